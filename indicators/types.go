@@ -1,0 +1,179 @@
+// Package indicators holds hwfdash's domain types and the pure computations on
+// them: the indicator catalogue, derived indicators, regional aggregates and
+// milestone status. Nothing here does I/O; every number it returns comes from
+// the observations it is given, and a missing value stays missing (nil).
+package indicators
+
+import "time"
+
+// Category groups indicators the way the dashboard presents them.
+type Category string
+
+// The categories of the catalogue.
+const (
+	CategoryStock      Category = "workforce stock"
+	CategoryEducation  Category = "education"
+	CategoryMigration  Category = "migration"
+	CategoryCode       Category = "Code implementation"
+	CategoryFinancing  Category = "financing"
+	CategoryPopulation Category = "population"
+)
+
+// Kind says what values an indicator may take; it drives validation of
+// submissions.
+type Kind string
+
+// The kinds of indicator values.
+const (
+	KindDensity Kind = "density" // a rate per population, >= 0
+	KindCount   Kind = "count"   // a headcount, >= 0
+	KindPercent Kind = "percent" // 0..100
+	KindYesNo   Kind = "yesno"   // 0 or 1
+	KindAmount  Kind = "amount"  // money per capita, >= 0
+)
+
+// Indicator is one entry of the catalogue.
+type Indicator struct {
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	ShortName      string   `json:"short_name"`
+	Unit           string   `json:"unit"`
+	Category       Category `json:"category"`
+	Kind           Kind     `json:"kind"`
+	Description    string   `json:"description"`
+	Source         string   `json:"source"`
+	HigherIsBetter *bool    `json:"higher_is_better"` // nil where neither direction is better
+	Milestones     []string `json:"milestones"`       // ids of milestones measured with it
+	// Weighted says whether a population-weighted regional mean is meaningful
+	// (rates per population and shares are; headcounts and yes/no answers are not).
+	Weighted bool `json:"population_weighted"`
+	// Derived is set for indicators computed by hwfdash from other indicators.
+	Derived *Derivation `json:"derived,omitempty"`
+	// Submittable says whether ministries may submit values for it.
+	Submittable bool `json:"submittable"`
+	// CodeQuestion cites the National Reporting Instrument question an
+	// implementation indicator follows.
+	CodeQuestion string `json:"code_question,omitempty"`
+}
+
+// Derivation describes how a derived indicator is computed.
+type Derivation struct {
+	// Op is "sum" (value = sum of inputs, all required) or "per10k"
+	// (value = inputs[0] / inputs[1] * 10000, i.e. a count over population).
+	Op     string   `json:"op"`
+	Inputs []string `json:"inputs"`
+}
+
+// Country is a Member State of the WHO European Region.
+type Country struct {
+	ISO3      string   `json:"iso3"`
+	ISO2      string   `json:"iso2"`
+	M49       string   `json:"m49"`
+	Name      string   `json:"name"`
+	ShortName string   `json:"short_name"`
+	Subregion string   `json:"un_subregion"`
+	Groups    []string `json:"groups"` // e.g. "EU27", "EEA", "EURO", "Central Asia"
+}
+
+// Observation is one value of an indicator for a country and year, as one
+// revision in the store's history.
+type Observation struct {
+	Indicator string  `json:"indicator"`
+	ISO3      string  `json:"iso3"`
+	Year      int     `json:"year"`
+	Value     float64 `json:"value"`
+	Source    string  `json:"source"`
+	Note      string  `json:"note,omitempty"`
+	// Revision is the store's id of this revision; Version the data version
+	// at which it was recorded; Author the label of who recorded it ("seed"
+	// for the shipped data files).
+	Revision   int64     `json:"revision,omitempty"`
+	Version    int64     `json:"version,omitempty"`
+	Author     string    `json:"author,omitempty"`
+	RecordedAt time.Time `json:"recorded_at,omitzero"`
+	// Break is set where the published series has a break at this year.
+	Break bool `json:"series_break,omitempty"`
+}
+
+// Key identifies a country-year of one indicator.
+type Key struct {
+	Indicator string
+	ISO3      string
+	Year      int
+}
+
+// Key returns the observation's country-year key.
+func (o Observation) Key() Key { return Key{o.Indicator, o.ISO3, o.Year} }
+
+// Comparison says which side of a target meets a milestone.
+type Comparison string
+
+// The comparisons a milestone target can use.
+const (
+	AtLeast Comparison = "gte"
+	AtMost  Comparison = "lte"
+	// Reduce means "reduce by Target as a fraction of the baseline" (0.5 for
+	// "halve"): met when value <= baseline*(1-Target).
+	Reduce Comparison = "reduce"
+)
+
+// Milestone is a global or European milestone, threshold or commitment.
+type Milestone struct {
+	ID    string `json:"id"`
+	Scope string `json:"scope"` // "global" or "europe"
+	// Year is nil where the source gives none (shown as "year not stated").
+	Year          *int   `json:"year"`
+	Title         string `json:"title"`
+	IndicatorText string `json:"indicator_text"`
+	TargetText    string `json:"target_text"`
+	Citation      string `json:"source_citation"`
+	// Measure is set where the milestone can be measured on an indicator.
+	Measure *Measure `json:"measure,omitempty"`
+}
+
+// Measure links a milestone to an indicator with a numeric target.
+type Measure struct {
+	Indicator    string     `json:"indicator"`
+	Comparison   Comparison `json:"comparison"`
+	Target       float64    `json:"target"`
+	DueYear      int        `json:"due_year"`
+	BaselineYear *int       `json:"baseline_year,omitempty"`
+	Rationale    string     `json:"rationale"`
+}
+
+// Status is a milestone status for a country or the region.
+type Status string
+
+// The statuses, in the order a legend shows them.
+const (
+	StatusMet      Status = "met"
+	StatusOnTrack  Status = "on_track"
+	StatusOffTrack Status = "off_track"
+	StatusNoData   Status = "no_data"
+)
+
+// RoundFact is a regional or global count from the Code's national reporting
+// rounds, as cited (nri_rounds.csv). Value is a string because some facts are
+// dates ("May 2022").
+type RoundFact struct {
+	Round         int      `json:"round"`
+	ReportingYear int      `json:"reporting_year"`
+	Scope         string   `json:"scope"`
+	WHORegion     string   `json:"who_region"`
+	Metric        string   `json:"metric"`
+	Value         string   `json:"value"`
+	Number        *float64 `json:"number"` // Value as a number, nil where it is not one
+	AsOf          string   `json:"as_of"`
+	Report        string   `json:"governing_body_report"`
+	Citation      string   `json:"source_citation"`
+	Note          string   `json:"note"`
+}
+
+// SeriesBreak marks years where a published series breaks.
+type SeriesBreak struct {
+	Indicator string `json:"indicator"`
+	ISO3      string `json:"iso3"`
+	FromYear  int    `json:"from_year"`
+	ToYear    int    `json:"to_year"`
+	Note      string `json:"note"`
+}

@@ -4,7 +4,11 @@
 // the observations it is given, and a missing value stays missing (nil).
 package indicators
 
-import "time"
+import (
+	"encoding/json"
+	"errors"
+	"time"
+)
 
 // Category groups indicators the way the dashboard presents them.
 type Category string
@@ -177,3 +181,43 @@ type SeriesBreak struct {
 	ToYear    int    `json:"to_year"`
 	Note      string `json:"note"`
 }
+
+// Query selects the newest revision of observations. Empty lists and zero
+// years are open. It lives here, with the other shared types, so that the
+// store and its consumers agree on it without importing each other.
+type Query struct {
+	Indicators []string
+	Countries  []string
+	FromYear   int
+	ToYear     int
+}
+
+// Token is a write credential: a ministry token writes its own countries only;
+// an admin token writes any country and manages tokens. The secret itself is
+// never kept, only its hash.
+type Token struct {
+	ID        string     `json:"id"`
+	Label     string     `json:"label"`
+	Countries []string   `json:"countries"`
+	Admin     bool       `json:"admin"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Update is an update event on the bus: data changed up to Version, touching
+// Topics. Kind is "data" (the default), "control" (a presenter command, in
+// Payload) or "resync" (the bus may have lost events: re-read the version).
+type Update struct {
+	Version int64           `json:"version"`
+	Topics  []string        `json:"topics"`
+	Origin  string          `json:"origin"`
+	Kind    string          `json:"kind,omitempty"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// Errors shared by the store and its consumers.
+var (
+	ErrNotFound    = errors.New("not found")
+	ErrRevoked     = errors.New("revoked")
+	ErrUnavailable = errors.New("unavailable")
+)

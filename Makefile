@@ -1,0 +1,60 @@
+# hwfdash — the two commands a newcomer needs are `make run` and `make test`.
+GO      ?= go
+ADDR    ?= :8080
+FUZZTIME ?= 10s
+
+.PHONY: run test assets build lint bench soak soak-short fuzz fuzz-short services clean
+
+# Front-end packages (ECharts, the map, axe-core) come from the npm registry,
+# pinned by package-lock.json, and are built into public/dist for embedding.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+public/dist/manifest.json: node_modules/.package-lock.json scripts/build-assets.mjs $(wildcard public/static/*)
+	npm run build --silent
+
+assets: public/dist/manifest.json
+
+# Runs the dashboard on http://localhost:8080 with the embedded store and an
+# in-process cache: no Redis and no database server needed.
+run: assets
+	ADDR=$(ADDR) $(GO) run .
+
+build: assets
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/hwfdash .
+
+# The whole test suite, against a real Redis, a real PostgreSQL and headless
+# Chromium (started here when installed but not running).
+test: assets services
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) --no-print-directory fuzz-short soak-short
+
+services:
+	@bash scripts/services.sh
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.7.0 ./...
+
+bench: assets
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+# Short fuzzing of every parser a stranger can reach; the seed corpora live in
+# testdata/fuzz and any crash found is kept there as a regression case.
+fuzz-short:
+	@bash scripts/fuzz.sh $(FUZZTIME)
+
+fuzz:
+	@bash scripts/fuzz.sh 5m
+
+soak-short: assets
+	HWFDASH_SOAK=20s $(GO) test -count=1 -run '^TestSoak$$' -timeout 5m ./server/
+
+soak: assets
+	HWFDASH_SOAK=5m $(GO) test -count=1 -run '^TestSoak$$' -timeout 15m -v ./server/
+
+clean:
+	rm -rf bin public/dist/*.js public/dist/*.json public/dist/*.css

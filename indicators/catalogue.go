@@ -1,0 +1,147 @@
+package indicators
+
+// Publishers, as named in store/seeddata/indicators.csv.
+const (
+	pubNHWA  = "WHO Global Health Observatory / National Health Workforce Accounts"
+	pubGHED  = "WHO Global Health Observatory / Global Health Expenditure Database"
+	pubWB    = "World Bank (WDI)"
+	pubOECD  = "OECD (OECD Data indicator export)"
+	pubNRI   = "National reports on the implementation of the WHO Global Code (National Reporting Instrument), submitted by Member States to hwfdash"
+	pubNHWA9 = "Member State submission (NHWA indicator 1-09); no public per-country values were found"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// Catalogue returns the indicator catalogue: WHO GHO codes where GHO has the
+// indicator, lower-case slugs for the project's own. It returns a new slice
+// on every call so that callers may not change a shared one.
+func Catalogue() []Indicator {
+	up := ptr(true)
+	down := ptr(false)
+	density := func(id, name, short, desc string) Indicator {
+		return Indicator{ID: id, Name: name, ShortName: short, Unit: "per 10,000 population", Category: CategoryStock,
+			Kind: KindDensity, Description: desc, Source: pubNHWA + " (workforce_density.csv, newest vintage)",
+			HigherIsBetter: up, Weighted: true, Submittable: true}
+	}
+	count := func(id, name, short string) Indicator {
+		return Indicator{ID: id, Name: name, ShortName: short, Unit: "number", Category: CategoryStock, Kind: KindCount,
+			Description: "Headcount as reported to the National Health Workforce Accounts.",
+			Source:      pubNHWA + " (workforce_counts.csv, 2022/2023 vintage)", Submittable: true}
+	}
+	ghed := func(id, name, short, unit string, kind Kind, better *bool) Indicator {
+		return Indicator{ID: id, Name: name, ShortName: short, Unit: unit, Category: CategoryFinancing, Kind: kind,
+			Description: "WHO Global Health Expenditure Database (data dated 2024-12-10).",
+			Source:      pubGHED + " (health_expenditure.csv)", HigherIsBetter: better, Weighted: true, Submittable: true}
+	}
+	yesno := func(id, name, short, question string, milestones ...string) Indicator {
+		return Indicator{ID: id, Name: name, ShortName: short, Unit: "yes (1) / no (0)", Category: CategoryCode,
+			Kind: KindYesNo, Description: "Answer for a reporting round of the Code's National Reporting Instrument; " +
+				"the year is the round's reporting year (2012, 2015, 2018, 2021, 2024). No per-country answers are public: " +
+				"they arrive by authenticated submission and show as \"not reported yet\" until then.",
+			Source: pubNRI, HigherIsBetter: up, Submittable: true, CodeQuestion: question, Milestones: milestones}
+	}
+	return []Indicator{
+		density("HWF_0001", "Medical doctors (per 10 000 population)", "Doctors", "Density of medical doctors."),
+		density("HWF_0006", "Nursing and midwifery personnel (per 10 000 population)", "Nurses and midwives",
+			"Density of nursing and midwifery personnel."),
+		density("HWF_0010", "Dentists (per 10 000 population)", "Dentists", "Density of dentists."),
+		density("HWF_0014", "Pharmacists (per 10 000 population)", "Pharmacists", "Density of pharmacists."),
+		{ID: "hwf_dnm", Name: "Doctors, nurses and midwives (per 10,000 population)", ShortName: "Doctors, nurses and midwives",
+			Unit: "per 10,000 population", Category: CategoryStock, Kind: KindDensity,
+			Description: "Computed by hwfdash as medical doctors (HWF_0001) plus nursing and midwifery personnel (HWF_0006), " +
+				"for country-years where both are published; measured against the SDG index threshold of 44.5 (G14).",
+			Source: "hwfdash, from " + pubNHWA, HigherIsBetter: up, Weighted: true,
+			Derived: &Derivation{Op: "sum", Inputs: []string{"HWF_0001", "HWF_0006"}}, Milestones: []string{"G14", "G15", "G11"}},
+		{ID: "hwf_nurses_density", Name: "Nursing personnel (per 10,000 population), computed", ShortName: "Nurses",
+			Unit: "per 10,000 population", Category: CategoryStock, Kind: KindDensity,
+			Description: "Computed by hwfdash from the WHO NHWA headcount of nursing personnel (HWF_0008) and World Bank population, " +
+				"because GHO publishes no density of nurses alone.",
+			Source: "hwfdash, from " + pubNHWA + " and " + pubWB, HigherIsBetter: up, Weighted: true,
+			Derived: &Derivation{Op: "per10k", Inputs: []string{"HWF_0008", "SP.POP.TOTL"}}},
+		{ID: "hwf_midwives_density", Name: "Midwifery personnel (per 10,000 population), computed", ShortName: "Midwives",
+			Unit: "per 10,000 population", Category: CategoryStock, Kind: KindDensity,
+			Description: "Computed by hwfdash from the WHO NHWA headcount of midwifery personnel (HWF_0009) and World Bank population, " +
+				"because GHO publishes no density of midwives alone.",
+			Source: "hwfdash, from " + pubNHWA + " and " + pubWB, HigherIsBetter: up, Weighted: true,
+			Derived: &Derivation{Op: "per10k", Inputs: []string{"HWF_0009", "SP.POP.TOTL"}}},
+		count("HWF_0002", "Medical doctors (number)", "Doctors (number)"),
+		count("HWF_0003", "Generalist medical practitioners (number)", "Generalists (number)"),
+		count("HWF_0004", "Specialist medical practitioners (number)", "Specialists (number)"),
+		count("HWF_0007", "Nursing and midwifery personnel (number)", "Nurses and midwives (number)"),
+		count("HWF_0008", "Nursing personnel (number)", "Nurses (number)"),
+		count("HWF_0009", "Midwifery personnel (number)", "Midwives (number)"),
+		count("HWF_0011", "Dentists (number)", "Dentists (number)"),
+		{ID: "SP.POP.TOTL", Name: "Population, total", ShortName: "Population", Unit: "persons", Category: CategoryPopulation,
+			Kind: KindCount, Description: "Total population (used for weighted means and computed densities).",
+			Source: pubWB + " (population.csv)"},
+		{ID: "MEDICALGRAD", Name: "Medical graduates, total (per 100 000 inhabitants)", ShortName: "Medical graduates",
+			Unit: "per 100,000 population", Category: CategoryEducation, Kind: KindDensity,
+			Description: "OECD medical graduates; OECD members only (28 of the 53 Member States).",
+			Source:      pubOECD + " (workforce_education.csv)", HigherIsBetter: up, Weighted: true, Submittable: true},
+		ghed("GHED_CHEGDP_SHA2011", "Current health expenditure (CHE) as percentage of gross domestic product (GDP) (%)",
+			"Health spending, % of GDP", "% of GDP", KindPercent, nil),
+		ghed("GHED_CHE_pc_US_SHA2011", "Current health expenditure (CHE) per capita in US$", "Health spending per capita",
+			"US$ per capita", KindAmount, nil),
+		ghed("GHED_GGHE-DGGE_SHA2011", "Domestic general government health expenditure (GGHE-D) as percentage of general government expenditure (GGE) (%)",
+			"Government health spending, % of government spending", "% of general government expenditure", KindPercent, up),
+		ghed("GHED_GGHE-DCHE_SHA2011", "Domestic general government health expenditure (GGHE-D) as percentage of current health expenditure (CHE) (%)",
+			"Government share of health spending", "% of current health expenditure", KindPercent, up),
+		ghed("GHED_GGHE-DGDP_SHA2011", "Domestic general government health expenditure (GGHE-D) as percentage of gross domestic product (GDP) (%)",
+			"Government health spending, % of GDP", "% of GDP", KindPercent, nil),
+		ghed("GHED_GGHE-D_pc_US_SHA2011", "Domestic general government health expenditure (GGHE-D) per capita in US$",
+			"Government health spending per capita", "US$ per capita", KindAmount, nil),
+		ghed("GHED_OOPSCHE_SHA2011", "Out-of-pocket expenditure as percentage of current health expenditure (CHE) (%)",
+			"Out-of-pocket share of health spending", "% of current health expenditure", KindPercent, down),
+		{ID: "mig_doctors_foreign_trained_pct", Name: "Foreign-trained medical doctors (% of doctors)", ShortName: "Foreign-trained doctors",
+			Unit: "%", Category: CategoryMigration, Kind: KindPercent,
+			Description: "Share of medical doctors trained abroad (NHWA indicator 1-09), the dependency on foreign-trained health personnel that the Code asks countries to monitor.",
+			Source:      pubNHWA9, HigherIsBetter: down, Weighted: true, Submittable: true},
+		{ID: "mig_nurses_foreign_trained_pct", Name: "Foreign-trained nurses (% of nurses)", ShortName: "Foreign-trained nurses",
+			Unit: "%", Category: CategoryMigration, Kind: KindPercent,
+			Description: "Share of nurses trained abroad (NHWA indicator 1-09).",
+			Source:      pubNHWA9, HigherIsBetter: down, Weighted: true, Submittable: true},
+		yesno("code_dna", "National authority for the Code designated", "Designated national authority",
+			"NRI: has a designated national authority for the exchange of information on the Code been designated? (paraphrased)"),
+		yesno("code_nri_report", "National report on Code implementation submitted", "National report submitted",
+			"NRI: did the Member State submit its national report in this reporting round? (paraphrased)", "G09"),
+		yesno("code_bilateral_agreements", "Bilateral or multilateral recruitment agreements reported", "Agreements reported",
+			"NRI: has the country entered into bilateral, regional or multilateral agreements on the recruitment of health personnel, and reported them? (paraphrased)"),
+		yesno("code_foreign_data", "Data on foreign-trained health personnel kept", "Foreign-trained data kept",
+			"NRI: does the country keep records or statistics on foreign-trained and foreign-born health personnel? (paraphrased)"),
+	}
+}
+
+// Lookup finds an indicator of the catalogue by id.
+func Lookup(id string) (Indicator, bool) {
+	for _, ind := range Catalogue() {
+		if ind.ID == id {
+			return ind, true
+		}
+	}
+	return Indicator{}, false
+}
+
+// Round is a reporting round of the Code's National Reporting Instrument.
+type Round struct {
+	Number int `json:"round"`
+	Year   int `json:"reporting_year"`
+}
+
+// NRIRounds lists the reporting rounds with their reporting years, as cited
+// in nri_rounds.csv (rounds requested in 2012, 2015, 2018, 2021 and 2024).
+func NRIRounds() []Round {
+	return []Round{{1, 2012}, {2, 2015}, {3, 2018}, {4, 2021}, {5, 2024}}
+}
+
+// ValidRange gives the bounds a value of the indicator must lie in; nil is
+// open.
+func (ind Indicator) ValidRange() (lo, hi *float64) {
+	switch ind.Kind {
+	case KindPercent:
+		return ptr(0.0), ptr(100.0)
+	case KindYesNo:
+		return ptr(0.0), ptr(1.0)
+	default:
+		return ptr(0.0), nil
+	}
+}

@@ -1,0 +1,186 @@
+package indicators
+
+import (
+	"fmt"
+	"sort"
+)
+
+// CountryResult is a milestone's status for one country (or for the series
+// of regional medians).
+type CountryResult struct {
+	Status    Status       `json:"status"`
+	Latest    *Observation `json:"latest"`
+	Projected *float64     `json:"projected"` // trend value at the due year, when one was computed
+	Progress  *float64     `json:"progress"`  // for reductions: share of the required reduction achieved
+	Baseline  *Observation `json:"baseline,omitempty"`
+	Reason    string       `json:"reason"`
+}
+
+// trendWindow is how many years before the latest observation the trend
+// looks back; trendMinPoints the fewest observations a trend is fitted to.
+const (
+	trendWindow    = 10
+	trendMinPoints = 3
+)
+
+func meets(c Comparison, v, target float64) bool {
+	if c == AtMost {
+		return v <= target
+	}
+	return v >= target
+}
+
+// CountryStatus rates one country's series of m.Indicator against a
+// milestone:
+//   - no_data: no observation (for yes/no indicators: no answer for the
+//     due year's round — "not reported yet");
+//   - met: the latest value meets the target (for reductions: latest <=
+//     baseline × (1 − target), the baseline being the value of the baseline
+//     year or else the first observation);
+//   - off_track: not met and the due year has passed, or too few points for
+//     a trend, or the trend misses;
+//   - on_track: not met yet, but a least-squares line through the
+//     observations of the last ten years (at least three) reaches the target
+//     by the due year.
+func CountryStatus(m Measure, ind Indicator, series []Observation, currentYear int) CountryResult {
+	obs := append([]Observation(nil), series...)
+	sort.Slice(obs, func(i, j int) bool { return obs[i].Year < obs[j].Year })
+	if ind.Kind == KindYesNo {
+		for i := range obs {
+			if obs[i].Year != m.DueYear {
+				continue
+			}
+			o := obs[i]
+			if meets(m.Comparison, o.Value, m.Target) {
+				return CountryResult{Status: StatusMet, Latest: &o, Reason: fmt.Sprintf("reported for %d", m.DueYear)}
+			}
+			return CountryResult{Status: StatusOffTrack, Latest: &o, Reason: fmt.Sprintf("recorded as no for %d", m.DueYear)}
+		}
+		return CountryResult{Status: StatusNoData, Reason: "not reported yet"}
+	}
+	if len(obs) == 0 {
+		return CountryResult{Status: StatusNoData, Reason: "no data"}
+	}
+	latest := obs[len(obs)-1]
+	res := CountryResult{Latest: &latest}
+	target := m.Target
+	cmp := m.Comparison
+	if m.Comparison == Reduce {
+		base := obs[0]
+		if m.BaselineYear != nil {
+			found := false
+			for _, o := range obs {
+				if o.Year == *m.BaselineYear {
+					base, found = o, true
+				}
+			}
+			if !found {
+				return CountryResult{Status: StatusNoData, Latest: &latest, Reason: fmt.Sprintf("no baseline value for %d", *m.BaselineYear)}
+			}
+		}
+		res.Baseline = &base
+		required := base.Value * m.Target
+		if required > 0 {
+			res.Progress = ptr((base.Value - latest.Value) / required)
+		}
+		target, cmp = base.Value*(1-m.Target), AtMost
+	}
+	if meets(cmp, latest.Value, target) {
+		res.Status, res.Reason = StatusMet, fmt.Sprintf("%g in %d meets the target", latest.Value, latest.Year)
+		return res
+	}
+	if m.DueYear < currentYear {
+		res.Status, res.Reason = StatusOffTrack, fmt.Sprintf("not met and the due year %d has passed", m.DueYear)
+		return res
+	}
+	var xs, ys []float64
+	for _, o := range obs {
+		if o.Year > latest.Year-trendWindow {
+			xs, ys = append(xs, float64(o.Year)), append(ys, o.Value)
+		}
+	}
+	if len(xs) < trendMinPoints {
+		res.Status, res.Reason = StatusOffTrack, "not met, and too few recent points for a trend"
+		return res
+	}
+	slope, icept := leastSquares(xs, ys)
+	p := icept + slope*float64(m.DueYear)
+	res.Projected = &p
+	if meets(cmp, p, target) {
+		res.Status, res.Reason = StatusOnTrack, fmt.Sprintf("trend reaches %.4g by %d", p, m.DueYear)
+	} else {
+		res.Status, res.Reason = StatusOffTrack, fmt.Sprintf("trend gives %.4g by %d", p, m.DueYear)
+	}
+	return res
+}
+
+func leastSquares(xs, ys []float64) (slope, intercept float64) {
+	n := float64(len(xs))
+	var sx, sy, sxx, sxy float64
+	for i := range xs {
+		sx += xs[i]
+		sy += ys[i]
+		sxx += xs[i] * xs[i]
+		sxy += xs[i] * ys[i]
+	}
+	d := n*sxx - sx*sx
+	if d == 0 {
+		return 0, sy / n
+	}
+	slope = (n*sxy - sx*sy) / d
+	return slope, (sy - slope*sx) / n
+}
+
+// RegionResult is a milestone's status for the Region.
+type RegionResult struct {
+	Status Status         `json:"status"`
+	Counts map[Status]int `json:"counts"`
+	Total  int            `json:"total"`
+	// Median is the status of the series of regional medians, which gives
+	// the Region's own status for measured (non yes/no) indicators.
+	Median    *CountryResult           `json:"median,omitempty"`
+	Countries map[string]CountryResult `json:"countries"`
+	Reason    string                   `json:"reason"`
+}
+
+// RegionStatus rates every Member State and the Region. A country missing
+// from byCountry counts as no_data. The Region's status: for yes/no
+// indicators met when every Member State met, no_data when none has
+// answered, otherwise on_track while the due year has not passed and
+// off_track after; for other indicators, the status of the series of
+// regional medians (CountryStatus applied to it).
+func RegionStatus(m Measure, ind Indicator, byCountry map[string][]Observation, countries []Country, currentYear int) RegionResult {
+	r := RegionResult{Counts: map[Status]int{StatusMet: 0, StatusOnTrack: 0, StatusOffTrack: 0, StatusNoData: 0},
+		Total: len(countries), Countries: map[string]CountryResult{}}
+	var all []Observation
+	for _, c := range countries {
+		cr := CountryStatus(m, ind, byCountry[c.ISO3], currentYear)
+		r.Countries[c.ISO3] = cr
+		r.Counts[cr.Status]++
+		all = append(all, byCountry[c.ISO3]...)
+	}
+	if ind.Kind == KindYesNo {
+		switch {
+		case r.Counts[StatusMet] == r.Total && r.Total > 0:
+			r.Status, r.Reason = StatusMet, "every Member State met it"
+		case r.Counts[StatusNoData] == r.Total:
+			r.Status, r.Reason = StatusNoData, "no Member State has answered yet"
+		case m.DueYear >= currentYear:
+			r.Status, r.Reason = StatusOnTrack, fmt.Sprintf("%d of %d so far; due %d", r.Counts[StatusMet], r.Total, m.DueYear)
+		default:
+			r.Status, r.Reason = StatusOffTrack, fmt.Sprintf("%d of %d by %d", r.Counts[StatusMet], r.Total, m.DueYear)
+		}
+		return r
+	}
+	var medians []Observation
+	for _, reg := range AggregateSeries(all, nil, false) {
+		if reg.Median != nil {
+			medians = append(medians, Observation{Indicator: m.Indicator, ISO3: "EUR", Year: reg.Year, Value: *reg.Median,
+				Source: fmt.Sprintf("hwfdash: median of %d Member States", reg.Count)})
+		}
+	}
+	med := CountryStatus(m, ind, medians, currentYear)
+	r.Median = &med
+	r.Status, r.Reason = med.Status, "regional median: "+med.Reason
+	return r
+}

@@ -1,0 +1,254 @@
+// Command hwfdash serves the live dashboard of the WHO European Region's
+// health workforce and its implementation of the WHO Global Code of Practice
+// on the International Recruitment of Health Personnel.
+//
+//	hwfdash [serve]                       run the server (default)
+//	hwfdash token create -label L -countries AUT[,DEU] [-admin]
+//	hwfdash token list | token revoke ID
+//
+// Configuration comes from the environment, with matching flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hwfdash/hwfdash/cache"
+	"github.com/hwfdash/hwfdash/server"
+	"github.com/hwfdash/hwfdash/store"
+	"github.com/hwfdash/hwfdash/store/seeddata"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr)) }
+
+// config is the process configuration.
+type config struct {
+	Addr           string
+	DataDir        string
+	DatabaseURL    string
+	RedisURL       string
+	AdminToken     string
+	AllowedOrigins string
+	EmbedOrigins   string
+	LogLevel       string
+}
+
+func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	var c config
+	fs.StringVar(&c.Addr, "addr", env("ADDR", ":8080"), "listen address (ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "directory of the embedded store (DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty uses the embedded store (DATABASE_URL)")
+	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for the shared cache and bus; empty runs in process (REDIS_URL)")
+	fs.StringVar(&c.AdminToken, "admin-token", env("ADMIN_TOKEN", ""), "admin bearer token (ADMIN_TOKEN)")
+	fs.StringVar(&c.AllowedOrigins, "allowed-origins", env("ALLOWED_ORIGINS", ""), "extra origins allowed to open websockets, comma-separated (ALLOWED_ORIGINS)")
+	fs.StringVar(&c.EmbedOrigins, "embed-origins", env("EMBED_ORIGINS", ""), "origins allowed to frame /embed/ pages; empty allows any (EMBED_ORIGINS)")
+	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	err := fs.Parse(args)
+	return c, err
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args, getenv, stderr)
+	case "token":
+		return tokenCmd(args, getenv, stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "hwfdash: unknown command %q (serve, token)\n", cmd)
+		return 2
+	}
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func serve(args []string, getenv func(string) string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, err := parseConfig(fs, args, getenv)
+	if err != nil {
+		return 2
+	}
+	log := newLogger(cfg.LogLevel, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serveUntil(ctx, cfg, log); err != nil {
+		log.Error("hwfdash stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// serveUntil wires the parts, serves until ctx ends, and shuts down in
+// order: stop accepting, drain the websockets, then close the bus, cache and
+// store.
+func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
+	ds, err := seeddata.Load()
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log.With("component", "store"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := db.Seed(ctx, ds)
+	if err != nil {
+		return err
+	}
+	log.Info("store ready", "store", db.Kind(), "seed_inserted", rep.Inserted, "seed_skipped", rep.Skipped)
+
+	c := cache.New(ctx, cache.Options{RedisURL: cfg.RedisURL, Logger: log.With("component", "cache")})
+	defer c.Close()
+	bus := cache.NewBus(ctx, cache.BusOptions{RedisURL: cfg.RedisURL, Logger: log.With("component", "bus")})
+	defer bus.Close()
+	log.Info("cache and bus ready", "cache", c.State(), "bus", bus.State())
+
+	srv, err := server.New(server.Config{
+		AdminToken:     cfg.AdminToken,
+		AllowedOrigins: splitList(cfg.AllowedOrigins),
+		EmbedOrigins:   splitList(cfg.EmbedOrigins),
+		Logger:         log,
+	}, server.Deps{
+		Store: db, Tokens: db, Cache: c, Bus: bus,
+		Reference: server.Reference{
+			Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
+			Breaks: ds.Breaks, Provenance: ds.Provenance,
+		},
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	log.Info("hwfdash listening", "addr", ln.Addr().String(), "store", db.Kind(), "cache", c.State())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Start(ctx, ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+func tokenCmd(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: hwfdash token create -label L -countries AUT[,DEU] [-admin] | token list | token revoke ID")
+		return 2
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("token "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	label := fs.String("label", "", "who the token is for, e.g. \"Ministry of Health, Austria\"")
+	countries := fs.String("countries", "", "ISO3 codes the token may write, comma-separated")
+	admin := fs.Bool("admin", false, "an admin token (writes any country, manages tokens)")
+	cfg, err := parseConfig(fs, args, getenv)
+	if err != nil {
+		return 2
+	}
+	ctx := context.Background()
+	log := newLogger("warn", stderr)
+	ds, err := seeddata.Load()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer db.Close()
+	known := map[string]bool{}
+	for _, c := range ds.Countries {
+		known[c.ISO3] = true
+	}
+	switch sub {
+	case "create":
+		codes := splitList(*countries)
+		if !*admin || len(codes) > 0 {
+			if codes, err = server.ValidateTokenRequest(*label, codes, func(s string) bool { return known[s] }); err != nil {
+				fmt.Fprintln(stderr, "hwfdash token create:", err)
+				return 2
+			}
+		}
+		tok, secret, err := db.CreateToken(ctx, strings.TrimSpace(*label), codes, *admin)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "id: %s\nlabel: %s\ncountries: %s\ntoken: %s\n(shown once: store it now)\n",
+			tok.ID, tok.Label, strings.Join(tok.Countries, ","), secret)
+	case "list":
+		toks, err := db.ListTokens(ctx)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		for _, t := range toks {
+			state := "active"
+			if t.RevokedAt != nil {
+				state = "revoked"
+			}
+			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", t.ID, state, strings.Join(t.Countries, ","), t.Label)
+		}
+	case "revoke":
+		if fs.NArg() != 1 {
+			fmt.Fprintln(stderr, "usage: hwfdash token revoke ID")
+			return 2
+		}
+		if err := db.RevokeToken(ctx, fs.Arg(0)); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		fmt.Fprintln(stdout, "revoked", fs.Arg(0))
+	default:
+		fmt.Fprintf(stderr, "hwfdash token: unknown subcommand %q\n", sub)
+		return 2
+	}
+	return 0
+}

@@ -1,0 +1,381 @@
+// build-assets.mjs builds public/dist from node_modules and public/static so the
+// Go binary can embed every front-end asset under a content-hashed name.
+//
+//   npm ci && npm run build
+//
+// Output (everything else in public/dist is removed first, .keep is kept so
+// `//go:embed all:dist` compiles before the first build):
+//
+//   <name>.<sha256[:10]>.<ext>  one content-hashed copy of every asset
+//   manifest.json               {"<logical name>": "<hashed name>", ...}
+//
+// Logical assets: echarts.min.js, axe.min.js, europe.geo.json (the 53 WHO
+// European Region Member States), europe.small.json (marker points for states
+// too small to click on the map), licenses.txt (the notices of what we ship),
+// plus every file under public/static/ by its path relative to that folder.
+//
+// Only hashed copies are written: an unhashed name would be embedded twice and
+// could be served with an immutable cache header it does not deserve.
+//
+// Any problem (a Member State without a shape, a name clash, a missing file)
+// exits non-zero with a message: a half-built dist must never be embedded.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import topojson from 'topojson-client';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const NODE_MODULES = path.join(ROOT, 'node_modules');
+const DIST = path.join(ROOT, 'public', 'dist');
+const STATIC = path.join(ROOT, 'public', 'static');
+const COUNTRIES_CSV = path.join(ROOT, 'store', 'seeddata', 'countries.csv');
+const MEMBER_STATES = 53;
+
+// A state whose shape's bounding box is smaller than this (in square degrees)
+// is too small to hit with a pointer at the map's default zoom; it also gets a
+// marker point. 1 deg² takes in MCO, SMR, AND, MLT and LUX but not CYP (≈3).
+const SMALL_BBOX_DEG2 = 1.0;
+
+// Parts of a shape lying wholly outside this window are dropped (not clipped):
+// France's overseas departments and the Caribbean Netherlands would otherwise
+// stretch the map's bounding box to South America and the Indian Ocean. The
+// window still takes in the Azores (-31.3°) and the Canary Islands (27.6°N),
+// and Chukotka once its longitudes are unwrapped (below) to 180…191°.
+const WINDOW = { lonMin: -32, lonMax: 192, latMin: 25, latMax: 85 };
+
+// Natural Earth 4.1 (world-atlas 2.0.2) draws de facto lines in two places
+// where the United Nations, and so WHO's maps, recognise another boundary.
+// Both are fixed by merging the parts into the Member State's shape.
+const REASSIGN = [
+  {
+    // Crimea: UN General Assembly resolution 68/262 (territorial integrity of
+    // Ukraine). Natural Earth puts it in Russia's MultiPolygon; every Russian
+    // part inside this box (Crimea and the islets of the Kerch Strait on the
+    // Crimean side) moves to Ukraine.
+    why: 'Crimea → UKR (UNGA res. 68/262)',
+    from: { m49: '643' },
+    box: { lonMin: 32.0, lonMax: 36.7, latMin: 44.2, latMax: 46.3 },
+    to: '804',
+  },
+  {
+    // Northern Cyprus: UN Security Council resolutions 541 and 550; Natural
+    // Earth keeps it as a separate feature without an M49 code.
+    why: 'N. Cyprus → CYP (UNSC res. 541, 550)',
+    from: { name: 'N. Cyprus' },
+    to: '196',
+  },
+];
+
+function fail(msg) {
+  console.error(`build-assets: ${msg}`);
+  process.exit(1);
+}
+
+// parseCSV handles the quoting of RFC 4180, which is all countries.csv needs.
+function parseCSV(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c === '"') {
+      quoted = true;
+    } else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else {
+      field += c;
+    }
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  const header = rows.shift();
+  return rows
+    .filter((r) => r.length > 1 || r[0] !== '')
+    .map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+}
+
+function readMemberStates() {
+  const rows = parseCSV(fs.readFileSync(COUNTRIES_CSV, 'utf8'));
+  if (rows.length !== MEMBER_STATES) {
+    fail(`${COUNTRIES_CSV}: ${rows.length} rows, want ${MEMBER_STATES}`);
+  }
+  for (const r of rows) {
+    if (!/^[A-Z]{3}$/.test(r.iso3 ?? '')) fail(`countries.csv: bad iso3 ${JSON.stringify(r.iso3)}`);
+    if (!/^\d{3}$/.test(r.m49 ?? '')) fail(`countries.csv: ${r.iso3}: bad m49 ${JSON.stringify(r.m49)}`);
+    if (!r.name_en) fail(`countries.csv: ${r.iso3}: empty name_en`);
+  }
+  return rows;
+}
+
+function polygonsOf(geometry) {
+  if (!geometry) return [];
+  if (geometry.type === 'Polygon') return [geometry.coordinates];
+  if (geometry.type === 'MultiPolygon') return geometry.coordinates;
+  fail(`unexpected geometry type ${geometry.type}`);
+}
+
+function ringBBox(ring) {
+  const b = { lonMin: Infinity, lonMax: -Infinity, latMin: Infinity, latMax: -Infinity };
+  for (const [lon, lat] of ring) {
+    b.lonMin = Math.min(b.lonMin, lon);
+    b.lonMax = Math.max(b.lonMax, lon);
+    b.latMin = Math.min(b.latMin, lat);
+    b.latMax = Math.max(b.latMax, lat);
+  }
+  return b;
+}
+
+const within = (b, box) =>
+  b.lonMin >= box.lonMin && b.lonMax <= box.lonMax && b.latMin >= box.latMin && b.latMax <= box.latMax;
+const intersects = (b, box) =>
+  b.lonMin <= box.lonMax && b.lonMax >= box.lonMin && b.latMin <= box.latMax && b.latMax >= box.latMin;
+const fmtBBox = (b) => `[${[b.lonMin, b.latMin, b.lonMax, b.latMax].map((v) => v.toFixed(1)).join(', ')}]`;
+
+// arcPolygons returns a TopoJSON geometry's polygons as arc lists, in the same
+// order as topojson.feature returns their coordinates.
+function arcPolygons(geom) {
+  if (geom.type === 'Polygon') return [geom.arcs];
+  if (geom.type === 'MultiPolygon') return geom.arcs;
+  return [];
+}
+
+// reassign applies REASSIGN to the TopoJSON geometries and returns, per
+// target M49 code, the merged GeoJSON geometry: topojson.merge dissolves the
+// shared arcs, so no internal border is left where the parts meet.
+function reassign(topo, byM49, unnamed) {
+  const extra = new Map();
+  for (const r of REASSIGN) {
+    const src = r.from.m49 ? byM49.get(r.from.m49) : unnamed.get(r.from.name);
+    if (!src || !byM49.has(r.to)) fail(`reassign ${r.why}: source or target geometry not found in world-atlas`);
+    const arcs = arcPolygons(src);
+    let moved = arcs;
+    if (r.box) {
+      const coords = polygonsOf(topojson.feature(topo, src).geometry);
+      const inBox = coords.map((p) => within(ringBBox(p[0]), r.box));
+      moved = arcs.filter((_, i) => inBox[i]);
+      src.type = 'MultiPolygon';
+      src.arcs = arcs.filter((_, i) => !inBox[i]);
+    }
+    if (moved.length === 0) fail(`reassign ${r.why}: no part found to move`);
+    console.log(`  ${r.why}: ${moved.length} part(s) merged`);
+    extra.set(r.to, [...(extra.get(r.to) ?? []), ...moved.map((a) => ({ type: 'Polygon', arcs: a }))]);
+  }
+  const merged = new Map();
+  for (const [m49, parts] of extra) merged.set(m49, topojson.merge(topo, [byM49.get(m49), ...parts]));
+  return merged;
+}
+
+const q3 = (v) => Math.round(v * 1000) / 1000;
+
+// quantiseRing rounds to 3 decimals (≈100 m, finer than the 1:50m source),
+// drops the repeated points this makes and reports a ring that collapsed.
+function quantiseRing(ring) {
+  const out = [];
+  for (const [lon, lat] of ring) {
+    const p = [q3(lon), q3(lat)];
+    const last = out[out.length - 1];
+    if (!last || last[0] !== p[0] || last[1] !== p[1]) out.push(p);
+  }
+  const first = out[0];
+  const last = out[out.length - 1];
+  if (first && (first[0] !== last[0] || first[1] !== last[1])) out.push([first[0], first[1]]);
+  return out.length >= 4 ? out : null;
+}
+
+// ringArea is the planar signed area (deg²) and centroid of a closed ring.
+function ringAreaCentroid(ring) {
+  let a = 0;
+  let cx = 0;
+  let cy = 0;
+  for (let i = 0; i < ring.length - 1; i++) {
+    const [x0, y0] = ring[i];
+    const [x1, y1] = ring[i + 1];
+    const f = x0 * y1 - x1 * y0;
+    a += f;
+    cx += (x0 + x1) * f;
+    cy += (y0 + y1) * f;
+  }
+  a /= 2;
+  return { area: Math.abs(a), lon: cx / (6 * a), lat: cy / (6 * a) };
+}
+
+function buildMap() {
+  const states = readMemberStates();
+  const topo = JSON.parse(fs.readFileSync(path.join(NODE_MODULES, 'world-atlas', 'countries-50m.json'), 'utf8'));
+  const byM49 = new Map();
+  const unnamed = new Map();
+  const wanted = new Set(states.map((s) => s.m49));
+  for (const g of topo.objects.countries.geometries) {
+    if (g.id === undefined) {
+      unnamed.set(g.properties?.name, g);
+      continue;
+    }
+    // world-atlas ids are zero-padded 3-digit strings, like countries.csv m49.
+    if (wanted.has(g.id) && byM49.has(g.id)) fail(`world-atlas: two shapes with id ${g.id}`);
+    byM49.set(g.id, g);
+  }
+  const merged = reassign(topo, byM49, unnamed);
+
+  const features = [];
+  const small = [];
+  const missing = [];
+  for (const s of states) {
+    const g = byM49.get(s.m49);
+    if (!g) {
+      missing.push(`${s.iso3} (m49 ${s.m49})`);
+      continue;
+    }
+    let polys = polygonsOf(merged.get(s.m49) ?? topojson.feature(topo, g).geometry);
+    if (s.iso3 === 'RUS') {
+      // Russia crosses the antimeridian: Chukotka and Wrangel Island come as
+      // -180…-169°. Russia has no territory west of 0°, so every negative
+      // longitude is shifted by +360 and the map stays one piece (≈19…191°E)
+      // instead of spanning the whole world.
+      polys = polys.map((p) => p.map((ring) => ring.map(([lon, lat]) => [lon < 0 ? lon + 360 : lon, lat])));
+    }
+    const kept = [];
+    for (const p of polys) {
+      const b = ringBBox(p[0]);
+      if (!intersects(b, WINDOW)) {
+        console.log(`  ${s.iso3}: dropped a part outside the Europe window ${fmtBBox(b)}`);
+        continue;
+      }
+      const outer = quantiseRing(p[0]);
+      if (!outer) continue;
+      kept.push([outer, ...p.slice(1).map(quantiseRing).filter(Boolean)]);
+    }
+    if (kept.length === 0) {
+      missing.push(`${s.iso3} (m49 ${s.m49}: no part left)`);
+      continue;
+    }
+    features.push({
+      type: 'Feature',
+      properties: { name: s.iso3, iso3: s.iso3, m49: s.m49, name_en: s.name_en },
+      geometry:
+        kept.length === 1 ? { type: 'Polygon', coordinates: kept[0] } : { type: 'MultiPolygon', coordinates: kept },
+    });
+
+    const bb = kept.map((p) => ringBBox(p[0])).reduce((a, b) => ({
+      lonMin: Math.min(a.lonMin, b.lonMin),
+      lonMax: Math.max(a.lonMax, b.lonMax),
+      latMin: Math.min(a.latMin, b.latMin),
+      latMax: Math.max(a.latMax, b.latMax),
+    }));
+    if ((bb.lonMax - bb.lonMin) * (bb.latMax - bb.latMin) < SMALL_BBOX_DEG2) {
+      // The marker sits on the largest part (Malta's main island, not Gozo).
+      const c = kept.map((p) => ringAreaCentroid(p[0])).reduce((a, b) => (b.area > a.area ? b : a));
+      small.push({ iso3: s.iso3, lon: q3(c.lon), lat: q3(c.lat) });
+    }
+  }
+  if (missing.length > 0) {
+    fail(`no map shape for ${missing.length} Member State(s): ${missing.join(', ')}`);
+  }
+  if (features.length !== MEMBER_STATES) fail(`${features.length} features, want ${MEMBER_STATES}`);
+  small.sort((a, b) => a.iso3.localeCompare(b.iso3));
+  console.log(`  small states with a marker: ${small.map((s) => s.iso3).join(', ')}`);
+  return {
+    geo: Buffer.from(JSON.stringify({ type: 'FeatureCollection', features })),
+    small: Buffer.from(JSON.stringify(small)),
+  };
+}
+
+// licenses gathers the notices of the third-party code we ship to browsers.
+function licenses() {
+  const parts = [
+    ['echarts (Apache-2.0)', ['echarts/LICENSE', 'echarts/NOTICE', 'echarts/licenses/LICENSE-d3']],
+    ['zrender, bundled in echarts.min.js (BSD-3-Clause)', ['zrender/LICENSE']],
+    ['tslib, helpers bundled in echarts.min.js (0BSD)', ['tslib/LICENSE.txt']],
+    ['axe-core (MPL-2.0)', ['axe-core/LICENSE', 'axe-core/LICENSE-3RD-PARTY.txt']],
+    ['world-atlas (ISC); map data made with Natural Earth (public domain)', ['world-atlas/LICENSE']],
+  ];
+  let out = 'Third-party software and data served by hwfdash\n';
+  for (const [title, files] of parts) {
+    out += `\n${'='.repeat(78)}\n${title}\n${'='.repeat(78)}\n`;
+    for (const f of files) out += `\n--- ${f}\n\n${fs.readFileSync(path.join(NODE_MODULES, f), 'utf8').trimEnd()}\n`;
+  }
+  return Buffer.from(out);
+}
+
+// staticFiles lists public/static recursively by slash-separated relative
+// path; dotfiles (.keep, editor droppings) are not assets.
+function staticFiles(dir = STATIC, rel = '') {
+  if (!fs.existsSync(dir)) return [];
+  const out = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith('.')) continue;
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...staticFiles(path.join(dir, e.name), r));
+    else if (e.isFile()) out.push([r, fs.readFileSync(path.join(dir, e.name))]);
+  }
+  return out;
+}
+
+// hashedName puts the first 10 hex digits of the SHA-256 before the last
+// extension: europe.geo.json → europe.geo.0123456789.json.
+function hashedName(logical, bytes) {
+  const hash = crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 10);
+  const dir = path.posix.dirname(logical);
+  const base = path.posix.basename(logical);
+  const dot = base.lastIndexOf('.');
+  const name = dot > 0 ? `${base.slice(0, dot)}.${hash}${base.slice(dot)}` : `${base}.${hash}`;
+  return dir === '.' ? name : `${dir}/${name}`;
+}
+
+function main() {
+  console.log('build-assets: europe map');
+  const map = buildMap();
+  const assets = [
+    ['echarts.min.js', fs.readFileSync(path.join(NODE_MODULES, 'echarts', 'dist', 'echarts.min.js'))],
+    ['axe.min.js', fs.readFileSync(path.join(NODE_MODULES, 'axe-core', 'axe.min.js'))],
+    ['europe.geo.json', map.geo],
+    ['europe.small.json', map.small],
+    ['licenses.txt', licenses()],
+  ];
+  const builtNames = new Set(assets.map(([name]) => name));
+  for (const [name, bytes] of staticFiles()) {
+    if (builtNames.has(name) || name === 'manifest.json') fail(`public/static/${name} clashes with a built asset`);
+    assets.push([name, bytes]);
+  }
+
+  // Start from an empty dist so stale hashed copies are not embedded forever.
+  fs.mkdirSync(DIST, { recursive: true });
+  for (const e of fs.readdirSync(DIST)) {
+    if (e !== '.keep') fs.rmSync(path.join(DIST, e), { recursive: true, force: true });
+  }
+  fs.writeFileSync(path.join(DIST, '.keep'), '');
+
+  const manifest = {};
+  for (const [logical, bytes] of assets.sort((a, b) => a[0].localeCompare(b[0]))) {
+    const hashed = hashedName(logical, bytes);
+    manifest[logical] = hashed;
+    fs.mkdirSync(path.dirname(path.join(DIST, hashed)), { recursive: true });
+    fs.writeFileSync(path.join(DIST, hashed), bytes);
+    console.log(`  ${hashed.padEnd(40)} ${String(bytes.length).padStart(9)} B`);
+  }
+  // Written last: make's target is manifest.json, so it must be the newest.
+  fs.writeFileSync(path.join(DIST, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  console.log(`build-assets: ${assets.length} assets → public/dist/manifest.json`);
+}
+
+main();

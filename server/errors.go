@@ -1,0 +1,69 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwfdash/hwfdash/indicators"
+)
+
+// apiError is an error with an HTTP status and, where one input is to blame,
+// the name of that input.
+type apiError struct {
+	Status  int
+	Message string
+	Field   string
+	Rows    []indicators.FieldError
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+func badParam(field string, err error) error {
+	return &apiError{Status: fiber.StatusBadRequest, Message: fmt.Sprintf("%s: %v", field, err), Field: field}
+}
+
+func notFound(field, format string, args ...any) error {
+	return &apiError{Status: fiber.StatusNotFound, Message: fmt.Sprintf(format, args...), Field: field}
+}
+
+// errorBody is the JSON body of every error answer.
+type errorBody struct {
+	Error  string                  `json:"error"`
+	Field  string                  `json:"field,omitempty"`
+	Errors []indicators.FieldError `json:"errors,omitempty"`
+}
+
+// handleError is the one place errors become HTTP answers. Internal errors
+// are logged here, once, and never shown to the client in detail.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	var ae *apiError
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &ae):
+		if ae.Status == fiber.StatusTooManyRequests {
+			c.Set(fiber.HeaderRetryAfter, "60")
+		}
+		return c.Status(ae.Status).JSON(errorBody{Error: ae.Message, Field: ae.Field, Errors: ae.Rows})
+	case errors.As(err, &fe):
+		return c.Status(fe.Code).JSON(errorBody{Error: fe.Message})
+	case errors.Is(err, indicators.ErrUnavailable):
+		s.log.Warn("store unavailable", "path", c.Path(), "err", err)
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return c.Status(fiber.StatusServiceUnavailable).JSON(errorBody{
+			Error: "the database is unavailable: nothing was stored; retry shortly",
+		})
+	default:
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		return c.Status(fiber.StatusInternalServerError).JSON(errorBody{Error: "internal error"})
+	}
+}
+
+func randomID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,109 @@
+package server
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+// The fuzz targets cover every parser a stranger can reach. Seed corpora
+// live in testdata/fuzz/<target>; `make fuzz-short` runs each briefly.
+
+func FuzzParseSubmissionJSON(f *testing.F) {
+	f.Add([]byte(`[{"indicator":"HWF_0001","iso3":"AUT","year":2020,"value":55.2,"source":"s"}]`))
+	f.Add([]byte(`{"indicator":"code_dna","iso3":"aut","year":2024,"value":1,"source":"NRI","note":"n"}`))
+	f.Add([]byte(`[{"year":1e400,"value":"NaN"}]`))
+	f.Add([]byte(`[`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		obs, errs := ParseSubmissionJSON(body)
+		if len(obs) > 0 && len(errs) > 0 && len(obs)+len(errs) == 0 {
+			t.Fatal("impossible")
+		}
+		for _, e := range errs {
+			if e.Field == "" || e.Message == "" {
+				t.Fatalf("error without field or message: %+v", e)
+			}
+		}
+	})
+}
+
+func FuzzParseSubmissionCSV(f *testing.F) {
+	f.Add([]byte("iso3,country,indicator,year,value,unit,source\nAUT,Austria,HWF_0001,2020,55.2,u,s\n"))
+	f.Add([]byte("indicator,iso3,year,value,source,note\nHWF_0001,AUT,2020,\"1,5\",s,\"a\"\"b\"\n"))
+	f.Add([]byte("\ufeffiso3\n\"unterminated"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		_, errs := ParseSubmissionCSV(body)
+		for _, e := range errs {
+			if e.Field == "" || e.Message == "" {
+				t.Fatalf("error without field or message: %+v", e)
+			}
+		}
+	})
+}
+
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2020", "2000..2022", "..2022", "2000..", "..", "2022..2000", "99999", "２０２０"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseTime(s, 2026)
+		if err != nil {
+			return
+		}
+		for _, y := range []int{r.From, r.To} {
+			if y != 0 && (y < MinYear || y > 2026) {
+				t.Fatalf("%q gave year %d out of range", s, y)
+			}
+		}
+		if r.From != 0 && r.To != 0 && r.From > r.To {
+			t.Fatalf("%q gave reversed range %+v", s, r)
+		}
+	})
+}
+
+func FuzzParseYear(f *testing.F) {
+	for _, s := range []string{"2020", "1949", "+202", "0x10", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if y, err := ParseYear(s, 2026); err == nil && (y < MinYear || y > 2026) {
+			t.Fatalf("%q gave %d", s, y)
+		}
+	})
+}
+
+func FuzzParseCountries(f *testing.F) {
+	for _, s := range []string{"AUT,DEU", "eu27", ",,", "aut, aut ,ALL", "XXX"} {
+		f.Add(s)
+	}
+	known := map[string][]string{"AUT": {"AUT"}, "DEU": {"DEU"}, "EU27": {"AUT", "DEU"}}
+	expand := func(tok string) ([]string, bool) {
+		v, ok := known[upper(tok)]
+		return v, ok
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		codes, err := ParseCountries(s, expand)
+		if err != nil {
+			if !utf8.ValidString(err.Error()) && utf8.ValidString(s) {
+				t.Fatalf("invalid UTF-8 in error for %q", s)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		for _, c := range codes {
+			if seen[c] {
+				t.Fatalf("%q: duplicate %s", s, c)
+			}
+			seen[c] = true
+		}
+	})
+}
+
+func upper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			b[i] = c - 32
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,307 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/hwfdash/hwfdash/indicators"
+)
+
+// advance raises the known data version; versions only go up.
+func (s *Server) advance(v int64) bool {
+	for {
+		cur := s.version.Load()
+		if v <= cur {
+			return false
+		}
+		if s.version.CompareAndSwap(cur, v) {
+			return true
+		}
+	}
+}
+
+// startLoops runs the bus listener and the version poll. Both end with ctx.
+func (s *Server) startLoops(ctx context.Context) {
+	events, unsubscribe := s.deps.Bus.Subscribe()
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		defer unsubscribe()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev, ok := <-events:
+				if !ok {
+					return
+				}
+				s.onEvent(ctx, ev)
+			}
+		}
+	}()
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTicker(s.cfg.VersionPoll)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				s.catchUp(ctx)
+			}
+		}
+	}()
+}
+
+// onEvent reacts to an update from any instance (this one included).
+func (s *Server) onEvent(ctx context.Context, ev indicators.Update) {
+	switch ev.Kind {
+	case "resync":
+		s.catchUp(ctx)
+	case "control":
+		s.pushControl(ev)
+	default:
+		prev := s.version.Load()
+		if ev.Version > prev+1 && ev.Origin != s.cfg.InstanceID {
+			// Events between prev and this one were missed: catch up from
+			// the store, which also covers this event's topics.
+			s.catchUp(ctx)
+			return
+		}
+		s.advance(ev.Version)
+		var rows []indicators.Observation
+		_ = json.Unmarshal(ev.Payload, &rows)
+		s.push(ctx, ev.Version, ev.Topics, rows)
+	}
+}
+
+// catchUp compares the known version with the store's, and pushes what
+// changed in between: the path that covers lost bus events.
+func (s *Server) catchUp(ctx context.Context) {
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	v, err := s.deps.Store.Version(cctx)
+	if err != nil {
+		return
+	}
+	prev := s.version.Load()
+	if v <= prev {
+		return
+	}
+	changes, err := s.deps.Store.ChangesSince(cctx, prev, 1000)
+	if err != nil {
+		return
+	}
+	if !s.advance(v) {
+		return
+	}
+	s.log.Info("caught up with the store", "from", prev, "to", v, "changes", len(changes))
+	topics := s.topicsFor(changes)
+	if len(changes) >= 1000 {
+		topics = s.hub.allTopics()
+	}
+	s.push(ctx, v, topics, changes)
+}
+
+// push sends each topic's new payload, encoded once, to its subscribers.
+func (s *Server) push(ctx context.Context, version int64, topics []string, rows []indicators.Observation) {
+	topics = append(topics, s.chartTopicsFor(topics)...)
+	for _, t := range topics {
+		if len(s.hub.subscribers(t)) == 0 {
+			continue
+		}
+		pm, err := s.updateFrame(ctx, t, version, rows)
+		if err != nil {
+			s.log.Warn("compute push payload", "topic", t, "err", err)
+			continue
+		}
+		s.hub.broadcast(t, pm)
+	}
+}
+
+// updateMessage is the frame pushed to subscribers of a topic.
+type updateMessage struct {
+	Type    string          `json:"type"`
+	Topic   string          `json:"topic"`
+	Version int64           `json:"version"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// updateFrame encodes a topic's update once, for all its subscribers.
+func (s *Server) updateFrame(ctx context.Context, topic string, version int64, rows []indicators.Observation) (*websocket.PreparedMessage, error) {
+	payload, err := s.topicPayload(ctx, topic, version, rows)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(updateMessage{Type: "update", Topic: topic, Version: version, Payload: payload})
+	if err != nil {
+		return nil, err
+	}
+	return websocket.NewPreparedMessage(websocket.TextMessage, b)
+}
+
+// topicPayload computes a topic's current payload, through the same
+// version-keyed cache as the API, so N instances × M clients compute it once
+// per instance.
+func (s *Server) topicPayload(ctx context.Context, topic string, version int64, rows []indicators.Observation) (json.RawMessage, error) {
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	kind, arg, _ := strings.Cut(topic, ":")
+	key := fmt.Sprintf("v%d:push:%s", version, topic)
+	compute := func(ctx context.Context) (any, error) {
+		switch kind {
+		case "indicator":
+			ind := s.ref.byID[arg]
+			reg, err := s.eng.regional(ctx, ind, 0, version)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"regional": reg}, nil
+		case "country":
+			return s.eng.summary(ctx, arg, version)
+		case "milestones":
+			return s.eng.milestones(ctx, version)
+		case "rounds":
+			return s.eng.rounds(ctx, version)
+		case "chart":
+			return s.chartForTopic(ctx, arg, version)
+		}
+		return nil, fmt.Errorf("unknown topic %q", topic)
+	}
+	body, err := s.deps.Cache.GetOrCompute(ctx, key, func(ctx context.Context) ([]byte, error) {
+		v, err := compute(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(v)
+	})
+	if err != nil || kind != "indicator" {
+		return body, err
+	}
+	// The rows that changed are specific to this event, not to the version's
+	// cached payload, so they are added after.
+	var changed []DataRow
+	ind := s.ref.byID[arg]
+	for _, o := range rows {
+		if o.Indicator == arg {
+			changed = append(changed, s.eng.row(ind, o))
+		}
+	}
+	if changed == nil {
+		return body, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, err
+	}
+	m["changed"], _ = json.Marshal(changed)
+	return json.Marshal(m)
+}
+
+// validTopic checks a topic a client asks for.
+func (s *Server) validTopic(t string) error {
+	if len(t) > 512 {
+		return fmt.Errorf("topic too long")
+	}
+	kind, arg, _ := strings.Cut(t, ":")
+	switch kind {
+	case "indicator":
+		if _, ok := s.ref.byID[arg]; !ok {
+			return fmt.Errorf("unknown indicator %q", truncate(arg, 40))
+		}
+	case "country":
+		if !s.ref.known(arg) {
+			return fmt.Errorf("unknown country %q", truncate(arg, 20))
+		}
+	case "milestones", "rounds", "control":
+		if arg != "" {
+			return fmt.Errorf("topic %q takes no argument", kind)
+		}
+	case "chart":
+		if _, err := s.parseChartTopic(arg); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("unknown topic %q: use indicator:<id>, country:<ISO3>, milestones, rounds, chart:<name>?<query> or control", truncate(t, 40))
+	}
+	return nil
+}
+
+// handleClientMessage applies one message from a websocket client. Errors
+// are answered with an error message: the connection stays open.
+func (s *Server) handleClientMessage(c *client, data []byte) {
+	var m clientMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		c.sendError("malformed message: " + jsonErr(err))
+		return
+	}
+	if m.Control != nil {
+		s.clientControl(c, m)
+		return
+	}
+	for _, t := range append(append([]string{}, m.Subscribe...), m.Unsubscribe...) {
+		if err := s.validTopic(t); err != nil {
+			c.sendError(err.Error())
+			return
+		}
+	}
+	added, err := c.setTopics(m.Subscribe, m.Unsubscribe)
+	if err != nil {
+		c.sendError(err.Error())
+	}
+	v := s.version.Load()
+	c.sendJSON(map[string]any{"type": "subscribed", "topics": c.topicList(), "version": v})
+	// A client that saw an older version (or none) gets the current payload
+	// of what it subscribed to, so it never misses a change.
+	resend := added
+	if m.Since != nil && *m.Since < v {
+		resend = c.topicList()
+	}
+	if m.Since != nil && *m.Since >= v {
+		return
+	}
+	for _, t := range resend {
+		if t == "control" {
+			continue
+		}
+		pm, err := s.updateFrame(context.Background(), t, v, nil)
+		if err != nil {
+			c.sendError("could not compute " + t)
+			continue
+		}
+		c.enqueue(pm)
+	}
+}
+
+func (c *client) topicList() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, len(c.topics))
+	for t := range c.topics {
+		out = append(out, t)
+	}
+	return out
+}
+
+// allTopics lists every topic some client subscribes to.
+func (h *hub) allTopics() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	set := map[string]bool{}
+	for c := range h.clients {
+		for _, t := range c.topicList() {
+			set[t] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for t := range set {
+		out = append(out, t)
+	}
+	return out
+}

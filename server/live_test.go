@@ -1,0 +1,448 @@
+package server_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// wsClient is a test websocket client.
+type wsClient struct {
+	t    testing.TB
+	conn *websocket.Conn
+}
+
+// wsMessage is any message the server sends.
+type wsMessage struct {
+	Type    string          `json:"type"`
+	Topic   string          `json:"topic"`
+	Version int64           `json:"version"`
+	Error   string          `json:"error"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+func dialWS(t testing.TB, base string, header http.Header) *wsClient {
+	t.Helper()
+	u := "ws" + strings.TrimPrefix(base, "http") + "/ws"
+	conn, resp, err := websocket.DefaultDialer.Dial(u, header)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dial %s: %v (status %d)", u, err, status)
+	}
+	t.Cleanup(func() { conn.Close() })
+	c := &wsClient{t: t, conn: conn}
+	c.await(func(m wsMessage) bool { return m.Type == "hello" })
+	return c
+}
+
+func (c *wsClient) send(v any) {
+	c.t.Helper()
+	if err := c.conn.WriteJSON(v); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// await reads messages until one matches, failing after a generous timeout.
+func (c *wsClient) await(match func(wsMessage) bool) wsMessage {
+	c.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_ = c.conn.SetReadDeadline(deadline)
+		var m wsMessage
+		_, data, err := c.conn.ReadMessage()
+		if err != nil {
+			c.t.Fatalf("websocket read: %v", err)
+		}
+		if err := json.Unmarshal(data, &m); err != nil {
+			c.t.Fatalf("websocket message %q: %v", data, err)
+		}
+		if match(m) {
+			return m
+		}
+	}
+}
+
+func (c *wsClient) subscribe(topics ...string) {
+	c.t.Helper()
+	c.send(map[string]any{"subscribe": topics})
+	c.await(func(m wsMessage) bool { return m.Type == "subscribed" })
+}
+
+// createToken makes a ministry token through the API.
+func createToken(t testing.TB, base string, label string, countries ...string) (id, secret string) {
+	t.Helper()
+	var res struct {
+		Token string `json:"token"`
+		ID    string `json:"id"`
+	}
+	resp := call(t, http.MethodPost, base+"/api/v1/tokens", adminToken, "application/json",
+		mustJSON(map[string]any{"label": label, "countries": countries}), &res)
+	if resp.StatusCode != http.StatusCreated || res.Token == "" {
+		t.Fatalf("create token: status %d %s", resp.StatusCode, readBody(t, resp))
+	}
+	return res.ID, res.Token
+}
+
+type obsRow struct {
+	Indicator string  `json:"indicator"`
+	ISO3      string  `json:"iso3"`
+	Year      int     `json:"year"`
+	Value     float64 `json:"value"`
+	Source    string  `json:"source"`
+	Note      string  `json:"note,omitempty"`
+}
+
+func submit(t testing.TB, base, token string, rows ...obsRow) (status int, version int64) {
+	t.Helper()
+	var res struct {
+		Accepted int   `json:"accepted"`
+		Version  int64 `json:"version"`
+	}
+	resp := call(t, http.MethodPost, base+"/api/v1/observations", token, "application/json", mustJSON(rows), &res)
+	return resp.StatusCode, res.Version
+}
+
+func latestValue(t testing.TB, base, ind, iso3 string, year int) (float64, bool) {
+	t.Helper()
+	var res struct {
+		Rows []struct {
+			Value float64 `json:"value"`
+		} `json:"rows"`
+	}
+	getJSON(t, fmt.Sprintf("%s/api/v1/indicators/%s/data?countries=%s&time=%d", base, ind, iso3, year), &res)
+	if len(res.Rows) == 0 {
+		return 0, false
+	}
+	return res.Rows[0].Value, true
+}
+
+// checkCrossInstance posts to instance A and expects B's websocket client
+// and B's API to see the new figure.
+func checkCrossInstance(t *testing.T, a, b *app) {
+	_, secret := createToken(t, a.URL, "Ministry of Health, Austria", "AUT")
+	ws := dialWS(t, b.URL, nil)
+	ws.subscribe("indicator:code_nri_report", "rounds", "country:AUT")
+
+	status, version := submit(t, a.URL, secret, obsRow{Indicator: "code_nri_report", ISO3: "AUT", Year: 2024, Value: 1,
+		Source: "National report submitted to WHO, NRI round 5"})
+	if status != http.StatusCreated {
+		t.Fatalf("submit: status %d", status)
+	}
+	m := ws.await(func(m wsMessage) bool { return m.Type == "update" && m.Topic == "rounds" && m.Version >= version })
+	var rounds struct {
+		Rounds []struct {
+			Round    int      `json:"round"`
+			Reported []string `json:"reported"`
+		} `json:"rounds"`
+	}
+	if err := json.Unmarshal(m.Payload, &rounds); err != nil {
+		t.Fatal(err)
+	}
+	if r5 := rounds.Rounds[4]; r5.Round != 5 || len(r5.Reported) != 1 || r5.Reported[0] != "AUT" {
+		t.Fatalf("round 5 after the submission: %+v", r5)
+	}
+	if v, ok := latestValue(t, b.URL, "code_nri_report", "AUT", 2024); !ok || v != 1 {
+		t.Fatalf("instance B serves %v (found %v), want 1", v, ok)
+	}
+}
+
+func TestCrossInstanceWithRedis(t *testing.T) {
+	requireRedis(t)
+	dsn := pgSchemaDSN(t)
+	prefix := "hwfdash-test-" + randHex(4) + ":"
+	a := startApp(t, appOptions{dsn: dsn, redisURL: redisURL, prefix: prefix, poll: time.Hour})
+	b := startApp(t, appOptions{dsn: dsn, redisURL: redisURL, prefix: prefix, poll: time.Hour})
+	checkCrossInstance(t, a, b)
+}
+
+func TestSingleInstanceWithoutRedis(t *testing.T) {
+	a := startApp(t, appOptions{})
+	checkCrossInstance(t, a, a)
+}
+
+// TestMissedEventsCaughtUp runs two instances on one database with no
+// shared bus at all: B learns of A's write only by noticing the version
+// jump, and still pushes it.
+func TestMissedEventsCaughtUp(t *testing.T) {
+	dsn := pgSchemaDSN(t)
+	a := startApp(t, appOptions{dsn: dsn, poll: time.Hour})
+	b := startApp(t, appOptions{dsn: dsn, poll: 100 * time.Millisecond})
+	_, secret := createToken(t, a.URL, "Ministry of Health, Germany", "DEU")
+	ws := dialWS(t, b.URL, nil)
+	ws.subscribe("indicator:HWF_0001")
+	_, version := submit(t, a.URL, secret, obsRow{Indicator: "HWF_0001", ISO3: "DEU", Year: 2024, Value: 46.1, Source: "Federal Statistical Office"})
+	ws.await(func(m wsMessage) bool {
+		return m.Type == "update" && m.Topic == "indicator:HWF_0001" && m.Version >= version
+	})
+	if v, _ := latestValue(t, b.URL, "HWF_0001", "DEU", 2024); v != 46.1 {
+		t.Fatalf("B serves %v, want 46.1", v)
+	}
+}
+
+func TestSubmissionRules(t *testing.T) {
+	a := startApp(t, appOptions{})
+	tokID, aut := createToken(t, a.URL, "Ministry of Health, Austria", "AUT")
+	good := obsRow{Indicator: "HWF_0001", ISO3: "AUT", Year: 2024, Value: 55.2, Source: "Statistik Austria"}
+
+	t.Run("rejections name row and field", func(t *testing.T) {
+		cases := []struct {
+			name  string
+			row   map[string]any
+			field string
+		}{
+			{"unknown indicator", map[string]any{"indicator": "NOPE", "iso3": "AUT", "year": 2020, "value": 1, "source": "s"}, "indicator"},
+			{"derived indicator", map[string]any{"indicator": "hwf_dnm", "iso3": "AUT", "year": 2020, "value": 1, "source": "s"}, "indicator"},
+			{"unknown country", map[string]any{"indicator": "HWF_0001", "iso3": "XXX", "year": 2020, "value": 1, "source": "s"}, "iso3"},
+			{"year too early", map[string]any{"indicator": "HWF_0001", "iso3": "AUT", "year": 1949, "value": 1, "source": "s"}, "year"},
+			{"year in future", map[string]any{"indicator": "HWF_0001", "iso3": "AUT", "year": 2027, "value": 1, "source": "s"}, "year"},
+			{"fractional year", map[string]any{"indicator": "HWF_0001", "iso3": "AUT", "year": 2020.5, "value": 1, "source": "s"}, "year"},
+			{"negative density", map[string]any{"indicator": "HWF_0001", "iso3": "AUT", "year": 2020, "value": -1, "source": "s"}, "value"},
+			{"percentage over 100", map[string]any{"indicator": "mig_doctors_foreign_trained_pct", "iso3": "AUT", "year": 2020, "value": 101, "source": "s"}, "value"},
+			{"yes/no not 0 or 1", map[string]any{"indicator": "code_dna", "iso3": "AUT", "year": 2024, "value": 0.5, "source": "s"}, "value"},
+			{"value as text", map[string]any{"indicator": "HWF_0001", "iso3": "AUT", "year": 2020, "value": "12", "source": "s"}, "value"},
+			{"missing value", map[string]any{"indicator": "HWF_0001", "iso3": "AUT", "year": 2020, "source": "s"}, "value"},
+			{"missing source", map[string]any{"indicator": "HWF_0001", "iso3": "AUT", "year": 2020, "value": 1}, "source"},
+			{"blank source", map[string]any{"indicator": "HWF_0001", "iso3": "AUT", "year": 2020, "value": 1, "source": "  "}, "source"},
+			{"unknown field", map[string]any{"indicator": "HWF_0001", "iso3": "AUT", "year": 2020, "value": 1, "source": "s", "colour": "red"}, "colour"},
+		}
+		before, _ := a.Store.Version(t.Context())
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				var res struct {
+					Error  string `json:"error"`
+					Errors []struct {
+						Row   int    `json:"row"`
+						Field string `json:"field"`
+					} `json:"errors"`
+				}
+				body := mustJSON([]any{good, tc.row})
+				resp := call(t, http.MethodPost, a.URL+"/api/v1/observations", aut, "application/json", body, &res)
+				if resp.StatusCode != http.StatusBadRequest {
+					t.Fatalf("status %d, want 400: %s", resp.StatusCode, readBody(t, resp))
+				}
+				if len(res.Errors) == 0 || res.Errors[0].Row != 2 || res.Errors[0].Field != tc.field {
+					t.Fatalf("errors %+v, want row 2 field %q", res.Errors, tc.field)
+				}
+			})
+		}
+		after, _ := a.Store.Version(t.Context())
+		if after != before {
+			t.Fatalf("rejected submissions changed the version %d → %d: not all-or-nothing", before, after)
+		}
+	})
+
+	t.Run("malformed bodies", func(t *testing.T) {
+		for _, tc := range []struct{ name, ct, body, field string }{
+			{"broken json", "application/json", `[{"indicator":`, "body"},
+			{"empty array", "application/json", `[]`, "body"},
+			{"csv without header columns", "text/csv", "iso3,year\nAUT,2020\n", "indicator"},
+			{"csv unknown column", "text/csv", "iso3,colour\n", "colour"},
+			{"xml", "application/xml", "<x/>", "Content-Type"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				var res struct {
+					Field string `json:"field"`
+				}
+				resp := call(t, http.MethodPost, a.URL+"/api/v1/observations", aut, tc.ct, []byte(tc.body), &res)
+				if resp.StatusCode != http.StatusBadRequest || res.Field != tc.field {
+					t.Fatalf("status %d field %q, want 400 %q", resp.StatusCode, res.Field, tc.field)
+				}
+			})
+		}
+	})
+
+	t.Run("body over 1 MiB is 413", func(t *testing.T) {
+		// A raw request announcing a body over the limit: the server answers
+		// before reading it, as a client waiting for the answer sees.
+		conn, err := net.Dial("tcp", strings.TrimPrefix(a.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST /api/v1/observations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
+			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", aut, 1<<20+10)
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Fatalf("status %d, want 413", resp.StatusCode)
+		}
+	})
+
+	t.Run("scope", func(t *testing.T) {
+		if s, _ := submit(t, a.URL, "", good); s != http.StatusUnauthorized {
+			t.Errorf("no token: %d, want 401", s)
+		}
+		if s, _ := submit(t, a.URL, "hwf_not-a-token", good); s != http.StatusUnauthorized {
+			t.Errorf("bad token: %d, want 401", s)
+		}
+		deu := good
+		deu.ISO3 = "DEU"
+		if s, _ := submit(t, a.URL, aut, deu); s != http.StatusForbidden {
+			t.Errorf("other country: %d, want 403", s)
+		}
+		if s, _ := submit(t, a.URL, aut, good, deu); s != http.StatusForbidden {
+			t.Errorf("own and other country: %d, want 403", s)
+		}
+		if s, _ := submit(t, a.URL, adminToken, deu); s != http.StatusCreated {
+			t.Errorf("admin writes any country: %d, want 201", s)
+		}
+		var res map[string]any
+		if r := call(t, http.MethodPost, a.URL+"/api/v1/tokens", aut, "application/json",
+			mustJSON(map[string]any{"label": "x", "countries": []string{"AUT"}}), &res); r.StatusCode != http.StatusForbidden {
+			t.Errorf("ministry token creating tokens: %d, want 403", r.StatusCode)
+		}
+	})
+
+	t.Run("csv submission and history", func(t *testing.T) {
+		csvBody := "iso3,country,indicator,year,value,unit,source\n" +
+			"AUT,Austria,HWF_0006,2020,99.5,\"per 10,000 population\",Statistik Austria 2025 revision\n"
+		var res struct {
+			Accepted int   `json:"accepted"`
+			Version  int64 `json:"version"`
+		}
+		resp := call(t, http.MethodPost, a.URL+"/api/v1/observations", aut, "text/csv", []byte(csvBody), &res)
+		if resp.StatusCode != http.StatusCreated || res.Accepted != 1 || res.Version == 0 {
+			t.Fatalf("csv submit: %d %+v %s", resp.StatusCode, res, readBody(t, resp))
+		}
+		var hist struct {
+			Revisions []struct {
+				Value  float64 `json:"value"`
+				Author string  `json:"author"`
+				Source string  `json:"source"`
+			} `json:"revisions"`
+		}
+		getJSON(t, a.URL+"/api/v1/indicators/HWF_0006/history?iso3=AUT&year=2020", &hist)
+		n := len(hist.Revisions)
+		if n < 2 || hist.Revisions[0].Author != "seed" || hist.Revisions[n-1].Value != 99.5 ||
+			hist.Revisions[n-1].Author != "Ministry of Health, Austria" {
+			t.Fatalf("history %+v: want the seed value kept and the new revision last", hist.Revisions)
+		}
+		if v, _ := latestValue(t, a.URL, "HWF_0006", "AUT", 2020); v != 99.5 {
+			t.Fatalf("latest %v, want 99.5", v)
+		}
+	})
+
+	t.Run("revoked token", func(t *testing.T) {
+		if r := call(t, http.MethodDelete, a.URL+"/api/v1/tokens/"+tokID, adminToken, "", nil, nil); r.StatusCode != http.StatusNoContent {
+			t.Fatalf("revoke: %d", r.StatusCode)
+		}
+		if s, _ := submit(t, a.URL, aut, good); s != http.StatusUnauthorized {
+			t.Fatalf("revoked token: %d, want 401", s)
+		}
+	})
+}
+
+func TestWriteRateLimit(t *testing.T) {
+	a := startApp(t, appOptions{rate: 3})
+	row := obsRow{Indicator: "HWF_0001", ISO3: "AUT", Year: 2024, Value: 1, Source: "s"}
+	var statuses []int
+	for i := 0; i < 5; i++ {
+		s, _ := submit(t, a.URL, adminToken, row)
+		statuses = append(statuses, s)
+	}
+	if statuses[0] != http.StatusCreated || statuses[4] != http.StatusTooManyRequests {
+		t.Fatalf("statuses %v: want 201 first and 429 last", statuses)
+	}
+}
+
+func TestWebsocketProtocol(t *testing.T) {
+	a := startApp(t, appOptions{})
+	t.Run("malformed message answered, connection kept", func(t *testing.T) {
+		ws := dialWS(t, a.URL, nil)
+		if err := ws.conn.WriteMessage(websocket.TextMessage, []byte("{not json")); err != nil {
+			t.Fatal(err)
+		}
+		ws.await(func(m wsMessage) bool { return m.Type == "error" && m.Error != "" })
+		ws.send(map[string]any{"subscribe": []string{"indicator:NOPE"}})
+		ws.await(func(m wsMessage) bool { return m.Type == "error" && strings.Contains(m.Error, "NOPE") })
+		ws.subscribe("milestones")
+	})
+	t.Run("frame over the limit closed with 1009", func(t *testing.T) {
+		ws := dialWS(t, a.URL, nil)
+		_ = ws.conn.WriteMessage(websocket.TextMessage, []byte(`{"subscribe":["`+strings.Repeat("x", 10000)+`"]}`))
+		_ = ws.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			_, _, err := ws.conn.ReadMessage()
+			if err != nil {
+				if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
+					t.Fatalf("got %v, want close 1009", err)
+				}
+				return
+			}
+		}
+	})
+	t.Run("subscription cap", func(t *testing.T) {
+		ws := dialWS(t, a.URL, nil)
+		var topics []string
+		for _, c := range []string{"ALB", "AND", "ARM", "AUT", "AZE", "BEL", "BGR", "BIH", "BLR", "CHE", "CYP", "CZE",
+			"DEU", "DNK", "ESP", "EST", "FIN", "FRA", "GBR", "GEO", "GRC", "HRV", "HUN", "IRL", "ISL", "ISR", "ITA",
+			"KAZ", "KGZ", "LTU", "LUX", "LVA", "MCO"} {
+			topics = append(topics, "country:"+c)
+		}
+		ws.send(map[string]any{"subscribe": topics})
+		ws.await(func(m wsMessage) bool { return m.Type == "error" && strings.Contains(m.Error, "at most") })
+	})
+	t.Run("foreign origin refused", func(t *testing.T) {
+		u := "ws" + strings.TrimPrefix(a.URL, "http") + "/ws"
+		_, resp, err := websocket.DefaultDialer.Dial(u, http.Header{"Origin": {"https://evil.example"}})
+		if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("foreign origin: err %v resp %v, want 403", err, resp)
+		}
+	})
+	t.Run("reconnect with since gets a snapshot", func(t *testing.T) {
+		ws := dialWS(t, a.URL, nil)
+		ws.send(map[string]any{"subscribe": []string{"milestones"}, "since": 0})
+		ws.await(func(m wsMessage) bool { return m.Type == "update" && m.Topic == "milestones" })
+	})
+}
+
+// TestSlowClientDropped fills a client's queue by never reading, and checks
+// that a fast client keeps receiving meanwhile.
+func TestSlowClientDropped(t *testing.T) {
+	a := startApp(t, appOptions{rate: 10000})
+	slow := dialWS(t, a.URL, nil)
+	slow.send(map[string]any{"subscribe": []string{"indicator:HWF_0014"}})
+	fast := dialWS(t, a.URL, nil)
+	fast.subscribe("indicator:HWF_0014")
+	// The slow client stops reading; its socket buffers fill, then its queue.
+	// Large frames (each update carries the changed rows and their notes)
+	// fill the socket buffers in a few dozen writes.
+	note := strings.Repeat("n", 1500)
+	big := make([]obsRow, 0, 70)
+	for i := 0; i < 70; i++ {
+		big = append(big, obsRow{Indicator: "HWF_0014", ISO3: "AUT", Year: 1950 + i, Value: float64(i), Source: "test load", Note: note})
+	}
+	var last int64
+	deadline := time.Now().Add(60 * time.Second)
+	for a.Srv.Version() > 0 && time.Now().Before(deadline) {
+		_, v := submit(t, a.URL, adminToken, big...)
+		last = v
+		fast.await(func(m wsMessage) bool { return m.Type == "update" && m.Version >= last })
+		if clientsNow(t, a) == 1 {
+			return // the slow client was dropped while the fast one kept up
+		}
+	}
+	t.Fatalf("slow client never dropped (clients %d)", clientsNow(t, a))
+}
+
+func clientsNow(t testing.TB, a *app) int {
+	var res struct {
+		Clients int `json:"clients"`
+	}
+	getJSON(t, a.URL+"/readyz", &res)
+	return res.Clients
+}

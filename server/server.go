@@ -1,0 +1,185 @@
+// Package server is hwfdash's HTTP and websocket front: one Fiber app with one
+// route table, thin handlers over the engine, and the hub that pushes updates
+// to dashboards. It declares the small interfaces it needs from the store,
+// the cache and the update bus; main wires the implementations in.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwfdash/hwfdash/indicators"
+)
+
+// Store is the source of truth for observations.
+type Store interface {
+	Latest(ctx context.Context, q indicators.Query) ([]indicators.Observation, error)
+	History(ctx context.Context, indicator, iso3 string, year int) ([]indicators.Observation, error)
+	Append(ctx context.Context, obs []indicators.Observation, author string) (int64, error)
+	Version(ctx context.Context) (int64, error)
+	ChangesSince(ctx context.Context, version int64, limit int) ([]indicators.Observation, error)
+	Ping(ctx context.Context) error
+	Kind() string
+}
+
+// Tokens authenticates writers and manages their tokens.
+type Tokens interface {
+	Authenticate(ctx context.Context, secret string) (indicators.Token, error)
+	CreateToken(ctx context.Context, label string, countries []string, admin bool) (indicators.Token, string, error)
+	RevokeToken(ctx context.Context, id string) error
+	ListTokens(ctx context.Context) ([]indicators.Token, error)
+}
+
+// Cache holds computed payloads keyed by data version.
+type Cache interface {
+	GetOrCompute(ctx context.Context, key string, compute func(ctx context.Context) ([]byte, error)) ([]byte, error)
+	State() string
+}
+
+// Bus carries update events between instances.
+type Bus interface {
+	Publish(ctx context.Context, e indicators.Update) error
+	Subscribe() (<-chan indicators.Update, func())
+	State() string
+}
+
+// Config is the server's configuration.
+type Config struct {
+	// AdminToken may write any country and manage tokens; empty disables it.
+	AdminToken string
+	// AllowedOrigins are the origins allowed to open websockets besides the
+	// server's own; "*" allows any.
+	AllowedOrigins []string
+	// EmbedOrigins may frame /embed/ pages; empty means any.
+	EmbedOrigins []string
+	// InstanceID names this instance on the bus.
+	InstanceID string
+	// CurrentYear bounds years in queries and submissions; nil means the
+	// calendar year.
+	CurrentYear func() int
+	// WriteRate is the number of writes a token or client address may make
+	// per minute; 0 means 120.
+	WriteRate int
+	// VersionPoll is how often the server checks the store's version, to
+	// catch writes whose events it missed; 0 means 2 s.
+	VersionPoll time.Duration
+	// BodyLimit bounds request bodies; 0 means 1 MiB.
+	BodyLimit int
+	Logger    *slog.Logger
+}
+
+// Deps are the server's collaborators.
+type Deps struct {
+	Store     Store
+	Tokens    Tokens
+	Cache     Cache
+	Bus       Bus
+	Reference Reference
+}
+
+// Server is a running hwfdash instance.
+type Server struct {
+	cfg     Config
+	deps    Deps
+	log     *slog.Logger
+	app     *fiber.App
+	ref     *refIndex
+	eng     *engine
+	hub     *hub
+	limiter *limiter
+	version atomic.Int64
+
+	stopOnce sync.Once
+	stop     context.CancelFunc
+	wg       sync.WaitGroup
+}
+
+// New builds a server; Start serves it.
+func New(cfg Config, deps Deps) (*Server, error) {
+	if deps.Store == nil || deps.Cache == nil || deps.Bus == nil || deps.Tokens == nil {
+		return nil, errors.New("server: store, tokens, cache and bus are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.CurrentYear == nil {
+		cfg.CurrentYear = func() int { return time.Now().UTC().Year() }
+	}
+	if cfg.WriteRate == 0 {
+		cfg.WriteRate = 120
+	}
+	if cfg.VersionPoll == 0 {
+		cfg.VersionPoll = 2 * time.Second
+	}
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = 1 << 20
+	}
+	if cfg.InstanceID == "" {
+		cfg.InstanceID = randomID()
+	}
+	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger.With("component", "server")}
+	s.ref = newRefIndex(deps.Reference)
+	s.eng = &engine{store: deps.Store, ref: s.ref, currentYear: cfg.CurrentYear}
+	s.limiter = newLimiter(cfg.WriteRate, time.Minute)
+	s.hub = newHub(s, cfg.Logger.With("component", "hub"))
+	s.app = fiber.New(fiber.Config{
+		AppName:               "hwfdash",
+		DisableStartupMessage: true,
+		Immutable:             true, // handlers keep params in events and logs
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		ErrorHandler:          s.handleError,
+	})
+	s.routes()
+	return s, nil
+}
+
+// Handler exposes the Fiber app, for tests that drive it without a socket.
+func (s *Server) Handler() *fiber.App { return s.app }
+
+// Start runs the background loops and serves on ln until Shutdown. It
+// returns when the listener is closed.
+func (s *Server) Start(ctx context.Context, ln net.Listener) error {
+	v, err := s.deps.Store.Version(ctx)
+	if err != nil {
+		s.log.Warn("store version unavailable at start", "err", err)
+	}
+	s.version.Store(v)
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.stop = cancel
+	s.startLoops(runCtx)
+	if err := s.app.Listener(ln); err != nil {
+		return fmt.Errorf("server: serve: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting connections, closes websockets with 1001 so
+// clients reconnect elsewhere, waits for in-flight requests and stops the
+// background loops, in that order.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var err error
+	s.stopOnce.Do(func() {
+		s.hub.closeAll()
+		err = s.app.ShutdownWithContext(ctx)
+		if s.stop != nil {
+			s.stop()
+		}
+		s.hub.wait()
+		s.wg.Wait()
+	})
+	return err
+}
+
+// Version is the newest data version this instance knows of.
+func (s *Server) Version() int64 { return s.version.Load() }

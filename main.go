@@ -5,6 +5,7 @@
 //	hwfdash [serve]                       run the server (default)
 //	hwfdash token create -label L -countries AUT[,DEU] [-admin]
 //	hwfdash token list | token revoke ID
+//	hwfdash healthcheck [-url http://127.0.0.1:8080/readyz]   for container health checks
 //
 // Configuration comes from the environment, with matching flags.
 package main
@@ -17,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -83,6 +85,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return serve(args, getenv, stderr)
 	case "token":
 		return tokenCmd(args, getenv, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(args, stderr)
 	default:
 		fmt.Fprintf(stderr, "hwfdash: unknown command %q (serve, token)\n", cmd)
 		return 2
@@ -249,6 +253,29 @@ func tokenCmd(args []string, getenv func(string) string, stdout, stderr io.Write
 	default:
 		fmt.Fprintf(stderr, "hwfdash token: unknown subcommand %q\n", sub)
 		return 2
+	}
+	return 0
+}
+
+// healthcheck probes a URL and exits 0 on a 2xx answer: container images
+// without curl use it for their health checks.
+func healthcheck(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	url := fs.String("url", "http://127.0.0.1:8080/readyz", "URL to probe")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get(*url)
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		fmt.Fprintln(stderr, "healthcheck: status", resp.StatusCode)
+		return 1
 	}
 	return 0
 }

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// envRead lists the environment variables the server's configuration reads.
+func envRead(t *testing.T) map[string]bool {
+	t.Helper()
+	read := map[string]bool{}
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if _, err := parseConfig(fs, nil, func(k string) string { read[k] = true; return "" }); err != nil {
+		t.Fatal(err)
+	}
+	return read
+}
+
+// TestComposeMatchesCode checks that docker-compose.yml describes the
+// deployment the code supports: two app instances sharing Redis and
+// PostgreSQL behind a load balancer, configured only through variables the
+// code reads.
+func TestComposeMatchesCode(t *testing.T) {
+	b, err := os.ReadFile("docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Services map[string]struct {
+			Image       string            `yaml:"image"`
+			Build       any               `yaml:"build"`
+			Environment map[string]string `yaml:"environment"`
+			Ports       []string          `yaml:"ports"`
+			Expose      []string          `yaml:"expose"`
+			DependsOn   map[string]any    `yaml:"depends_on"`
+			Healthcheck map[string]any    `yaml:"healthcheck"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	read := envRead(t)
+	pg := doc.Services["postgres"]
+	for _, name := range []string{"app1", "app2"} {
+		app, ok := doc.Services[name]
+		if !ok {
+			t.Fatalf("no service %s", name)
+		}
+		if app.Build == nil || app.Healthcheck == nil {
+			t.Errorf("%s: needs build and healthcheck", name)
+		}
+		for k := range app.Environment {
+			if !read[k] {
+				t.Errorf("%s sets %s, which the code does not read", name, k)
+			}
+		}
+		if app.Environment["ADDR"] != ":8080" || len(app.Expose) != 1 || app.Expose[0] != "8080" {
+			t.Errorf("%s: ADDR %q expose %v", name, app.Environment["ADDR"], app.Expose)
+		}
+		db, err := url.Parse(app.Environment["DATABASE_URL"])
+		if err != nil || db.Scheme != "postgres" || db.Hostname() != "postgres" || db.User.Username() != pg.Environment["POSTGRES_USER"] ||
+			strings.TrimPrefix(db.Path, "/") != pg.Environment["POSTGRES_DB"] {
+			t.Errorf("%s: DATABASE_URL %q does not match the postgres service", name, app.Environment["DATABASE_URL"])
+		}
+		if pw, _ := db.User.Password(); pw != pg.Environment["POSTGRES_PASSWORD"] {
+			t.Errorf("%s: DATABASE_URL password does not match", name)
+		}
+		if r, err := url.Parse(app.Environment["REDIS_URL"]); err != nil || r.Hostname() != "redis" || r.Port() != "6379" {
+			t.Errorf("%s: REDIS_URL %q does not point at the redis service", name, app.Environment["REDIS_URL"])
+		}
+		for _, dep := range []string{"postgres", "redis"} {
+			if _, ok := app.DependsOn[dep]; !ok {
+				t.Errorf("%s does not depend on %s", name, dep)
+			}
+		}
+	}
+	for _, name := range []string{"postgres", "redis", "lb"} {
+		if _, ok := doc.Services[name]; !ok {
+			t.Errorf("no service %s", name)
+		}
+	}
+	if lb := doc.Services["lb"]; len(lb.Ports) != 1 || lb.Ports[0] != "8080:80" {
+		t.Errorf("lb ports %v", lb.Ports)
+	}
+	conf, err := os.ReadFile("deploy/nginx.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var upstreams []string
+	for _, m := range regexp.MustCompile(`server (\w+):8080`).FindAllStringSubmatch(string(conf), -1) {
+		upstreams = append(upstreams, m[1])
+	}
+	sort.Strings(upstreams)
+	if strings.Join(upstreams, ",") != "app1,app2" || !strings.Contains(string(conf), "$http_upgrade") {
+		t.Errorf("nginx upstreams %v (want app1, app2) or websocket upgrade missing", upstreams)
+	}
+}
+
+func TestConfigFromEnvironment(t *testing.T) {
+	env := map[string]string{"ADDR": ":9999", "DATABASE_URL": "postgres://x", "REDIS_URL": "redis://y", "ADMIN_TOKEN": "t",
+		"DATA_DIR": "/d", "ALLOWED_ORIGINS": "https://a", "EMBED_ORIGINS": "https://b", "LOG_LEVEL": "debug"}
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	c, err := parseConfig(fs, []string{"-addr", ":7777"}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config{Addr: ":7777", DataDir: "/d", DatabaseURL: "postgres://x", RedisURL: "redis://y", AdminToken: "t",
+		AllowedOrigins: "https://a", EmbedOrigins: "https://b", LogLevel: "debug"}
+	if c != want {
+		t.Fatalf("got %+v, want %+v (flags override the environment)", c, want)
+	}
+}

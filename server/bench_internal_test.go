@@ -1,0 +1,87 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/hwfdash/hwfdash/cache"
+	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/store"
+	"github.com/hwfdash/hwfdash/store/seeddata"
+)
+
+// benchServer is a server over a seeded SQLite store, for benchmarks of
+// the compute path against the cached path.
+func benchServer(b *testing.B) *Server {
+	b.Helper()
+	ctx := context.Background()
+	ds, err := seeddata.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := store.Open(ctx, "", b.TempDir(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if _, err := db.Seed(ctx, ds); err != nil {
+		b.Fatal(err)
+	}
+	c := cache.New(ctx, cache.Options{})
+	bus := cache.NewBus(ctx, cache.BusOptions{})
+	b.Cleanup(func() { bus.Close(); c.Close() })
+	s, err := New(Config{CurrentYear: func() int { return 2026 }}, Deps{Store: db, Tokens: db, Cache: c, Bus: bus,
+		Reference: Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds, Breaks: ds.Breaks}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// BenchmarkSummary compares computing a country summary from the store with
+// serving it from the version-keyed cache (the README reports the ratio).
+func BenchmarkSummary(b *testing.B) {
+	s := benchServer(b)
+	ctx := context.Background()
+	b.Run("compute", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := s.eng.summary(ctx, "AUT", 1); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cached", func(b *testing.B) {
+		compute := func(ctx context.Context) ([]byte, error) { return []byte("{}"), nil }
+		_, _ = s.deps.Cache.GetOrCompute(ctx, "v1:summary:AUT", compute)
+		for b.Loop() {
+			if _, err := s.deps.Cache.GetOrCompute(ctx, "v1:summary:AUT", compute); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkMilestones measures the heaviest payload: every milestone's
+// status over all Member States.
+func BenchmarkMilestones(b *testing.B) {
+	s := benchServer(b)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := s.eng.milestones(ctx, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRegional measures one indicator's regional aggregates.
+func BenchmarkRegional(b *testing.B) {
+	s := benchServer(b)
+	ctx := context.Background()
+	ind, _ := indicators.Lookup("HWF_0001")
+	for b.Loop() {
+		if _, err := s.eng.regional(ctx, ind, 2020, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

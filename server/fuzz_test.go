@@ -2,6 +2,8 @@ package server
 
 import (
 	"testing"
+
+	"github.com/hwfdash/hwfdash/indicators"
 	"unicode/utf8"
 )
 
@@ -106,4 +108,24 @@ func upper(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// FuzzClientMessage feeds the websocket message handler's decoding and topic
+// validation with arbitrary frames: it must answer errors, never panic.
+func FuzzClientMessage(f *testing.F) {
+	for _, s := range []string{`{"subscribe":["indicator:HWF_0001","country:AUT"],"since":3}`, `{"unsubscribe":["milestones"]}`,
+		`{"subscribe":["chart:trend?indicator=HWF_0001&countries=AUT&time=2000..2020"]}`, `{"control":{"next":true},"token":"x"}`, `[`} {
+		f.Add([]byte(s))
+	}
+	s := &Server{cfg: Config{CurrentYear: func() int { return 2026 }}}
+	s.ref = newRefIndex(Reference{Countries: []indicators.Country{{ISO3: "AUT", Groups: []string{"EU27"}}}})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := decodeClientMessage(data)
+		if err != nil {
+			return
+		}
+		for _, topic := range append(m.Subscribe, m.Unsubscribe...) {
+			_ = s.validTopic(topic)
+		}
+	})
 }

@@ -233,12 +233,24 @@ func (s *Server) validTopic(t string) error {
 	return nil
 }
 
+// decodeClientMessage decodes one websocket frame from a client.
+func decodeClientMessage(data []byte) (clientMessage, error) {
+	var m clientMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("malformed message: %s", jsonErr(err))
+	}
+	if len(m.Subscribe)+len(m.Unsubscribe) > 2*wsMaxTopics {
+		return m, fmt.Errorf("at most %d subscriptions per connection", wsMaxTopics)
+	}
+	return m, nil
+}
+
 // handleClientMessage applies one message from a websocket client. Errors
 // are answered with an error message: the connection stays open.
 func (s *Server) handleClientMessage(c *client, data []byte) {
-	var m clientMessage
-	if err := json.Unmarshal(data, &m); err != nil {
-		c.sendError("malformed message: " + jsonErr(err))
+	m, err := decodeClientMessage(data)
+	if err != nil {
+		c.sendError(err.Error())
 		return
 	}
 	if m.Control != nil {

@@ -148,7 +148,9 @@ func jsonField(err error) string {
 		return ute.Field
 	}
 	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
-		return strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+		if name := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`); name != "" {
+			return truncate(name, 40)
+		}
 	}
 	return "row"
 }

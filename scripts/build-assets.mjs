@@ -300,6 +300,27 @@ function buildMap() {
   };
 }
 
+// LANGUAGES are WHO Europe's official languages, the interface's languages.
+const LANGUAGES = ['en', 'fr', 'de', 'ru'];
+
+// countryNames takes each Member State's name in each interface language
+// from the Unicode CLDR (cldr-localenames-full), keyed by ISO3.
+function countryNames() {
+  const states = readMemberStates();
+  const out = {};
+  for (const lang of LANGUAGES) {
+    const file = path.join(NODE_MODULES, 'cldr-localenames-full', 'main', lang, 'territories.json');
+    const terr = JSON.parse(fs.readFileSync(file, 'utf8')).main[lang].localeDisplayNames.territories;
+    out[lang] = {};
+    for (const s of states) {
+      const name = terr[s.iso2];
+      if (!name) fail(`CLDR ${lang}: no name for ${s.iso2} (${s.iso3})`);
+      out[lang][s.iso3] = name;
+    }
+  }
+  return Buffer.from(JSON.stringify(out));
+}
+
 // licenses gathers the notices of the third-party code we ship to browsers.
 function licenses() {
   const parts = [
@@ -308,6 +329,7 @@ function licenses() {
     ['tslib, helpers bundled in echarts.min.js (0BSD)', ['tslib/LICENSE.txt']],
     ['axe-core (MPL-2.0)', ['axe-core/LICENSE', 'axe-core/LICENSE-3RD-PARTY.txt']],
     ['world-atlas (ISC); map data made with Natural Earth (public domain)', ['world-atlas/LICENSE']],
+    ['cldr-localenames-full: country names from the Unicode CLDR (Unicode License v3)', ['cldr-localenames-full/LICENSE']],
   ];
   let out = 'Third-party software and data served by hwfdash\n';
   for (const [title, files] of parts) {
@@ -351,6 +373,7 @@ function main() {
     ['europe.geo.json', map.geo],
     ['europe.small.json', map.small],
     ['licenses.txt', licenses()],
+    ['country-names.json', countryNames()],
   ];
   const builtNames = new Set(assets.map(([name]) => name));
   for (const [name, bytes] of staticFiles()) {

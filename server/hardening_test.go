@@ -10,6 +10,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/hwfdash/hwfdash/server"
 )
 
 // dbProxy is a TCP proxy in front of PostgreSQL that the test can cut, to
@@ -181,4 +185,42 @@ func TestNoGoroutineLeak(t *testing.T) {
 		t.Fatalf("%d goroutines after shutdown, baseline %d\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
 	_ = context.Background
+}
+
+// TestSlowClientCannotHoldConnection opens a connection that sends half a
+// request and stops: the server closes it after its read timeout.
+func TestSlowClientCannotHoldConnection(t *testing.T) {
+	a := startApp(t, appOptions{cfg: func(c *server.Config) { c.ReadTimeout = 500 * time.Millisecond }})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(a.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte("GET /api/v1/indicators HTTP/1.1\r\nHost: x\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 1024)
+	for {
+		if _, err := conn.Read(buf); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatal("the server kept a stalled request open for 10 s")
+			}
+			return // closed by the server
+		}
+	}
+}
+
+// TestConnectionsPerAddressCapped opens more websockets from one address
+// than allowed: the extra one is refused with 429.
+func TestConnectionsPerAddressCapped(t *testing.T) {
+	a := startApp(t, appOptions{cfg: func(c *server.Config) { c.MaxConnsPerAddress = 3 }})
+	for i := 0; i < 3; i++ {
+		dialWS(t, a.URL, nil)
+	}
+	u := "ws" + strings.TrimPrefix(a.URL, "http") + "/ws"
+	_, resp, err := websocket.DefaultDialer.Dial(u, nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("fourth connection: err %v resp %v, want 429", err, resp)
+	}
 }

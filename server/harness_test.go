@@ -149,6 +149,7 @@ type appOptions struct {
 	prefix   string // Redis key prefix and channel, shared by instances of one test
 	poll     time.Duration
 	rate     int
+	cfg      func(*server.Config)
 }
 
 // app is one running hwfdash instance in the test process.
@@ -183,13 +184,17 @@ func startApp(t testing.TB, o appOptions) *app {
 	}
 	c := cache.New(ctx, cache.Options{RedisURL: o.redisURL, Prefix: o.prefix, Logger: log})
 	bus := cache.NewBus(ctx, cache.BusOptions{RedisURL: o.redisURL, Channel: o.prefix + "updates", Logger: log})
-	srv, err := server.New(server.Config{
+	cfg := server.Config{
 		AdminToken:  adminToken,
 		CurrentYear: func() int { return testYear },
 		VersionPoll: o.poll,
 		WriteRate:   o.rate,
 		Logger:      log,
-	}, server.Deps{
+	}
+	if o.cfg != nil {
+		o.cfg(&cfg)
+	}
+	srv, err := server.New(cfg, server.Deps{
 		Store: db, Tokens: db, Cache: c, Bus: bus,
 		Reference: server.Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
 			Breaks: ds.Breaks, Provenance: ds.Provenance},

@@ -56,7 +56,7 @@ type client struct {
 }
 
 func newHub(s *Server, log *slog.Logger) *hub {
-	h := &hub{s: s, log: log, clients: map[*client]bool{}, perAddr: map[string]int{}, maxAddrN: wsMaxPerAddress}
+	h := &hub{s: s, log: log, clients: map[*client]bool{}, perAddr: map[string]int{}, maxAddrN: s.cfg.MaxConnsPerAddress}
 	h.upgrader = websocket.Upgrader{
 		ReadBufferSize:    1024,
 		WriteBufferSize:   4096,

@@ -73,7 +73,13 @@ type Config struct {
 	VersionPoll time.Duration
 	// BodyLimit bounds request bodies; 0 means 1 MiB.
 	BodyLimit int
-	Logger    *slog.Logger
+	// ReadTimeout bounds reading one request, so a slow client cannot hold
+	// a connection; 0 means 15 s.
+	ReadTimeout time.Duration
+	// MaxConnsPerAddress caps websocket connections per client address;
+	// 0 means 64.
+	MaxConnsPerAddress int
+	Logger             *slog.Logger
 }
 
 // Deps are the server's collaborators.
@@ -122,6 +128,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 1 << 20
 	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = 15 * time.Second
+	}
+	if cfg.MaxConnsPerAddress == 0 {
+		cfg.MaxConnsPerAddress = wsMaxPerAddress
+	}
 	if cfg.InstanceID == "" {
 		cfg.InstanceID = randomID()
 	}
@@ -135,7 +147,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		DisableStartupMessage: true,
 		Immutable:             true, // handlers keep params in events and logs
 		BodyLimit:             cfg.BodyLimit,
-		ReadTimeout:           15 * time.Second,
+		ReadTimeout:           cfg.ReadTimeout,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		ErrorHandler:          s.handleError,

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/hwfdash/hwfdash/cache"
+	"github.com/hwfdash/hwfdash/public"
 	"github.com/hwfdash/hwfdash/server"
 	"github.com/hwfdash/hwfdash/store"
 	"github.com/hwfdash/hwfdash/store/seeddata"
@@ -126,6 +127,10 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	assets, err := public.Load()
+	if err != nil {
+		return err
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log.With("component", "store"))
 	if err != nil {
 		return err
@@ -149,7 +154,7 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 		EmbedOrigins:   splitList(cfg.EmbedOrigins),
 		Logger:         log,
 	}, server.Deps{
-		Store: db, Tokens: db, Cache: c, Bus: bus,
+		Store: db, Tokens: db, Cache: c, Bus: bus, Assets: assets,
 		Reference: server.Reference{
 			Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
 			Breaks: ds.Breaks, Provenance: ds.Provenance,

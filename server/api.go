@@ -34,6 +34,7 @@ func (s *Server) routes() {
 	api.Get("/indicators/:id/regional", s.getRegional)
 	api.Get("/indicators/:id/history", s.getHistory)
 	api.Get("/milestones", s.getMilestones)
+	api.Get("/charts/:chart", s.getChart)
 
 	api.Get("/code/rounds", s.getRounds)
 	api.Get("/provenance", s.getProvenance)

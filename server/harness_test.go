@@ -21,6 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/hwfdash/hwfdash/cache"
+	"github.com/hwfdash/hwfdash/public"
 	"github.com/hwfdash/hwfdash/server"
 	"github.com/hwfdash/hwfdash/store"
 	"github.com/hwfdash/hwfdash/store/seeddata"
@@ -39,10 +40,24 @@ var (
 	dataset     *seeddata.Dataset
 	datasetErr  error
 
+	assetsOnce sync.Once
+	assets     *public.Assets
+	assetsErr  error
+
 	templateOnce sync.Once
 	templateDir  string
 	templateErr  error
 )
+
+// loadAssets loads the built front-end assets once per test binary.
+func loadAssets(t testing.TB) *public.Assets {
+	t.Helper()
+	assetsOnce.Do(func() { assets, assetsErr = public.Load() })
+	if assetsErr != nil {
+		t.Fatal(assetsErr)
+	}
+	return assets
+}
 
 func loadDataset(t testing.TB) *seeddata.Dataset {
 	t.Helper()
@@ -195,7 +210,7 @@ func startApp(t testing.TB, o appOptions) *app {
 		o.cfg(&cfg)
 	}
 	srv, err := server.New(cfg, server.Deps{
-		Store: db, Tokens: db, Cache: c, Bus: bus,
+		Store: db, Tokens: db, Cache: c, Bus: bus, Assets: loadAssets(t),
 		Reference: server.Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
 			Breaks: ds.Breaks, Provenance: ds.Provenance},
 	})
@@ -298,3 +313,5 @@ func readBody(t testing.TB, resp *http.Response) string {
 }
 
 var _ = fmt.Sprintf
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -6,17 +6,21 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hwfdash/hwfdash/charts"
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/public"
 )
 
 // Store is the source of truth for observations.
@@ -89,6 +93,8 @@ type Deps struct {
 	Cache     Cache
 	Bus       Bus
 	Reference Reference
+	// Assets are the built front-end assets; nil serves the API only.
+	Assets *public.Assets
 }
 
 // Server is a running hwfdash instance.
@@ -102,6 +108,8 @@ type Server struct {
 	hub     *hub
 	limiter *limiter
 	version atomic.Int64
+	// smallStates are the map markers of Member States too small to click.
+	smallStates []charts.SmallState
 
 	stopOnce sync.Once
 	stop     context.CancelFunc
@@ -139,6 +147,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger.With("component", "server")}
 	s.ref = newRefIndex(deps.Reference)
+	if deps.Assets != nil {
+		if err := s.loadSmallStates(deps.Assets); err != nil {
+			return nil, err
+		}
+	}
 	s.eng = &engine{store: deps.Store, ref: s.ref, currentYear: cfg.CurrentYear}
 	s.limiter = newLimiter(cfg.WriteRate, time.Minute)
 	s.hub = newHub(s, cfg.Logger.With("component", "hub"))
@@ -195,3 +208,17 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // Version is the newest data version this instance knows of.
 func (s *Server) Version() int64 { return s.version.Load() }
+
+// loadSmallStates reads the small-state markers the asset build computed
+// from the map.
+func (s *Server) loadSmallStates(a *public.Assets) error {
+	name := strings.TrimPrefix(a.Path("europe.small.json"), public.URLPrefix)
+	body, _, ok := a.Open(name)
+	if !ok {
+		return errors.New("server: assets lack europe.small.json")
+	}
+	if err := json.Unmarshal(body, &s.smallStates); err != nil {
+		return fmt.Errorf("server: europe.small.json: %w", err)
+	}
+	return nil
+}

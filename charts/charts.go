@@ -1,0 +1,699 @@
+// Package charts builds the dashboard's ECharts options with go-echarts:
+// indicator results in, a JSON-ready option map out. It is pure: no I/O.
+// Every chart has aria descriptions and decal patterns switched on, uses a
+// colour-blind-safe palette, names its sources in the subtitle, and shows a
+// missing value as missing ("-"), never as zero.
+package charts
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/hwfdash/hwfdash/indicators"
+)
+
+// MapName is the name under which pages register the ISO3-keyed GeoJSON of
+// the Member States.
+const MapName = "hwf-europe"
+
+// Okabe–Ito colours: distinguishable with the common colour-vision
+// deficiencies.
+var (
+	palette = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"}
+	// StatusColors are the milestone status colours, also used by pages.
+	StatusColors = map[indicators.Status]string{
+		indicators.StatusMet:      "#009E73",
+		indicators.StatusOnTrack:  "#56B4E9",
+		indicators.StatusOffTrack: "#D55E00",
+		indicators.StatusNoData:   "#BBBBBB",
+	}
+	statusLabel = map[indicators.Status]string{
+		indicators.StatusMet: "met", indicators.StatusOnTrack: "on track",
+		indicators.StatusOffTrack: "off track", indicators.StatusNoData: "no data",
+	}
+	// decals differ per status so that status reads without colour.
+	statusDecal = map[indicators.Status]map[string]any{
+		indicators.StatusMet:      {"symbol": "none"},
+		indicators.StatusOnTrack:  {"symbol": "circle", "symbolSize": 0.5, "dashArrayX": 6, "dashArrayY": 6},
+		indicators.StatusOffTrack: {"symbol": "rect", "rotation": 0.785, "symbolSize": 0.6, "dashArrayX": [2]int{1, 0}, "dashArrayY": [2]int{2, 4}},
+		indicators.StatusNoData:   {"symbol": "rect", "rotation": -0.785, "symbolSize": 1, "dashArrayX": [2]int{1, 0}, "dashArrayY": [2]int{1, 3}},
+	}
+)
+
+// Style adapts charts to where they are shown.
+type Style struct {
+	// FontScale multiplies text sizes: 1 on a page, 2 on a projector.
+	FontScale float64
+}
+
+func (st Style) px(n float64) int {
+	s := st.FontScale
+	if s <= 0 {
+		s = 1
+	}
+	return int(math.Round(n * s))
+}
+
+// Option is an ECharts option as plain JSON values.
+type Option = map[string]any
+
+// finish turns a go-echarts chart into a plain option map and applies what
+// every chart shares: palette, aria, text sizes, animation.
+func finish(c interface {
+	Validate()
+	JSON() map[string]interface{}
+}, st Style, description string) (Option, error) {
+	c.Validate() // moves axis data into place; go-echarts requires it before JSON
+	b, err := json.Marshal(c.JSON())
+	if err != nil {
+		return nil, fmt.Errorf("charts: encode option: %w", err)
+	}
+	var o Option
+	if err := json.Unmarshal(b, &o); err != nil {
+		return nil, fmt.Errorf("charts: decode option: %w", err)
+	}
+	o["color"] = palette
+	o["animation"] = true
+	o["animationDurationUpdate"] = 800
+	o["textStyle"] = map[string]any{"fontSize": st.px(13)}
+	o["aria"] = map[string]any{
+		"enabled": true,
+		"label":   map[string]any{"enabled": true, "description": description},
+		"decal":   map[string]any{"show": true},
+	}
+	if t, ok := o["title"].(map[string]any); ok {
+		t["textStyle"] = map[string]any{"fontSize": st.px(16), "fontWeight": "bold"}
+		t["subtextStyle"] = map[string]any{"fontSize": st.px(11), "width": 900, "overflow": "break"}
+	}
+	return o, nil
+}
+
+func title(text, sub string) opts.Title {
+	return opts.Title{Title: text, Subtitle: sub, Left: "left"}
+}
+
+// sourceLine summarises sources for a subtitle.
+func sourceLine(ind indicators.Indicator, years string) string {
+	s := "Source: " + ind.Source
+	if years != "" {
+		s += "; data " + years
+	}
+	return s
+}
+
+func fmtNum(v float64) string {
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+func name(names map[string]string, iso3 string) string {
+	if n, ok := names[iso3]; ok && n != "" {
+		return n
+	}
+	return iso3
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Band is the regional median and interquartile range of one year.
+type Band struct {
+	Year          int
+	Median        *float64
+	P25, P75      *float64
+	CountReported int
+}
+
+// TrendInput is what the trend chart shows.
+type TrendInput struct {
+	Indicator  indicators.Indicator
+	Series     map[string][]indicators.Observation // by ISO3; an empty slice is a chosen country with no data
+	Names      map[string]string
+	Band       []Band
+	Milestones []indicators.Milestone
+	FromYear   int
+	ToYear     int
+}
+
+// Trend draws an indicator over time for chosen countries, the regional
+// median with its interquartile band, and the milestones measured on it.
+func Trend(in TrendInput, st Style) (Option, error) {
+	years := map[int]bool{}
+	for _, obs := range in.Series {
+		for _, o := range obs {
+			years[o.Year] = true
+		}
+	}
+	for _, b := range in.Band {
+		years[b.Year] = true
+	}
+	var ys []int
+	for y := range years {
+		if (in.FromYear == 0 || y >= in.FromYear) && (in.ToYear == 0 || y <= in.ToYear) {
+			ys = append(ys, y)
+		}
+	}
+	sort.Ints(ys)
+	axis := make([]string, len(ys))
+	index := map[int]int{}
+	for i, y := range ys {
+		axis[i] = strconv.Itoa(y)
+		index[y] = i
+	}
+	span := ""
+	if len(ys) > 0 {
+		span = fmt.Sprintf("%d–%d", ys[0], ys[len(ys)-1])
+	}
+	line := charts.NewLine()
+	line.SetGlobalOptions(
+		charts.WithTitleOpts(title(in.Indicator.Name, sourceLine(in.Indicator, span))),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0", Type: "scroll"}),
+		charts.WithXAxisOpts(opts.XAxis{Name: "Year", Type: "category"}),
+		charts.WithYAxisOpts(opts.YAxis{Name: in.Indicator.Unit, Type: "value"}),
+		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "80", Bottom: "60", Left: "10", Right: "30"}),
+	)
+	line.SetXAxis(axis)
+	// The interquartile band: p25 as an invisible base, p75−p25 stacked on it.
+	base := make([]opts.LineData, len(ys))
+	width := make([]opts.LineData, len(ys))
+	median := make([]opts.LineData, len(ys))
+	for i := range ys {
+		base[i], width[i], median[i] = opts.LineData{Value: "-"}, opts.LineData{Value: "-"}, opts.LineData{Value: "-"}
+	}
+	for _, b := range in.Band {
+		i, ok := index[b.Year]
+		if !ok {
+			continue
+		}
+		if b.P25 != nil && b.P75 != nil {
+			base[i] = opts.LineData{Value: *b.P25}
+			width[i] = opts.LineData{Value: *b.P75 - *b.P25}
+		}
+		if b.Median != nil {
+			median[i] = opts.LineData{Value: *b.Median}
+		}
+	}
+	line.AddSeries("Regional interquartile range (base)", base,
+		charts.WithLineChartOpts(opts.LineChart{Stack: "iqr", ShowSymbol: opts.Bool(false)}),
+		charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}))
+	line.AddSeries("Regional interquartile range", width,
+		charts.WithLineChartOpts(opts.LineChart{Stack: "iqr", ShowSymbol: opts.Bool(false)}),
+		charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
+		charts.WithAreaStyleOpts(opts.AreaStyle{Color: "#999999", Opacity: opts.Float(0.25)}))
+	line.AddSeries("Regional median", median,
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
+		charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed", Width: 2, Color: "#555555"}))
+	for _, iso3 := range sortedKeys(in.Series) {
+		data := make([]opts.LineData, len(ys))
+		for i := range data {
+			data[i] = opts.LineData{Value: "-"}
+		}
+		for _, o := range in.Series[iso3] {
+			if i, ok := index[o.Year]; ok {
+				d := opts.LineData{Value: o.Value}
+				if o.Break {
+					d.Symbol = "triangle"
+					d.Name = "series break"
+				}
+				data[i] = d
+			}
+		}
+		line.AddSeries(name(in.Names, iso3), data, charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(false)}),
+			charts.WithLineStyleOpts(opts.LineStyle{Width: 3}))
+	}
+	o, err := finish(line, st, fmt.Sprintf("%s over time, %s, for %d countries with the regional median and interquartile range.",
+		in.Indicator.Name, span, len(in.Series)))
+	if err != nil {
+		return nil, err
+	}
+	// Milestones: a target line on the value axis and a mark at the due year,
+	// on the median series so they show whatever countries are chosen.
+	var marks []map[string]any
+	for _, m := range in.Milestones {
+		if m.Measure == nil {
+			continue
+		}
+		marks = append(marks, map[string]any{"yAxis": m.Measure.Target, "name": m.ID,
+			"label": map[string]any{"formatter": fmt.Sprintf("%s: %s (%d)", m.ID, fmtNum(m.Measure.Target), m.Measure.DueYear), "position": "insideEndTop"}})
+		if _, ok := index[m.Measure.DueYear]; ok {
+			marks = append(marks, map[string]any{"xAxis": strconv.Itoa(m.Measure.DueYear), "name": m.ID + " due",
+				"label": map[string]any{"formatter": m.ID + " due " + strconv.Itoa(m.Measure.DueYear)}})
+		}
+	}
+	if len(marks) > 0 {
+		series := o["series"].([]any)
+		med := series[2].(map[string]any)
+		med["markLine"] = map[string]any{"symbol": "none", "silent": false, "data": marks,
+			"lineStyle": map[string]any{"color": StatusColors[indicators.StatusOffTrack], "type": "solid", "width": 2}}
+	}
+	// The band's helper series stay out of the legend and the tooltip.
+	legend := []string{"Regional median"}
+	for _, iso3 := range sortedKeys(in.Series) {
+		legend = append(legend, name(in.Names, iso3))
+	}
+	if l, ok := o["legend"].(map[string]any); ok {
+		l["data"] = legend
+	}
+	for _, s := range o["series"].([]any)[:2] {
+		s.(map[string]any)["tooltip"] = map[string]any{"show": false}
+		s.(map[string]any)["silent"] = true
+	}
+	return o, nil
+}
+
+// RankingInput is what the ranking chart shows.
+type RankingInput struct {
+	Indicator   indicators.Indicator
+	Year        int
+	Values      map[string]*indicators.Observation // nil = no data
+	Names       map[string]string
+	Countries   []string
+	Status      map[string]indicators.Status
+	Target      *float64
+	TargetLabel string
+}
+
+// Ranking draws all Member States for one year, sorted, coloured by
+// milestone status; countries without data are listed, labelled "no data",
+// without a bar.
+func Ranking(in RankingInput, st Style) (Option, error) {
+	type row struct {
+		iso3 string
+		v    *float64
+	}
+	var rows []row
+	for _, c := range in.Countries {
+		r := row{iso3: c}
+		if o := in.Values[c]; o != nil {
+			v := o.Value
+			r.v = &v
+		}
+		rows = append(rows, r)
+	}
+	// Descending by value, no data last, then by name; ECharts draws the
+	// first category at the bottom, so the order is reversed at the end.
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		switch {
+		case a.v == nil && b.v == nil:
+			return name(in.Names, a.iso3) < name(in.Names, b.iso3)
+		case a.v == nil:
+			return false
+		case b.v == nil:
+			return true
+		case *a.v != *b.v:
+			return *a.v > *b.v
+		}
+		return name(in.Names, a.iso3) < name(in.Names, b.iso3)
+	})
+	n := len(rows)
+	cats := make([]string, n)
+	data := make([]opts.BarData, n)
+	withData := 0
+	for i, r := range rows {
+		j := n - 1 - i
+		cats[j] = name(in.Names, r.iso3)
+		s, ok := in.Status[r.iso3]
+		if !ok {
+			s = indicators.StatusNoData
+			if r.v != nil {
+				s = ""
+			}
+		}
+		if r.v == nil {
+			data[j] = opts.BarData{Name: r.iso3, Value: "-",
+				Label: &opts.Label{Show: opts.Bool(true), Formatter: "no data", Position: "insideLeft", Color: "#555555"}}
+			continue
+		}
+		withData++
+		color := palette[0]
+		if s != "" {
+			color = StatusColors[s]
+		}
+		data[j] = opts.BarData{Name: r.iso3, Value: *r.v, ItemStyle: &opts.ItemStyle{Color: color}}
+	}
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(
+		charts.WithTitleOpts(title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
+			sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %d of %d Member States with data", withData, n))),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: st.px(11)}}),
+		charts.WithYAxisOpts(opts.YAxis{Name: in.Indicator.Unit, Type: "value"}),
+		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "80", Left: "10", Right: "40", Bottom: "10"}),
+	)
+	bar.SetXAxis(cats)
+	bar.AddSeries(in.Indicator.ShortName, data)
+	bar.XYReversal()
+	o, err := finish(bar, st, fmt.Sprintf("%s in %d: %d Member States ranked, %d without data.", in.Indicator.Name, in.Year, withData, n-withData))
+	if err != nil {
+		return nil, err
+	}
+	series := o["series"].([]any)[0].(map[string]any)
+	for i, d := range series["data"].([]any) {
+		r := rows[n-1-i]
+		s, ok := in.Status[r.iso3]
+		if !ok && r.v == nil {
+			s = indicators.StatusNoData
+		}
+		if dec, ok := statusDecal[s]; ok && r.v != nil {
+			is, _ := d.(map[string]any)["itemStyle"].(map[string]any)
+			if is != nil {
+				is["decal"] = dec
+			}
+		}
+	}
+	if in.Target != nil {
+		series["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"xAxis": *in.Target,
+			"label": map[string]any{"formatter": in.TargetLabel, "position": "end"}}},
+			"lineStyle": map[string]any{"color": "#000000", "type": "dashed", "width": 2}}
+	}
+	o["legend"] = statusLegend(st)
+	return o, nil
+}
+
+// statusLegend is a graphic legend of status colours (a bar series has no
+// legend entry per colour).
+func statusLegend(st Style) map[string]any {
+	var items []any
+	x := 0
+	for _, s := range []indicators.Status{indicators.StatusMet, indicators.StatusOnTrack, indicators.StatusOffTrack, indicators.StatusNoData} {
+		items = append(items, map[string]any{"name": statusLabel[s], "itemStyle": map[string]any{"color": StatusColors[s]}})
+		x++
+	}
+	return map[string]any{"show": true, "top": 50, "right": 10, "data": items, "textStyle": map[string]any{"fontSize": st.px(11)}}
+}
+
+// SmallState is a marker for a Member State too small to click on the map.
+type SmallState struct {
+	ISO3 string  `json:"iso3"`
+	Lon  float64 `json:"lon"`
+	Lat  float64 `json:"lat"`
+}
+
+// MapInput is what the map shows.
+type MapInput struct {
+	Indicator indicators.Indicator
+	Year      int
+	Values    map[string]*indicators.Observation
+	Names     map[string]string
+	Countries []string
+	Small     []SmallState
+}
+
+// Map draws a choropleth of the Member States keyed by ISO3, with a marker
+// on each small state so that it can be found and clicked.
+func Map(in MapInput, st Style) (Option, error) {
+	m := charts.NewMap()
+	m.RegisterMapType(MapName)
+	var data []opts.MapData
+	lo, hi := math.Inf(1), math.Inf(-1)
+	withData := 0
+	countries := append([]string(nil), in.Countries...)
+	sort.Strings(countries)
+	for _, c := range countries {
+		if o := in.Values[c]; o != nil {
+			data = append(data, opts.MapData{Name: c, Value: o.Value})
+			lo, hi = math.Min(lo, o.Value), math.Max(hi, o.Value)
+			withData++
+		} else {
+			data = append(data, opts.MapData{Name: c, Value: "-"})
+		}
+	}
+	if withData == 0 {
+		lo, hi = 0, 1
+	}
+	m.SetGlobalOptions(
+		charts.WithTitleOpts(title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
+			sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %d of %d Member States with data; grey: no data", withData, len(countries)))),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: float32(math.Floor(lo)), Max: float32(math.Ceil(hi)),
+			Left: "left", Bottom: "10", InRange: &opts.VisualMapInRange{Color: []string{"#F0F9E8", "#7BCCC4", "#2B8CBE", "#084081"}}}),
+	)
+	m.AddSeries(in.Indicator.ShortName, data)
+	o, err := finish(m, st, fmt.Sprintf("Map of %s in %d across the %d Member States; %d without data.",
+		in.Indicator.Name, in.Year, len(countries), len(countries)-withData))
+	if err != nil {
+		return nil, err
+	}
+	series := o["series"].([]any)[0].(map[string]any)
+	series["map"] = MapName
+	series["nameProperty"] = "name"
+	series["geoIndex"] = 0
+	o["geo"] = map[string]any{"map": MapName, "roam": true, "nameProperty": "name", "center": []float64{30, 55}, "zoom": 2.4,
+		"itemStyle": map[string]any{"areaColor": "#DDDDDD", "borderColor": "#FFFFFF", "borderWidth": 0.5},
+		"emphasis":  map[string]any{"label": map[string]any{"show": false}, "itemStyle": map[string]any{"areaColor": "#E69F00"}}}
+	if vm, ok := o["visualMap"].([]any); ok && len(vm) > 0 {
+		v := vm[0].(map[string]any)
+		v["seriesIndex"] = []int{0, 1}
+		v["outOfRange"] = map[string]any{"color": "#DDDDDD"}
+		v["text"] = []string{in.Indicator.Unit, ""}
+	}
+	var small []any
+	for _, s := range in.Small {
+		var v any = "-"
+		if o := in.Values[s.ISO3]; o != nil {
+			v = o.Value
+		}
+		small = append(small, map[string]any{"name": s.ISO3, "value": []any{s.Lon, s.Lat, v}})
+	}
+	o["series"] = append(o["series"].([]any), map[string]any{"type": "scatter", "coordinateSystem": "geo", "name": "Small Member States",
+		"symbolSize": st.px(12), "data": small, "encode": map[string]any{"value": 2},
+		"itemStyle": map[string]any{"borderColor": "#000000", "borderWidth": 1}})
+	return o, nil
+}
+
+// Round is one Code reporting round.
+type Round struct {
+	Number      int
+	Year        int
+	Reported    []string
+	NotReported []string
+	Members     int
+	CitedEurope *float64
+	CitedLabel  string
+}
+
+// CodeInput is what the Code reporting chart shows.
+type CodeInput struct {
+	Rounds    []Round
+	Names     map[string]string
+	Countries []string
+	Target    *float64
+}
+
+// CodeReporting draws who reported in which round of the Code's national
+// reporting (a grid of Member States × rounds), and the share of the Region
+// reporting per round with the counts cited in public sources.
+func CodeReporting(in CodeInput, st Style) (Option, error) {
+	countries := append([]string(nil), in.Countries...)
+	sort.Slice(countries, func(i, j int) bool { return name(in.Names, countries[i]) > name(in.Names, countries[j]) })
+	var rounds []string
+	var cells []opts.HeatMapData
+	var share, cited []opts.BarData
+	for x, r := range in.Rounds {
+		rounds = append(rounds, fmt.Sprintf("Round %d (%d)", r.Number, r.Year))
+		state := map[string]int{}
+		for _, c := range r.Reported {
+			state[c] = 2
+		}
+		for _, c := range r.NotReported {
+			state[c] = 1
+		}
+		for y, c := range countries {
+			cells = append(cells, opts.HeatMapData{Name: c, Value: [3]int{x, y, state[c]}})
+		}
+		pct := 0.0
+		if r.Members > 0 {
+			pct = math.Round(1000*float64(len(r.Reported))/float64(r.Members)) / 10
+		}
+		share = append(share, opts.BarData{Name: fmt.Sprintf("%d of %d", len(r.Reported), r.Members), Value: pct})
+		if r.CitedEurope != nil && r.Members > 0 {
+			cited = append(cited, opts.BarData{Name: r.CitedLabel, Value: math.Round(1000**r.CitedEurope/float64(r.Members)) / 10})
+		} else {
+			cited = append(cited, opts.BarData{Value: "-"})
+		}
+	}
+	hm := charts.NewHeatMap()
+	hm.SetGlobalOptions(
+		charts.WithTitleOpts(title("Global Code national reporting: who reported in which round",
+			"Sources: reports received by hwfdash (code_nri_report); cited regional counts from nri_rounds.csv")),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: rounds, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: countryNames(countries, in.Names), AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: st.px(9)}}),
+		charts.WithVisualMapOpts(opts.VisualMap{Type: "piecewise", Show: opts.Bool(true), Orient: "horizontal", Top: "40", Left: "center"}),
+		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "90", Left: "10", Width: "55%", Bottom: "10"},
+			opts.Grid{ContainLabel: opts.Bool(true), Top: "90", Right: "10", Width: "30%", Bottom: "10"}),
+	)
+	hm.AddSeries("Reporting", cells)
+	o, err := finish(hm, st, fmt.Sprintf("National reporting on the Global Code by %d Member States over %d rounds.", len(countries), len(in.Rounds)))
+	if err != nil {
+		return nil, err
+	}
+	o["xAxis"] = []any{o["xAxis"].([]any)[0], map[string]any{"type": "category", "data": rounds, "gridIndex": 1, "axisLabel": map[string]any{"rotate": 45}}}
+	o["yAxis"] = []any{o["yAxis"].([]any)[0], map[string]any{"type": "value", "name": "% of Member States", "min": 0, "max": 100, "gridIndex": 1}}
+	if vm, ok := o["visualMap"].([]any); ok && len(vm) > 0 {
+		v := vm[0].(map[string]any)
+		v["seriesIndex"] = 0
+		v["dimension"] = 2
+		// go-echarts' Piece has no value/label fields: exact-value pieces
+		// are set here.
+		v["pieces"] = []any{
+			map[string]any{"value": 2, "label": "reported", "color": StatusColors[indicators.StatusMet]},
+			map[string]any{"value": 1, "label": "not reported", "color": StatusColors[indicators.StatusOffTrack]},
+			map[string]any{"value": 0, "label": "no answer yet", "color": StatusColors[indicators.StatusNoData]},
+		}
+	}
+	o["legend"] = map[string]any{"show": true, "bottom": 0, "right": 10, "data": []string{"Reports received by hwfdash", "Cited regional count"}}
+	shareSeries := map[string]any{"type": "bar", "name": "Reports received by hwfdash", "xAxisIndex": 1, "yAxisIndex": 1, "data": share,
+		"label": map[string]any{"show": true, "position": "top", "formatter": "{b}"}, "itemStyle": map[string]any{"color": palette[0]}}
+	if in.Target != nil {
+		shareSeries["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"yAxis": *in.Target}}}
+	}
+	o["series"] = append(o["series"].([]any), shareSeries, map[string]any{"type": "bar", "name": "Cited regional count", "xAxisIndex": 1,
+		"yAxisIndex": 1, "data": cited, "itemStyle": map[string]any{"color": palette[1]}})
+	return o, nil
+}
+
+func countryNames(codes []string, names map[string]string) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = name(names, c)
+	}
+	return out
+}
+
+// MilestonesInput is what the aligned milestones chart shows.
+type MilestonesInput struct {
+	Milestones  []indicators.Milestone
+	Status      map[string]indicators.Status // regional status; absent = not measured
+	CurrentYear int
+}
+
+// Milestones draws the global and European milestones on one time axis,
+// coloured by the Region's status. Milestones whose source gives no year are
+// listed on their own row at the right, never placed at an invented year.
+func Milestones(in MilestonesInput, st Style) (Option, error) {
+	sc := charts.NewScatter()
+	cats := []string{"European", "Global"}
+	lo, hi := 3000, 0
+	var undated []string
+	byStatus := map[string][]opts.ScatterData{}
+	for _, m := range in.Milestones {
+		if m.Year == nil {
+			undated = append(undated, m.ID)
+			continue
+		}
+		lo, hi = min(lo, *m.Year), max(hi, *m.Year)
+		row := "Global"
+		if m.Scope == "europe" {
+			row = "European"
+		}
+		label := "not measured"
+		if s, ok := in.Status[m.ID]; ok {
+			label = statusLabel[s]
+		}
+		byStatus[label] = append(byStatus[label], opts.ScatterData{Name: m.ID + ": " + shorten(m.Title, 90),
+			Value: []any{*m.Year, row}, SymbolSize: st.px(14)})
+	}
+	if hi == 0 {
+		lo, hi = in.CurrentYear, in.CurrentYear
+	}
+	sub := "Sources: the citation of each milestone (milestones.csv)"
+	if len(undated) > 0 {
+		sub += "; year not stated in the source: " + strings.Join(undated, ", ")
+	}
+	sc.SetGlobalOptions(
+		charts.WithTitleOpts(title("Aligned global and European milestones", sub)),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "Year", Min: lo - 1, Max: max(hi, in.CurrentYear) + 1}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: cats}),
+		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "90", Left: "10", Right: "30", Bottom: "50"}),
+	)
+	colors := map[string]string{"met": StatusColors[indicators.StatusMet], "on track": StatusColors[indicators.StatusOnTrack],
+		"off track": StatusColors[indicators.StatusOffTrack], "no data": StatusColors[indicators.StatusNoData], "not measured": "#0072B2"}
+	for _, label := range []string{"not measured", "met", "on track", "off track", "no data"} {
+		if d, ok := byStatus[label]; ok {
+			sc.AddSeries(label, d, charts.WithItemStyleOpts(opts.ItemStyle{Color: colors[label]}),
+				charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{@[0]}"}))
+		}
+	}
+	o, err := finish(sc, st, fmt.Sprintf("%d milestones on a time axis from %d to %d; %d without a stated year.", len(in.Milestones)-len(undated), lo, hi, len(undated)))
+	if err != nil {
+		return nil, err
+	}
+	ss, _ := o["series"].([]any)
+	for _, s := range ss {
+		sm := s.(map[string]any)
+		sm["label"] = map[string]any{"show": true, "position": "top", "fontSize": st.px(10)}
+		for _, d := range sm["data"].([]any) {
+			dm := d.(map[string]any)
+			id, _, _ := strings.Cut(dm["name"].(string), ":")
+			dm["label"] = map[string]any{"formatter": id}
+		}
+	}
+	if in.CurrentYear > 0 && len(ss) > 0 {
+		ss[0].(map[string]any)["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"xAxis": in.CurrentYear,
+			"label": map[string]any{"formatter": "today"}}}, "lineStyle": map[string]any{"type": "dotted", "color": "#000000"}}
+	}
+	return o, nil
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// Point is one country in the relationship chart.
+type Point struct {
+	ISO3         string
+	X, Y         float64
+	XYear, YYear int
+}
+
+// ScatterInput is what the relationship chart shows.
+type ScatterInput struct {
+	X, Y   indicators.Indicator
+	Points []Point
+	Names  map[string]string
+}
+
+// Relationship draws one indicator against another, one point per country
+// that has both.
+func Relationship(in ScatterInput, st Style) (Option, error) {
+	pts := append([]Point(nil), in.Points...)
+	sort.Slice(pts, func(i, j int) bool { return pts[i].ISO3 < pts[j].ISO3 })
+	var data []opts.ScatterData
+	for _, p := range pts {
+		data = append(data, opts.ScatterData{Name: fmt.Sprintf("%s (%d, %d)", name(in.Names, p.ISO3), p.XYear, p.YYear),
+			Value: []any{p.X, p.Y, p.ISO3}, SymbolSize: st.px(10)})
+	}
+	sc := charts.NewScatter()
+	sc.SetGlobalOptions(
+		charts.WithTitleOpts(title(in.Y.ShortName+" against "+in.X.ShortName,
+			fmt.Sprintf("%d Member States with both values (latest year of each); sources: %s; %s", len(pts), in.X.Source, in.Y.Source))),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: in.X.ShortName + " (" + in.X.Unit + ")", NameLocation: "middle", NameGap: 30}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: in.Y.ShortName + " (" + in.Y.Unit + ")"}),
+		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "90", Left: "10", Right: "30", Bottom: "40"}),
+	)
+	sc.AddSeries("Member States", data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Formatter: "{@[2]}"}))
+	return finish(sc, st, fmt.Sprintf("Scatter of %s against %s for %d Member States.", in.Y.Name, in.X.Name, len(pts)))
+}

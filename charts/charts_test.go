@@ -58,8 +58,8 @@ func trendInput() TrendInput {
 	brk := o("AUT", 2021, 53.1)
 	brk.Break = true
 	return TrendInput{Indicator: doctors, Names: names,
-		Series: map[string][]indicators.Observation{"AUT": {o("AUT", 2019, 52.0), o("AUT", 2020, 52.5), brk}, "MLT": nil},
-		Band: []Band{{Year: 2019, Median: ptr(35.0), P25: ptr(30.0), P75: ptr(40.0)}, {Year: 2020, Median: ptr(36.0), P25: ptr(31.0), P75: ptr(41.0)}},
+		Series:     map[string][]indicators.Observation{"AUT": {o("AUT", 2019, 52.0), o("AUT", 2020, 52.5), brk}, "MLT": nil},
+		Band:       []Band{{Year: 2019, Median: ptr(35.0), P25: ptr(30.0), P75: ptr(40.0)}, {Year: 2020, Median: ptr(36.0), P25: ptr(31.0), P75: ptr(41.0)}},
 		Milestones: []indicators.Milestone{g14}}
 }
 

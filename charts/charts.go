@@ -334,6 +334,7 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 			}
 		}
 		if r.v == nil {
+			cats[j] += " — no data"
 			data[j] = opts.BarData{Name: r.iso3, Value: "-",
 				Label: &opts.Label{Show: opts.Bool(true), Formatter: "no data", Position: "insideLeft", Color: "#555555"}}
 			continue
@@ -357,11 +358,14 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 	)
 	bar.SetXAxis(cats)
 	bar.AddSeries(in.Indicator.ShortName, data)
-	bar.XYReversal()
 	o, err := finish(bar, st, fmt.Sprintf("%s in %d: %d Member States ranked, %d without data.", in.Indicator.Name, in.Year, withData, n-withData))
 	if err != nil {
 		return nil, err
 	}
+	// Horizontal bars: the category axis (countries) goes on y. go-echarts'
+	// XYReversal swaps the axes before the category data is put in place,
+	// so the swap is done on the finished option.
+	o["xAxis"], o["yAxis"] = o["yAxis"], o["xAxis"]
 	series := o["series"].([]any)[0].(map[string]any)
 	for i, d := range series["data"].([]any) {
 		r := rows[n-1-i]
@@ -444,11 +448,15 @@ func Map(in MapInput, st Style) (Option, error) {
 			Left: "left", Bottom: "10", InRange: &opts.VisualMapInRange{Color: []string{"#F0F9E8", "#7BCCC4", "#2B8CBE", "#084081"}}}),
 	)
 	m.AddSeries(in.Indicator.ShortName, data)
+	m.SetGlobalOptions(charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
 	o, err := finish(m, st, fmt.Sprintf("Map of %s in %d across the %d Member States; %d without data.",
 		in.Indicator.Name, in.Year, len(countries), len(countries)-withData))
 	if err != nil {
 		return nil, err
 	}
+	// A continuous colour scale has no categories for decals to tell apart;
+	// the tooltip and the table alternative carry the values.
+	o["aria"].(map[string]any)["decal"] = map[string]any{"show": false}
 	series := o["series"].([]any)[0].(map[string]any)
 	series["map"] = MapName
 	series["nameProperty"] = "name"

@@ -44,6 +44,7 @@ func (s *Server) routes() {
 	api.Delete("/tokens/:id", s.deleteToken)
 
 	a.Get("/ws", s.hub.handler())
+	s.pageRoutes()
 }
 
 // requestTimeout bounds the work of one request, so a stalled store cannot

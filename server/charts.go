@@ -321,6 +321,13 @@ func (s *Server) yearChart(ctx context.Context, r chartRequest, st charts.Style,
 	label := ""
 	if ms := s.ref.measured(r.Indicator.ID); len(ms) > 0 {
 		m := ms[0]
+		// The catalogue lists an indicator's headline milestone first.
+		for _, id := range r.Indicator.Milestones {
+			if mm, ok := s.ref.milestone[id]; ok && mm.Measure != nil {
+				m = mm
+				break
+			}
+		}
 		target, label = &m.Measure.Target, fmt.Sprintf("%s: %s (%d)", m.ID, fmtValue(m.Measure.Target), m.Measure.DueYear)
 		rr := indicators.RegionStatus(*m.Measure, r.Indicator, byCountry(all), s.ref.Countries, s.cfg.CurrentYear())
 		for iso3, cr := range rr.Countries {

@@ -67,3 +67,5 @@ func randomID() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+func asAPIError(err error, target **apiError) bool { return errors.As(err, target) }

@@ -263,22 +263,19 @@ func (s *Server) handleClientMessage(c *client, data []byte) {
 			return
 		}
 	}
-	added, err := c.setTopics(m.Subscribe, m.Unsubscribe)
-	if err != nil {
+	if _, err := c.setTopics(m.Subscribe, m.Unsubscribe); err != nil {
 		c.sendError(err.Error())
 	}
 	v := s.version.Load()
 	c.sendJSON(map[string]any{"type": "subscribed", "topics": c.topicList(), "version": v})
-	// A client that saw an older version (or none) gets the current payload
-	// of what it subscribed to, so it never misses a change.
-	resend := added
-	if m.Since != nil && *m.Since < v {
-		resend = c.topicList()
-	}
-	if m.Since != nil && *m.Since >= v {
+	// A client that says which version it last saw gets the current payload
+	// of everything it subscribes to when there is a newer one, so it never
+	// misses a change between loading a page and subscribing, or while
+	// reconnecting.
+	if m.Since == nil || *m.Since >= v {
 		return
 	}
-	for _, t := range resend {
+	for _, t := range c.topicList() {
 		if t == "control" {
 			continue
 		}

@@ -110,6 +110,7 @@ type Server struct {
 	version atomic.Int64
 	// smallStates are the map markers of Member States too small to click.
 	smallStates []charts.SmallState
+	pages       *pages
 
 	stopOnce sync.Once
 	stop     context.CancelFunc
@@ -151,6 +152,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		if err := s.loadSmallStates(deps.Assets); err != nil {
 			return nil, err
 		}
+		p, err := newPages(deps.Assets)
+		if err != nil {
+			return nil, err
+		}
+		s.pages = p
 	}
 	s.eng = &engine{store: deps.Store, ref: s.ref, currentYear: cfg.CurrentYear}
 	s.limiter = newLimiter(cfg.WriteRate, time.Minute)

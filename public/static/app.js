@@ -1,0 +1,533 @@
+// hwfdash pages: draws every <figure class="chart"> from the chart API,
+// keeps it live over one websocket, and drives the explorer, the country
+// table, the presenter and the submission form. Plain JS, no framework; no
+// request leaves the server's own origin.
+(function () {
+  'use strict';
+
+  var body = document.body;
+  var announcer = document.getElementById('announcer');
+  var charts = {};        // topic -> [{fig, chart}]
+  var liveHandlers = {};  // topic -> [fn(payload, version)]
+  var lastVersion = Number(body.dataset.version || 0);
+  var sessionStart = lastVersion;
+  var mapReady = null;
+  window.__loadId = window.__loadId || Math.random().toString(36).slice(2);
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+  function announce(msg) { if (announcer) { announcer.textContent = ''; announcer.textContent = msg; } }
+  function hhmmss(d) { return d.toTimeString().slice(0, 8); }
+  function fmt(v) {
+    if (v === null || v === undefined || v === '-') return null;
+    if (typeof v !== 'number') return String(v);
+    return Math.abs(v) >= 1000 ? v.toLocaleString('en', { maximumFractionDigits: 1 }) : String(Math.round(v * 100) / 100);
+  }
+  function missing(text) { return el('span', text || 'no data', 'missing'); }
+
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) {
+      return r.json().then(function (j) {
+        if (!r.ok) throw new Error(j.error || ('HTTP ' + r.status));
+        return j;
+      });
+    });
+  }
+
+  function loadMap() {
+    if (!mapReady) {
+      mapReady = fetch(body.dataset.geo).then(function (r) { return r.json(); }).then(function (geo) {
+        echarts.registerMap('hwf-europe', geo);
+      });
+    }
+    return mapReady;
+  }
+
+  // ---- charts ----------------------------------------------------------
+
+  function renderTable(fig, table) {
+    var wrap = $('.chart-table .table-wrap', fig);
+    if (!wrap || !table) return;
+    var t = el('table');
+    var thead = el('thead'), tr = el('tr');
+    table.columns.forEach(function (c) { var th = el('th', c); th.scope = 'col'; tr.appendChild(th); });
+    thead.appendChild(tr); t.appendChild(thead);
+    var tb = el('tbody');
+    (table.rows || []).forEach(function (row) {
+      var r = el('tr');
+      row.forEach(function (v) {
+        var td = el('td');
+        var f = fmt(v);
+        if (f === null || f === '') td.appendChild(missing()); else td.textContent = f;
+        r.appendChild(td);
+      });
+      tb.appendChild(r);
+    });
+    t.appendChild(tb);
+    wrap.replaceChildren(t);
+    fig._table = table;
+  }
+
+  function tableCSV(table) {
+    function q(v) {
+      if (v === null || v === undefined) return '';
+      var s = String(v);
+      return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+    }
+    var lines = [table.columns.map(q).join(',')];
+    table.rows.forEach(function (r) { lines.push(r.map(q).join(',')); });
+    return lines.join('\n') + '\n';
+  }
+
+  function applyChart(fig, res, live) {
+    var canvas = $('.chart-canvas', fig);
+    var inst = echarts.getInstanceByDom(canvas) || echarts.init(canvas, null, { renderer: 'canvas' });
+    inst.setOption(res.option, { notMerge: !live, lazyUpdate: false });
+    renderTable(fig, res.table);
+    var src = $('.sources', fig);
+    if (src) src.textContent = res.sources && res.sources.length ? 'Sources: ' + res.sources.slice(0, 6).join(' · ') + (res.sources.length > 6 ? ' …' : '') : '';
+    var vin = $('.vintage', fig);
+    if (vin) {
+      vin.textContent = 'Data version ' + res.version + (res.version > sessionStart && sessionStart > 0 ? ' — changed since this page opened' : '');
+      vin.classList.toggle('changed', res.version > sessionStart && sessionStart > 0);
+    }
+    var csv = $('.csv-shown', fig);
+    if (csv) {
+      csv.href = 'data:text/csv;charset=utf-8,' + encodeURIComponent(tableCSV(res.table));
+      csv.download = 'hwfdash-' + res.chart + '.csv';
+    }
+    var embed = $('.embed-box textarea', fig);
+    if (embed) {
+      embed.value = '<iframe src="' + location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '') +
+        '" width="100%" height="480" style="border:0" title="' + (res.title || res.chart).replace(/"/g, '') + '" loading="lazy"></iframe>';
+    }
+    fig.dataset.state = 'ready';
+    fig.dataset.version = res.version;
+    var err = $('.chart-error', fig);
+    if (err) err.hidden = true;
+    if (fig._topic !== res.topic) {
+      if (fig._topic) untrack(fig._topic, fig);
+      fig._topic = res.topic;
+      track(res.topic, fig);
+    }
+  }
+
+  function track(topic, fig) {
+    (charts[topic] = charts[topic] || []).push(fig);
+    subscribe([topic], Number(fig.dataset.version || 0));
+  }
+  function untrack(topic, fig) {
+    charts[topic] = (charts[topic] || []).filter(function (f) { return f !== fig; });
+  }
+
+  function loadChart(fig) {
+    fig.dataset.state = 'loading';
+    var url = '/api/v1/charts/' + fig.dataset.chart + (fig.dataset.query ? '?' + fig.dataset.query : '');
+    var needMap = fig.dataset.chart === 'map';
+    return (needMap ? loadMap() : Promise.resolve()).then(function () { return getJSON(url); }).then(function (res) {
+      applyChart(fig, res, false);
+    }).catch(function (e) {
+      var err = $('.chart-error', fig);
+      // Keep whatever was drawn; say what failed rather than show a blank box.
+      if (err) { err.textContent = 'This chart could not be loaded: ' + e.message; err.hidden = false; }
+      fig.dataset.state = 'error';
+    });
+  }
+
+  function wireChartButtons(fig) {
+    var png = $('.png', fig);
+    if (png) png.addEventListener('click', function () {
+      var inst = echarts.getInstanceByDom($('.chart-canvas', fig));
+      if (!inst) return;
+      var a = document.createElement('a');
+      a.href = inst.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' });
+      a.download = 'hwfdash-' + fig.dataset.chart + '.png';
+      a.click();
+    });
+    var emb = $('.embed', fig);
+    if (emb) emb.addEventListener('click', function () {
+      var box = $('.embed-box', fig);
+      box.hidden = !box.hidden;
+      emb.setAttribute('aria-expanded', String(!box.hidden));
+      if (!box.hidden) $('textarea', box).select();
+    });
+  }
+
+  // ---- websocket -------------------------------------------------------
+
+  var ws = null, wsTopics = {}, backoff = 500, connected = false;
+
+  function setLive(state, text) {
+    $all('.live').forEach(function (l) {
+      l.dataset.state = state;
+      var t = $('.live-text', l);
+      if (t) t.textContent = text;
+    });
+  }
+
+  // subscribe adds topics; since is the version the caller's data is from,
+  // so that the server resends anything newer (no gap between a fetch and
+  // the subscription).
+  function subscribe(topics, since) {
+    var fresh = topics.filter(function (t) { return t && !wsTopics[t]; });
+    fresh.forEach(function (t) { wsTopics[t] = true; });
+    if (!fresh.length || !connected) return;
+    var msg = { subscribe: fresh };
+    if (since) msg.since = since;
+    ws.send(JSON.stringify(msg));
+  }
+
+  function connect() {
+    var proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    ws = new WebSocket(proto + '//' + location.host + '/ws');
+    ws.onopen = function () {
+      connected = true;
+      backoff = 500;
+      setLive('live', 'live');
+      var topics = Object.keys(wsTopics);
+      if (topics.length) ws.send(JSON.stringify({ subscribe: topics, since: lastVersion }));
+    };
+    ws.onmessage = function (ev) {
+      var m;
+      try { m = JSON.parse(ev.data); } catch (e) { return; }
+      if (m.type === 'error') { console.warn('hwfdash:', m.error); return; }
+      if (m.type === 'control') { onControl(m.payload); return; }
+      if (m.type !== 'update') return;
+      if (m.version > lastVersion) lastVersion = m.version;
+      $all('.data-version').forEach(function (e) { e.textContent = lastVersion; });
+      var when = hhmmss(new Date());
+      (charts[m.topic] || []).forEach(function (fig) {
+        applyChart(fig, m.payload, true);
+        var u = $('.updated', fig);
+        if (u) u.textContent = 'updated ' + when;
+      });
+      (liveHandlers[m.topic] || []).forEach(function (fn) { fn(m.payload, m.version); });
+      if (m.version > sessionStart) announce('Data updated at ' + when + ' (version ' + m.version + ').');
+      var stamp = $('.stamp');
+      if (stamp) stamp.textContent = 'data as of ' + when + ', version ' + lastVersion;
+    };
+    ws.onclose = function () {
+      connected = false;
+      var stamp = $('.stamp');
+      setLive('reconnecting', 'reconnecting — data as of version ' + lastVersion);
+      if (stamp) stamp.textContent = 'reconnecting — data as of version ' + lastVersion;
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 10000);
+    };
+  }
+
+  function onLive(topic, fn) {
+    (liveHandlers[topic] = liveHandlers[topic] || []).push(fn);
+    subscribe([topic]);
+  }
+
+  // ---- page parts fed by topics -----------------------------------------
+
+  function headlines() {
+    $all('[data-live="rounds"]').forEach(function (h) {
+      var draw = function (p) {
+        var r5 = (p.rounds || []).filter(function (r) { return r.round === 5; })[0];
+        if (r5) $('[data-field="round5"]', h).textContent = r5.reported.length + ' of ' + r5.members + ' reported';
+      };
+      getJSON('/api/v1/code/rounds').then(draw);
+      onLive('rounds', draw);
+    });
+    $all('[data-live="milestones"][data-milestone]').forEach(function (h) {
+      var id = h.dataset.milestone;
+      var draw = function (p) {
+        var m = (p.milestones || []).filter(function (x) { return x.id === id; })[0];
+        if (m && m.region) $('[data-field="met"]', h).textContent = m.region.counts.met + ' of ' + m.region.total;
+      };
+      getJSON('/api/v1/milestones').then(draw);
+      onLive('milestones', draw);
+    });
+  }
+
+  function summaryTable() {
+    $all('table.summary').forEach(function (t) {
+      var iso3 = t.dataset.iso3;
+      var draw = function (p) {
+        var tb = $('tbody', t);
+        var rows = [];
+        (p.indicators || []).forEach(function (it) {
+          var tr = el('tr');
+          var name = el('td');
+          var a = el('a', it.indicator.name); a.href = '/indicators/' + encodeURIComponent(it.indicator.id) + '?countries=' + iso3;
+          name.appendChild(a); tr.appendChild(name);
+          var code = it.indicator.category === 'Code implementation';
+          var latest = el('td'), year = el('td'), med = el('td'), ms = el('td'), src = el('td', '', 'source');
+          if (it.latest) {
+            latest.textContent = fmt(it.latest.value) + ' ' + (it.indicator.unit === 'yes (1) / no (0)' ? (it.latest.value === 1 ? '(yes)' : '(no)') : '');
+            if (it.latest.series_break) latest.appendChild(el('span', ' series break', 'flag'));
+            year.textContent = it.latest.year;
+            src.textContent = it.latest.source;
+          } else {
+            latest.appendChild(missing(code ? 'not reported yet' : 'no data'));
+            year.appendChild(missing('—'));
+          }
+          if (it.regional_median !== null && it.regional_median !== undefined) med.textContent = fmt(it.regional_median) + ' (' + it.regional_count + ' countries)';
+          else med.appendChild(missing('—'));
+          (it.milestones || []).forEach(function (m) {
+            var s = el('span', m.id + ': ' + m.result.status.replace('_', ' '), 'status-' + m.result.status);
+            s.title = m.result.reason;
+            ms.appendChild(s); ms.appendChild(document.createTextNode(' '));
+          });
+          [latest, year, med, ms, src].forEach(function (c) { tr.appendChild(c); });
+          rows.push(tr);
+        });
+        tb.replaceChildren.apply(tb, rows);
+        t.dataset.state = 'ready';
+      };
+      getJSON('/api/v1/countries/' + iso3 + '/summary').then(draw);
+      onLive('country:' + iso3, draw);
+    });
+  }
+
+  // ---- explorer ----------------------------------------------------------
+
+  function explorer() {
+    var form = $('form.explorer-controls');
+    if (!form) return;
+    var id = form.dataset.indicator;
+    var params = new URLSearchParams(location.search);
+    var state = {
+      countries: (params.get('countries') || '').split(',').filter(Boolean).map(function (c) { return c.toUpperCase(); }),
+      time: params.get('time') || '',
+      year: params.get('year') || '',
+      tab: params.get('tab') || 'chart',
+    };
+    var names = {};
+    $all('.add-country option', form).forEach(function (o) { if (o.value) names[o.value] = o.textContent; });
+    var from = $('.from', form), to = $('.to', form), year = $('.year', form);
+    var parts = state.time.split('..');
+    from.value = parts[0] || ''; to.value = parts.length > 1 ? parts[1] : parts[0] || ''; year.value = state.year;
+    var trend = $('figure[data-chart="trend"]'), map = $('figure[data-chart="map"]'), rank = $('figure[data-chart="ranking"]');
+    var dataTable = $('table.data-table');
+
+    function query() {
+      var q = new URLSearchParams();
+      if (state.countries.length) q.set('countries', state.countries.join(','));
+      if (state.time) q.set('time', state.time);
+      if (state.year) q.set('year', state.year);
+      if (state.tab !== 'chart') q.set('tab', state.tab);
+      return q;
+    }
+    function sync(reload) {
+      var q = query();
+      var url = location.pathname + (q.toString() ? '?' + q.toString() : '');
+      history.replaceState(null, '', url);
+      $('.permalink', form).href = url;
+      var dq = new URLSearchParams({ format: 'csv' });
+      if (state.countries.length) dq.set('countries', state.countries.join(','));
+      if (state.time) dq.set('time', state.time);
+      $('.csv-full', form).href = '/api/v1/indicators/' + encodeURIComponent(id) + '/data?format=csv';
+      var tq = new URLSearchParams({ indicator: id });
+      if (state.countries.length) tq.set('countries', state.countries.join(','));
+      if (state.time) tq.set('time', state.time);
+      trend.dataset.query = tq.toString();
+      var mq = new URLSearchParams({ indicator: id });
+      if (state.year) mq.set('year', state.year);
+      map.dataset.query = rank.dataset.query = mq.toString();
+      if (reload) { loadChart(trend); loadChart(map); loadChart(rank); loadTable(); }
+      drawChips();
+    }
+    function drawChips() {
+      var ul = $('.chips', form);
+      ul.replaceChildren.apply(ul, state.countries.map(function (c) {
+        var li = el('li');
+        li.appendChild(el('span', names[c] || c));
+        var b = el('button', '×'); b.type = 'button'; b.setAttribute('aria-label', 'Remove ' + (names[c] || c));
+        b.addEventListener('click', function () {
+          state.countries = state.countries.filter(function (x) { return x !== c; });
+          sync(true);
+        });
+        li.appendChild(b);
+        return li;
+      }));
+    }
+    function loadTable() {
+      var q = new URLSearchParams();
+      if (state.countries.length) q.set('countries', state.countries.join(','));
+      if (state.time) q.set('time', state.time);
+      getJSON('/api/v1/indicators/' + encodeURIComponent(id) + '/data?' + q.toString()).then(function (res) {
+        var tb = $('tbody', dataTable);
+        var rows = res.rows.map(function (r) {
+          var tr = el('tr');
+          [r.country, r.year, fmt(r.value) + (r.series_break ? ' (series break)' : ''), r.source].forEach(function (v) { tr.appendChild(el('td', v)); });
+          return tr;
+        });
+        res.missing.forEach(function (c) {
+          var tr = el('tr');
+          tr.appendChild(el('td', names[c] || c));
+          var td = el('td'); td.colSpan = 3; td.appendChild(missing('no data in this range')); tr.appendChild(td);
+          rows.push(tr);
+        });
+        tb.replaceChildren.apply(tb, rows);
+        dataTable.dataset.state = 'ready';
+        dataTable.dataset.version = res.version;
+      });
+    }
+    onLive('indicator:' + id, loadTable);
+    $('.add-country', form).addEventListener('change', function (e) {
+      var c = e.target.value;
+      if (c && state.countries.indexOf(c) < 0) state.countries.push(c);
+      e.target.value = '';
+      sync(true);
+    });
+    $('.add-group', form).addEventListener('change', function (e) {
+      var g = e.target.value;
+      e.target.value = '';
+      if (!g) return;
+      getJSON('/api/v1/countries').then(function (res) {
+        res.countries.forEach(function (c) {
+          if ((c.groups || []).indexOf(g) >= 0 && state.countries.indexOf(c.iso3) < 0) state.countries.push(c.iso3);
+        });
+        sync(true);
+      });
+    });
+    $('.clear-countries', form).addEventListener('click', function () { state.countries = []; sync(true); });
+    function years() {
+      var f = from.value, t = to.value;
+      state.time = f || t ? (f === t ? f : f + '..' + t) : '';
+      state.year = year.value;
+      sync(true);
+    }
+    [from, to, year].forEach(function (i) { i.addEventListener('change', years); });
+    form.addEventListener('submit', function (e) { e.preventDefault(); });
+
+    var tabs = $all('[role="tab"]');
+    function select(name, focus) {
+      state.tab = name;
+      tabs.forEach(function (t) {
+        var on = t.dataset.tab === name;
+        t.setAttribute('aria-selected', String(on));
+        t.tabIndex = on ? 0 : -1;
+        if (on && focus) t.focus();
+      });
+      $all('[role="tabpanel"]').forEach(function (p) { p.hidden = p.dataset.panel !== name; });
+      $all('[role="tabpanel"]:not([hidden]) .chart-canvas').forEach(function (c) {
+        var inst = echarts.getInstanceByDom(c); if (inst) inst.resize();
+      });
+      sync(false);
+    }
+    tabs.forEach(function (t, i) {
+      t.addEventListener('click', function () { select(t.dataset.tab, false); });
+      t.addEventListener('keydown', function (e) {
+        var d = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+        if (d) { e.preventDefault(); select(tabs[(i + d + tabs.length) % tabs.length].dataset.tab, true); }
+      });
+    });
+    sync(false);
+    loadTable();
+    select(['chart', 'map', 'table'].indexOf(state.tab) >= 0 ? state.tab : 'chart', false);
+  }
+
+  // ---- presenter ---------------------------------------------------------
+
+  var presenter = null;
+  function present() {
+    var deck = $('.slides');
+    if (!deck) return;
+    var slides = $all('.slide', deck);
+    var idx = 0, paused = false;
+    var interval = Number(deck.dataset.interval || 20) * 1000;
+    function show(i) {
+      idx = (i + slides.length) % slides.length;
+      slides.forEach(function (s, j) { s.hidden = j !== idx; });
+      $all('.chart-canvas', slides[idx]).forEach(function (c) { var inst = echarts.getInstanceByDom(c); if (inst) inst.resize(); });
+    }
+    var timer = setInterval(function () { if (!paused) show(idx + 1); }, interval);
+    var focus = $('.slide[data-slide="focus"] figure');
+    presenter = {
+      next: function () { show(idx + 1); }, prev: function () { show(idx - 1); },
+      pause: function () { paused = true; }, resume: function () { paused = false; },
+      country: function (iso3) { focus.dataset.query = 'indicator=hwf_dnm&countries=' + encodeURIComponent(iso3) + '&scale=2'; loadChart(focus); show(slides.length - 1); paused = true; },
+      indicator: function (id) { focus.dataset.query = 'indicator=' + encodeURIComponent(id) + '&scale=2'; loadChart(focus); show(slides.length - 1); paused = true; },
+      _timer: timer,
+    };
+    subscribe(['control']);
+    loadChart(focus);
+  }
+  function onControl(cmd) {
+    if (!presenter || !cmd) return;
+    if (cmd.cmd === 'country' && cmd.iso3) presenter.country(cmd.iso3);
+    else if (cmd.cmd === 'indicator' && cmd.indicator) presenter.indicator(cmd.indicator);
+    else if (presenter[cmd.cmd]) presenter[cmd.cmd]();
+    document.body.dataset.lastControl = cmd.cmd + ':' + (cmd.iso3 || cmd.indicator || '');
+  }
+
+  function control() {
+    var form = $('form.control');
+    if (!form) return;
+    var status = $('.control-status', form);
+    $all('button[data-cmd]', form).forEach(function (b) {
+      b.addEventListener('click', function () {
+        var cmd = { cmd: b.dataset.cmd };
+        if (cmd.cmd === 'country') cmd.iso3 = form.country.value;
+        if (cmd.cmd === 'indicator') cmd.indicator = form.indicator.value;
+        if (!connected) { status.textContent = 'Not connected; retrying…'; return; }
+        ws.send(JSON.stringify({ control: cmd, token: form.token.value }));
+        status.textContent = 'Sent: ' + cmd.cmd;
+      });
+    });
+  }
+
+  // ---- submission form ----------------------------------------------------
+
+  function submitForm() {
+    var form = $('form.submit-form');
+    if (!form) return;
+    var out = $('.submit-result');
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      out.textContent = 'Sending…';
+      fetch('/api/v1/observations', {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv', Authorization: 'Bearer ' + form.token.value },
+        body: form.csv.value,
+      }).then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); }).then(function (res) {
+        var st = res[0], j = res[1];
+        out.replaceChildren();
+        if (st === 201) { out.appendChild(el('p', j.accepted + ' rows stored (data version ' + j.version + ').', 'ok')); return; }
+        out.appendChild(el('p', j.error, 'error'));
+        if (j.errors) {
+          var ul = el('ul');
+          j.errors.forEach(function (fe) { ul.appendChild(el('li', (fe.row ? 'Row ' + fe.row + ', ' : '') + fe.field + ': ' + fe.message)); });
+          out.appendChild(ul);
+        }
+      }).catch(function (err) { out.textContent = 'Could not send: ' + err.message; });
+    });
+  }
+
+  // ---- start ---------------------------------------------------------------
+
+  function start() {
+    (body.dataset.topics || '').split(' ').filter(Boolean).forEach(function (t) { wsTopics[t] = true; });
+    connect();
+    $all('figure.chart').forEach(function (fig) {
+      wireChartButtons(fig);
+      if (fig.dataset.state !== 'idle') loadChart(fig);
+    });
+    headlines();
+    summaryTable();
+    explorer();
+    present();
+    control();
+    submitForm();
+    var resize;
+    window.addEventListener('resize', function () {
+      clearTimeout(resize);
+      resize = setTimeout(function () {
+        $all('.chart-canvas').forEach(function (c) { var inst = echarts.getInstanceByDom(c); if (inst) inst.resize(); });
+      }, 150);
+    });
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
+})();

@@ -1,0 +1,271 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/public"
+)
+
+// pageNames are the page templates, each rendered inside layout.html.
+var pageNames = []string{"overview", "countries", "country", "indicators", "indicator", "milestones", "notfound",
+	"present", "control", "embed_country", "embed_chart", "submit"}
+
+// pages renders the server-side HTML.
+type pages struct {
+	tmpl map[string]*template.Template
+}
+
+// chartRef is a chart placed on a page.
+type chartRef struct {
+	Name, Query, Label string
+}
+
+func newPages(a *public.Assets) (*pages, error) {
+	funcs := template.FuncMap{
+		"asset": a.Path,
+		"chart": func(name, query, label string) chartRef { return chartRef{name, query, label} },
+		"statusText": func(s indicators.Status) string {
+			return strings.ReplaceAll(string(s), "_", " ")
+		},
+	}
+	p := &pages{tmpl: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(public.Templates(), "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("server: parse template %s: %w", name, err)
+		}
+		p.tmpl[name] = t
+	}
+	return p, nil
+}
+
+// pageData is what every page template gets.
+type pageData struct {
+	Lang, Title, Page, BodyClass, Topics string
+	Version                              int64
+	Embed                                bool
+	CurrentYear                          int
+	Countries                            []indicators.Country
+	Groups                               []string
+	Country                              indicators.Country
+	Indicator                            indicators.Indicator
+	Categories                           []category
+	Milestones                           []MilestoneResult
+	TrendQuery, MapQuery                 string
+	Message                              string
+	Chart                                chartRef
+	Interval                             int
+}
+
+type category struct {
+	Name       string
+	Indicators []indicators.Indicator
+}
+
+func (s *Server) pageRoutes() {
+	if s.deps.Assets == nil {
+		return
+	}
+	a := s.app
+	a.Get("/assets/*", s.getAsset)
+	a.Get("/", s.page("overview", s.overviewPage))
+	a.Get("/countries", s.page("countries", s.countriesPage))
+	a.Get("/countries/:iso3", s.page("country", s.countryPage))
+	a.Get("/indicators", s.page("indicators", s.indicatorsPage))
+	a.Get("/indicators/:id", s.page("indicator", s.indicatorPage))
+	a.Get("/milestones", s.page("milestones", s.milestonesPage))
+	a.Get("/present", s.page("present", s.presentPage))
+	a.Get("/present/control", s.page("control", s.controlPage))
+	a.Get("/submit", s.page("submit", s.submitPage))
+	a.Get("/embed/countries/:iso3", s.page("embed_country", s.embedCountryPage))
+	a.Get("/embed/charts/:chart", s.page("embed_chart", s.embedChartPage))
+}
+
+func (s *Server) getAsset(c *fiber.Ctx) error {
+	body, ctype, enc, ok := s.deps.Assets.Get(c.Params("*"), c.Get(fiber.HeaderAcceptEncoding))
+	if !ok {
+		return notFound("asset", "no asset %q", truncate(c.Params("*"), 60))
+	}
+	c.Set(fiber.HeaderContentType, ctype)
+	c.Set(fiber.HeaderCacheControl, public.CacheControl)
+	c.Set(fiber.HeaderVary, fiber.HeaderAcceptEncoding)
+	if enc != "" {
+		c.Set(fiber.HeaderContentEncoding, enc)
+	}
+	return c.Send(body)
+}
+
+// page wraps a page builder: it fills the common data and renders.
+func (s *Server) page(name string, build func(c *fiber.Ctx, d *pageData) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		d := &pageData{Lang: "en", Page: name, Version: s.version.Load(), CurrentYear: s.cfg.CurrentYear(),
+			Countries: s.ref.Countries, Groups: s.ref.groupNames}
+		if err := build(c, d); err != nil {
+			var ae *apiError
+			if asAPIError(err, &ae) && ae.Status == fiber.StatusNotFound {
+				return s.render(c.Status(fiber.StatusNotFound), "notfound", &pageData{Lang: "en", Title: "Not found",
+					Page: "notfound", Message: ae.Message, Version: d.Version})
+			}
+			return err
+		}
+		return s.render(c, name, d)
+	}
+}
+
+func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
+	var buf bytes.Buffer
+	if err := s.pages.tmpl[name].ExecuteTemplate(&buf, "layout", d); err != nil {
+		return fmt.Errorf("server: render %s: %w", name, err)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	return c.Send(buf.Bytes())
+}
+
+func (s *Server) overviewPage(c *fiber.Ctx, d *pageData) error {
+	d.Title = "Overview"
+	d.Topics = "rounds milestones"
+	return nil
+}
+
+func (s *Server) countriesPage(c *fiber.Ctx, d *pageData) error {
+	d.Title = "Member States"
+	cs := append([]indicators.Country(nil), s.ref.Countries...)
+	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
+	d.Countries = cs
+	return nil
+}
+
+func (s *Server) countryParam(c *fiber.Ctx) (indicators.Country, error) {
+	iso3 := strings.ToUpper(c.Params("iso3"))
+	if !s.ref.known(iso3) {
+		return indicators.Country{}, notFound("iso3", "%q is not a Member State of the WHO European Region.", truncate(c.Params("iso3"), 20))
+	}
+	return s.ref.byISO3[iso3], nil
+}
+
+func (s *Server) countryPage(c *fiber.Ctx, d *pageData) error {
+	cty, err := s.countryParam(c)
+	if err != nil {
+		return err
+	}
+	d.Country, d.Title, d.Topics = cty, cty.Name, "country:"+cty.ISO3
+	return nil
+}
+
+func (s *Server) indicatorsPage(c *fiber.Ctx, d *pageData) error {
+	d.Title = "Indicators"
+	byCat := map[indicators.Category][]indicators.Indicator{}
+	var order []indicators.Category
+	for _, ind := range s.ref.catalogue {
+		if _, ok := byCat[ind.Category]; !ok {
+			order = append(order, ind.Category)
+		}
+		byCat[ind.Category] = append(byCat[ind.Category], ind)
+	}
+	for _, cat := range order {
+		d.Categories = append(d.Categories, category{Name: string(cat), Indicators: byCat[cat]})
+	}
+	return nil
+}
+
+// indicatorPage is the explorer. Its whole view state is in the query, so
+// the URL is a permalink; the query is validated like the API's.
+func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
+	ind, err := s.indicatorParam(c)
+	if err != nil {
+		return err
+	}
+	q, err := s.parseDataQuery(c)
+	if err != nil {
+		return err
+	}
+	d.Indicator, d.Title, d.Topics = ind, ind.ShortName, "indicator:"+ind.ID
+	trend := url.Values{"indicator": {ind.ID}}
+	if len(q.countries) > 0 {
+		trend.Set("countries", strings.Join(q.countries, ","))
+	}
+	if q.time != (TimeRange{}) {
+		trend.Set("time", fmt.Sprintf("%s..%s", yearStr(q.time.From), yearStr(q.time.To)))
+	}
+	d.TrendQuery = trend.Encode()
+	mq := url.Values{"indicator": {ind.ID}}
+	if y := c.Query("year"); y != "" {
+		if _, err := ParseYear(y, s.cfg.CurrentYear()); err != nil {
+			return badParam("year", err)
+		}
+		mq.Set("year", y)
+	}
+	d.MapQuery = mq.Encode()
+	return nil
+}
+
+func (s *Server) milestonesPage(c *fiber.Ctx, d *pageData) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
+	defer cancel()
+	ms, err := s.eng.milestones(ctx, d.Version)
+	if err != nil {
+		return err
+	}
+	d.Title, d.Milestones, d.Topics = "Milestones", ms.Milestones, "milestones"
+	return nil
+}
+
+func (s *Server) presentPage(c *fiber.Ctx, d *pageData) error {
+	d.Title, d.BodyClass, d.Embed, d.Topics = "Presentation", "present", true, "rounds milestones control"
+	d.Interval = 20
+	if v := c.QueryInt("interval", 20); v >= 5 && v <= 600 {
+		d.Interval = v
+	} else {
+		return badParam("interval", fmt.Errorf("seconds between 5 and 600"))
+	}
+	return nil
+}
+
+func (s *Server) controlPage(c *fiber.Ctx, d *pageData) error {
+	d.Title = "Presentation control"
+	return nil
+}
+
+func (s *Server) submitPage(c *fiber.Ctx, d *pageData) error {
+	d.Title = "Submit figures"
+	d.Categories = nil
+	for _, ind := range s.ref.catalogue {
+		if ind.Submittable {
+			d.Categories = append(d.Categories, category{Name: ind.ID, Indicators: []indicators.Indicator{ind}})
+		}
+	}
+	return nil
+}
+
+func (s *Server) embedCountryPage(c *fiber.Ctx, d *pageData) error {
+	if err := s.countryPage(c, d); err != nil {
+		return err
+	}
+	d.Embed, d.BodyClass = true, "embed"
+	return nil
+}
+
+func (s *Server) embedChartPage(c *fiber.Ctx, d *pageData) error {
+	q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return badParam("query", fmt.Errorf("malformed query string"))
+	}
+	r, err := s.parseChart(c.Params("chart"), q)
+	if err != nil {
+		return err
+	}
+	_, query, _ := strings.Cut(r.canonical(), "?")
+	d.Chart = chartRef{Name: r.Name, Query: query, Label: r.Name + " chart"}
+	d.Embed, d.BodyClass, d.Title = true, "embed", r.Name
+	return nil
+}

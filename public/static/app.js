@@ -32,7 +32,9 @@
   function missing(text) { return el('span', text || 'no data', 'missing'); }
 
   function getJSON(url) {
-    return fetch(url, { headers: { Accept: 'application/json' } }).then(function (r) {
+    // Revalidate every time (cheap, with the ETag): a live page must never
+    // show a figure older than the version it was told about.
+    return fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-cache' }).then(function (r) {
       return r.json().then(function (j) {
         if (!r.ok) throw new Error(j.error || ('HTTP ' + r.status));
         return j;

@@ -1,0 +1,320 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// browser is a headless Debian Chromium that can reach only loopback.
+type browser struct {
+	t      *testing.T
+	ctx    context.Context
+	mu     sync.Mutex
+	errors []string
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "true" {
+			t.Skip("chromium not installed (apt-get install -y chromium)")
+		}
+		t.Fatal("chromium not installed")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		// Every host but loopback fails to resolve: a page that needs the
+		// internet (a CDN, a web font) breaks the test.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1600),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	b := &browser{t: t, ctx: ctx}
+	b.listen(ctx)
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// listen records console errors and uncaught exceptions of a tab.
+func (b *browser) listen(ctx context.Context) {
+	chromedp.ListenTarget(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.APITypeError {
+				var parts []string
+				for _, a := range e.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				b.mu.Lock()
+				b.errors = append(b.errors, "console.error: "+strings.Join(parts, " "))
+				b.mu.Unlock()
+			}
+		case *runtime.EventExceptionThrown:
+			b.mu.Lock()
+			b.errors = append(b.errors, "exception: "+e.ExceptionDetails.Text+" "+describe(e.ExceptionDetails.Exception))
+			b.mu.Unlock()
+		}
+	})
+}
+
+func describe(o *runtime.RemoteObject) string {
+	if o == nil {
+		return ""
+	}
+	return o.Description
+}
+
+func (b *browser) checkNoErrors() {
+	b.t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.errors) > 0 {
+		b.t.Fatalf("browser errors:\n%s", strings.Join(b.errors, "\n"))
+	}
+}
+
+// tab opens another tab in the same browser and brings it to the front:
+// background tabs are throttled and cannot be captured.
+func (b *browser) tab() context.Context {
+	ctx, cancel := chromedp.NewContext(b.ctx)
+	b.t.Cleanup(cancel)
+	b.listen(ctx)
+	if err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error { return page.BringToFront().Do(ctx) })); err != nil {
+		b.t.Fatal(err)
+	}
+	return ctx
+}
+
+func front(ctx context.Context) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error { return page.BringToFront().Do(ctx) })
+}
+
+func run(t *testing.T, ctx context.Context, timeout time.Duration, actions ...chromedp.Action) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// chartsReady waits until every chart on the page has been drawn.
+const chartsReady = `(() => {
+  const figs = [...document.querySelectorAll('figure.chart')].filter(f => !f.closest('[hidden]') && f.dataset.state !== 'idle');
+  return figs.length > 0 && figs.every(f => f.dataset.state === 'ready');
+})()`
+
+// chartState describes each drawn chart: its name, number of series with
+// data, and number of table rows.
+const chartState = `[...document.querySelectorAll('figure.chart')].filter(f => f.dataset.state === 'ready').map(f => {
+  const inst = echarts.getInstanceByDom(f.querySelector('.chart-canvas'));
+  const opt = inst.getOption();
+  const withData = opt.series.filter(s => (s.data || []).some(d => d !== '-' && d !== null && (d.value === undefined || d.value !== '-'))).length;
+  return {chart: f.dataset.chart, query: f.dataset.query, series: withData, rows: f.querySelectorAll('.chart-table tbody tr').length};
+})`
+
+type drawn struct {
+	Chart  string `json:"chart"`
+	Query  string `json:"query"`
+	Series int    `json:"series"`
+	Rows   int    `json:"rows"`
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	var png []byte
+	run(t, ctx, 30*time.Second, front(ctx), chromedp.FullScreenshot(&png, 80))
+	dir := filepath.Join("..", "testdata", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".jpg"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBrowserPages(t *testing.T) {
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	pages := map[string]string{
+		"overview":  "/",
+		"country":   "/countries/AUT",
+		"indicator": "/indicators/HWF_0001?countries=AUT,DEU&time=2000..2023",
+		"map-tab":   "/indicators/hwf_dnm?tab=map&year=2020",
+		"milestone": "/milestones",
+		"embed":     "/embed/countries/MLT",
+	}
+	for name, path := range pages {
+		t.Run(name, func(t *testing.T) {
+			ctx := b.tab()
+			var charts []drawn
+			run(t, ctx, 60*time.Second,
+				chromedp.Navigate(a.URL+path),
+				chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
+				chromedp.Evaluate(chartState, &charts),
+			)
+			if len(charts) == 0 {
+				t.Fatal("no chart drawn")
+			}
+			for _, c := range charts {
+				if c.Series == 0 {
+					t.Errorf("%s chart has no data", c.Chart)
+				}
+				var api chartResult
+				getJSON(t, a.URL+"/api/v1/charts/"+c.Chart+"?"+c.Query, &api)
+				if c.Rows != len(api.Table.Rows) {
+					t.Errorf("%s: the page's table has %d rows, the API %d", c.Chart, c.Rows, len(api.Table.Rows))
+				}
+			}
+			screenshot(t, ctx, name)
+			b.checkNoErrors()
+		})
+	}
+}
+
+// TestBrowserLiveUpdate opens the explorer's table and the chart, posts a
+// figure, and waits for both to show it without a reload.
+func TestBrowserLiveUpdate(t *testing.T) {
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	ctx := b.tab()
+	var loadID string
+	run(t, ctx, 60*time.Second,
+		chromedp.Navigate(a.URL+"/indicators/HWF_0001?countries=AUT&time=2015..2026&tab=table"),
+		chromedp.Poll(`document.querySelector('table.data-table').dataset.state === 'ready' && document.querySelector('.live').dataset.state === 'live' && document.querySelector('figure[data-chart="trend"]').dataset.state === 'ready'`,
+			nil, chromedp.WithPollingTimeout(45*time.Second)),
+		chromedp.Evaluate(`window.__loadId`, &loadID),
+	)
+	if status, _ := submit(t, a.URL, adminToken, obsRow{Indicator: "HWF_0001", ISO3: "AUT", Year: 2025, Value: 77.7, Source: "live test"}); status != http.StatusCreated {
+		t.Fatalf("submit: %d", status)
+	}
+	var after string
+	run(t, ctx, 10*time.Second,
+		// The issue's bound: visible within 2 seconds, no reload.
+		chromedp.Poll(`document.querySelector('table.data-table').textContent.includes('77.7') &&
+			echarts.getInstanceByDom(document.querySelector('figure[data-chart="trend"] .chart-canvas')).getOption().series.some(s => s.data.some(d => d === 77.7 || (d && d.value === 77.7)))`,
+			nil, chromedp.WithPollingTimeout(2*time.Second)),
+		chromedp.Evaluate(`window.__loadId`, &after),
+	)
+	if after != loadID {
+		t.Fatal("the page reloaded")
+	}
+	b.checkNoErrors()
+}
+
+// TestBrowserPhone checks the 375 px layout: nothing wider than the screen.
+func TestBrowserPhone(t *testing.T) {
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	for _, path := range []string{"/", "/countries/DEU", "/indicators/HWF_0006?countries=FRA,ITA", "/milestones"} {
+		ctx := b.tab()
+		var width int
+		run(t, ctx, 60*time.Second,
+			chromedp.EmulateViewport(375, 800),
+			chromedp.Navigate(a.URL+path),
+			chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
+			chromedp.Evaluate(`document.documentElement.scrollWidth`, &width),
+		)
+		if width > 375 {
+			t.Errorf("%s is %d px wide at 375 px", path, width)
+		}
+		if path == "/" {
+			screenshot(t, ctx, "phone-overview")
+		}
+	}
+	b.checkNoErrors()
+}
+
+// TestBrowserPresenterControl opens two projector screens and drives them
+// from the control page's protocol: both follow.
+func TestBrowserPresenterControl(t *testing.T) {
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	screens := []context.Context{b.tab(), b.tab()}
+	for _, ctx := range screens {
+		run(t, ctx, 60*time.Second,
+			chromedp.Navigate(a.URL+"/present?interval=600"),
+			chromedp.Poll(`document.querySelector('.live').dataset.state === 'live'`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		)
+	}
+	ctl := b.tab()
+	run(t, ctl, 60*time.Second,
+		chromedp.Navigate(a.URL+"/present/control"),
+		chromedp.Poll(`document.querySelector('.live').dataset.state === 'live'`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.SendKeys(`input[name="token"]`, adminToken),
+		chromedp.SetValue(`select[name="country"]`, "MLT"),
+		chromedp.Click(`button[data-cmd="country"]`),
+	)
+	for i, ctx := range screens {
+		var visible string
+		run(t, ctx, 10*time.Second,
+			front(ctx),
+			chromedp.Poll(`document.body.dataset.lastControl === 'country:MLT'`, nil, chromedp.WithPollingTimeout(5*time.Second)),
+			chromedp.Poll(`document.querySelector('.slide[data-slide="focus"] figure').dataset.state === 'ready'`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+			chromedp.Evaluate(`[...document.querySelectorAll('.slide')].filter(s => !s.hidden).map(s => s.dataset.slide).join()`, &visible),
+		)
+		if visible != "focus" {
+			t.Errorf("screen %d shows %q, want the focus slide", i, visible)
+		}
+		if i == 0 {
+			screenshot(t, ctx, "present")
+		}
+	}
+	b.checkNoErrors()
+}
+
+// TestBrowserAccessibility runs axe-core (served from our own assets) on
+// each page: no serious or critical violations.
+func TestBrowserAccessibility(t *testing.T) {
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	axe := loadAssets(t).Path("axe.min.js")
+	for _, path := range []string{"/", "/countries/AUT", "/indicators/HWF_0001?countries=AUT", "/milestones", "/submit", "/present/control"} {
+		ctx := b.tab()
+		var res string
+		run(t, ctx, 90*time.Second,
+			chromedp.Navigate(a.URL+path),
+			chromedp.Poll(`document.readyState === 'complete' && [...document.querySelectorAll('figure.chart')].every(f => f.dataset.state !== 'loading')`, nil, chromedp.WithPollingTimeout(45*time.Second)),
+			chromedp.Evaluate(fmt.Sprintf(`new Promise((ok, fail) => { const s = document.createElement('script'); s.src = %q; s.onload = ok; s.onerror = fail; document.head.appendChild(s); })`, axe), nil,
+				func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+			chromedp.Evaluate(`axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))`, &res,
+				func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+		)
+		var violations []any
+		if err := json.Unmarshal([]byte(res), &violations); err != nil {
+			t.Fatal(err)
+		}
+		if len(violations) > 0 {
+			t.Errorf("%s: %s", path, res)
+		}
+	}
+	b.checkNoErrors()
+}

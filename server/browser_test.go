@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +28,11 @@ type browser struct {
 }
 
 func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	return newBrowserWith(t)
+}
+
+func newBrowserWith(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -51,6 +57,7 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 1600),
 	}
+	opts = append(opts, extra...)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
@@ -315,6 +322,83 @@ func TestBrowserAccessibility(t *testing.T) {
 		if len(violations) > 0 {
 			t.Errorf("%s: %s", path, res)
 		}
+	}
+	b.checkNoErrors()
+}
+
+// TestBrowserEmbedCrossOrigin frames an embed from another origin (another
+// port) and checks that it loads, updates live, and that a non-embed page
+// refuses to be framed.
+func TestBrowserEmbedCrossOrigin(t *testing.T) {
+	a := startApp(t, appOptions{})
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<!doctype html><title>Ministry site</title>
+<iframe id="embed" src="%s/embed/charts/ranking?indicator=HWF_0001&year=2022" width="800" height="900"></iframe>
+<iframe id="page" src="%s/countries/AUT" width="400" height="300"></iframe>`, a.URL, a.URL)
+	}))
+	defer host.Close()
+	// Reading the frames' documents from the host page needs the same-origin
+	// policy off in this test browser; framing rules (CSP frame-ancestors,
+	// X-Frame-Options) are still enforced.
+	b := newBrowserWith(t, chromedp.Flag("disable-web-security", true), chromedp.Flag("disable-site-isolation-trials", true))
+	ctx := b.tab()
+	embedReady := `(() => { const d = document.getElementById('embed').contentDocument; const f = d && d.querySelector('figure.chart');
+	  return !!f && f.dataset.state === 'ready' && d.querySelector('.live') === null; })()`
+	run(t, ctx, 60*time.Second,
+		chromedp.Navigate(host.URL),
+		chromedp.Poll(embedReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
+	)
+	_, v := submit(t, a.URL, adminToken, obsRow{Indicator: "HWF_0001", ISO3: "ALB", Year: 2022, Value: 88.8, Source: "embed test"})
+	run(t, ctx, 20*time.Second,
+		chromedp.Poll(fmt.Sprintf(`Number(document.getElementById('embed').contentDocument.querySelector('figure.chart').dataset.version) >= %d`, v),
+			nil, chromedp.WithPollingTimeout(10*time.Second)),
+	)
+	var framed bool
+	run(t, ctx, 10*time.Second, chromedp.Evaluate(`(() => { const d = document.getElementById('page').contentDocument;
+	  return !!(d && d.querySelector('figure.chart')); })()`, &framed))
+	if framed {
+		t.Fatal("a non-embed page was rendered inside another site's frame")
+	}
+	resp := getJSON(t, a.URL+"/embed/countries/AUT", nil)
+	if resp.Header.Get("X-Frame-Options") != "" || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors *") ||
+		resp.Header.Get("Set-Cookie") != "" {
+		t.Fatalf("embed headers: XFO %q CSP %q cookie %q", resp.Header.Get("X-Frame-Options"), resp.Header.Get("Content-Security-Policy"), resp.Header.Get("Set-Cookie"))
+	}
+	b.checkNoErrors()
+}
+
+// TestBrowserSubmitForm submits through the ministry form: every row error
+// is shown, and a valid submission is stored.
+func TestBrowserSubmitForm(t *testing.T) {
+	a := startApp(t, appOptions{})
+	_, secret := createToken(t, a.URL, "Ministry of Health, Estonia", "EST")
+	b := newBrowser(t)
+	ctx := b.tab()
+	var shown string
+	run(t, ctx, 60*time.Second,
+		chromedp.Navigate(a.URL+"/submit"),
+		chromedp.SendKeys(`input[name="token"]`, secret),
+		chromedp.SetValue(`textarea[name="csv"]`, "iso3,indicator,year,value,source\nEST,HWF_0001,2025,-3,Statistics Estonia\nLVA,HWF_0001,2025,30,x\n"),
+		chromedp.Click(`.submit-form button[type="submit"]`),
+		chromedp.Poll(`document.querySelectorAll('.submit-result li').length >= 2`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Text(`.submit-result`, &shown),
+	)
+	if !strings.Contains(shown, "Row 1, value") || !strings.Contains(shown, "Row 2, iso3") {
+		t.Fatalf("form shows %q", shown)
+	}
+	run(t, ctx, 30*time.Second,
+		chromedp.SetValue(`textarea[name="csv"]`, "iso3,indicator,year,value,source\nEST,HWF_0001,2025,36.5,Statistics Estonia\n"),
+		chromedp.Click(`.submit-form button[type="submit"]`),
+		chromedp.Poll(`document.querySelector('.submit-result .ok') !== null`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+	)
+	if v, _ := latestValue(t, a.URL, "HWF_0001", "EST", 2025); v != 36.5 {
+		t.Fatalf("stored %v, want 36.5", v)
+	}
+	var url string
+	run(t, ctx, 5*time.Second, chromedp.Location(&url))
+	if strings.Contains(url, secret) {
+		t.Fatal("the token ended up in the URL")
 	}
 	b.checkNoErrors()
 }

@@ -109,6 +109,12 @@
       embed.value = '<iframe src="' + location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '') +
         '" width="100%" height="480" style="border:0" title="' + (res.title || res.chart).replace(/"/g, '') + '" loading="lazy"></iframe>';
     }
+    var cite = $('.cite-text', fig);
+    if (cite) {
+      cite.textContent = (res.title || res.chart) + '. hwfdash, data version ' + res.version + ', retrieved ' +
+        new Date().toISOString().slice(0, 10) + '. ' + location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '') +
+        ' (permalink of the page: ' + location.href + '). Sources: ' + (res.sources || []).join('; ') + '.';
+    }
     fig.dataset.state = 'ready';
     fig.dataset.version = res.version;
     var err = $('.chart-error', fig);

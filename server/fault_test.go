@@ -8,6 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -115,5 +118,129 @@ func TestRedisRestartMidSession(t *testing.T) {
 	ws.await(func(m wsMessage) bool { return m.Type == "update" && m.Version >= v3 })
 	if v, _ := latestValue(t, b.URL, "HWF_0001", "FRA", 2025); v != 33.3 {
 		t.Fatalf("B serves %v after Redis returned, want 33.3", v)
+	}
+}
+
+// TestRedisStoppedUnderLoad freezes Redis (SIGSTOP) for 30 s and then kills
+// it, while readers and websocket clients use two instances: every read
+// succeeds and none takes more than a couple of seconds, the websocket
+// clients stay connected, and after Redis returns a write on A is pushed to
+// B's clients through the bus again.
+func TestRedisStoppedUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("30 s fault test")
+	}
+	dsn := pgSchemaDSN(t)
+	r := startPrivateRedis(t, 0)
+	prefix := "hwfdash-test-" + randHex(4) + ":"
+	a := startApp(t, appOptions{dsn: dsn, redisURL: r.url(), prefix: prefix, poll: time.Hour, rate: 100000})
+	b := startApp(t, appOptions{dsn: dsn, redisURL: r.url(), prefix: prefix, poll: time.Hour, rate: 100000})
+	ws := dialWS(t, b.URL, nil)
+	ws.subscribe("indicator:HWF_0001")
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var failures, slow, reads atomic.Int64
+	paths := []string{"/api/v1/milestones", "/api/v1/indicators/HWF_0001/regional", "/api/v1/countries/SWE/summary", "/api/v1/code/rounds"}
+	for i, base := range []string{a.URL, b.URL, a.URL, b.URL} {
+		wg.Add(1)
+		go func(i int, base string) {
+			defer wg.Done()
+			client := &http.Client{Timeout: 10 * time.Second}
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				start := time.Now()
+				resp, err := client.Get(base + paths[(i+n)%len(paths)])
+				if err != nil || resp.StatusCode != http.StatusOK {
+					failures.Add(1)
+				}
+				if resp != nil {
+					resp.Body.Close()
+				}
+				if time.Since(start) > 2*time.Second {
+					slow.Add(1)
+				}
+				reads.Add(1)
+			}
+		}(i, base)
+	}
+	write := func(v float64) int64 {
+		status, version := submit(t, a.URL, adminToken, obsRow{Indicator: "HWF_0001", ISO3: "SWE", Year: 2025, Value: v, Source: "load test"})
+		if status != http.StatusCreated {
+			t.Fatalf("submit: %d", status)
+		}
+		return version
+	}
+	if err := r.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	// Writes go on while Redis is frozen; each one's cached payloads are new.
+	deadline := time.Now().Add(30 * time.Second)
+	for i := 0; time.Now().Before(deadline); i++ {
+		write(40 + float64(i%5))
+		time.Sleep(time.Second) // the load profile: one write per second
+	}
+	r.kill() // SIGKILL of the frozen process
+	startPrivateRedis(t, r.port)
+	waitBus := time.Now().Add(30 * time.Second)
+	for a.Bus.State() != "redis" || b.Bus.State() != "redis" {
+		if time.Now().After(waitBus) {
+			t.Fatalf("bus did not recover: %s / %s", a.Bus.State(), b.Bus.State())
+		}
+		time.Sleep(50 * time.Millisecond) // the bus reconnects on its own schedule
+	}
+	v := write(50)
+	ws.await(func(m wsMessage) bool { return m.Type == "update" && m.Version >= v })
+	close(stop)
+	wg.Wait()
+	t.Logf("%d reads, %d failed, %d slower than 2 s", reads.Load(), failures.Load(), slow.Load())
+	if failures.Load() != 0 || slow.Load() != 0 {
+		t.Fatalf("%d failed and %d slow reads while Redis was down", failures.Load(), slow.Load())
+	}
+}
+
+// TestTwoInstancesWriteOneFigure has two instances write the same
+// country-year concurrently: every acknowledged revision is in the history,
+// once, in version order.
+func TestTwoInstancesWriteOneFigure(t *testing.T) {
+	dsn := pgSchemaDSN(t)
+	a := startApp(t, appOptions{dsn: dsn, rate: 100000})
+	b := startApp(t, appOptions{dsn: dsn, rate: 100000})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	acked := map[int64]bool{}
+	for i, base := range []string{a.URL, b.URL} {
+		wg.Add(1)
+		go func(i int, base string) {
+			defer wg.Done()
+			for n := 0; n < 25; n++ {
+				status, v := submit(t, base, adminToken, obsRow{Indicator: "HWF_0006", ISO3: "NOR", Year: 2025,
+					Value: float64(100*i + n), Source: fmt.Sprintf("instance %d write %d", i, n)})
+				if status == http.StatusCreated {
+					mu.Lock()
+					acked[v] = true
+					mu.Unlock()
+				}
+			}
+		}(i, base)
+	}
+	wg.Wait()
+	var hist struct {
+		Revisions []struct {
+			Version int64 `json:"version"`
+		} `json:"revisions"`
+	}
+	getJSON(t, b.URL+"/api/v1/indicators/HWF_0006/history?iso3=NOR&year=2025", &hist)
+	if len(acked) != 50 || len(hist.Revisions) != 50 {
+		t.Fatalf("%d acknowledged, %d in the history; want 50 and 50", len(acked), len(hist.Revisions))
+	}
+	for i, r := range hist.Revisions {
+		if !acked[r.Version] || (i > 0 && r.Version <= hist.Revisions[i-1].Version) {
+			t.Fatalf("revision %d (version %d) unacknowledged or out of order", i, r.Version)
+		}
 	}
 }

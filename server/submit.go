@@ -178,6 +178,8 @@ func ParseSubmissionCSV(body []byte) ([]indicators.Observation, []indicators.Fie
 				return nil, []indicators.FieldError{{Field: h, Message: "column appears twice in the header"}}
 			}
 			col[h] = i
+		case "":
+			return nil, []indicators.FieldError{{Field: "header", Message: fmt.Sprintf("column %d has no name: expected iso3, country, indicator, year, value, unit, source, note", i+1)}}
 		default:
 			return nil, []indicators.FieldError{{Field: truncate(h, 40), Message: "unknown column: expected iso3, country, indicator, year, value, unit, source, note"}}
 		}

@@ -34,6 +34,7 @@ var (
 		indicators.StatusOffTrack: "#D55E00",
 		indicators.StatusNoData:   "#BBBBBB",
 	}
+	statusKey   = map[string]string{"met": "met", "on track": "on_track", "off track": "off_track", "no data": "no_data", "not measured": "not_measured"}
 	statusLabel = map[indicators.Status]string{
 		indicators.StatusMet: "met", indicators.StatusOnTrack: "on track",
 		indicators.StatusOffTrack: "off track", indicators.StatusNoData: "no data",
@@ -51,6 +52,17 @@ var (
 type Style struct {
 	// FontScale multiplies text sizes: 1 on a page, 2 on a projector.
 	FontScale float64
+	// T translates the charts' own labels by message key ("chart.year");
+	// nil keeps the English given with each.
+	T func(key string) string
+}
+
+// t gives a chart label in the chart's language.
+func (st Style) t(key, english string) string {
+	if st.T == nil {
+		return english
+	}
+	return st.T(key)
 }
 
 func (st Style) px(n float64) int {
@@ -100,10 +112,10 @@ func title(text, sub string) opts.Title {
 }
 
 // sourceLine summarises sources for a subtitle.
-func sourceLine(ind indicators.Indicator, years string) string {
-	s := "Source: " + ind.Source
+func (st Style) sourceLine(ind indicators.Indicator, years string) string {
+	s := st.t("col.source", "Source") + ": " + ind.Source
 	if years != "" {
-		s += "; data " + years
+		s += "; " + st.t("col.year", "Year") + ": " + years
 	}
 	return s
 }
@@ -178,10 +190,10 @@ func Trend(in TrendInput, st Style) (Option, error) {
 	}
 	line := charts.NewLine()
 	line.SetGlobalOptions(
-		charts.WithTitleOpts(title(in.Indicator.Name, sourceLine(in.Indicator, span))),
+		charts.WithTitleOpts(title(in.Indicator.Name, st.sourceLine(in.Indicator, span))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0", Type: "scroll"}),
-		charts.WithXAxisOpts(opts.XAxis{Name: "Year", Type: "category"}),
+		charts.WithXAxisOpts(opts.XAxis{Name: st.t("chart.year", "Year"), Type: "category"}),
 		charts.WithYAxisOpts(opts.YAxis{Name: in.Indicator.Unit, Type: "value"}),
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "80", Bottom: "60", Left: "10", Right: "30"}),
 	)
@@ -206,14 +218,14 @@ func Trend(in TrendInput, st Style) (Option, error) {
 			median[i] = opts.LineData{Value: *b.Median}
 		}
 	}
-	line.AddSeries("Regional interquartile range (base)", base,
+	line.AddSeries(st.t("chart.iqr", "Regional interquartile range")+" (base)", base,
 		charts.WithLineChartOpts(opts.LineChart{Stack: "iqr", ShowSymbol: opts.Bool(false)}),
 		charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}))
-	line.AddSeries("Regional interquartile range", width,
+	line.AddSeries(st.t("chart.iqr", "Regional interquartile range"), width,
 		charts.WithLineChartOpts(opts.LineChart{Stack: "iqr", ShowSymbol: opts.Bool(false)}),
 		charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
 		charts.WithAreaStyleOpts(opts.AreaStyle{Color: "#999999", Opacity: opts.Float(0.25)}))
-	line.AddSeries("Regional median", median,
+	line.AddSeries(st.t("chart.median", "Regional median"), median,
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
 		charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed", Width: 2, Color: "#555555"}))
 	for _, iso3 := range sortedKeys(in.Series) {
@@ -226,7 +238,7 @@ func Trend(in TrendInput, st Style) (Option, error) {
 				d := opts.LineData{Value: o.Value}
 				if o.Break {
 					d.Symbol = "triangle"
-					d.Name = "series break"
+					d.Name = st.t("table.series_break", "series break")
 				}
 				data[i] = d
 			}
@@ -260,7 +272,7 @@ func Trend(in TrendInput, st Style) (Option, error) {
 			"lineStyle": map[string]any{"color": StatusColors[indicators.StatusOffTrack], "type": "solid", "width": 2}}
 	}
 	// The band's helper series stay out of the legend and the tooltip.
-	legend := []string{"Regional median"}
+	legend := []string{st.t("chart.median", "Regional median")}
 	for _, iso3 := range sortedKeys(in.Series) {
 		legend = append(legend, name(in.Names, iso3))
 	}
@@ -334,9 +346,9 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 			}
 		}
 		if r.v == nil {
-			cats[j] += " — no data"
+			cats[j] += " — " + st.t("chart.no_data", "no data")
 			data[j] = opts.BarData{Name: r.iso3, Value: "-",
-				Label: &opts.Label{Show: opts.Bool(true), Formatter: "no data", Position: "insideLeft", Color: "#555555"}}
+				Label: &opts.Label{Show: opts.Bool(true), Formatter: st.t("chart.no_data", "no data"), Position: "insideLeft", Color: "#555555"}}
 			continue
 		}
 		withData++
@@ -349,7 +361,7 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
 		charts.WithTitleOpts(title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
-			sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %d of %d Member States with data", withData, n))),
+			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s: %d %s %d", st.t("chart.with_data", "Member States with data"), withData, st.t("chart.of", "of"), n))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: st.px(11)}}),
@@ -395,7 +407,7 @@ func statusLegend(st Style) map[string]any {
 	var items []any
 	x := 0
 	for _, s := range []indicators.Status{indicators.StatusMet, indicators.StatusOnTrack, indicators.StatusOffTrack, indicators.StatusNoData} {
-		items = append(items, map[string]any{"name": statusLabel[s], "itemStyle": map[string]any{"color": StatusColors[s]}})
+		items = append(items, map[string]any{"name": st.t("status."+string(s), statusLabel[s]), "itemStyle": map[string]any{"color": StatusColors[s]}})
 		x++
 	}
 	return map[string]any{"show": true, "top": 50, "right": 10, "data": items, "textStyle": map[string]any{"fontSize": st.px(11)}}
@@ -442,7 +454,7 @@ func Map(in MapInput, st Style) (Option, error) {
 	}
 	m.SetGlobalOptions(
 		charts.WithTitleOpts(title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
-			sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %d of %d Member States with data; grey: no data", withData, len(countries)))),
+			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s: %d %s %d", st.t("chart.with_data", "Member States with data"), withData, st.t("chart.of", "of"), len(countries)))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: float32(math.Floor(lo)), Max: float32(math.Ceil(hi)),
 			Left: "left", Bottom: "10", InRange: &opts.VisualMapInRange{Color: []string{"#F0F9E8", "#7BCCC4", "#2B8CBE", "#084081"}}}),
@@ -478,7 +490,7 @@ func Map(in MapInput, st Style) (Option, error) {
 		}
 		small = append(small, map[string]any{"name": s.ISO3, "value": []any{s.Lon, s.Lat, v}})
 	}
-	o["series"] = append(o["series"].([]any), map[string]any{"type": "scatter", "coordinateSystem": "geo", "name": "Small Member States",
+	o["series"] = append(o["series"].([]any), map[string]any{"type": "scatter", "coordinateSystem": "geo", "name": st.t("chart.small_states", "Small Member States"),
 		"symbolSize": st.px(12), "data": small, "encode": map[string]any{"value": 2},
 		"itemStyle": map[string]any{"borderColor": "#000000", "borderWidth": 1}})
 	return o, nil
@@ -513,7 +525,7 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 	var cells []opts.HeatMapData
 	var share, cited []opts.BarData
 	for x, r := range in.Rounds {
-		rounds = append(rounds, fmt.Sprintf("Round %d (%d)", r.Number, r.Year))
+		rounds = append(rounds, fmt.Sprintf("%s %d (%d)", st.t("chart.round", "Round"), r.Number, r.Year))
 		state := map[string]int{}
 		for _, c := range r.Reported {
 			state[c] = 2
@@ -528,7 +540,7 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 		if r.Members > 0 {
 			pct = math.Round(1000*float64(len(r.Reported))/float64(r.Members)) / 10
 		}
-		share = append(share, opts.BarData{Name: fmt.Sprintf("%d of %d", len(r.Reported), r.Members), Value: pct})
+		share = append(share, opts.BarData{Name: fmt.Sprintf("%d %s %d", len(r.Reported), st.t("chart.of", "of"), r.Members), Value: pct})
 		if r.CitedEurope != nil && r.Members > 0 {
 			cited = append(cited, opts.BarData{Name: r.CitedLabel, Value: math.Round(1000**r.CitedEurope/float64(r.Members)) / 10})
 		} else {
@@ -537,7 +549,7 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 	}
 	hm := charts.NewHeatMap()
 	hm.SetGlobalOptions(
-		charts.WithTitleOpts(title("Global Code national reporting: who reported in which round",
+		charts.WithTitleOpts(title(st.t("chart.code_title", "Global Code national reporting: who reported in which round"),
 			"Sources: reports received by hwfdash (code_nri_report); cited regional counts from nri_rounds.csv")),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: rounds, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
@@ -552,7 +564,7 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 		return nil, err
 	}
 	o["xAxis"] = []any{o["xAxis"].([]any)[0], map[string]any{"type": "category", "data": rounds, "gridIndex": 1, "axisLabel": map[string]any{"rotate": 45}}}
-	o["yAxis"] = []any{o["yAxis"].([]any)[0], map[string]any{"type": "value", "name": "% of Member States", "min": 0, "max": 100, "gridIndex": 1}}
+	o["yAxis"] = []any{o["yAxis"].([]any)[0], map[string]any{"type": "value", "name": st.t("chart.share", "% of Member States"), "min": 0, "max": 100, "gridIndex": 1}}
 	if vm, ok := o["visualMap"].([]any); ok && len(vm) > 0 {
 		v := vm[0].(map[string]any)
 		v["seriesIndex"] = 0
@@ -560,18 +572,19 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 		// go-echarts' Piece has no value/label fields: exact-value pieces
 		// are set here.
 		v["pieces"] = []any{
-			map[string]any{"value": 2, "label": "reported", "color": StatusColors[indicators.StatusMet]},
-			map[string]any{"value": 1, "label": "not reported", "color": StatusColors[indicators.StatusOffTrack]},
-			map[string]any{"value": 0, "label": "no answer yet", "color": StatusColors[indicators.StatusNoData]},
+			map[string]any{"value": 2, "label": st.t("chart.reported", "reported"), "color": StatusColors[indicators.StatusMet]},
+			map[string]any{"value": 1, "label": st.t("chart.not_reported", "not reported"), "color": StatusColors[indicators.StatusOffTrack]},
+			map[string]any{"value": 0, "label": st.t("chart.no_answer", "no answer yet"), "color": StatusColors[indicators.StatusNoData]},
 		}
 	}
-	o["legend"] = map[string]any{"show": true, "bottom": 0, "right": 10, "data": []string{"Reports received by hwfdash", "Cited regional count"}}
-	shareSeries := map[string]any{"type": "bar", "name": "Reports received by hwfdash", "xAxisIndex": 1, "yAxisIndex": 1, "data": share,
+	received, citedName := st.t("chart.received", "Reports received by hwfdash"), st.t("chart.cited", "Cited regional count")
+	o["legend"] = map[string]any{"show": true, "bottom": 0, "right": 10, "data": []string{received, citedName}}
+	shareSeries := map[string]any{"type": "bar", "name": received, "xAxisIndex": 1, "yAxisIndex": 1, "data": share,
 		"label": map[string]any{"show": true, "position": "top", "formatter": "{b}"}, "itemStyle": map[string]any{"color": palette[0]}}
 	if in.Target != nil {
 		shareSeries["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"yAxis": *in.Target}}}
 	}
-	o["series"] = append(o["series"].([]any), shareSeries, map[string]any{"type": "bar", "name": "Cited regional count", "xAxisIndex": 1,
+	o["series"] = append(o["series"].([]any), shareSeries, map[string]any{"type": "bar", "name": citedName, "xAxisIndex": 1,
 		"yAxisIndex": 1, "data": cited, "itemStyle": map[string]any{"color": palette[1]}})
 	return o, nil
 }
@@ -596,7 +609,7 @@ type MilestonesInput struct {
 // listed on their own row at the right, never placed at an invented year.
 func Milestones(in MilestonesInput, st Style) (Option, error) {
 	sc := charts.NewScatter()
-	cats := []string{"European", "Global"}
+	cats := []string{st.t("chart.european", "European"), st.t("chart.global", "Global")}
 	lo, hi := 3000, 0
 	var undated []string
 	byStatus := map[string][]opts.ScatterData{}
@@ -606,9 +619,9 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 			continue
 		}
 		lo, hi = min(lo, *m.Year), max(hi, *m.Year)
-		row := "Global"
+		row := cats[1]
 		if m.Scope == "europe" {
-			row = "European"
+			row = cats[0]
 		}
 		label := "not measured"
 		if s, ok := in.Status[m.ID]; ok {
@@ -620,15 +633,15 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 	if hi == 0 {
 		lo, hi = in.CurrentYear, in.CurrentYear
 	}
-	sub := "Sources: the citation of each milestone (milestones.csv)"
+	sub := st.t("chart.sources", "Sources:") + " milestones.csv"
 	if len(undated) > 0 {
-		sub += "; year not stated in the source: " + strings.Join(undated, ", ")
+		sub += "; " + st.t("chart.not_stated", "year not stated in the source") + ": " + strings.Join(undated, ", ")
 	}
 	sc.SetGlobalOptions(
-		charts.WithTitleOpts(title("Aligned global and European milestones", sub)),
+		charts.WithTitleOpts(title(st.t("chart.milestones_title", "Aligned global and European milestones"), sub)),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "Year", Min: lo - 1, Max: max(hi, in.CurrentYear) + 1}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: st.t("chart.year", "Year"), Min: lo - 1, Max: max(hi, in.CurrentYear) + 1}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: cats}),
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "90", Left: "10", Right: "30", Bottom: "50"}),
 	)
@@ -636,7 +649,7 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 		"off track": StatusColors[indicators.StatusOffTrack], "no data": StatusColors[indicators.StatusNoData], "not measured": "#0072B2"}
 	for _, label := range []string{"not measured", "met", "on track", "off track", "no data"} {
 		if d, ok := byStatus[label]; ok {
-			sc.AddSeries(label, d, charts.WithItemStyleOpts(opts.ItemStyle{Color: colors[label]}),
+			sc.AddSeries(st.t("status."+statusKey[label], label), d, charts.WithItemStyleOpts(opts.ItemStyle{Color: colors[label]}),
 				charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{@[0]}"}))
 		}
 	}
@@ -656,7 +669,7 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 	}
 	if in.CurrentYear > 0 && len(ss) > 0 {
 		ss[0].(map[string]any)["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"xAxis": in.CurrentYear,
-			"label": map[string]any{"formatter": "today"}}}, "lineStyle": map[string]any{"type": "dotted", "color": "#000000"}}
+			"label": map[string]any{"formatter": st.t("chart.today", "today")}}}, "lineStyle": map[string]any{"type": "dotted", "color": "#000000"}}
 	}
 	return o, nil
 }
@@ -695,7 +708,7 @@ func Relationship(in ScatterInput, st Style) (Option, error) {
 	}
 	sc := charts.NewScatter()
 	sc.SetGlobalOptions(
-		charts.WithTitleOpts(title(in.Y.ShortName+" against "+in.X.ShortName,
+		charts.WithTitleOpts(title(in.Y.ShortName+" "+st.t("chart.against", "against")+" "+in.X.ShortName,
 			fmt.Sprintf("%d Member States with both values (latest year of each); sources: %s; %s", len(pts), in.X.Source, in.Y.Source))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: in.X.ShortName + " (" + in.X.Unit + ")", NameLocation: "middle", NameGap: 30}),

@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/public"
 )
 
 // routes is the one route table.
@@ -218,8 +219,22 @@ func (s *Server) getSummary(c *fiber.Ctx) error {
 	if !s.ref.known(iso3) {
 		return notFound("iso3", "unknown country %q: not a Member State of the WHO European Region", truncate(c.Params("iso3"), 20))
 	}
-	return s.sendJSON(c, "summary:"+iso3, func(ctx context.Context) (any, error) {
-		return s.eng.summary(ctx, iso3, s.version.Load())
+	lang := "en"
+	if l := c.Query("lang"); l != "" {
+		if lang = public.Negotiate(l, ""); lang != strings.ToLower(l) {
+			return badParam("lang", fmt.Errorf("%q: use one of %s", truncate(l, 10), strings.Join(public.Languages(), ", ")))
+		}
+	}
+	return s.sendJSON(c, "summary:"+iso3+":"+lang, func(ctx context.Context) (any, error) {
+		res, err := s.eng.summary(ctx, iso3, s.version.Load())
+		if err != nil || lang == "en" {
+			return res, err
+		}
+		res.Country.Name = s.msgs.Country(lang, iso3, res.Country.Name)
+		for i := range res.Items {
+			res.Items[i].Indicator = s.localIndicator(lang, res.Items[i].Indicator)
+		}
+		return res, nil
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hwfdash/hwfdash/charts"
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/public"
 )
 
 // chartNames are the charts the API builds.
@@ -28,6 +29,7 @@ type chartRequest struct {
 	Time      TimeRange
 	Year      int
 	Scale     float64
+	Lang      string
 }
 
 // ChartResult is the answer of /api/v1/charts/{chart}: the ECharts option,
@@ -50,7 +52,13 @@ type ChartTable struct {
 
 // parseChart reads a chart request from a name and query values.
 func (s *Server) parseChart(name string, q url.Values) (chartRequest, error) {
-	r := chartRequest{Name: name, Scale: 1}
+	r := chartRequest{Name: name, Scale: 1, Lang: "en"}
+	if l := q.Get("lang"); l != "" {
+		if public.Negotiate(l, "") != strings.ToLower(l) {
+			return r, badParam("lang", fmt.Errorf("%q: use one of %s", truncate(l, 10), strings.Join(public.Languages(), ", ")))
+		}
+		r.Lang = strings.ToLower(l)
+	}
 	known := false
 	for _, n := range chartNames {
 		known = known || n == name
@@ -119,6 +127,9 @@ func (r chartRequest) canonical() string {
 	if r.Scale != 1 {
 		v.Set("scale", strconv.FormatFloat(r.Scale, 'f', -1, 64))
 	}
+	if r.Lang != "en" {
+		v.Set("lang", r.Lang)
+	}
 	return r.Name + "?" + v.Encode()
 }
 
@@ -180,10 +191,10 @@ func (s *Server) getChart(c *fiber.Ctx) error {
 	})
 }
 
-func (s *Server) names() map[string]string {
+func (s *Server) names(lang string) map[string]string {
 	out := make(map[string]string, len(s.ref.Countries))
 	for _, c := range s.ref.Countries {
-		out[c.ISO3] = c.Name
+		out[c.ISO3] = s.msgs.Country(lang, c.ISO3, c.Name)
 	}
 	return out
 }
@@ -191,7 +202,15 @@ func (s *Server) names() map[string]string {
 // buildChart assembles a chart's inputs from the engine and builds it.
 func (s *Server) buildChart(ctx context.Context, r chartRequest, version int64) (ChartResult, error) {
 	res := ChartResult{Chart: r.Name, Topic: "chart:" + r.canonical(), Version: version, Sources: []string{}}
-	st := charts.Style{FontScale: r.Scale}
+	lang := r.Lang
+	st := charts.Style{FontScale: r.Scale, T: func(key string) string { return s.msgs.T(lang, key) }}
+	if lang == "en" {
+		st.T = nil // the charts' own English labels
+	}
+	r.Indicator = s.localIndicator(lang, r.Indicator)
+	if r.Y.ID != "" {
+		r.Y = s.localIndicator(lang, r.Y)
+	}
 	var opt map[string]any
 	var err error
 	switch r.Name {
@@ -200,9 +219,9 @@ func (s *Server) buildChart(ctx context.Context, r chartRequest, version int64) 
 	case "ranking", "map":
 		opt, err = s.yearChart(ctx, r, st, &res)
 	case "code":
-		opt, err = s.codeChart(ctx, st, &res)
+		opt, err = s.codeChart(ctx, r, st, &res)
 	case "milestones":
-		opt, err = s.milestonesChart(ctx, st, &res)
+		opt, err = s.milestonesChart(ctx, r, st, &res)
 	case "relationship":
 		opt, err = s.relationshipChart(ctx, r, st, &res)
 	}
@@ -284,7 +303,7 @@ func (s *Server) trendChart(ctx context.Context, r chartRequest, st charts.Style
 	}
 	res.Sources = src.list()
 	return charts.Trend(charts.TrendInput{
-		Indicator: r.Indicator, Series: series, Names: s.names(), Band: band,
+		Indicator: r.Indicator, Series: series, Names: s.names(r.Lang), Band: band,
 		Milestones: s.ref.measured(r.Indicator.ID), FromYear: r.Time.From, ToYear: r.Time.To,
 	}, st)
 }
@@ -347,14 +366,14 @@ func (s *Server) yearChart(ctx context.Context, r chartRequest, st charts.Style,
 	}
 	res.Sources = src.list()
 	if r.Name == "map" {
-		return charts.Map(charts.MapInput{Indicator: r.Indicator, Year: year, Values: values, Names: s.names(),
+		return charts.Map(charts.MapInput{Indicator: r.Indicator, Year: year, Values: values, Names: s.names(r.Lang),
 			Countries: s.ref.allISO3(), Small: s.smallStates}, st)
 	}
-	return charts.Ranking(charts.RankingInput{Indicator: r.Indicator, Year: year, Values: values, Names: s.names(),
+	return charts.Ranking(charts.RankingInput{Indicator: r.Indicator, Year: year, Values: values, Names: s.names(r.Lang),
 		Countries: s.ref.allISO3(), Status: status, Target: target, TargetLabel: label}, st)
 }
 
-func (s *Server) codeChart(ctx context.Context, st charts.Style, res *ChartResult) (map[string]any, error) {
+func (s *Server) codeChart(ctx context.Context, r chartRequest, st charts.Style, res *ChartResult) (map[string]any, error) {
 	rounds, err := s.eng.rounds(ctx, 0)
 	if err != nil {
 		return nil, err
@@ -376,10 +395,10 @@ func (s *Server) codeChart(ctx context.Context, st charts.Style, res *ChartResul
 		res.Table.Rows = append(res.Table.Rows, []any{rr.Round, rr.Year, len(rr.Reported), len(rr.NotReported), rr.Members, cited})
 	}
 	res.Sources = src.list()
-	return charts.CodeReporting(charts.CodeInput{Rounds: in, Names: s.names(), Countries: s.ref.allISO3()}, st)
+	return charts.CodeReporting(charts.CodeInput{Rounds: in, Names: s.names(r.Lang), Countries: s.ref.allISO3()}, st)
 }
 
-func (s *Server) milestonesChart(ctx context.Context, st charts.Style, res *ChartResult) (map[string]any, error) {
+func (s *Server) milestonesChart(ctx context.Context, r chartRequest, st charts.Style, res *ChartResult) (map[string]any, error) {
 	ms, err := s.eng.milestones(ctx, 0)
 	if err != nil {
 		return nil, err
@@ -388,6 +407,7 @@ func (s *Server) milestonesChart(ctx context.Context, st charts.Style, res *Char
 	var list []indicators.Milestone
 	res.Table.Columns = []string{"id", "scope", "year", "title", "regional_status", "source"}
 	for _, m := range ms.Milestones {
+		m.Title = s.msgs.Optional(r.Lang, "ms."+m.ID+".title", m.Title)
 		list = append(list, m.Milestone)
 		var year, stat any
 		if m.Year != nil {
@@ -442,7 +462,7 @@ func (s *Server) relationshipChart(ctx context.Context, r chartRequest, st chart
 		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, r.Indicator.ID, x.Year, x.Value, r.Y.ID, y.Year, y.Value})
 	}
 	res.Sources = src.list()
-	return charts.Relationship(charts.ScatterInput{X: r.Indicator, Y: r.Y, Points: pts, Names: s.names()}, st)
+	return charts.Relationship(charts.ScatterInput{X: r.Indicator, Y: r.Y, Points: pts, Names: s.names(r.Lang)}, st)
 }
 
 // chartTopicsFor lists the subscribed chart topics a change to the given

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -33,9 +34,10 @@ func newPages(a *public.Assets) (*pages, error) {
 	funcs := template.FuncMap{
 		"asset": a.Path,
 		"chart": func(name, query, label string) chartRef { return chartRef{name, query, label} },
-		"statusText": func(s indicators.Status) string {
-			return strings.ReplaceAll(string(s), "_", " ")
-		},
+		// Bound per request to the page's language (see render).
+		"t":       func(string) string { return "" },
+		"ind":     func(string) string { return "" },
+		"msTitle": func(id, def string) string { return def },
 	}
 	p := &pages{tmpl: map[string]*template.Template{}}
 	for _, name := range pageNames {
@@ -64,7 +66,17 @@ type pageData struct {
 	Message                              string
 	Chart                                chartRef
 	Interval                             int
+	Languages                            []langLink
+	JSMessages                           string
 }
+
+// langLink is one entry of the language switcher.
+type langLink struct {
+	Code, Name string
+	Current    bool
+}
+
+var languageNames = map[string]string{"en": "English", "fr": "Français", "de": "Deutsch", "ru": "Русский"}
 
 type category struct {
 	Name       string
@@ -107,12 +119,15 @@ func (s *Server) getAsset(c *fiber.Ctx) error {
 // page wraps a page builder: it fills the common data and renders.
 func (s *Server) page(name string, build func(c *fiber.Ctx, d *pageData) error) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		d := &pageData{Lang: "en", Page: name, Version: s.version.Load(), CurrentYear: s.cfg.CurrentYear(),
-			Countries: s.ref.Countries, Groups: s.ref.groupNames}
+		lang := public.Negotiate(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+		c.Set(fiber.HeaderContentLanguage, lang)
+		c.Set(fiber.HeaderVary, fiber.HeaderAcceptLanguage)
+		d := &pageData{Lang: lang, Page: name, Version: s.version.Load(), CurrentYear: s.cfg.CurrentYear(),
+			Countries: s.localCountries(lang), Groups: s.ref.groupNames}
 		if err := build(c, d); err != nil {
 			var ae *apiError
 			if asAPIError(err, &ae) && ae.Status == fiber.StatusNotFound {
-				return s.render(c.Status(fiber.StatusNotFound), "notfound", &pageData{Lang: "en", Title: "Not found",
+				return s.render(c.Status(fiber.StatusNotFound), "notfound", &pageData{Lang: lang, Title: s.msgs.T(lang, "notfound.title"),
 					Page: "notfound", Message: ae.Message, Version: d.Version})
 			}
 			return err
@@ -122,8 +137,23 @@ func (s *Server) page(name string, build func(c *fiber.Ctx, d *pageData) error) 
 }
 
 func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
+	lang := d.Lang
+	for _, l := range public.Languages() {
+		d.Languages = append(d.Languages, langLink{Code: l, Name: languageNames[l], Current: l == lang})
+	}
+	js, _ := json.Marshal(s.msgs.Subset(lang, ""))
+	d.JSMessages = string(js)
+	t, err := s.pages.tmpl[name].Clone()
+	if err != nil {
+		return fmt.Errorf("server: clone template %s: %w", name, err)
+	}
+	t.Funcs(template.FuncMap{
+		"t":       func(key string) string { return s.msgs.T(lang, key) },
+		"ind":     func(id string) string { return s.localIndicator(lang, s.ref.byID[id]).Name },
+		"msTitle": func(id, def string) string { return s.msgs.Optional(lang, "ms."+id+".title", def) },
+	})
 	var buf bytes.Buffer
-	if err := s.pages.tmpl[name].ExecuteTemplate(&buf, "layout", d); err != nil {
+	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
 		return fmt.Errorf("server: render %s: %w", name, err)
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
@@ -131,15 +161,35 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 	return c.Send(buf.Bytes())
 }
 
+// localCountries gives the Member States with their names in a language.
+func (s *Server) localCountries(lang string) []indicators.Country {
+	out := make([]indicators.Country, len(s.ref.Countries))
+	for i, c := range s.ref.Countries {
+		c.Name = s.msgs.Country(lang, c.ISO3, c.Name)
+		out[i] = c
+	}
+	return out
+}
+
+// localIndicator gives an indicator with its texts in a language, where the
+// message files have them.
+func (s *Server) localIndicator(lang string, ind indicators.Indicator) indicators.Indicator {
+	ind.Name = s.msgs.Optional(lang, "ind."+ind.ID+".name", ind.Name)
+	ind.ShortName = s.msgs.Optional(lang, "ind."+ind.ID+".short", ind.ShortName)
+	ind.Description = s.msgs.Optional(lang, "ind."+ind.ID+".desc", ind.Description)
+	ind.Category = indicators.Category(s.msgs.Optional(lang, "cat."+string(ind.Category), string(ind.Category)))
+	return ind
+}
+
 func (s *Server) overviewPage(c *fiber.Ctx, d *pageData) error {
-	d.Title = "Overview"
+	d.Title = s.msgs.T(d.Lang, "nav.overview")
 	d.Topics = "rounds milestones"
 	return nil
 }
 
 func (s *Server) countriesPage(c *fiber.Ctx, d *pageData) error {
-	d.Title = "Member States"
-	cs := append([]indicators.Country(nil), s.ref.Countries...)
+	d.Title = s.msgs.T(d.Lang, "countries.title")
+	cs := d.Countries
 	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
 	d.Countries = cs
 	return nil
@@ -158,15 +208,17 @@ func (s *Server) countryPage(c *fiber.Ctx, d *pageData) error {
 	if err != nil {
 		return err
 	}
+	cty.Name = s.msgs.Country(d.Lang, cty.ISO3, cty.Name)
 	d.Country, d.Title, d.Topics = cty, cty.Name, "country:"+cty.ISO3
 	return nil
 }
 
 func (s *Server) indicatorsPage(c *fiber.Ctx, d *pageData) error {
-	d.Title = "Indicators"
+	d.Title = s.msgs.T(d.Lang, "indicators.title")
 	byCat := map[indicators.Category][]indicators.Indicator{}
 	var order []indicators.Category
 	for _, ind := range s.ref.catalogue {
+		ind = s.localIndicator(d.Lang, ind)
 		if _, ok := byCat[ind.Category]; !ok {
 			order = append(order, ind.Category)
 		}
@@ -189,8 +241,12 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 	if err != nil {
 		return err
 	}
-	d.Indicator, d.Title, d.Topics = ind, ind.ShortName, "indicator:"+ind.ID
+	d.Indicator = s.localIndicator(d.Lang, ind)
+	d.Title, d.Topics = d.Indicator.ShortName, "indicator:"+ind.ID
 	trend := url.Values{"indicator": {ind.ID}}
+	if d.Lang != "en" {
+		trend.Set("lang", d.Lang)
+	}
 	if len(q.countries) > 0 {
 		trend.Set("countries", strings.Join(q.countries, ","))
 	}
@@ -199,6 +255,9 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 	}
 	d.TrendQuery = trend.Encode()
 	mq := url.Values{"indicator": {ind.ID}}
+	if d.Lang != "en" {
+		mq.Set("lang", d.Lang)
+	}
 	if y := c.Query("year"); y != "" {
 		if _, err := ParseYear(y, s.cfg.CurrentYear()); err != nil {
 			return badParam("year", err)
@@ -216,12 +275,12 @@ func (s *Server) milestonesPage(c *fiber.Ctx, d *pageData) error {
 	if err != nil {
 		return err
 	}
-	d.Title, d.Milestones, d.Topics = "Milestones", ms.Milestones, "milestones"
+	d.Title, d.Milestones, d.Topics = s.msgs.T(d.Lang, "milestones.title"), ms.Milestones, "milestones"
 	return nil
 }
 
 func (s *Server) presentPage(c *fiber.Ctx, d *pageData) error {
-	d.Title, d.BodyClass, d.Embed, d.Topics = "Presentation", "present", true, "rounds milestones control"
+	d.Title, d.BodyClass, d.Embed, d.Topics = s.msgs.T(d.Lang, "present.title"), "present", true, "rounds milestones control"
 	d.Interval = 20
 	if v := c.QueryInt("interval", 20); v >= 5 && v <= 600 {
 		d.Interval = v
@@ -232,14 +291,15 @@ func (s *Server) presentPage(c *fiber.Ctx, d *pageData) error {
 }
 
 func (s *Server) controlPage(c *fiber.Ctx, d *pageData) error {
-	d.Title = "Presentation control"
+	d.Title = s.msgs.T(d.Lang, "control.title")
 	return nil
 }
 
 func (s *Server) submitPage(c *fiber.Ctx, d *pageData) error {
-	d.Title = "Submit figures"
+	d.Title = s.msgs.T(d.Lang, "submit.title")
 	d.Categories = nil
 	for _, ind := range s.ref.catalogue {
+		ind = s.localIndicator(d.Lang, ind)
 		if ind.Submittable {
 			d.Categories = append(d.Categories, category{Name: ind.ID, Indicators: []indicators.Indicator{ind}})
 		}
@@ -259,6 +319,9 @@ func (s *Server) embedChartPage(c *fiber.Ctx, d *pageData) error {
 	q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
 	if err != nil {
 		return badParam("query", fmt.Errorf("malformed query string"))
+	}
+	if q.Get("lang") == "" && d.Lang != "en" {
+		q.Set("lang", d.Lang)
 	}
 	r, err := s.parseChart(c.Params("chart"), q)
 	if err != nil {

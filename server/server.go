@@ -111,6 +111,7 @@ type Server struct {
 	// smallStates are the map markers of Member States too small to click.
 	smallStates []charts.SmallState
 	pages       *pages
+	msgs        *public.Messages
 
 	stopOnce sync.Once
 	stop     context.CancelFunc
@@ -158,6 +159,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		}
 		s.pages = p
 	}
+	msgs, err := public.LoadMessages(deps.Assets)
+	if err != nil {
+		return nil, err
+	}
+	s.msgs = msgs
 	s.eng = &engine{store: deps.Store, ref: s.ref, currentYear: cfg.CurrentYear}
 	s.limiter = newLimiter(cfg.WriteRate, time.Minute)
 	s.hub = newHub(s, cfg.Logger.With("component", "hub"))

@@ -14,6 +14,14 @@
   var mapReady = null;
   window.__loadId = window.__loadId || Math.random().toString(36).slice(2);
 
+  var messages = {};
+  try { messages = JSON.parse(body.dataset.messages || '{}'); } catch (e) { messages = {}; }
+  var lang = body.dataset.lang || 'en';
+  // T gives a message in the page's language; a missing one shows as
+  // ⟦key⟧, as on the server, so that gaps are visible and tested.
+  function T(key) { return messages[key] || '\u27e6' + key + '\u27e7'; }
+  function withLang(url) { return lang === 'en' ? url : url + (url.indexOf('?') < 0 ? '?' : '&') + 'lang=' + lang; }
+
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
   function el(tag, text, cls) {
@@ -29,7 +37,7 @@
     if (typeof v !== 'number') return String(v);
     return Math.abs(v) >= 1000 ? v.toLocaleString('en', { maximumFractionDigits: 1 }) : String(Math.round(v * 100) / 100);
   }
-  function missing(text) { return el('span', text || 'no data', 'missing'); }
+  function missing(text) { return el('span', text || T('chart.no_data'), 'missing'); }
 
   function getJSON(url) {
     // Revalidate every time (cheap, with the ETag): a live page must never
@@ -93,10 +101,10 @@
     inst.setOption(res.option, { notMerge: !live, lazyUpdate: false });
     renderTable(fig, res.table);
     var src = $('.sources', fig);
-    if (src) src.textContent = res.sources && res.sources.length ? 'Sources: ' + res.sources.slice(0, 6).join(' · ') + (res.sources.length > 6 ? ' …' : '') : '';
+    if (src) src.textContent = res.sources && res.sources.length ? T('chart.sources') + ' ' + res.sources.slice(0, 6).join(' · ') + (res.sources.length > 6 ? ' …' : '') : '';
     var vin = $('.vintage', fig);
     if (vin) {
-      vin.textContent = 'Data version ' + res.version + (res.version > sessionStart && sessionStart > 0 ? ' — changed since this page opened' : '');
+      vin.textContent = T('chart.version') + ' ' + res.version + (res.version > sessionStart && sessionStart > 0 ? ' — ' + T('chart.changed') : '');
       vin.classList.toggle('changed', res.version > sessionStart && sessionStart > 0);
     }
     var csv = $('.csv-shown', fig);
@@ -111,9 +119,9 @@
     }
     var cite = $('.cite-text', fig);
     if (cite) {
-      cite.textContent = (res.title || res.chart) + '. hwfdash, data version ' + res.version + ', retrieved ' +
+      cite.textContent = (res.title || res.chart) + '. hwfdash, ' + T('chart.version') + ' ' + res.version + ', ' +
         new Date().toISOString().slice(0, 10) + '. ' + location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '') +
-        ' (permalink of the page: ' + location.href + '). Sources: ' + (res.sources || []).join('; ') + '.';
+        ' (' + location.href + '). ' + T('chart.sources') + ' ' + (res.sources || []).join('; ') + '.';
     }
     fig.dataset.state = 'ready';
     fig.dataset.version = res.version;
@@ -137,13 +145,14 @@
   function loadChart(fig) {
     fig.dataset.state = 'loading';
     var url = '/api/v1/charts/' + fig.dataset.chart + (fig.dataset.query ? '?' + fig.dataset.query : '');
+    if (!/(^|&)lang=/.test(fig.dataset.query || '')) url = withLang(url);
     var needMap = fig.dataset.chart === 'map';
     return (needMap ? loadMap() : Promise.resolve()).then(function () { return getJSON(url); }).then(function (res) {
       applyChart(fig, res, false);
     }).catch(function (e) {
       var err = $('.chart-error', fig);
       // Keep whatever was drawn; say what failed rather than show a blank box.
-      if (err) { err.textContent = 'This chart could not be loaded: ' + e.message; err.hidden = false; }
+      if (err) { err.textContent = T('chart.error') + ' ' + e.message; err.hidden = false; }
       fig.dataset.state = 'error';
     });
   }
@@ -197,7 +206,7 @@
     ws.onopen = function () {
       connected = true;
       backoff = 500;
-      setLive('live', 'live');
+      setLive('live', T('live.live'));
       var topics = Object.keys(wsTopics);
       if (topics.length) ws.send(JSON.stringify({ subscribe: topics, since: lastVersion }));
     };
@@ -213,18 +222,18 @@
       (charts[m.topic] || []).forEach(function (fig) {
         applyChart(fig, m.payload, true);
         var u = $('.updated', fig);
-        if (u) u.textContent = 'updated ' + when;
+        if (u) u.textContent = T('chart.updated') + ' ' + when;
       });
       (liveHandlers[m.topic] || []).forEach(function (fn) { fn(m.payload, m.version); });
-      if (m.version > sessionStart) announce('Data updated at ' + when + ' (version ' + m.version + ').');
+      if (m.version > sessionStart) announce(T('announce.updated') + ' ' + when + ' (' + T('chart.version') + ' ' + m.version + ').');
       var stamp = $('.stamp');
-      if (stamp) stamp.textContent = 'data as of ' + when + ', version ' + lastVersion;
+      if (stamp) stamp.textContent = T('present.as_of') + ' ' + when + ', ' + T('chart.version') + ' ' + lastVersion;
     };
     ws.onclose = function () {
       connected = false;
       var stamp = $('.stamp');
-      setLive('reconnecting', 'reconnecting — data as of version ' + lastVersion);
-      if (stamp) stamp.textContent = 'reconnecting — data as of version ' + lastVersion;
+      setLive('reconnecting', T('live.reconnecting') + ' ' + lastVersion);
+      if (stamp) stamp.textContent = T('live.reconnecting') + ' ' + lastVersion;
       setTimeout(connect, backoff);
       backoff = Math.min(backoff * 2, 10000);
     };
@@ -241,7 +250,7 @@
     $all('[data-live="rounds"]').forEach(function (h) {
       var draw = function (p) {
         var r5 = (p.rounds || []).filter(function (r) { return r.round === 5; })[0];
-        if (r5) $('[data-field="round5"]', h).textContent = r5.reported.length + ' of ' + r5.members + ' reported';
+        if (r5) $('[data-field="round5"]', h).textContent = r5.reported.length + ' ' + T('chart.of') + ' ' + r5.members + ' ' + T('overview.reported');
       };
       getJSON('/api/v1/code/rounds').then(draw);
       onLive('rounds', draw);
@@ -250,7 +259,7 @@
       var id = h.dataset.milestone;
       var draw = function (p) {
         var m = (p.milestones || []).filter(function (x) { return x.id === id; })[0];
-        if (m && m.region) $('[data-field="met"]', h).textContent = m.region.counts.met + ' of ' + m.region.total;
+        if (m && m.region) $('[data-field="met"]', h).textContent = m.region.counts.met + ' ' + T('chart.of') + ' ' + m.region.total;
       };
       getJSON('/api/v1/milestones').then(draw);
       onLive('milestones', draw);
@@ -258,6 +267,7 @@
   }
 
   function summaryTable() {
+    var names = {}; // indicator names in the page's language, from the first load
     $all('table.summary').forEach(function (t) {
       var iso3 = t.dataset.iso3;
       var draw = function (p) {
@@ -266,23 +276,24 @@
         (p.indicators || []).forEach(function (it) {
           var tr = el('tr');
           var name = el('td');
-          var a = el('a', it.indicator.name); a.href = '/indicators/' + encodeURIComponent(it.indicator.id) + '?countries=' + iso3;
+          var nm = names[it.indicator.id] = names[it.indicator.id] || it.indicator.name;
+          var a = el('a', nm); a.href = withLang('/indicators/' + encodeURIComponent(it.indicator.id) + '?countries=' + iso3);
           name.appendChild(a); tr.appendChild(name);
-          var code = it.indicator.category === 'Code implementation';
+          var code = it.indicator.kind === 'yesno';
           var latest = el('td'), year = el('td'), med = el('td'), ms = el('td'), src = el('td', '', 'source');
           if (it.latest) {
-            latest.textContent = fmt(it.latest.value) + ' ' + (it.indicator.unit === 'yes (1) / no (0)' ? (it.latest.value === 1 ? '(yes)' : '(no)') : '');
-            if (it.latest.series_break) latest.appendChild(el('span', ' series break', 'flag'));
+            latest.textContent = fmt(it.latest.value) + ' ' + (it.indicator.kind === 'yesno' ? '(' + (it.latest.value === 1 ? T('table.yes') : T('table.no')) + ')' : '');
+            if (it.latest.series_break) latest.appendChild(el('span', ' ' + T('table.series_break'), 'flag'));
             year.textContent = it.latest.year;
             src.textContent = it.latest.source;
           } else {
-            latest.appendChild(missing(code ? 'not reported yet' : 'no data'));
+            latest.appendChild(missing(code ? T('table.not_reported') : T('chart.no_data')));
             year.appendChild(missing('—'));
           }
-          if (it.regional_median !== null && it.regional_median !== undefined) med.textContent = fmt(it.regional_median) + ' (' + it.regional_count + ' countries)';
+          if (it.regional_median !== null && it.regional_median !== undefined) med.textContent = fmt(it.regional_median) + ' (' + it.regional_count + ' ' + T('table.countries') + ')';
           else med.appendChild(missing('—'));
           (it.milestones || []).forEach(function (m) {
-            var s = el('span', m.id + ': ' + m.result.status.replace('_', ' '), 'status-' + m.result.status);
+            var s = el('span', m.id + ': ' + T('status.' + m.result.status), 'status-' + m.result.status);
             s.title = m.result.reason;
             ms.appendChild(s); ms.appendChild(document.createTextNode(' '));
           });
@@ -292,7 +303,7 @@
         tb.replaceChildren.apply(tb, rows);
         t.dataset.state = 'ready';
       };
-      getJSON('/api/v1/countries/' + iso3 + '/summary').then(draw);
+      getJSON(withLang('/api/v1/countries/' + iso3 + '/summary')).then(draw);
       onLive('country:' + iso3, draw);
     });
   }
@@ -324,6 +335,7 @@
       if (state.time) q.set('time', state.time);
       if (state.year) q.set('year', state.year);
       if (state.tab !== 'chart') q.set('tab', state.tab);
+      if (lang !== 'en') q.set('lang', lang);
       return q;
     }
     function sync(reload) {
@@ -336,10 +348,12 @@
       if (state.time) dq.set('time', state.time);
       $('.csv-full', form).href = '/api/v1/indicators/' + encodeURIComponent(id) + '/data?format=csv';
       var tq = new URLSearchParams({ indicator: id });
+      if (lang !== 'en') tq.set('lang', lang);
       if (state.countries.length) tq.set('countries', state.countries.join(','));
       if (state.time) tq.set('time', state.time);
       trend.dataset.query = tq.toString();
       var mq = new URLSearchParams({ indicator: id });
+      if (lang !== 'en') mq.set('lang', lang);
       if (state.year) mq.set('year', state.year);
       map.dataset.query = rank.dataset.query = mq.toString();
       if (reload) { loadChart(trend); loadChart(map); loadChart(rank); loadTable(); }
@@ -350,7 +364,7 @@
       ul.replaceChildren.apply(ul, state.countries.map(function (c) {
         var li = el('li');
         li.appendChild(el('span', names[c] || c));
-        var b = el('button', '×'); b.type = 'button'; b.setAttribute('aria-label', 'Remove ' + (names[c] || c));
+        var b = el('button', '×'); b.type = 'button'; b.setAttribute('aria-label', T('explorer.remove') + ' ' + (names[c] || c));
         b.addEventListener('click', function () {
           state.countries = state.countries.filter(function (x) { return x !== c; });
           sync(true);
@@ -367,13 +381,13 @@
         var tb = $('tbody', dataTable);
         var rows = res.rows.map(function (r) {
           var tr = el('tr');
-          [r.country, r.year, fmt(r.value) + (r.series_break ? ' (series break)' : ''), r.source].forEach(function (v) { tr.appendChild(el('td', v)); });
+          [names[r.iso3] || r.country, r.year, fmt(r.value) + (r.series_break ? ' (' + T('table.series_break') + ')' : ''), r.source].forEach(function (v) { tr.appendChild(el('td', v)); });
           return tr;
         });
         res.missing.forEach(function (c) {
           var tr = el('tr');
           tr.appendChild(el('td', names[c] || c));
-          var td = el('td'); td.colSpan = 3; td.appendChild(missing('no data in this range')); tr.appendChild(td);
+          var td = el('td'); td.colSpan = 3; td.appendChild(missing(T('table.no_data_range'))); tr.appendChild(td);
           rows.push(tr);
         });
         tb.replaceChildren.apply(tb, rows);
@@ -479,9 +493,9 @@
         var cmd = { cmd: b.dataset.cmd };
         if (cmd.cmd === 'country') cmd.iso3 = form.country.value;
         if (cmd.cmd === 'indicator') cmd.indicator = form.indicator.value;
-        if (!connected) { status.textContent = 'Not connected; retrying…'; return; }
+        if (!connected) { status.textContent = T('control.offline'); return; }
         ws.send(JSON.stringify({ control: cmd, token: form.token.value }));
-        status.textContent = 'Sent: ' + cmd.cmd;
+        status.textContent = T('control.sent') + ' ' + cmd.cmd;
       });
     });
   }
@@ -494,7 +508,7 @@
     var out = $('.submit-result');
     form.addEventListener('submit', function (e) {
       e.preventDefault();
-      out.textContent = 'Sending…';
+      out.textContent = T('submit.sending');
       fetch('/api/v1/observations', {
         method: 'POST',
         headers: { 'Content-Type': 'text/csv', Authorization: 'Bearer ' + form.token.value },
@@ -502,14 +516,14 @@
       }).then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); }).then(function (res) {
         var st = res[0], j = res[1];
         out.replaceChildren();
-        if (st === 201) { out.appendChild(el('p', j.accepted + ' rows stored (data version ' + j.version + ').', 'ok')); return; }
+        if (st === 201) { out.appendChild(el('p', j.accepted + ' ' + T('submit.stored') + ' ' + j.version + '.', 'ok')); return; }
         out.appendChild(el('p', j.error, 'error'));
         if (j.errors) {
           var ul = el('ul');
-          j.errors.forEach(function (fe) { ul.appendChild(el('li', (fe.row ? 'Row ' + fe.row + ', ' : '') + fe.field + ': ' + fe.message)); });
+          j.errors.forEach(function (fe) { ul.appendChild(el('li', (fe.row ? T('submit.row') + ' ' + fe.row + ', ' : '') + fe.field + ': ' + fe.message)); });
           out.appendChild(ul);
         }
-      }).catch(function (err) { out.textContent = 'Could not send: ' + err.message; });
+      }).catch(function (err) { out.textContent = T('submit.failed') + ' ' + err.message; });
     });
   }
 

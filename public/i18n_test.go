@@ -1,0 +1,78 @@
+package public
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+)
+
+// TestMessagesComplete fails when a message is missing in any language, or
+// when a template or the page script uses a key the messages lack.
+func TestMessagesComplete(t *testing.T) {
+	m, err := LoadMessages(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, keys := range m.Missing() {
+		if len(keys) > 0 {
+			t.Errorf("%s lacks %d messages: %v", lang, len(keys), keys)
+		}
+	}
+	uses := regexp.MustCompile(`\bt "([a-z_0-9.]+)"|\bT\('([a-z_0-9.]+)'\)`)
+	files, _ := filepath.Glob("templates/*.html")
+	files = append(files, "static/app.js")
+	used := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, match := range uses.FindAllStringSubmatch(string(b), -1) {
+			key := match[1] + match[2]
+			used++
+			if !m.Has(key) {
+				t.Errorf("%s uses %q, which has no message", f, key)
+			}
+		}
+	}
+	if used < 50 {
+		t.Errorf("only %d message uses found: are templates and script translated?", used)
+	}
+}
+
+func TestNegotiateLanguage(t *testing.T) {
+	cases := []struct{ query, accept, want string }{
+		{"", "", "en"},
+		{"fr", "de", "fr"},
+		{"xx", "de-AT,de;q=0.9,en;q=0.5", "de"},
+		{"", "ru-RU,ru;q=0.9", "ru"},
+		{"", "es-ES,fr;q=0.3,en;q=0.7", "en"},
+		{"", "pt-BR", "en"},
+		{"RU", "", "ru"},
+	}
+	for _, tc := range cases {
+		if got := Negotiate(tc.query, tc.accept); got != tc.want {
+			t.Errorf("Negotiate(%q, %q) = %q, want %q", tc.query, tc.accept, got, tc.want)
+		}
+	}
+}
+
+func TestCountryNamesEveryLanguage(t *testing.T) {
+	a, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadMessages(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Languages() {
+		if len(m.countries[lang]) != 53 {
+			t.Errorf("%s: %d country names, want 53", lang, len(m.countries[lang]))
+		}
+	}
+	if got := m.Country("fr", "DEU", ""); got != "Allemagne" {
+		t.Errorf("DEU in French = %q", got)
+	}
+}

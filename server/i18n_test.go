@@ -1,0 +1,92 @@
+package server_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+var languagePages = []string{"/", "/countries", "/countries/AUT", "/indicators", "/indicators/HWF_0001?countries=AUT",
+	"/milestones", "/submit", "/present", "/present/control", "/embed/countries/AUT", "/embed/charts/ranking?indicator=hwf_dnm"}
+
+// TestPagesInEveryLanguage renders every page in each language, chosen by
+// ?lang= and by Accept-Language: no message may be missing.
+func TestPagesInEveryLanguage(t *testing.T) {
+	a := startApp(t, appOptions{})
+	for _, lang := range []string{"en", "fr", "de", "ru"} {
+		for _, path := range languagePages {
+			sep := "?"
+			if strings.Contains(path, "?") {
+				sep = "&"
+			}
+			resp := getJSON(t, a.URL+path+sep+"lang="+lang, nil)
+			body := readBody(t, resp)
+			if resp.StatusCode != http.StatusOK || !strings.Contains(body, `<html lang="`+lang+`"`) {
+				t.Errorf("%s in %s: status %d", path, lang, resp.StatusCode)
+			}
+			if i := strings.Index(body, "⟦"); i >= 0 {
+				t.Errorf("%s in %s: missing message %s", path, lang, body[i:min(len(body), i+40)])
+			}
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, a.URL+"/milestones", nil)
+	req.Header.Set("Accept-Language", "de-CH,de;q=0.9,en;q=0.5")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Content-Language") != "de" {
+		t.Fatalf("Accept-Language de gave %q", resp.Header.Get("Content-Language"))
+	}
+	var fr chartResult
+	getJSON(t, a.URL+"/api/v1/charts/ranking?indicator=hwf_dnm&year=2020&lang=fr", &fr)
+	data := fr.Option["yAxis"].([]any)[0].(map[string]any)["data"].([]any)
+	if !containsAny(data, "Allemagne") {
+		t.Fatalf("French ranking lacks Allemagne: %v", data[:5])
+	}
+	var bad struct {
+		Field string `json:"field"`
+	}
+	if r := getJSON(t, a.URL+"/api/v1/charts/code?lang=xx", &bad); r.StatusCode != http.StatusBadRequest || bad.Field != "lang" {
+		t.Fatalf("lang=xx: %d %q", r.StatusCode, bad.Field)
+	}
+}
+
+func containsAny(xs []any, want string) bool {
+	for _, x := range xs {
+		if s, _ := x.(string); strings.HasPrefix(s, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestBrowserLanguages loads pages in each language in the browser: the
+// script's messages are complete too, and charts are drawn.
+func TestBrowserLanguages(t *testing.T) {
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	for _, lang := range []string{"fr", "de", "ru"} {
+		for _, path := range []string{"/?lang=" + lang, "/countries/FRA?lang=" + lang, "/indicators/HWF_0006?countries=DEU&lang=" + lang} {
+			ctx := b.tab()
+			var text string
+			run(t, ctx, 60*time.Second,
+				chromedp.Navigate(a.URL+path),
+				chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
+				chromedp.Poll(`document.querySelector('.live').dataset.state === 'live' && [...document.querySelectorAll('table.summary, table.data-table')].every(t => t.dataset.state === 'ready')`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+				chromedp.Evaluate(`document.body.innerText`, &text),
+			)
+			if i := strings.Index(text, "⟦"); i >= 0 {
+				t.Errorf("%s: missing message %s", path, text[i:min(len(text), i+40)])
+			}
+			if lang == "ru" && strings.HasPrefix(path, "/?") {
+				screenshot(t, ctx, "overview-ru")
+			}
+		}
+	}
+	b.checkNoErrors()
+}

@@ -1,10 +1,14 @@
 package public
 
 import (
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/hwfdash/hwfdash/indicators"
 )
 
 // TestMessagesComplete fails when a message is missing in any language, or
@@ -74,5 +78,47 @@ func TestCountryNamesEveryLanguage(t *testing.T) {
 	}
 	if got := m.Country("fr", "DEU", ""); got != "Allemagne" {
 		t.Errorf("DEU in French = %q", got)
+	}
+}
+
+// TestIndicatorAndMilestoneMessages checks that every indicator of the
+// catalogue and every milestone has its name or title in every language, and
+// that the English ones are the sources' own wording.
+func TestIndicatorAndMilestoneMessages(t *testing.T) {
+	m, err := LoadMessages(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ind := range indicators.Catalogue() {
+		for _, lang := range Languages() {
+			for _, k := range []string{"ind." + ind.ID + ".name", "ind." + ind.ID + ".short", "cat." + string(ind.Category)} {
+				if strings.HasPrefix(m.T(lang, k), "⟦") {
+					t.Errorf("%s: no %s", lang, k)
+				}
+			}
+		}
+		if m.T("en", "ind."+ind.ID+".name") != ind.Name || m.T("en", "ind."+ind.ID+".short") != ind.ShortName {
+			t.Errorf("English message for %s differs from the catalogue", ind.ID)
+		}
+	}
+	f, err := os.Open("../store/seeddata/milestones.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs[1:] {
+		id, title := r[0], r[3]
+		for _, lang := range Languages() {
+			if strings.HasPrefix(m.T(lang, "ms."+id+".title"), "⟦") {
+				t.Errorf("%s: no title for milestone %s", lang, id)
+			}
+		}
+		if m.T("en", "ms."+id+".title") != title {
+			t.Errorf("English title of %s differs from milestones.csv", id)
+		}
 	}
 }

@@ -641,7 +641,9 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 		charts.WithTitleOpts(title(st.t("chart.milestones_title", "Aligned global and European milestones"), sub)),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: st.t("chart.year", "Year"), Min: lo - 1, Max: max(hi, in.CurrentYear) + 1}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: st.t("chart.year", "Year"), Min: lo - 1, Max: max(hi, in.CurrentYear) + 1,
+			// "{value}" prints years as 2010, not ECharts' default "2,010".
+			AxisLabel: &opts.AxisLabel{Formatter: "{value}"}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: cats}),
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "90", Left: "10", Right: "30", Bottom: "50"}),
 	)

@@ -2,13 +2,16 @@ package server_test
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -399,6 +402,58 @@ func TestBrowserSubmitForm(t *testing.T) {
 	run(t, ctx, 5*time.Second, chromedp.Location(&url))
 	if strings.Contains(url, secret) {
 		t.Fatal("the token ended up in the URL")
+	}
+	b.checkNoErrors()
+}
+
+// TestBrowserDownloads checks the chart's downloads: the "CSV (shown)" file
+// has exactly the rows of the chart API's table, the full CSV link is the
+// API's CSV export, and the PNG export produces an image.
+func TestBrowserDownloads(t *testing.T) {
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	ctx := b.tab()
+	var href, full, png string
+	run(t, ctx, 60*time.Second,
+		chromedp.Navigate(a.URL+"/indicators/HWF_0010?countries=MLT,CYP&time=2010..2020"),
+		chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
+		chromedp.AttributeValue(`figure[data-chart="trend"] a.csv-shown`, "href", &href, nil),
+		chromedp.AttributeValue(`a.csv-full`, "href", &full, nil),
+		chromedp.Evaluate(`echarts.getInstanceByDom(document.querySelector('figure[data-chart="trend"] .chart-canvas')).getDataURL({type: 'png'})`, &png),
+	)
+	csvText, err := url.PathUnescape(strings.TrimPrefix(href, "data:text/csv;charset=utf-8,"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown, err := csv.NewReader(strings.NewReader(csvText)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var api chartResult
+	getJSON(t, a.URL+"/api/v1/charts/trend?indicator=HWF_0010&countries=MLT,CYP&time=2010..2020", &api)
+	if len(shown) != len(api.Table.Rows)+1 || strings.Join(shown[0], ",") != strings.Join(api.Table.Columns, ",") {
+		t.Fatalf("CSV has %d lines and header %v; API table %d rows, columns %v", len(shown), shown[0], len(api.Table.Rows), api.Table.Columns)
+	}
+	for i, row := range api.Table.Rows {
+		for j, v := range row {
+			want := ""
+			switch x := v.(type) {
+			case nil:
+			case float64:
+				want = strconv.FormatFloat(x, 'f', -1, 64)
+			default:
+				want = fmt.Sprint(x)
+			}
+			if shown[i+1][j] != want {
+				t.Fatalf("row %d column %s: CSV %q, API %q", i, api.Table.Columns[j], shown[i+1][j], want)
+			}
+		}
+	}
+	if resp := getJSON(t, a.URL+full, nil); resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("full CSV %s: %d %s", full, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if !strings.HasPrefix(png, "data:image/png;base64,") || len(png) < 1000 {
+		t.Fatalf("PNG export: %.40s (%d bytes)", png, len(png))
 	}
 	b.checkNoErrors()
 }

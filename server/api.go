@@ -275,8 +275,9 @@ func (s *Server) getHistory(c *fiber.Ctx) error {
 	})
 }
 
-// etag names a representation: the data version and the request URI (which
-// includes the format), so any write changes every ETag.
+// etag names a representation: the version of the data it depends on and
+// the request URI (which includes the format), so a write changes the ETag
+// of exactly what it affects.
 func etag(version int64, uri string) string {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(uri))
@@ -286,7 +287,7 @@ func etag(version int64, uri string) string {
 // cachedBytes serves a computed payload from the version-keyed cache, with
 // ETag and Cache-Control so browsers and CDNs can reuse it.
 func (s *Server) cachedBytes(c *fiber.Ctx, key, contentType string, compute func(ctx context.Context) ([]byte, error)) error {
-	v := s.version.Load()
+	v := s.versionForKey(key)
 	tag := etag(v, c.OriginalURL())
 	c.Set(fiber.HeaderETag, tag)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=10, stale-while-revalidate=30")

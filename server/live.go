@@ -74,6 +74,7 @@ func (s *Server) onEvent(ctx context.Context, ev indicators.Update) {
 			s.catchUp(ctx)
 			return
 		}
+		s.markChanged(ev.Version, topicIndicators(ev.Topics))
 		s.advance(ev.Version)
 		var rows []indicators.Observation
 		_ = json.Unmarshal(ev.Payload, &rows)
@@ -97,6 +98,11 @@ func (s *Server) catchUp(ctx context.Context) {
 	changes, err := s.deps.Store.ChangesSince(cctx, prev, 1000)
 	if err != nil {
 		return
+	}
+	if len(changes) >= 1000 {
+		s.depv.raiseFloor(v)
+	} else {
+		s.markChanged(v, indicatorIDs(changes))
 	}
 	if !s.advance(v) {
 		return
@@ -153,7 +159,7 @@ func (s *Server) topicPayload(ctx context.Context, topic string, version int64, 
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
 	kind, arg, _ := strings.Cut(topic, ":")
-	key := fmt.Sprintf("v%d:push:%s", version, topic)
+	key := fmt.Sprintf("v%d:push:%s", s.versionForKey("push:"+topic), topic)
 	compute := func(ctx context.Context) (any, error) {
 		switch kind {
 		case "indicator":

@@ -108,6 +108,7 @@ type Server struct {
 	hub     *hub
 	limiter *limiter
 	version atomic.Int64
+	depv    depVersions
 	// smallStates are the map markers of Member States too small to click.
 	smallStates []charts.SmallState
 	pages       *pages
@@ -192,6 +193,7 @@ func (s *Server) Start(ctx context.Context, ln net.Listener) error {
 		s.log.Warn("store version unavailable at start", "err", err)
 	}
 	s.version.Store(v)
+	s.depv.raiseFloor(v)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = cancel
 	s.startLoops(runCtx)

@@ -160,6 +160,7 @@ func (s *Server) submit(ctx context.Context, obs []indicators.Observation, tok i
 		return SubmitResult{}, fmt.Errorf("server: store submission: %w", err)
 	}
 	s.log.Info("observations stored", "rows", len(obs), "version", version, "token", tok.ID)
+	s.markChanged(version, indicatorIDs(obs))
 	s.advance(version)
 	ev := indicators.Update{Version: version, Topics: s.topicsFor(obs), Origin: s.cfg.InstanceID, Kind: "data"}
 	if len(obs) <= 200 {

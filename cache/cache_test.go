@@ -4,18 +4,16 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hwfdash/hwfdash/internal/redistest"
 )
 
 func prefix() string {
@@ -159,61 +157,6 @@ func waitGoroutines(t *testing.T, want int) {
 	}
 }
 
-// ownRedis runs a private redis-server on a free port, so the test can kill
-// and restart it without touching the shared one.
-type ownRedis struct {
-	t    *testing.T
-	port int
-	dir  string
-	cmd  *exec.Cmd
-}
-
-func startOwnRedis(t *testing.T, port int) *ownRedis {
-	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		if os.Getenv("CI") != "true" {
-			t.Skip("redis-server not installed")
-		}
-		t.Fatal("redis-server not installed")
-	}
-	if port == 0 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-	}
-	r := &ownRedis{t: t, port: port, dir: t.TempDir()}
-	r.cmd = exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", r.dir, "--logfile", filepath.Join(r.dir, "log"))
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.kill() })
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", r.addr()); err == nil {
-			c.Close()
-			return r
-		}
-		time.Sleep(10 * time.Millisecond) // waiting for a process to listen: no event to await
-	}
-	t.Fatal("own redis-server did not start")
-	return nil
-}
-
-func (r *ownRedis) addr() string { return fmt.Sprintf("127.0.0.1:%d", r.port) }
-func (r *ownRedis) url() string  { return "redis://" + r.addr() + "/0" }
-
-func (r *ownRedis) kill() {
-	if r.cmd != nil && r.cmd.Process != nil {
-		_ = r.cmd.Process.Kill()
-		_ = r.cmd.Wait()
-		r.cmd = nil
-	}
-}
-
 func awaitEvent(t *testing.T, ch <-chan Event, match func(Event) bool) Event {
 	t.Helper()
 	timeout := time.After(20 * time.Second)
@@ -233,10 +176,10 @@ func awaitEvent(t *testing.T, ch <-chan Event, match func(Event) bool) Event {
 }
 
 func TestRedisBusSurvivesRestart(t *testing.T) {
-	r := startOwnRedis(t, 0)
-	a := NewBus(context.Background(), BusOptions{RedisURL: r.url(), Channel: "c"})
+	r := redistest.Start(t, 0)
+	a := NewBus(context.Background(), BusOptions{RedisURL: r.URL(), Channel: "c"})
 	defer a.Close()
-	b := NewBus(context.Background(), BusOptions{RedisURL: r.url(), Channel: "c"})
+	b := NewBus(context.Background(), BusOptions{RedisURL: r.URL(), Channel: "c"})
 	defer b.Close()
 	sa, _ := a.Subscribe()
 	sb, _ := b.Subscribe()
@@ -250,7 +193,7 @@ func TestRedisBusSurvivesRestart(t *testing.T) {
 	awaitEvent(t, sb, func(e Event) bool { return e.Version == 1 })
 	awaitEvent(t, sa, func(e Event) bool { return e.Version == 1 })
 
-	r.kill()
+	r.Kill()
 	// While Redis is gone, A's own subscribers still get A's events.
 	for a.State() == "redis" {
 		_ = a.Publish(context.Background(), Event{Version: 2, Kind: "data"})
@@ -259,7 +202,7 @@ func TestRedisBusSurvivesRestart(t *testing.T) {
 	_ = a.Publish(context.Background(), Event{Version: 3, Kind: "data"})
 	awaitEvent(t, sa, func(e Event) bool { return e.Version == 3 })
 
-	startOwnRedis(t, r.port)
+	redistest.Start(t, r.Port)
 	awaitEvent(t, sb, func(e Event) bool { return e.Kind == "resync" })
 	for a.State() != "redis" {
 		runtime.Gosched()
@@ -269,16 +212,16 @@ func TestRedisBusSurvivesRestart(t *testing.T) {
 }
 
 func TestCacheDuringRedisStop(t *testing.T) {
-	r := startOwnRedis(t, 0)
-	c := New(context.Background(), Options{RedisURL: r.url(), Prefix: prefix()})
+	r := redistest.Start(t, 0)
+	c := New(context.Background(), Options{RedisURL: r.URL(), Prefix: prefix()})
 	defer c.Close()
 	if c.State() != "redis" {
 		t.Fatalf("state %q", c.State())
 	}
-	if err := r.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+	if err := r.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = r.cmd.Process.Signal(syscall.SIGCONT) }()
+	defer func() { _ = r.Signal(syscall.SIGCONT) }()
 	start := time.Now()
 	v, err := c.GetOrCompute(context.Background(), "k", func(context.Context) ([]byte, error) { return []byte("v"), nil })
 	if err != nil || string(v) != "v" {
@@ -291,7 +234,7 @@ func TestCacheDuringRedisStop(t *testing.T) {
 	if c.State() == "redis" {
 		t.Fatal("state still healthy while Redis is stopped")
 	}
-	_ = r.cmd.Process.Signal(syscall.SIGCONT)
+	_ = r.Signal(syscall.SIGCONT)
 	for c.State() != "redis" {
 		runtime.Gosched()
 	}

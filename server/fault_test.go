@@ -2,70 +2,15 @@ package server_test
 
 import (
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hwfdash/hwfdash/internal/redistest"
 )
-
-// privateRedis runs a redis-server the test may kill and restart.
-type privateRedis struct {
-	port int
-	dir  string
-	cmd  *exec.Cmd
-}
-
-func startPrivateRedis(t *testing.T, port int) *privateRedis {
-	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		if os.Getenv("CI") != "true" {
-			t.Skip("redis-server not installed")
-		}
-		t.Fatal("redis-server not installed")
-	}
-	if port == 0 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-	}
-	r := &privateRedis{port: port, dir: t.TempDir()}
-	r.cmd = exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", r.dir, "--logfile", filepath.Join(r.dir, "log"))
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.kill)
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			c.Close()
-			return r
-		}
-		time.Sleep(10 * time.Millisecond) // waiting for a process to listen: no event to await
-	}
-	t.Fatal("redis-server did not start")
-	return nil
-}
-
-func (r *privateRedis) url() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", r.port) }
-
-func (r *privateRedis) kill() {
-	if r.cmd != nil && r.cmd.Process != nil {
-		_ = r.cmd.Process.Kill()
-		_ = r.cmd.Wait()
-		r.cmd = nil
-	}
-}
 
 // TestRedisRestartMidSession kills Redis between two writes on instance A.
 // The instances never poll the store here, so what B learns comes through
@@ -74,10 +19,10 @@ func (r *privateRedis) kill() {
 // and later writes flow through Redis again.
 func TestRedisRestartMidSession(t *testing.T) {
 	dsn := pgSchemaDSN(t)
-	r := startPrivateRedis(t, 0)
+	r := redistest.Start(t, 0)
 	prefix := "hwfdash-test-" + randHex(4) + ":"
-	a := startApp(t, appOptions{dsn: dsn, redisURL: r.url(), prefix: prefix, poll: time.Hour})
-	b := startApp(t, appOptions{dsn: dsn, redisURL: r.url(), prefix: prefix, poll: time.Hour})
+	a := startApp(t, appOptions{dsn: dsn, redisURL: r.URL(), prefix: prefix, poll: time.Hour})
+	b := startApp(t, appOptions{dsn: dsn, redisURL: r.URL(), prefix: prefix, poll: time.Hour})
 	_, secret := createToken(t, a.URL, "Ministry of Health, France", "FRA")
 	ws := dialWS(t, b.URL, nil)
 	ws.subscribe("indicator:HWF_0001")
@@ -92,7 +37,7 @@ func TestRedisRestartMidSession(t *testing.T) {
 	v1 := write(31.1)
 	ws.await(func(m wsMessage) bool { return m.Type == "update" && m.Version >= v1 })
 
-	r.kill()
+	r.Kill()
 	waitState := func(want func(string) bool) {
 		deadline := time.Now().Add(20 * time.Second)
 		for !want(a.Bus.State()) || !want(b.Bus.State()) {
@@ -111,7 +56,7 @@ func TestRedisRestartMidSession(t *testing.T) {
 		t.Fatalf("A serves %v while Redis is down, want 32.2", v)
 	}
 
-	startPrivateRedis(t, r.port)
+	redistest.Start(t, r.Port)
 	ws.await(func(m wsMessage) bool { return m.Type == "update" && m.Version >= v2 })
 	waitState(func(s string) bool { return s == "redis" })
 	v3 := write(33.3)
@@ -131,10 +76,10 @@ func TestRedisStoppedUnderLoad(t *testing.T) {
 		t.Skip("30 s fault test")
 	}
 	dsn := pgSchemaDSN(t)
-	r := startPrivateRedis(t, 0)
+	r := redistest.Start(t, 0)
 	prefix := "hwfdash-test-" + randHex(4) + ":"
-	a := startApp(t, appOptions{dsn: dsn, redisURL: r.url(), prefix: prefix, poll: time.Hour, rate: 100000})
-	b := startApp(t, appOptions{dsn: dsn, redisURL: r.url(), prefix: prefix, poll: time.Hour, rate: 100000})
+	a := startApp(t, appOptions{dsn: dsn, redisURL: r.URL(), prefix: prefix, poll: time.Hour, rate: 100000})
+	b := startApp(t, appOptions{dsn: dsn, redisURL: r.URL(), prefix: prefix, poll: time.Hour, rate: 100000})
 	ws := dialWS(t, b.URL, nil)
 	ws.subscribe("indicator:HWF_0001")
 
@@ -175,7 +120,7 @@ func TestRedisStoppedUnderLoad(t *testing.T) {
 		}
 		return version
 	}
-	if err := r.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+	if err := r.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
 	// Writes go on while Redis is frozen; each one's cached payloads are new.
@@ -184,8 +129,8 @@ func TestRedisStoppedUnderLoad(t *testing.T) {
 		write(40 + float64(i%5))
 		time.Sleep(time.Second) // the load profile: one write per second
 	}
-	r.kill() // SIGKILL of the frozen process
-	startPrivateRedis(t, r.port)
+	r.Kill() // SIGKILL of the frozen process
+	redistest.Start(t, r.Port)
 	waitBus := time.Now().Add(30 * time.Second)
 	for a.Bus.State() != "redis" || b.Bus.State() != "redis" {
 		if time.Now().After(waitBus) {

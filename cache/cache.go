@@ -157,6 +157,11 @@ func (c *Cache) GetOrCompute(ctx context.Context, key string, compute func(ctx c
 		return v, nil
 	}
 	ch := c.group.DoChan(key, func() (any, error) {
+		// A flight that ended between the caller's miss and this one has
+		// filled the local cache: look again rather than compute twice.
+		if v, ok := c.local.get(key); ok {
+			return v, nil
+		}
 		if v, ok := c.redisGet(ctx, key); ok {
 			c.local.put(key, v)
 			return v, nil

@@ -271,6 +271,7 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		med["markLine"] = map[string]any{"symbol": "none", "silent": false, "data": marks,
 			"lineStyle": map[string]any{"color": StatusColors[indicators.StatusOffTrack], "type": "solid", "width": 2}}
 	}
+	fitAxisNames(o)
 	// The band's helper series stay out of the legend and the tooltip.
 	legend := []string{st.t("chart.median", "Regional median")}
 	for _, iso3 := range sortedKeys(in.Series) {
@@ -398,7 +399,29 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 			"lineStyle": map[string]any{"color": "#000000", "type": "dashed", "width": 2}}
 	}
 	o["legend"] = statusLegend(st)
+	fitAxisNames(o)
 	return o, nil
+}
+
+// fitAxisNames keeps axis names inside the chart: ECharts puts a value
+// axis's name at its end, where long units ("per 10,000 population") and the
+// x axis's name are cut off by the container.
+func fitAxisNames(o Option) {
+	for _, key := range []string{"xAxis", "yAxis"} {
+		axes, _ := o[key].([]any)
+		for _, a := range axes {
+			ax, ok := a.(map[string]any)
+			if !ok || ax["name"] == nil {
+				continue
+			}
+			if ax["type"] == "value" && key == "yAxis" {
+				ax["nameTextStyle"] = map[string]any{"align": "left"}
+			} else {
+				ax["nameLocation"] = "middle"
+				ax["nameGap"] = 28
+			}
+		}
+	}
 }
 
 // statusLegend is a graphic legend of status colours (a bar series has no

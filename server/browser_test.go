@@ -142,6 +142,12 @@ const chartsReady = `(() => {
   return figs.length > 0 && figs.every(f => f.dataset.state === 'ready');
 })()`
 
+// chartsPainted waits until every drawn chart has finished its animation
+// and the headline figures are filled in, so a screenshot is complete.
+const chartsPainted = `[...document.querySelectorAll('figure.chart')].filter(f => !f.closest('[hidden]') && f.dataset.state === 'ready')
+  .every(f => f.dataset.painted === 'true') &&
+  [...document.querySelectorAll('.headline [data-field]')].filter(e => !e.closest('[hidden]')).every(e => e.textContent !== '…')`
+
 // chartState describes each drawn chart: its name, number of series with
 // data, and number of table rows.
 const chartState = `[...document.querySelectorAll('figure.chart')].filter(f => f.dataset.state === 'ready').map(f => {
@@ -161,7 +167,9 @@ type drawn struct {
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	var png []byte
-	run(t, ctx, 30*time.Second, front(ctx), chromedp.FullScreenshot(&png, 80))
+	run(t, ctx, 30*time.Second, front(ctx),
+		chromedp.Poll(chartsPainted, nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.FullScreenshot(&png, 80))
 	dir := filepath.Join("..", "testdata", "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)

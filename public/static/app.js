@@ -97,7 +97,14 @@
 
   function applyChart(fig, res, live) {
     var canvas = $('.chart-canvas', fig);
-    var inst = echarts.getInstanceByDom(canvas) || echarts.init(canvas, null, { renderer: 'canvas' });
+    var inst = echarts.getInstanceByDom(canvas);
+    if (!inst) {
+      inst = echarts.init(canvas, null, { renderer: 'canvas' });
+      // "finished" follows the last frame of an animation: until then a
+      // capture (PNG export, screenshot) would show a half-drawn chart.
+      inst.on('finished', function () { fig.dataset.painted = 'true'; });
+    }
+    fig.dataset.painted = 'false';
     inst.setOption(res.option, { notMerge: !live, lazyUpdate: false });
     renderTable(fig, res.table);
     var src = $('.sources', fig);

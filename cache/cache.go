@@ -1,68 +1,79 @@
 // Package cache provides hwfdash's cache of computed payloads and its update
 // bus, each backed by Redis when a Redis URL is given and in process
-// otherwise. Redis failures never fail a read or a write: both fall back to
-// the local path and recover when Redis returns.
+// otherwise. Redis failures never fail a read or a publish: both fall back to
+// the local path, log the outage once, and recover when Redis returns.
 package cache
 
 import (
-	"container/list"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/singleflight"
-
-	"github.com/hwfdash/hwfdash/indicators"
 )
-
-// Event is an update event on the bus.
-type Event = indicators.Update
-
-// redisTimeout bounds every Redis call, so a stopped Redis holds a request
-// back by no more than this.
-const redisTimeout = 250 * time.Millisecond
 
 // computeTimeout bounds a shared computation, which outlives the request
 // that started it.
 const computeTimeout = 30 * time.Second
 
+// Cache states reported by State.
+const (
+	StateRedis    = "redis"
+	StateDegraded = "redis (degraded: local fallback)"
+	StateLocal    = "local"
+)
+
 // Options configure a Cache.
 type Options struct {
-	RedisURL        string
-	Prefix          string // key prefix; default "hwfdash:"
-	TTL             time.Duration
+	// RedisURL, when set, shares entries between instances through Redis
+	// (redis://host:port/db); empty keeps them in process only.
+	RedisURL string
+	// Prefix is prepended to every Redis key; default "hwfdash:".
+	Prefix string
+	// TTL is how long an entry lives in Redis; default 10 minutes.
+	TTL time.Duration
+	// LocalMaxEntries bounds the in-process LRU; default 4096.
 	LocalMaxEntries int
-	Logger          *slog.Logger
+	// Logger receives outage and recovery messages; default discards.
+	Logger *slog.Logger
 }
 
-// Cache is a two-level cache: a bounded in-process LRU in front of Redis.
-// Keys carry the data version, so entries are never invalidated, only
-// evicted or expired.
+// Cache is a two-level cache of computed payloads: a bounded in-process LRU
+// in front of Redis. Callers put the data version in the key, so an entry is
+// never invalidated, only evicted or expired. It is safe for concurrent use.
 type Cache struct {
-	opts    Options
-	log     *slog.Logger
-	rdb     *redis.Client
-	local   *lru
-	group   singleflight.Group
-	healthy atomic.Bool
-	down    chan struct{} // signals the prober that Redis failed
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	opts  Options
+	log   *slog.Logger
+	rdb   *redis.Client // nil: in process only
+	local *lru
+	group singleflight.Group
+
+	healthy      atomic.Bool
+	closed       atomic.Bool
+	replyErrSeen atomic.Bool
+	down         chan struct{} // wakes the prober when Redis fails
+	cancel       context.CancelFunc
+	wg           sync.WaitGroup
 }
 
 // New builds a cache; with opts.RedisURL it shares entries through Redis.
+// It checks Redis once (within a short timeout) and never fails: an
+// unreachable or invalid Redis leaves the cache working in process. The
+// background prober stops with ctx or Close.
 func New(ctx context.Context, opts Options) *Cache {
 	if opts.Prefix == "" {
 		opts.Prefix = "hwfdash:"
 	}
-	if opts.TTL == 0 {
+	if opts.TTL <= 0 {
 		opts.TTL = 10 * time.Minute
 	}
-	if opts.LocalMaxEntries == 0 {
+	if opts.LocalMaxEntries <= 0 {
 		opts.LocalMaxEntries = 4096
 	}
 	if opts.Logger == nil {
@@ -74,16 +85,16 @@ func New(ctx context.Context, opts Options) *Cache {
 	}
 	rdb, err := newRedisClient(opts.RedisURL)
 	if err != nil {
-		c.log.Error("invalid REDIS_URL: caching in process only", "err", err)
+		c.log.Error("invalid redis url: caching in process only", "err", err)
 		return c
 	}
 	c.rdb = rdb
-	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	pctx, cancel := context.WithCancel(ctx)
 	c.cancel = cancel
-	if pingErr := ping(pctx, rdb); pingErr == nil {
+	if err := ping(pctx, rdb); err == nil {
 		c.healthy.Store(true)
 	} else {
-		c.log.Warn("redis unavailable at start: caching in process until it returns", "err", pingErr)
+		c.log.Warn("redis unavailable: caching in process until it returns", "err", err)
 		c.down <- struct{}{}
 	}
 	c.wg.Add(1)
@@ -91,91 +102,19 @@ func New(ctx context.Context, opts Options) *Cache {
 	return c
 }
 
-func newRedisClient(url string) (*redis.Client, error) {
-	o, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, err
-	}
-	o.DialTimeout = redisTimeout
-	o.ReadTimeout = redisTimeout
-	o.WriteTimeout = redisTimeout
-	o.MaxRetries = -1 // fall back at once rather than retry a stalled server
-	o.PoolTimeout = redisTimeout
-	return redis.NewClient(o), nil
-}
-
-func ping(ctx context.Context, rdb *redis.Client) error {
-	ctx, cancel := context.WithTimeout(ctx, redisTimeout)
-	defer cancel()
-	return rdb.Ping(ctx).Err()
-}
-
-// probe waits for Redis to fail, then pings it with exponential backoff
-// until it answers again.
-func (c *Cache) probe(ctx context.Context) {
-	defer c.wg.Done()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-c.down:
-		}
-		backoff := 100 * time.Millisecond
-		for {
-			t := time.NewTimer(backoff)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
-			if ping(ctx, c.rdb) == nil {
-				c.healthy.Store(true)
-				c.log.Info("redis is back: shared cache resumed")
-				break
-			}
-			backoff = min(backoff*2, 5*time.Second)
-		}
-	}
-}
-
-// fail marks Redis unhealthy; the log says so once per outage.
-func (c *Cache) fail(err error) {
-	if c.healthy.CompareAndSwap(true, false) {
-		c.log.Warn("redis failed: caching in process until it returns", "err", err)
-		select {
-		case c.down <- struct{}{}:
-		default:
-		}
-	}
-}
-
 // GetOrCompute returns the payload under key: from the local LRU, else from
-// Redis, else computed once however many callers ask at the same time.
+// Redis, else from compute, which runs once however many callers miss the
+// key at the same time. The computation is shared, so it does not stop when
+// the caller that started it goes away (only after computeTimeout); a
+// caller whose ctx ends gets ctx.Err() without waiting for it. Errors from
+// compute are returned unchanged and not cached. The returned slice is
+// shared between callers and must not be modified.
 func (c *Cache) GetOrCompute(ctx context.Context, key string, compute func(ctx context.Context) ([]byte, error)) ([]byte, error) {
 	if v, ok := c.local.get(key); ok {
 		return v, nil
 	}
-	ch := c.group.DoChan(key, func() (any, error) {
-		// A flight that ended between the caller's miss and this one has
-		// filled the local cache: look again rather than compute twice.
-		if v, ok := c.local.get(key); ok {
-			return v, nil
-		}
-		if v, ok := c.redisGet(ctx, key); ok {
-			c.local.put(key, v)
-			return v, nil
-		}
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), computeTimeout)
-		defer cancel()
-		v, err := compute(cctx)
-		if err != nil {
-			return nil, err
-		}
-		c.local.put(key, v)
-		c.redisSet(cctx, key, v)
-		return v, nil
-	})
+	fctx := context.WithoutCancel(ctx)
+	ch := c.group.DoChan(key, func() (any, error) { return c.load(fctx, key, compute) })
 	select {
 	case <-ctx.Done():
 		return nil, ctx.Err()
@@ -187,11 +126,52 @@ func (c *Cache) GetOrCompute(ctx context.Context, key string, compute func(ctx c
 	}
 }
 
+// load is the body of one flight for key.
+func (c *Cache) load(ctx context.Context, key string, compute func(ctx context.Context) ([]byte, error)) ([]byte, error) {
+	// A flight that finished just after this caller's local miss has
+	// already stored the value.
+	if v, ok := c.local.get(key); ok {
+		return v, nil
+	}
+	if v, ok := c.redisGet(ctx, key); ok {
+		c.local.put(key, v)
+		return v, nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, computeTimeout)
+	defer cancel()
+	v, err := c.compute(cctx, key, compute)
+	if err != nil {
+		return nil, err
+	}
+	c.local.put(key, v)
+	// Synchronous, but bounded by redisTimeout, and skipped while Redis is
+	// unhealthy; the value is already served locally whatever happens.
+	c.redisSet(ctx, key, v)
+	return v, nil
+}
+
+// compute runs fn, turning a panic into an error: inside a singleflight a
+// panic would otherwise be re-raised on a goroutine nobody can recover,
+// taking the whole server down for one bad chart.
+func (c *Cache) compute(ctx context.Context, key string, fn func(ctx context.Context) ([]byte, error)) (v []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error("compute panicked", "key", key, "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("cache: compute %s: panic: %v", key, r)
+		}
+	}()
+	return fn(ctx)
+}
+
+func (c *Cache) redisUsable() bool {
+	return c.rdb != nil && c.healthy.Load() && !c.closed.Load()
+}
+
 func (c *Cache) redisGet(ctx context.Context, key string) ([]byte, bool) {
-	if c.rdb == nil || !c.healthy.Load() {
+	if !c.redisUsable() {
 		return nil, false
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisTimeout)
+	ctx, cancel := context.WithTimeout(ctx, redisTimeout)
 	defer cancel()
 	v, err := c.rdb.Get(ctx, c.opts.Prefix+key).Bytes()
 	if err != nil {
@@ -204,86 +184,92 @@ func (c *Cache) redisGet(ctx context.Context, key string) ([]byte, bool) {
 }
 
 func (c *Cache) redisSet(ctx context.Context, key string, v []byte) {
-	if c.rdb == nil || !c.healthy.Load() {
+	if !c.redisUsable() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisTimeout)
+	ctx, cancel := context.WithTimeout(ctx, redisTimeout)
 	defer cancel()
 	if err := c.rdb.Set(ctx, c.opts.Prefix+key, v, c.opts.TTL).Err(); err != nil {
 		c.fail(err)
 	}
 }
 
-// State describes the cache for /readyz.
-func (c *Cache) State() string {
-	switch {
-	case c.rdb == nil:
-		return "local"
-	case c.healthy.Load():
-		return "redis"
-	default:
-		return "redis (degraded: local fallback)"
+// fail records a Redis error. A refused command (say, out of memory) shows
+// Redis is up, so it only costs that one entry; anything else marks Redis
+// unhealthy until the prober sees it answer again. Either is logged at
+// warning level once, not per request.
+func (c *Cache) fail(err error) {
+	if c.closed.Load() {
+		return // the client was closed under a request: not an outage
+	}
+	if isReplyError(err) {
+		if c.replyErrSeen.CompareAndSwap(false, true) {
+			c.log.Warn("redis refused a command; further refusals are logged at debug level", "err", err)
+		} else {
+			c.log.Debug("redis refused a command", "err", err)
+		}
+		return
+	}
+	if c.healthy.CompareAndSwap(true, false) {
+		c.log.Warn("redis failed: caching in process until it returns", "err", err)
+		select {
+		case c.down <- struct{}{}:
+		default:
+		}
 	}
 }
 
-// Close stops the prober and closes the Redis client.
+// probe waits for Redis to fail, then pings it with exponential backoff
+// until it answers again.
+func (c *Cache) probe(ctx context.Context) {
+	defer c.wg.Done()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.down:
+		}
+		var b backoff
+		for {
+			if !sleep(ctx, b.next()) {
+				return
+			}
+			if ping(ctx, c.rdb) == nil {
+				c.healthy.Store(true)
+				c.log.Info("redis is back: shared cache resumed")
+				break
+			}
+		}
+	}
+}
+
+// State describes the cache for /readyz: StateRedis, StateDegraded or
+// StateLocal.
+func (c *Cache) State() string {
+	switch {
+	case c.rdb == nil:
+		return StateLocal
+	case c.healthy.Load():
+		return StateRedis
+	default:
+		return StateDegraded
+	}
+}
+
+// Close stops the prober and closes the Redis client. The cache still
+// serves and computes afterwards, in process only.
 func (c *Cache) Close() error {
+	if !c.closed.CompareAndSwap(false, true) {
+		return nil
+	}
 	if c.cancel != nil {
 		c.cancel()
 	}
 	c.wg.Wait()
 	if c.rdb != nil {
-		return c.rdb.Close()
+		if err := c.rdb.Close(); err != nil {
+			return fmt.Errorf("cache: close redis: %w", err)
+		}
 	}
 	return nil
-}
-
-// lru is a bounded least-recently-used map.
-type lru struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List
-	items map[string]*list.Element
-}
-
-type lruEntry struct {
-	key string
-	val []byte
-}
-
-func newLRU(max int) *lru {
-	return &lru{max: max, order: list.New(), items: map[string]*list.Element{}}
-}
-
-func (l *lru) get(key string) ([]byte, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e, ok := l.items[key]
-	if !ok {
-		return nil, false
-	}
-	l.order.MoveToFront(e)
-	return e.Value.(*lruEntry).val, true
-}
-
-func (l *lru) put(key string, val []byte) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e, ok := l.items[key]; ok {
-		e.Value.(*lruEntry).val = val
-		l.order.MoveToFront(e)
-		return
-	}
-	l.items[key] = l.order.PushFront(&lruEntry{key, val})
-	for l.order.Len() > l.max {
-		last := l.order.Back()
-		l.order.Remove(last)
-		delete(l.items, last.Value.(*lruEntry).key)
-	}
-}
-
-func (l *lru) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.order.Len()
 }

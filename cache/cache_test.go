@@ -2,10 +2,7 @@ package cache
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net"
-	"os"
+	"errors"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -13,229 +10,291 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/hwfdash/hwfdash/internal/redistest"
 )
 
-func prefix() string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return "hwfdash-test-" + hex.EncodeToString(b) + ":"
-}
+// counter is a compute function that counts its calls.
+type counter struct{ n atomic.Int32 }
 
-func requireRedis(t *testing.T) {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
-	if err != nil {
-		if os.Getenv("CI") != "true" {
-			t.Skipf("Redis not reachable: %v", err)
-		}
-		t.Fatalf("Redis not reachable: %v", err)
+func (c *counter) fn(v string) func(context.Context) ([]byte, error) {
+	return func(context.Context) ([]byte, error) {
+		c.n.Add(1)
+		return []byte(v), nil
 	}
-	c.Close()
 }
 
-func TestLocalSingleflight(t *testing.T) {
+func mustGet(t *testing.T, c *Cache, key string, compute func(context.Context) ([]byte, error)) string {
+	t.Helper()
+	v, err := c.GetOrCompute(context.Background(), key, compute)
+	if err != nil {
+		t.Fatalf("GetOrCompute(%q): %v", key, err)
+	}
+	return string(v)
+}
+
+func TestGetOrComputeOnceForConcurrentCallers(t *testing.T) {
+	tests := []struct {
+		name  string
+		redis bool
+	}{
+		{"local", false},
+		{"redis", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := Options{}
+			if tt.redis {
+				opts.RedisURL, opts.Prefix = sharedRedis(t)
+			}
+			c := New(context.Background(), opts)
+			defer c.Close()
+
+			const callers = 50
+			var calls atomic.Int32
+			release := make(chan struct{})
+			var started, done sync.WaitGroup
+			for range callers {
+				started.Add(1)
+				done.Add(1)
+				go func() {
+					defer done.Done()
+					started.Done()
+					v, err := c.GetOrCompute(context.Background(), "k", func(context.Context) ([]byte, error) {
+						calls.Add(1)
+						<-release
+						return []byte("v"), nil
+					})
+					if err != nil || string(v) != "v" {
+						t.Errorf("got %q, %v", v, err)
+					}
+				}()
+			}
+			started.Wait()
+			// Callers that reach GetOrCompute only after the computation
+			// must find the stored value, so the count is exact either way.
+			runtime.Gosched()
+			close(release)
+			done.Wait()
+			if n := calls.Load(); n != 1 {
+				t.Fatalf("computed %d times for %d callers, want 1", n, callers)
+			}
+		})
+	}
+}
+
+func TestLocalLRUEvictsLeastRecentlyUsed(t *testing.T) {
+	c := New(context.Background(), Options{LocalMaxEntries: 2})
+	defer c.Close()
+	if c.State() != StateLocal {
+		t.Fatalf("state %q, want %q", c.State(), StateLocal)
+	}
+	var a, b, d counter
+	steps := []struct {
+		key     string
+		counter *counter
+		want    int32 // the key's compute count after the step
+	}{
+		{"a", &a, 1},
+		{"b", &b, 1},
+		{"a", &a, 1}, // hit; a is now more recent than b
+		{"d", &d, 1}, // evicts b, the least recently used
+		{"a", &a, 1}, // still there
+		{"b", &b, 2}, // was evicted: computed again (evicting d)
+		{"d", &d, 2},
+	}
+	for i, s := range steps {
+		if got := mustGet(t, c, s.key, s.counter.fn(s.key)); got != s.key {
+			t.Fatalf("step %d: got %q", i, got)
+		}
+		if n := s.counter.n.Load(); n != s.want {
+			t.Fatalf("step %d: %q computed %d times, want %d", i, s.key, n, s.want)
+		}
+		if n := c.local.len(); n > 2 {
+			t.Fatalf("step %d: %d local entries, bound is 2", i, n)
+		}
+	}
+}
+
+func TestComputeFailures(t *testing.T) {
+	errBoom := errors.New("boom")
+	tests := []struct {
+		name    string
+		compute func(context.Context) ([]byte, error)
+		check   func(error) bool
+	}{
+		{"error returned unchanged", func(context.Context) ([]byte, error) { return nil, errBoom },
+			func(err error) bool { return errors.Is(err, errBoom) }},
+		{"panic becomes an error", func(context.Context) ([]byte, error) { panic("bad chart") },
+			func(err error) bool { return err != nil }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := New(context.Background(), Options{})
+			defer c.Close()
+			if _, err := c.GetOrCompute(context.Background(), "k", tt.compute); !tt.check(err) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			// A failure is not cached: the next caller computes afresh.
+			var n counter
+			if got := mustGet(t, c, "k", n.fn("ok")); got != "ok" || n.n.Load() != 1 {
+				t.Fatalf("after a failure got %q, computed %d times", got, n.n.Load())
+			}
+		})
+	}
+}
+
+func TestSharedComputationOutlivesCaller(t *testing.T) {
 	c := New(context.Background(), Options{})
 	defer c.Close()
-	var calls atomic.Int32
-	release := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := 0; i < 50; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			v, err := c.GetOrCompute(context.Background(), "k", func(context.Context) ([]byte, error) {
-				calls.Add(1)
-				<-release
-				return []byte("v"), nil
-			})
-			if err != nil || string(v) != "v" {
-				t.Errorf("got %q %v", v, err)
-			}
-		}()
+	entered, release := make(chan struct{}), make(chan struct{})
+	ctxErr := make(chan error, 1)
+	compute := func(ctx context.Context) ([]byte, error) {
+		close(entered)
+		<-release
+		ctxErr <- ctx.Err()
+		return []byte("v"), nil
 	}
-	// Let the callers pile up on the one computation before it finishes.
-	for c.local.len() == 0 && calls.Load() == 0 {
-		runtime.Gosched()
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.GetOrCompute(ctx, "k", compute)
+		first <- err
+	}()
+	<-entered
+	cancel()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled caller got %v, want context.Canceled", err)
 	}
+	second := make(chan string, 1)
+	go func() { second <- mustGet(t, c, "k", compute) }()
 	close(release)
-	wg.Wait()
-	if n := calls.Load(); n != 1 {
-		t.Fatalf("computed %d times, want 1", n)
+	if v := <-second; v != "v" {
+		t.Fatalf("second caller got %q", v)
 	}
-	if c.State() != "local" {
-		t.Fatalf("state %q", c.State())
-	}
-}
-
-func TestLRUBound(t *testing.T) {
-	l := newLRU(2)
-	l.put("a", []byte("1"))
-	l.put("b", []byte("2"))
-	l.get("a") // a is now the most recent
-	l.put("c", []byte("3"))
-	if _, ok := l.get("b"); ok {
-		t.Fatal("b should have been evicted")
-	}
-	if _, ok := l.get("a"); !ok {
-		t.Fatal("a should remain")
-	}
-	if l.len() != 2 {
-		t.Fatalf("len %d", l.len())
+	if err := <-ctxErr; err != nil {
+		t.Fatalf("shared computation saw its context end: %v", err)
 	}
 }
 
-func TestRedisSharedBetweenInstances(t *testing.T) {
-	requireRedis(t)
-	p := prefix()
-	a := New(context.Background(), Options{RedisURL: "redis://127.0.0.1:6379/0", Prefix: p})
+func TestRedisSharesBetweenInstances(t *testing.T) {
+	url, prefix := sharedRedis(t)
+	a := New(context.Background(), Options{RedisURL: url, Prefix: prefix, TTL: time.Minute})
 	defer a.Close()
-	b := New(context.Background(), Options{RedisURL: "redis://127.0.0.1:6379/0", Prefix: p})
+	b := New(context.Background(), Options{RedisURL: url, Prefix: prefix, TTL: time.Minute})
 	defer b.Close()
-	if _, err := a.GetOrCompute(context.Background(), "k", func(context.Context) ([]byte, error) { return []byte("from a"), nil }); err != nil {
+	if a.State() != StateRedis {
+		t.Fatalf("state %q, want %q", a.State(), StateRedis)
+	}
+	var na, nb counter
+	if got := mustGet(t, a, "k", na.fn("from a")); got != "from a" {
+		t.Fatalf("a got %q", got)
+	}
+	if got := mustGet(t, b, "k", nb.fn("from b")); got != "from a" || nb.n.Load() != 0 {
+		t.Fatalf("b got %q after computing %d times; want a's value without computing", got, nb.n.Load())
+	}
+	// The entry expires in Redis rather than living forever.
+	rdb := redis.NewClient(&redis.Options{Addr: sharedRedisAddr})
+	defer rdb.Close()
+	if ttl := rdb.TTL(context.Background(), prefix+"k").Val(); ttl <= 0 || ttl > time.Minute {
+		t.Fatalf("redis TTL %v, want within (0, 1m]", ttl)
+	}
+}
+
+func TestRedisRefusalKeepsRedisHealthy(t *testing.T) {
+	url, prefix := sharedRedis(t)
+	rdb := redis.NewClient(&redis.Options{Addr: sharedRedisAddr})
+	defer rdb.Close()
+	// A list under the key makes GET answer WRONGTYPE: Redis is up and
+	// talking, so the cache must not fall back for everything.
+	if err := rdb.LPush(context.Background(), prefix+"k", "x").Err(); err != nil {
 		t.Fatal(err)
 	}
-	v, err := b.GetOrCompute(context.Background(), "k", func(context.Context) ([]byte, error) {
-		t.Error("b computed although a had cached the value in Redis")
-		return []byte("from b"), nil
-	})
-	if err != nil || string(v) != "from a" || b.State() != "redis" {
-		t.Fatalf("got %q %v state %q", v, err, b.State())
+	c := New(context.Background(), Options{RedisURL: url, Prefix: prefix})
+	defer c.Close()
+	var n counter
+	if got := mustGet(t, c, "k", n.fn("v")); got != "v" || n.n.Load() != 1 {
+		t.Fatalf("got %q, computed %d times", got, n.n.Load())
+	}
+	if c.State() != StateRedis {
+		t.Fatalf("state %q after a refused command, want %q", c.State(), StateRedis)
 	}
 }
 
-func TestRedisDownFallsBack(t *testing.T) {
+func TestRedisUnreachableFallsBack(t *testing.T) {
+	// Nothing listens on port 1.
 	c := New(context.Background(), Options{RedisURL: "redis://127.0.0.1:1/0"})
 	defer c.Close()
-	v, err := c.GetOrCompute(context.Background(), "k", func(context.Context) ([]byte, error) { return []byte("v"), nil })
-	if err != nil || string(v) != "v" {
-		t.Fatalf("got %q %v", v, err)
+	if c.State() != StateDegraded {
+		t.Fatalf("state %q, want %q", c.State(), StateDegraded)
 	}
-	if c.State() != "redis (degraded: local fallback)" {
-		t.Fatalf("state %q", c.State())
-	}
-}
-
-func TestLocalBus(t *testing.T) {
-	before := runtime.NumGoroutine()
-	b := NewBus(context.Background(), BusOptions{})
-	s1, un1 := b.Subscribe()
-	s2, _ := b.Subscribe()
-	slow, _ := b.Subscribe() // never read
-	for i := 1; i <= subBuffer+10; i++ {
-		if err := b.Publish(context.Background(), Event{Version: int64(i)}); err != nil {
-			t.Fatal(err)
+	for _, key := range []string{"k1", "k2", "k1"} {
+		start := time.Now()
+		if got := mustGet(t, c, key, (&counter{}).fn(key)); got != key {
+			t.Fatalf("got %q", got)
 		}
-		for _, s := range []<-chan Event{s1, s2} {
-			if e := <-s; e.Version != int64(i) {
-				t.Fatalf("got %d want %d", e.Version, i)
-			}
-		}
-	}
-	if b.Dropped() != 10 || len(slow) != subBuffer {
-		t.Fatalf("dropped %d, slow has %d", b.Dropped(), len(slow))
-	}
-	un1()
-	if _, ok := <-s1; ok {
-		t.Fatal("unsubscribed channel still open")
-	}
-	b.Close()
-	if _, ok := <-s2; ok {
-		t.Fatal("channel open after Close")
-	}
-	waitGoroutines(t, before)
-}
-
-func waitGoroutines(t *testing.T, want int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > want && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond) // goroutines exit asynchronously; there is no event to wait on
-	}
-	if n := runtime.NumGoroutine(); n > want {
-		t.Fatalf("%d goroutines, want at most %d", n, want)
-	}
-}
-
-func awaitEvent(t *testing.T, ch <-chan Event, match func(Event) bool) Event {
-	t.Helper()
-	timeout := time.After(20 * time.Second)
-	for {
-		select {
-		case e, ok := <-ch:
-			if !ok {
-				t.Fatal("channel closed")
-			}
-			if match(e) {
-				return e
-			}
-		case <-timeout:
-			t.Fatal("event never came")
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("GetOrCompute took %v with Redis down", d)
 		}
 	}
 }
 
-func TestRedisBusSurvivesRestart(t *testing.T) {
+func TestCacheWhileRedisStopped(t *testing.T) {
 	r := redistest.Start(t, 0)
-	a := NewBus(context.Background(), BusOptions{RedisURL: r.URL(), Channel: "c"})
-	defer a.Close()
-	b := NewBus(context.Background(), BusOptions{RedisURL: r.URL(), Channel: "c"})
-	defer b.Close()
-	sa, _ := a.Subscribe()
-	sb, _ := b.Subscribe()
-	// Wait until both are subscribed: each sees its own probe come back.
-	for a.State() != "redis" || b.State() != "redis" {
-		runtime.Gosched()
-	}
-	if err := a.Publish(context.Background(), Event{Version: 1, Kind: "data"}); err != nil {
-		t.Fatal(err)
-	}
-	awaitEvent(t, sb, func(e Event) bool { return e.Version == 1 })
-	awaitEvent(t, sa, func(e Event) bool { return e.Version == 1 })
-
-	r.Kill()
-	// While Redis is gone, A's own subscribers still get A's events.
-	for a.State() == "redis" {
-		_ = a.Publish(context.Background(), Event{Version: 2, Kind: "data"})
-		time.Sleep(50 * time.Millisecond) // publishing until the bus notices the outage
-	}
-	_ = a.Publish(context.Background(), Event{Version: 3, Kind: "data"})
-	awaitEvent(t, sa, func(e Event) bool { return e.Version == 3 })
-
-	redistest.Start(t, r.Port)
-	awaitEvent(t, sb, func(e Event) bool { return e.Kind == "resync" })
-	for a.State() != "redis" {
-		runtime.Gosched()
-	}
-	_ = a.Publish(context.Background(), Event{Version: 4, Kind: "data"})
-	awaitEvent(t, sb, func(e Event) bool { return e.Version == 4 })
-}
-
-func TestCacheDuringRedisStop(t *testing.T) {
-	r := redistest.Start(t, 0)
-	c := New(context.Background(), Options{RedisURL: r.URL(), Prefix: prefix()})
+	c := New(context.Background(), Options{RedisURL: r.URL(), Prefix: "p:"})
 	defer c.Close()
-	if c.State() != "redis" {
-		t.Fatalf("state %q", c.State())
+	if c.State() != StateRedis {
+		t.Fatalf("state %q, want %q", c.State(), StateRedis)
 	}
-	if err := r.Signal(syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
+
+	signal(t, r, syscall.SIGSTOP)
 	defer func() { _ = r.Signal(syscall.SIGCONT) }()
-	start := time.Now()
-	v, err := c.GetOrCompute(context.Background(), "k", func(context.Context) ([]byte, error) { return []byte("v"), nil })
-	if err != nil || string(v) != "v" {
-		t.Fatalf("got %q %v", v, err)
+	for _, key := range []string{"k1", "k2"} {
+		start := time.Now()
+		if got := mustGet(t, c, key, (&counter{}).fn(key)); got != key {
+			t.Fatalf("got %q", got)
+		}
+		// Bounded by the 250 ms Redis timeout (once: then Redis is skipped),
+		// not by how long Redis stays stopped.
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("GetOrCompute of %s took %v while Redis was stopped", key, d)
+		}
 	}
-	// Bounded by the Redis timeouts (two calls of 250 ms), not by Redis.
-	if d := time.Since(start); d > 3*time.Second {
-		t.Fatalf("read took %v while Redis was stopped", d)
+	if c.State() != StateDegraded {
+		t.Fatalf("state %q while Redis is stopped, want %q", c.State(), StateDegraded)
 	}
-	if c.State() == "redis" {
-		t.Fatal("state still healthy while Redis is stopped")
+
+	signal(t, r, syscall.SIGCONT)
+	eventually(t, "the prober to see Redis again", func() bool { return c.State() == StateRedis })
+	// Shared again: a second instance gets what the first computes now.
+	mustGet(t, c, "k3", (&counter{}).fn("k3"))
+	other := New(context.Background(), Options{RedisURL: r.URL(), Prefix: "p:"})
+	defer other.Close()
+	var n counter
+	if got := mustGet(t, other, "k3", n.fn("other")); got != "k3" || n.n.Load() != 0 {
+		t.Fatalf("other instance got %q, computed %d times", got, n.n.Load())
 	}
-	_ = r.Signal(syscall.SIGCONT)
-	for c.State() != "redis" {
-		runtime.Gosched()
+}
+
+func TestCacheCloseLeavesNoGoroutines(t *testing.T) {
+	url, prefix := sharedRedis(t)
+	before := runtime.NumGoroutine()
+	for _, opts := range []Options{
+		{},
+		{RedisURL: url, Prefix: prefix},
+		{RedisURL: "redis://127.0.0.1:1/0"},
+	} {
+		c := New(context.Background(), opts)
+		mustGet(t, c, "k", (&counter{}).fn("v"))
+		if err := c.Close(); err != nil {
+			t.Fatalf("%+v: close: %v", opts, err)
+		}
+		if err := c.Close(); err != nil {
+			t.Fatalf("%+v: second close: %v", opts, err)
+		}
+		// Still serves, in process.
+		mustGet(t, c, "k2", (&counter{}).fn("v"))
 	}
+	noGoroutineLeak(t, before)
 }

@@ -254,12 +254,25 @@ func Trend(in TrendInput, st Style) (Option, error) {
 	// Milestones: a target line on the value axis and a mark at the due year,
 	// on the median series so they show whatever countries are chosen.
 	var marks []map[string]any
+	var placed []float64 // targets whose label sits at the right end
 	for _, m := range in.Milestones {
 		if m.Measure == nil {
 			continue
 		}
+		// Two targets close on the value axis (G11's 49 and G14's 44.5 per
+		// 10,000) would print their labels on top of each other: the second
+		// one goes to the left end of its line.
+		pos := "insideEndTop"
+		for _, t := range placed {
+			if near(t, m.Measure.Target) {
+				pos = "insideStartTop"
+			}
+		}
+		if pos == "insideEndTop" {
+			placed = append(placed, m.Measure.Target)
+		}
 		marks = append(marks, map[string]any{"yAxis": m.Measure.Target, "name": m.ID,
-			"label": map[string]any{"formatter": fmt.Sprintf("%s: %s (%d)", m.ID, fmtNum(m.Measure.Target), m.Measure.DueYear), "position": "insideEndTop"}})
+			"label": map[string]any{"formatter": fmt.Sprintf("%s: %s (%d)", m.ID, fmtNum(m.Measure.Target), m.Measure.DueYear), "position": pos}})
 		if _, ok := index[m.Measure.DueYear]; ok {
 			marks = append(marks, map[string]any{"xAxis": strconv.Itoa(m.Measure.DueYear), "name": m.ID + " due",
 				"label": map[string]any{"formatter": m.ID + " due " + strconv.Itoa(m.Measure.DueYear)}})
@@ -742,4 +755,11 @@ func Relationship(in ScatterInput, st Style) (Option, error) {
 	)
 	sc.AddSeries("Member States", data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Formatter: "{@[2]}"}))
 	return finish(sc, st, fmt.Sprintf("Scatter of %s against %s for %d Member States.", in.Y.Name, in.X.Name, len(pts)))
+}
+
+// near reports whether two target values are within 15 % of the larger,
+// close enough for their labels to collide on a chart scaled to them.
+func near(a, b float64) bool {
+	m := math.Max(math.Abs(a), math.Abs(b))
+	return m > 0 && math.Abs(a-b) < 0.15*m
 }

@@ -127,6 +127,26 @@ func generic(t *testing.T, opt Option) Option {
 }
 
 func TestSemantics(t *testing.T) {
+	t.Run("trend: labels of close targets do not overlap", func(t *testing.T) {
+		in := trendInput()
+		g11 := g14
+		g11.ID, g11.Measure = "G11", &indicators.Measure{Indicator: g14.Measure.Indicator, Target: 49, DueYear: 2030}
+		far := g14
+		far.ID, far.Measure = "X", &indicators.Measure{Indicator: g14.Measure.Indicator, Target: 20, DueYear: 2030}
+		in.Milestones = []indicators.Milestone{g14, g11, far}
+		opt, _ := Trend(in, Style{})
+		opt = generic(t, opt)
+		pos := map[string]string{}
+		for _, d := range series(t, opt, 2)["markLine"].(map[string]any)["data"].([]any) {
+			dm := d.(map[string]any)
+			if _, ok := dm["yAxis"]; ok {
+				pos[dm["name"].(string)] = dm["label"].(map[string]any)["position"].(string)
+			}
+		}
+		if pos["G14"] == pos["G11"] || pos["X"] != "insideEndTop" {
+			t.Fatalf("label positions %v: G14 and G11 (44.5 and 49) must differ, X (20) stays at the end", pos)
+		}
+	})
 	t.Run("trend: milestone line at 44.5 and missing years as -", func(t *testing.T) {
 		opt, _ := Trend(trendInput(), Style{})
 		opt = generic(t, opt)

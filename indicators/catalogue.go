@@ -115,7 +115,7 @@ func Catalogue() []Indicator {
 			Description: "Share of a Member State's medical doctors who work in rural areas. Resolution WHA64.6 asks for information " +
 				"on the distribution of the health workforce and for strategies to increase the availability of health workers in " +
 				"remote and rural areas. No public per-country series was found: values arrive by authenticated submission, " +
-				"with the Member State's own definition of rural areas in the source.",
+				"whose source should say which definition of rural areas it uses.",
 			// Like the other shares of doctors, a population-weighted mean approximates
 			// a mean weighted by the number of doctors; no direction is called better
 			// because the seeds set no target for it.

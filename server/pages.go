@@ -93,7 +93,9 @@ var languageNames = map[string]string{"en": "English", "fr": "Français", "de": 
 type category struct {
 	Name string
 	// Key is the WHA64.6 area, or the category for indicators outside them.
-	Key        string
+	Key string
+	// Other is set for a group outside the WHA64.6 information areas.
+	Other      bool
 	Indicators []indicators.Indicator
 }
 
@@ -251,7 +253,7 @@ func (s *Server) indicatorsPage(c *fiber.Ctx, d *pageData) error {
 	}
 	for _, cat := range order {
 		d.Categories = append(d.Categories, category{Name: s.msgs.Optional(d.Lang, "cat."+string(cat), string(cat)),
-			Key: string(cat), Indicators: byCat[cat]})
+			Key: string(cat), Other: true, Indicators: byCat[cat]})
 	}
 	return nil
 }

@@ -37,7 +37,9 @@ func parseRoadmap(b []byte, milestones []indicators.Milestone) (*indicators.Road
 	}
 	sources := map[string]bool{}
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("seeddata: roadmap.json: "+format, args...)) }
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("seeddata: roadmap.json: "+format, args...))
+	}
 	for i, s := range r.Sources {
 		if s.ID == "" || strings.TrimSpace(s.Citation) == "" {
 			bad("sources[%d]: id and citation are required", i)

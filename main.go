@@ -127,6 +127,10 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	roadmap, err := seeddata.Roadmap(ds.Milestones)
+	if err != nil {
+		return err
+	}
 	assets, err := public.Load()
 	if err != nil {
 		return err
@@ -157,7 +161,7 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 		Store: db, Tokens: db, Cache: c, Bus: bus, Assets: assets,
 		Reference: server.Reference{
 			Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
-			Breaks: ds.Breaks, Provenance: ds.Provenance,
+			Breaks: ds.Breaks, Provenance: ds.Provenance, Roadmap: roadmap,
 		},
 	})
 	if err != nil {

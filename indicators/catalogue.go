@@ -1,5 +1,7 @@
 package indicators
 
+import "encoding/json"
+
 // Publishers, as named in store/seeddata/indicators.csv.
 const (
 	pubNHWA  = "WHO Global Health Observatory / National Health Workforce Accounts"
@@ -8,6 +10,7 @@ const (
 	pubOECD  = "OECD (OECD Data indicator export)"
 	pubNRI   = "National reports on the implementation of the WHO Global Code (National Reporting Instrument), submitted by Member States to hwfdash"
 	pubNHWA9 = "Member State submission (NHWA indicator 1-09); no public per-country values were found"
+	pubRural = "Member State submission; no public per-country series of health workers in rural areas was found (PROVENANCE.md, \"Not found\": distribution)"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -20,22 +23,24 @@ func Catalogue() []Indicator {
 	down := ptr(false)
 	density := func(id, name, short, desc string) Indicator {
 		return Indicator{ID: id, Name: name, ShortName: short, Unit: "per 10,000 population", Category: CategoryStock,
-			Kind: KindDensity, Description: desc, Source: pubNHWA + " (workforce_density.csv, newest vintage)",
+			Area: AreaStock, SourceType: SourcePublished, Kind: KindDensity, Description: desc, Source: pubNHWA + " (workforce_density.csv, newest vintage)",
 			HigherIsBetter: up, Weighted: true, Submittable: true}
 	}
 	count := func(id, name, short string) Indicator {
 		return Indicator{ID: id, Name: name, ShortName: short, Unit: "number", Category: CategoryStock, Kind: KindCount,
+			Area: AreaStock, SourceType: SourcePublished,
 			Description: "Headcount as reported to the National Health Workforce Accounts.",
 			Source:      pubNHWA + " (workforce_counts.csv, 2022/2023 vintage)", Submittable: true}
 	}
 	ghed := func(id, name, short, unit string, kind Kind, better *bool) Indicator {
 		return Indicator{ID: id, Name: name, ShortName: short, Unit: unit, Category: CategoryFinancing, Kind: kind,
+			Area: AreaExpenditure, SourceType: SourcePublished,
 			Description: "WHO Global Health Expenditure Database (data dated 2024-12-10).",
 			Source:      pubGHED + " (health_expenditure.csv)", HigherIsBetter: better, Weighted: true, Submittable: true}
 	}
 	yesno := func(id, name, short, question string, milestones ...string) Indicator {
 		return Indicator{ID: id, Name: name, ShortName: short, Unit: "yes (1) / no (0)", Category: CategoryCode,
-			Kind: KindYesNo, Description: "Answer for a reporting round of the Code's National Reporting Instrument; " +
+			SourceType: SourceSubmitted, Kind: KindYesNo, Description: "Answer for a reporting round of the Code's National Reporting Instrument; " +
 				"the year is the round's reporting year (2012, 2015, 2018, 2021, 2024). No per-country answers are public: " +
 				"they arrive by authenticated submission and show as \"not reported yet\" until then.",
 			Source: pubNRI, HigherIsBetter: up, Submittable: true, CodeQuestion: question, Milestones: milestones}
@@ -48,18 +53,21 @@ func Catalogue() []Indicator {
 		density("HWF_0014", "Pharmacists (per 10 000 population)", "Pharmacists", "Density of pharmacists."),
 		{ID: "hwf_dnm", Name: "Doctors, nurses and midwives (per 10,000 population)", ShortName: "Doctors, nurses and midwives",
 			Unit: "per 10,000 population", Category: CategoryStock, Kind: KindDensity,
+			Area: AreaStock, SourceType: SourceDerived,
 			Description: "Computed by hwfdash as medical doctors (HWF_0001) plus nursing and midwifery personnel (HWF_0006), " +
 				"for country-years where both are published; measured against the SDG index threshold of 44.5 (G14).",
 			Source: "hwfdash, from " + pubNHWA, HigherIsBetter: up, Weighted: true,
 			Derived: &Derivation{Op: "sum", Inputs: []string{"HWF_0001", "HWF_0006"}}, Milestones: []string{"G14", "G15", "G11"}},
 		{ID: "hwf_nurses_density", Name: "Nursing personnel (per 10,000 population), computed", ShortName: "Nurses",
 			Unit: "per 10,000 population", Category: CategoryStock, Kind: KindDensity,
+			Area: AreaStock, SourceType: SourceDerived,
 			Description: "Computed by hwfdash from the WHO NHWA headcount of nursing personnel (HWF_0008) and World Bank population, " +
 				"because GHO publishes no density of nurses alone.",
 			Source: "hwfdash, from " + pubNHWA + " and " + pubWB, HigherIsBetter: up, Weighted: true,
 			Derived: &Derivation{Op: "per10k", Inputs: []string{"HWF_0008", "SP.POP.TOTL"}}},
 		{ID: "hwf_midwives_density", Name: "Midwifery personnel (per 10,000 population), computed", ShortName: "Midwives",
 			Unit: "per 10,000 population", Category: CategoryStock, Kind: KindDensity,
+			Area: AreaStock, SourceType: SourceDerived,
 			Description: "Computed by hwfdash from the WHO NHWA headcount of midwifery personnel (HWF_0009) and World Bank population, " +
 				"because GHO publishes no density of midwives alone.",
 			Source: "hwfdash, from " + pubNHWA + " and " + pubWB, HigherIsBetter: up, Weighted: true,
@@ -72,10 +80,11 @@ func Catalogue() []Indicator {
 		count("HWF_0009", "Midwifery personnel (number)", "Midwives (number)"),
 		count("HWF_0011", "Dentists (number)", "Dentists (number)"),
 		{ID: "SP.POP.TOTL", Name: "Population, total", ShortName: "Population", Unit: "persons", Category: CategoryPopulation,
-			Kind: KindCount, Description: "Total population (used for weighted means and computed densities).",
+			SourceType: SourcePublished, Kind: KindCount, Description: "Total population (used for weighted means and computed densities).",
 			Source: pubWB + " (population.csv)"},
 		{ID: "MEDICALGRAD", Name: "Medical graduates, total (per 100 000 inhabitants)", ShortName: "Medical graduates",
 			Unit: "per 100,000 population", Category: CategoryEducation, Kind: KindDensity,
+			Area: AreaEducation, SourceType: SourcePublished,
 			Description: "OECD medical graduates; OECD members only (28 of the 53 Member States).",
 			Source:      pubOECD + " (workforce_education.csv)", HigherIsBetter: up, Weighted: true, Submittable: true},
 		ghed("GHED_CHEGDP_SHA2011", "Current health expenditure (CHE) as percentage of gross domestic product (GDP) (%)",
@@ -93,13 +102,24 @@ func Catalogue() []Indicator {
 		ghed("GHED_OOPSCHE_SHA2011", "Out-of-pocket expenditure as percentage of current health expenditure (CHE) (%)",
 			"Out-of-pocket share of health spending", "% of current health expenditure", KindPercent, down),
 		{ID: "mig_doctors_foreign_trained_pct", Name: "Foreign-trained medical doctors (% of doctors)", ShortName: "Foreign-trained doctors",
-			Unit: "%", Category: CategoryMigration, Kind: KindPercent,
+			Unit: "%", Category: CategoryMigration, Kind: KindPercent, Area: AreaMigration, SourceType: SourceSubmitted,
 			Description: "Share of medical doctors trained abroad (NHWA indicator 1-09), the dependency on foreign-trained health personnel that the Code asks countries to monitor.",
 			Source:      pubNHWA9, HigherIsBetter: down, Weighted: true, Submittable: true},
 		{ID: "mig_nurses_foreign_trained_pct", Name: "Foreign-trained nurses (% of nurses)", ShortName: "Foreign-trained nurses",
-			Unit: "%", Category: CategoryMigration, Kind: KindPercent,
+			Unit: "%", Category: CategoryMigration, Kind: KindPercent, Area: AreaMigration, SourceType: SourceSubmitted,
 			Description: "Share of nurses trained abroad (NHWA indicator 1-09).",
 			Source:      pubNHWA9, HigherIsBetter: down, Weighted: true, Submittable: true},
+		{ID: "dist_doctors_rural_pct", Name: "Medical doctors working in rural areas (% of medical doctors)",
+			ShortName: "Doctors in rural areas", Unit: "%", Category: CategoryDistribution, Kind: KindPercent,
+			Area: AreaDistribution, SourceType: SourceSubmitted,
+			Description: "Share of a Member State's medical doctors who work in rural areas. Resolution WHA64.6 asks for information " +
+				"on the distribution of the health workforce and for strategies to increase the availability of health workers in " +
+				"remote and rural areas. No public per-country series was found: values arrive by authenticated submission, " +
+				"whose source should say which definition of rural areas it uses.",
+			// Like the other shares of doctors, a population-weighted mean approximates
+			// a mean weighted by the number of doctors; no direction is called better
+			// because the seeds set no target for it.
+			Source: pubRural, Weighted: true, Submittable: true},
 		yesno("code_dna", "National authority for the Code designated", "Designated national authority",
 			"NRI: has a designated national authority for the exchange of information on the Code been designated? (paraphrased)"),
 		yesno("code_nri_report", "National report on Code implementation submitted", "National report submitted",
@@ -109,6 +129,27 @@ func Catalogue() []Indicator {
 		yesno("code_foreign_data", "Data on foreign-trained health personnel kept", "Foreign-trained data kept",
 			"NRI: does the country keep records or statistics on foreign-trained and foreign-born health personnel? (paraphrased)"),
 	}
+}
+
+// indicatorJSON is Indicator without its methods, so MarshalJSON can reuse
+// the default encoding.
+type indicatorJSON Indicator
+
+// valueRange is an indicator's valid range in API answers; a nil bound is
+// open.
+type valueRange struct {
+	Min *float64 `json:"min"`
+	Max *float64 `json:"max"`
+}
+
+// MarshalJSON adds the valid range, which follows from Kind, so that API
+// clients see the bounds a submission is checked against.
+func (ind Indicator) MarshalJSON() ([]byte, error) {
+	lo, hi := ind.ValidRange()
+	return json.Marshal(struct {
+		indicatorJSON
+		ValidRange valueRange `json:"valid_range"`
+	}{indicatorJSON(ind), valueRange{lo, hi}})
 }
 
 // Lookup finds an indicator of the catalogue by id.

@@ -15,12 +15,51 @@ type Category string
 
 // The categories of the catalogue.
 const (
-	CategoryStock      Category = "workforce stock"
-	CategoryEducation  Category = "education"
-	CategoryMigration  Category = "migration"
-	CategoryCode       Category = "Code implementation"
-	CategoryFinancing  Category = "financing"
-	CategoryPopulation Category = "population"
+	CategoryStock        Category = "workforce stock"
+	CategoryEducation    Category = "education"
+	CategoryMigration    Category = "migration"
+	CategoryDistribution Category = "distribution"
+	CategoryCode         Category = "Code implementation"
+	CategoryFinancing    Category = "financing"
+	CategoryPopulation   Category = "population"
+)
+
+// Area is an information area of resolution WHA64.6, which urges Member
+// States to collect, process and disseminate "information on their health
+// work force, covering, but not limited to, stock, education and training
+// capacity, distribution, migration and expenditures" (operative paragraph
+// 1(9)). The dashboard shows every area, so that a gap in what is published
+// is visible as a gap rather than hidden by omission.
+type Area string
+
+// The WHA64.6 information areas, in the order of the resolution's text.
+const (
+	AreaStock        Area = "stock"
+	AreaEducation    Area = "education_training"
+	AreaDistribution Area = "distribution"
+	AreaMigration    Area = "migration"
+	AreaExpenditure  Area = "expenditure"
+)
+
+// InformationAreas lists the WHA64.6 information areas in the resolution's
+// order.
+func InformationAreas() []Area {
+	return []Area{AreaStock, AreaEducation, AreaDistribution, AreaMigration, AreaExpenditure}
+}
+
+// SourceType says where an indicator's values come from.
+type SourceType string
+
+// The source types of the catalogue.
+const (
+	// SourcePublished: a published series ships with hwfdash (seed data);
+	// ministries may add or revise figures where the indicator is submittable.
+	SourcePublished SourceType = "published"
+	// SourceDerived: computed by hwfdash from published series.
+	SourceDerived SourceType = "derived"
+	// SourceSubmitted: no public per-country series was found; values arrive
+	// only by authenticated submission and are missing until then.
+	SourceSubmitted SourceType = "submitted"
 )
 
 // Kind says what values an indicator may take; it drives validation of
@@ -38,16 +77,22 @@ const (
 
 // Indicator is one entry of the catalogue.
 type Indicator struct {
-	ID             string   `json:"id"`
-	Name           string   `json:"name"`
-	ShortName      string   `json:"short_name"`
-	Unit           string   `json:"unit"`
-	Category       Category `json:"category"`
-	Kind           Kind     `json:"kind"`
-	Description    string   `json:"description"`
-	Source         string   `json:"source"`
-	HigherIsBetter *bool    `json:"higher_is_better"` // nil where neither direction is better
-	Milestones     []string `json:"milestones"`       // ids of milestones measured with it
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	ShortName string   `json:"short_name"`
+	Unit      string   `json:"unit"`
+	Category  Category `json:"category"`
+	// Area is the WHA64.6 information area; empty for indicators outside
+	// them (the Code's reporting answers, population).
+	Area Area `json:"information_area,omitempty"`
+	// SourceType says whether a published series ships or values arrive by
+	// submission only.
+	SourceType     SourceType `json:"source_type"`
+	Kind           Kind       `json:"kind"`
+	Description    string     `json:"description"`
+	Source         string     `json:"source"`
+	HigherIsBetter *bool      `json:"higher_is_better"` // nil where neither direction is better
+	Milestones     []string   `json:"milestones"`       // ids of milestones measured with it
 	// Weighted says whether a population-weighted regional mean is meaningful
 	// (rates per population and shares are; headcounts and yes/no answers are not).
 	Weighted bool `json:"population_weighted"`

@@ -35,6 +35,7 @@ func (s *Server) routes() {
 	api.Get("/indicators/:id/regional", s.getRegional)
 	api.Get("/indicators/:id/history", s.getHistory)
 	api.Get("/milestones", s.getMilestones)
+	api.Get("/roadmap", s.getRoadmap)
 	api.Get("/charts/:chart", s.getChart)
 
 	api.Get("/code/rounds", s.getRounds)

@@ -21,6 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/hwfdash/hwfdash/cache"
+	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/public"
 	"github.com/hwfdash/hwfdash/server"
 	"github.com/hwfdash/hwfdash/store"
@@ -66,6 +67,16 @@ func loadDataset(t testing.TB) *seeddata.Dataset {
 		t.Fatal(datasetErr)
 	}
 	return dataset
+}
+
+// loadRoadmap parses the shipped Roadmap document against the milestones.
+func loadRoadmap(t testing.TB) *indicators.Roadmap {
+	t.Helper()
+	r, err := seeddata.Roadmap(loadDataset(t).Milestones)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // seededSQLite returns a data directory holding a freshly seeded SQLite
@@ -212,7 +223,7 @@ func startApp(t testing.TB, o appOptions) *app {
 	srv, err := server.New(cfg, server.Deps{
 		Store: db, Tokens: db, Cache: c, Bus: bus, Assets: loadAssets(t),
 		Reference: server.Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
-			Breaks: ds.Breaks, Provenance: ds.Provenance},
+			Breaks: ds.Breaks, Provenance: ds.Provenance, Roadmap: loadRoadmap(t)},
 	})
 	if err != nil {
 		t.Fatal(err)

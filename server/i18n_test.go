@@ -10,7 +10,8 @@ import (
 )
 
 var languagePages = []string{"/", "/countries", "/countries/AUT", "/indicators", "/indicators/HWF_0001?countries=AUT",
-	"/milestones", "/submit", "/present", "/present/control", "/embed/countries/AUT", "/embed/charts/ranking?indicator=hwf_dnm"}
+	"/milestones", "/roadmap", "/indicators/dist_doctors_rural_pct", "/submit", "/submit?indicator=mig_doctors_foreign_trained_pct",
+	"/present", "/present/control", "/embed/countries/AUT", "/embed/charts/ranking?indicator=hwf_dnm"}
 
 // TestPagesInEveryLanguage renders every page in each language, chosen by
 // ?lang= and by Accept-Language: no message may be missing.

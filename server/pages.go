@@ -17,7 +17,7 @@ import (
 )
 
 // pageNames are the page templates, each rendered inside layout.html.
-var pageNames = []string{"overview", "countries", "country", "indicators", "indicator", "milestones", "notfound",
+var pageNames = []string{"overview", "countries", "country", "indicators", "indicator", "milestones", "roadmap", "notfound",
 	"present", "control", "embed_country", "embed_chart", "submit"}
 
 // pages renders the server-side HTML.
@@ -34,6 +34,9 @@ func newPages(a *public.Assets) (*pages, error) {
 	funcs := template.FuncMap{
 		"asset": a.Path,
 		"chart": func(name, query, label string) chartRef { return chartRef{name, query, label} },
+		"roadmapRows": func(lang, caption, scope string, rows []RoadmapMilestone) roadmapTable {
+			return roadmapTable{lang, caption, scope, rows}
+		},
 		// Bound per request to the page's language (see render).
 		"t":       func(string) string { return "" },
 		"ind":     func(string) string { return "" },
@@ -62,12 +65,21 @@ type pageData struct {
 	Indicator                            indicators.Indicator
 	Categories                           []category
 	Milestones                           []MilestoneResult
+	Roadmap                              *RoadmapResult
 	TrendQuery, MapQuery                 string
 	Message                              string
 	Chart                                chartRef
 	Interval                             int
-	Languages                            []langLink
-	JSMessages                           string
+	// NoData is set on an indicator page when the indicator has no value at
+	// all yet: the page invites a submission instead of an empty chart.
+	NoData bool
+	// Range is the indicator's valid range, as text ("0–100").
+	Range string
+	// Selected is the indicator the submission form was opened for.
+	Selected   *indicators.Indicator
+	SubmitCSV  string
+	Languages  []langLink
+	JSMessages string
 }
 
 // langLink is one entry of the language switcher.
@@ -79,7 +91,11 @@ type langLink struct {
 var languageNames = map[string]string{"en": "English", "fr": "Français", "de": "Deutsch", "ru": "Русский"}
 
 type category struct {
-	Name       string
+	Name string
+	// Key is the WHA64.6 area, or the category for indicators outside them.
+	Key string
+	// Other is set for a group outside the WHA64.6 information areas.
+	Other      bool
 	Indicators []indicators.Indicator
 }
 
@@ -95,6 +111,7 @@ func (s *Server) pageRoutes() {
 	a.Get("/indicators", s.page("indicators", s.indicatorsPage))
 	a.Get("/indicators/:id", s.page("indicator", s.indicatorPage))
 	a.Get("/milestones", s.page("milestones", s.milestonesPage))
+	a.Get("/roadmap", s.page("roadmap", s.roadmapPage))
 	a.Get("/present", s.page("present", s.presentPage))
 	a.Get("/present/control", s.page("control", s.controlPage))
 	a.Get("/submit", s.page("submit", s.submitPage))
@@ -215,17 +232,28 @@ func (s *Server) countryPage(c *fiber.Ctx, d *pageData) error {
 
 func (s *Server) indicatorsPage(c *fiber.Ctx, d *pageData) error {
 	d.Title = s.msgs.T(d.Lang, "indicators.title")
+	// The WHA64.6 information areas first, in the resolution's order, each
+	// shown even if it had no indicator (it always has one: a test checks);
+	// then the indicators outside them, by category.
+	byArea := map[indicators.Area][]indicators.Indicator{}
 	byCat := map[indicators.Category][]indicators.Indicator{}
 	var order []indicators.Category
 	for _, ind := range s.ref.catalogue {
-		ind = s.localIndicator(d.Lang, ind)
+		if ind.Area != "" {
+			byArea[ind.Area] = append(byArea[ind.Area], s.localIndicator(d.Lang, ind))
+			continue
+		}
 		if _, ok := byCat[ind.Category]; !ok {
 			order = append(order, ind.Category)
 		}
-		byCat[ind.Category] = append(byCat[ind.Category], ind)
+		byCat[ind.Category] = append(byCat[ind.Category], s.localIndicator(d.Lang, ind))
+	}
+	for _, a := range indicators.InformationAreas() {
+		d.Categories = append(d.Categories, category{Name: s.msgs.T(d.Lang, "area."+string(a)), Key: string(a), Indicators: byArea[a]})
 	}
 	for _, cat := range order {
-		d.Categories = append(d.Categories, category{Name: string(cat), Indicators: byCat[cat]})
+		d.Categories = append(d.Categories, category{Name: s.msgs.Optional(d.Lang, "cat."+string(cat), string(cat)),
+			Key: string(cat), Other: true, Indicators: byCat[cat]})
 	}
 	return nil
 }
@@ -243,6 +271,14 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 	}
 	d.Indicator = s.localIndicator(d.Lang, ind)
 	d.Title, d.Topics = d.Indicator.ShortName, "indicator:"+ind.ID
+	d.Range = rangeText(ind)
+	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
+	defer cancel()
+	all, err := s.eng.series(ctx, ind, nil, TimeRange{})
+	if err != nil {
+		return err
+	}
+	d.NoData = len(all) == 0
 	trend := url.Values{"indicator": {ind.ID}}
 	if d.Lang != "en" {
 		trend.Set("lang", d.Lang)
@@ -297,6 +333,18 @@ func (s *Server) controlPage(c *fiber.Ctx, d *pageData) error {
 
 func (s *Server) submitPage(c *fiber.Ctx, d *pageData) error {
 	d.Title = s.msgs.T(d.Lang, "submit.title")
+	d.SubmitCSV = "iso3,indicator,year,value,source\n"
+	if id := c.Query("indicator"); id != "" {
+		ind, ok := s.ref.byID[id]
+		if !ok || !ind.Submittable || ind.Derived != nil {
+			return badParam("indicator", fmt.Errorf("%q is not an indicator that can be submitted", truncate(id, 60)))
+		}
+		ind = s.localIndicator(d.Lang, ind)
+		d.Selected, d.Range = &ind, rangeText(ind)
+		// A row for the chosen indicator, left for the ministry to complete:
+		// the form checks every field, so an unfilled one is named, not stored.
+		d.SubmitCSV += "," + ind.ID + ",,,\n"
+	}
 	d.Categories = nil
 	for _, ind := range s.ref.catalogue {
 		ind = s.localIndicator(d.Lang, ind)
@@ -331,4 +379,18 @@ func (s *Server) embedChartPage(c *fiber.Ctx, d *pageData) error {
 	d.Chart = chartRef{Name: r.Name, Query: query, Label: r.Name + " chart"}
 	d.Embed, d.BodyClass, d.Title = true, "embed", r.Name
 	return nil
+}
+
+// rangeText gives an indicator's valid range for display: "0–100", "≥ 0".
+func rangeText(ind indicators.Indicator) string {
+	lo, hi := ind.ValidRange()
+	switch {
+	case lo != nil && hi != nil:
+		return fmt.Sprintf("%g–%g", *lo, *hi)
+	case lo != nil:
+		return fmt.Sprintf("≥ %g", *lo)
+	case hi != nil:
+		return fmt.Sprintf("≤ %g", *hi)
+	}
+	return ""
 }

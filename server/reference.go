@@ -16,6 +16,8 @@ type Reference struct {
 	Rounds     []indicators.RoundFact
 	Breaks     []indicators.SeriesBreak
 	Provenance []byte
+	// Roadmap is the WHO/Europe Roadmap document; nil serves no roadmap.
+	Roadmap *indicators.Roadmap
 }
 
 // refIndex is Reference with lookups built once.

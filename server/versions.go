@@ -91,7 +91,7 @@ func (s *Server) versionForKey(key string) int64 {
 		return s.versionOf(first)
 	case "regional":
 		return s.versionOf(first, "SP.POP.TOTL")
-	case "milestones":
+	case "milestones", "roadmap":
 		return s.versionOf(s.measuredIDs()...)
 	case "rounds":
 		return s.versionOf("code_nri_report")

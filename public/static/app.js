@@ -457,6 +457,54 @@
     select(['chart', 'map', 'table'].indexOf(state.tab) >= 0 ? state.tab : 'chart', false);
   }
 
+  // awaitFirstData switches an indicator page from "no data submitted yet"
+  // to the explorer when the indicator's topic reports a value, without a
+  // reload.
+  function awaitFirstData() {
+    var box = $('section.no-data');
+    var wrap = $('.explorer[data-awaiting]');
+    if (!box || !wrap) return;
+    var id = box.dataset.indicator;
+    var shown = false;
+    onLive('indicator:' + id, function (p) {
+      var has = (p && p.changed && p.changed.length) || (p && p.regional && p.regional.count > 0);
+      if (shown || !has) return;
+      shown = true;
+      box.hidden = true;
+      wrap.hidden = false;
+      wrap.removeAttribute('data-awaiting');
+      $all('figure.chart', wrap).forEach(function (fig) { fig.dataset.state = 'loading'; loadChart(fig); });
+      announce(T('indicator.first_data'));
+    });
+  }
+
+  // roadmap keeps the Roadmap page's milestone statuses live: the page is
+  // rendered with the statuses of its version, and the "milestones" topic
+  // pushes every status again when a figure they depend on changes.
+  function roadmap() {
+    var tables = $all('table.roadmap-milestones');
+    if (!tables.length) return;
+    onLive('milestones', function (p) {
+      var byId = {};
+      (p.milestones || []).forEach(function (m) { byId[m.id] = m; });
+      tables.forEach(function (t) {
+        $all('tr[data-id]', t).forEach(function (tr) {
+          var m = byId[tr.dataset.id];
+          var cell = $('td.status', tr);
+          if (!m || !m.region || !cell) return;
+          var st = el('span', T('status.' + m.region.status), 'status-' + m.region.status);
+          var counts = m.region.counts || {};
+          var detail = el('span', ' ' + T('roadmap.met_count') + ' ' + (counts.met || 0) + ' ' + T('chart.of') + ' ' + m.region.total, 'muted count');
+          var reason = el('span', ' (' + m.region.reason + ')', 'muted');
+          cell.replaceChildren(st, detail, reason);
+          cell.dataset.status = m.region.status;
+          cell.dataset.met = String(counts.met || 0);
+        });
+        t.dataset.version = String(p.version);
+      });
+    });
+  }
+
   // ---- presenter ---------------------------------------------------------
 
   var presenter = null;
@@ -541,8 +589,14 @@
     connect();
     $all('figure.chart').forEach(function (fig) {
       wireChartButtons(fig);
-      if (fig.dataset.state !== 'idle') loadChart(fig);
+      // An indicator without any value yet shows the invitation to submit
+      // instead of an empty chart; its charts load when the first value
+      // arrives (awaitFirstData).
+      if (fig.closest('[data-awaiting]')) fig.dataset.state = 'idle';
+      else if (fig.dataset.state !== 'idle') loadChart(fig);
     });
+    awaitFirstData();
+    roadmap();
     headlines();
     summaryTable();
     explorer();

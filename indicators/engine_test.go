@@ -156,6 +156,12 @@ func TestCountryStatus(t *testing.T) {
 			}
 		})
 	}
+	t.Run("reason rounds a computed value", func(t *testing.T) {
+		r := CountryStatus(gte, dens, series(map[int]float64{2020: 102.88499999999999}), 2026)
+		if r.Reason != "102.89 in 2020 meets the target" {
+			t.Fatalf("reason %q", r.Reason)
+		}
+	})
 	t.Run("halve with progress", func(t *testing.T) {
 		// baseline 40, halve → target 20; latest 30: 10 of the 20 required → 0.5.
 		m := Measure{Comparison: Reduce, Target: 0.5, DueYear: 2030}

@@ -2,7 +2,9 @@ package indicators
 
 import (
 	"fmt"
+	"math"
 	"sort"
+	"strconv"
 )
 
 // CountryResult is a milestone's status for one country (or for the series
@@ -86,7 +88,7 @@ func CountryStatus(m Measure, ind Indicator, series []Observation, currentYear i
 		target, cmp = base.Value*(1-m.Target), AtMost
 	}
 	if meets(cmp, latest.Value, target) {
-		res.Status, res.Reason = StatusMet, fmt.Sprintf("%g in %d meets the target", latest.Value, latest.Year)
+		res.Status, res.Reason = StatusMet, fmt.Sprintf("%s in %d meets the target", fmtValue(latest.Value), latest.Year)
 		return res
 	}
 	if m.DueYear < currentYear {
@@ -183,4 +185,11 @@ func RegionStatus(m Measure, ind Indicator, byCountry map[string][]Observation, 
 	r.Median = &med
 	r.Status, r.Reason = med.Status, "regional median: "+med.Reason
 	return r
+}
+
+// fmtValue prints a value for a status reason: a computed median such as
+// 102.88499999999999 reads as 102.89, while stored figures keep up to two
+// decimals as published.
+func fmtValue(v float64) string {
+	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 }

@@ -10,7 +10,7 @@ import (
 )
 
 var languagePages = []string{"/", "/countries", "/countries/AUT", "/indicators", "/indicators/HWF_0001?countries=AUT",
-	"/milestones", "/submit", "/present", "/present/control", "/embed/countries/AUT", "/embed/charts/ranking?indicator=hwf_dnm"}
+	"/milestones", "/experiences", "/experiences?topic=retention&country=AUT&indicator=HWF_0001", "/submit", "/present", "/present/control", "/embed/countries/AUT", "/embed/charts/ranking?indicator=hwf_dnm"}
 
 // TestPagesInEveryLanguage renders every page in each language, chosen by
 // ?lang= and by Accept-Language: no message may be missing.

@@ -315,7 +315,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	a := startApp(t, appOptions{})
 	b := newBrowser(t)
 	axe := loadAssets(t).Path("axe.min.js")
-	for _, path := range []string{"/", "/countries/AUT", "/indicators/HWF_0001?countries=AUT", "/milestones", "/submit", "/present/control"} {
+	for _, path := range []string{"/", "/countries/AUT", "/indicators/HWF_0001?countries=AUT", "/milestones", "/experiences", "/submit", "/present/control"} {
 		ctx := b.tab()
 		var res string
 		run(t, ctx, 90*time.Second,

@@ -581,7 +581,8 @@
       a.title = (ctx.refs.milestones || {})[id] || id;
       refs.appendChild(document.createTextNode(any ? ' · ' : T('exp.related') + ' '));
       refs.appendChild(a);
-      refs.appendChild(document.createTextNode(' ' + ((ctx.refs.milestones || {})[id] || '')));
+      var mt = (ctx.refs.milestones || {})[id] || '';
+      refs.appendChild(document.createTextNode(' ' + (mt.length > 90 ? mt.slice(0, 88) + '…' : mt)));
       any = true;
     });
     if (any) art.appendChild(refs);

@@ -138,6 +138,21 @@ func TestBrowserExperiencesLive(t *testing.T) {
 	if !strings.HasSuffix(url, "/experiences?topic=bilateral_agreements") {
 		t.Fatalf("feed URL %s", url)
 	}
+	// On a phone the feed, with a long unbroken text, fits the screen.
+	if status, _, _ := postExperience(t, a.URL, secret, with(goodExperience("MLT"), "text", strings.Repeat("x", 400))); status != http.StatusCreated {
+		t.Fatalf("post long: %d", status)
+	}
+	phone := b.tab()
+	var width int
+	run(t, phone, 60*time.Second,
+		chromedp.EmulateViewport(375, 800),
+		chromedp.Navigate(a.URL+"/experiences"),
+		chromedp.Poll(expListReady+` && document.querySelectorAll('.exp-list li').length >= 2`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Evaluate(`document.documentElement.scrollWidth`, &width),
+	)
+	if width > 375 {
+		t.Errorf("the feed is %d px wide at 375 px", width)
+	}
 	b.checkNoErrors()
 }
 

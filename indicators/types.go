@@ -265,4 +265,6 @@ var (
 	ErrNotFound    = errors.New("not found")
 	ErrRevoked     = errors.New("revoked")
 	ErrUnavailable = errors.New("unavailable")
+	// ErrUnchanged: a state change asked for the state already recorded.
+	ErrUnchanged = errors.New("unchanged")
 )

@@ -44,6 +44,11 @@ func (s *Server) routes() {
 	api.Get("/tokens", s.getTokens)
 	api.Post("/tokens", s.postToken)
 	api.Delete("/tokens/:id", s.deleteToken)
+	api.Get("/experiences", s.getExperiences)
+	api.Post("/experiences", s.postExperience)
+	api.Get("/experiences/:id", s.getExperience)
+	api.Post("/experiences/:id/hide", s.postHideExperience(true))
+	api.Post("/experiences/:id/unhide", s.postHideExperience(false))
 
 	a.Get("/ws", s.hub.handler())
 	s.pageRoutes()

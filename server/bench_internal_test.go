@@ -31,7 +31,7 @@ func benchServer(b *testing.B) *Server {
 	c := cache.New(ctx, cache.Options{})
 	bus := cache.NewBus(ctx, cache.BusOptions{})
 	b.Cleanup(func() { bus.Close(); c.Close() })
-	s, err := New(Config{CurrentYear: func() int { return 2026 }}, Deps{Store: db, Tokens: db, Cache: c, Bus: bus,
+	s, err := New(Config{CurrentYear: func() int { return 2026 }}, Deps{Store: db, Tokens: db, Experiences: db, Cache: c, Bus: bus,
 		Reference: Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds, Breaks: ds.Breaks}})
 	if err != nil {
 		b.Fatal(err)

@@ -129,3 +129,29 @@ func FuzzClientMessage(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseExperience checks that any body is either rejected with named
+// fields or accepted with a link that is safe to render.
+func FuzzParseExperience(f *testing.F) {
+	f.Add([]byte(`{"iso3":"AUT","title":"t","text":"x","date":"2024-01-02","topic":"retention","indicators":["HWF_0001"],"link":"https://e.org"}`))
+	f.Add([]byte(`{"iso3":"AUT","title":"<script>","text":"\u0000","date":"2024-02-30","topic":"x","link":"javascript:alert(1)"}`))
+	f.Add([]byte(`{"link":"HTTPS://a b","milestones":[1]}`))
+	f.Add([]byte(`[{}]`))
+	s := &Server{ref: newRefIndex(Reference{Countries: []indicators.Country{{ISO3: "AUT"}}, Milestones: []indicators.Milestone{{ID: "G01"}}})}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		e, errs := s.checkExperience(body)
+		for _, fe := range errs {
+			if fe.Field == "" || fe.Message == "" {
+				t.Fatalf("error without field or message: %+v", fe)
+			}
+		}
+		if len(errs) == 0 {
+			if e.Link != "" && !indicators.SafeLink(e.Link) {
+				t.Fatalf("accepted unsafe link %q", e.Link)
+			}
+			if !utf8.ValidString(e.Title) || !utf8.ValidString(e.Text) {
+				t.Fatal("accepted invalid UTF-8")
+			}
+		}
+	})
+}

@@ -66,6 +66,15 @@ func (s *Server) onEvent(ctx context.Context, ev indicators.Update) {
 		s.catchUp(ctx)
 	case "control":
 		s.pushControl(ev)
+	case "experience":
+		if ev.Version > s.version.Load()+1 && ev.Origin != s.cfg.InstanceID {
+			s.catchUp(ctx) // covers this event too
+			return
+		}
+		s.advance(ev.Version)
+		// Notices carry the entry's own version, so a client drops one
+		// older than what it already shows (a repeat after a catch-up).
+		s.pushExperience(ev.Version, ev.Topics, ev.Payload)
 	default:
 		prev := s.version.Load()
 		if ev.Version > prev+1 && ev.Origin != s.cfg.InstanceID {
@@ -99,6 +108,10 @@ func (s *Server) catchUp(ctx context.Context) {
 	if err != nil {
 		return
 	}
+	exps, err := s.deps.Experiences.ExperienceChangesSince(cctx, prev, 1000)
+	if err != nil {
+		return
+	}
 	if len(changes) >= 1000 {
 		s.depv.raiseFloor(v)
 	} else {
@@ -113,6 +126,9 @@ func (s *Server) catchUp(ctx context.Context) {
 		topics = s.hub.allTopics()
 	}
 	s.push(ctx, v, topics, changes)
+	if len(changes) < 1000 {
+		s.pushExperienceChanges(exps)
+	}
 }
 
 // push sends each topic's new payload, encoded once, to its subscribers.
@@ -177,6 +193,10 @@ func (s *Server) topicPayload(ctx context.Context, topic string, version int64, 
 			return s.eng.rounds(ctx, version)
 		case "chart":
 			return s.chartForTopic(ctx, arg, version)
+		case "experiences":
+			// Notices are pushed as they happen; a client that may have
+			// missed some reloads the list.
+			return map[string]string{"action": "resync"}, nil
 		}
 		return nil, fmt.Errorf("unknown topic %q", topic)
 	}
@@ -233,8 +253,12 @@ func (s *Server) validTopic(t string) error {
 		if _, err := s.parseChartTopic(arg); err != nil {
 			return err
 		}
+	case "experiences":
+		if arg != "" && !s.ref.known(arg) {
+			return fmt.Errorf("unknown country %q", truncate(arg, 20))
+		}
 	default:
-		return fmt.Errorf("unknown topic %q: use indicator:<id>, country:<ISO3>, milestones, rounds, chart:<name>?<query> or control", truncate(t, 40))
+		return fmt.Errorf("unknown topic %q: use indicator:<id>, country:<ISO3>, milestones, rounds, chart:<name>?<query>, experiences, experiences:<ISO3> or control", truncate(t, 40))
 	}
 	return nil
 }

@@ -18,7 +18,7 @@ import (
 
 // pageNames are the page templates, each rendered inside layout.html.
 var pageNames = []string{"overview", "countries", "country", "indicators", "indicator", "milestones", "roadmap", "notfound",
-	"present", "control", "embed_country", "embed_chart", "submit"}
+	"present", "control", "embed_country", "embed_chart", "submit", "experiences"}
 
 // pages renders the server-side HTML.
 type pages struct {
@@ -80,6 +80,18 @@ type pageData struct {
 	SubmitCSV  string
 	Languages  []langLink
 	JSMessages string
+	// Experiences: the topics, the current filter, the indicators and
+	// milestones an entry may name, and their names for the page script.
+	ExpTopics     []refItem
+	ExpFilter     indicators.ExperienceQuery
+	RefIndicators []refItem
+	RefMilestones []refItem
+	ExpRefs       string
+}
+
+// refItem is an id with its name in the page's language.
+type refItem struct {
+	ID, Name string
 }
 
 // langLink is one entry of the language switcher.
@@ -115,6 +127,7 @@ func (s *Server) pageRoutes() {
 	a.Get("/present", s.page("present", s.presentPage))
 	a.Get("/present/control", s.page("control", s.controlPage))
 	a.Get("/submit", s.page("submit", s.submitPage))
+	a.Get("/experiences", s.page("experiences", s.experiencesPage))
 	a.Get("/embed/countries/:iso3", s.page("embed_country", s.embedCountryPage))
 	a.Get("/embed/charts/:chart", s.page("embed_chart", s.embedChartPage))
 }
@@ -227,6 +240,62 @@ func (s *Server) countryPage(c *fiber.Ctx, d *pageData) error {
 	}
 	cty.Name = s.msgs.Country(d.Lang, cty.ISO3, cty.Name)
 	d.Country, d.Title, d.Topics = cty, cty.Name, "country:"+cty.ISO3
+	if !d.Embed {
+		d.Topics += " experiences:" + cty.ISO3
+		s.experienceRefsData(d)
+	}
+	return nil
+}
+
+// experienceRefsData gives a page what it needs to show and file
+// experiences: topic labels, and the indicators and milestones (with their
+// names in the page's language) that an entry may name.
+func (s *Server) experienceRefsData(d *pageData) {
+	d.ExpTopics = nil
+	for _, t := range indicators.ExperienceTopics() {
+		d.ExpTopics = append(d.ExpTopics, refItem{ID: t, Name: s.msgs.T(d.Lang, "exp.topic."+t)})
+	}
+	names := map[string]map[string]string{"indicators": {}, "milestones": {}}
+	d.RefIndicators, d.RefMilestones = nil, nil
+	for _, ind := range s.ref.catalogue {
+		name := s.localIndicator(d.Lang, ind).Name
+		d.RefIndicators = append(d.RefIndicators, refItem{ID: ind.ID, Name: name})
+		names["indicators"][ind.ID] = name
+	}
+	for _, m := range s.ref.Milestones {
+		title := s.msgs.Optional(d.Lang, "ms."+m.ID+".title", m.Title)
+		d.RefMilestones = append(d.RefMilestones, refItem{ID: m.ID, Name: title})
+		names["milestones"][m.ID] = title
+	}
+	b, _ := json.Marshal(names)
+	d.ExpRefs = string(b)
+}
+
+// experiencesPage is the regional feed of country experiences. Its filter
+// is in the query, validated like the API's, so the URL is a permalink.
+func (s *Server) experiencesPage(c *fiber.Ctx, d *pageData) error {
+	d.Title, d.Topics = s.msgs.T(d.Lang, "exp.title"), "experiences"
+	if v := c.Query("topic"); v != "" {
+		if !indicators.IsExperienceTopic(v) {
+			return badParam("topic", fmt.Errorf("%q: use one of %s", truncate(v, 40), strings.Join(indicators.ExperienceTopics(), ", ")))
+		}
+		d.ExpFilter.Topic = v
+	}
+	if v := c.Query("country"); v != "" {
+		if !s.ref.known(strings.ToUpper(v)) {
+			return badParam("country", fmt.Errorf("unknown country %q", truncate(v, 20)))
+		}
+		d.ExpFilter.Country = strings.ToUpper(v)
+	}
+	if v := c.Query("indicator"); v != "" {
+		if _, ok := s.ref.byID[v]; !ok {
+			return badParam("indicator", fmt.Errorf("unknown indicator %q", truncate(v, 60)))
+		}
+		d.ExpFilter.Indicator = v
+	}
+	cs := d.Countries
+	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
+	s.experienceRefsData(d)
 	return nil
 }
 
@@ -352,15 +421,14 @@ func (s *Server) submitPage(c *fiber.Ctx, d *pageData) error {
 			d.Categories = append(d.Categories, category{Name: ind.ID, Indicators: []indicators.Indicator{ind}})
 		}
 	}
+	sort.Slice(d.Countries, func(i, j int) bool { return d.Countries[i].Name < d.Countries[j].Name })
+	s.experienceRefsData(d)
 	return nil
 }
 
 func (s *Server) embedCountryPage(c *fiber.Ctx, d *pageData) error {
-	if err := s.countryPage(c, d); err != nil {
-		return err
-	}
 	d.Embed, d.BodyClass = true, "embed"
-	return nil
+	return s.countryPage(c, d)
 }
 
 func (s *Server) embedChartPage(c *fiber.Ctx, d *pageData) error {

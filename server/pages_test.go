@@ -103,7 +103,7 @@ func TestPagesCSPAndNoInlineCode(t *testing.T) {
 				return
 			}
 			for _, want := range []string{`href="/api/v1/provenance"`, `class="live"`,
-				`href="/?lang=`, `href="/indicators?`, `href="/countries?`, `href="/milestones?`} {
+				`href="/?lang=`, `href="/indicators?`, `href="/countries?`, `href="/milestones?`, `href="/experiences?`} {
 				if !strings.Contains(body, want) {
 					t.Errorf("layout lacks %s", want)
 				}

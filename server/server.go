@@ -88,11 +88,13 @@ type Config struct {
 
 // Deps are the server's collaborators.
 type Deps struct {
-	Store     Store
-	Tokens    Tokens
-	Cache     Cache
-	Bus       Bus
-	Reference Reference
+	Store  Store
+	Tokens Tokens
+	// Experiences keeps the country experiences ministries share.
+	Experiences Experiences
+	Cache       Cache
+	Bus         Bus
+	Reference   Reference
 	// Assets are the built front-end assets; nil serves the API only.
 	Assets *public.Assets
 }
@@ -121,8 +123,8 @@ type Server struct {
 
 // New builds a server; Start serves it.
 func New(cfg Config, deps Deps) (*Server, error) {
-	if deps.Store == nil || deps.Cache == nil || deps.Bus == nil || deps.Tokens == nil {
-		return nil, errors.New("server: store, tokens, cache and bus are required")
+	if deps.Store == nil || deps.Cache == nil || deps.Bus == nil || deps.Tokens == nil || deps.Experiences == nil {
+		return nil, errors.New("server: store, tokens, experiences, cache and bus are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

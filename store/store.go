@@ -189,6 +189,45 @@ func migrations() [][]string {
 			created_at {{time}} NOT NULL,
 			revoked_at {{time}}
 		)`,
+	}, {
+		// Country experiences: never deleted nor edited. hidden and version
+		// are the entry's current state; experience_events is its history
+		// (shared, hidden, shown again: who, when, why).
+		`CREATE TABLE experiences (
+			id          {{id}},
+			iso3        TEXT NOT NULL CHECK (length(iso3) = 3),
+			title       TEXT NOT NULL CHECK (title <> ''),
+			body        TEXT NOT NULL CHECK (body <> ''),
+			happened_on TEXT NOT NULL,
+			topic       TEXT NOT NULL,
+			link        TEXT NOT NULL DEFAULT '',
+			author      TEXT NOT NULL CHECK (author <> ''),
+			token_id    TEXT NOT NULL DEFAULT '',
+			hidden      BOOLEAN NOT NULL DEFAULT FALSE,
+			version     {{int}} NOT NULL,
+			recorded_at {{time}} NOT NULL
+		)`,
+		`CREATE INDEX experiences_iso3 ON experiences (iso3, id)`,
+		`CREATE INDEX experiences_topic ON experiences (topic, id)`,
+		`CREATE INDEX experiences_version ON experiences (version, id)`,
+		`CREATE TABLE experience_refs (
+			experience_id {{int}} NOT NULL REFERENCES experiences (id),
+			kind          TEXT NOT NULL CHECK (kind IN ('indicator', 'milestone')),
+			ref           TEXT NOT NULL,
+			PRIMARY KEY (experience_id, kind, ref)
+		)`,
+		`CREATE INDEX experience_refs_ref ON experience_refs (kind, ref, experience_id)`,
+		`CREATE TABLE experience_events (
+			id            {{id}},
+			experience_id {{int}} NOT NULL REFERENCES experiences (id),
+			action        TEXT NOT NULL CHECK (action IN ('created', 'hidden', 'unhidden')),
+			actor         TEXT NOT NULL CHECK (actor <> ''),
+			reason        TEXT NOT NULL DEFAULT '',
+			version       {{int}} NOT NULL,
+			at            {{time}} NOT NULL
+		)`,
+		`CREATE INDEX experience_events_entry ON experience_events (experience_id, id)`,
+		`CREATE INDEX experience_events_version ON experience_events (version, id)`,
 	}}
 }
 

@@ -484,6 +484,123 @@ func testStore(t *testing.T, open func(t *testing.T) *DB) {
 		}
 	})
 
+	t.Run("experiences", func(t *testing.T) {
+		t.Parallel()
+		db := open(t)
+		hostile := "<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">\n  ünïcödé — \"quoted\" 'single' & \\"
+		add := func(iso3, topic string, inds, ms []string) indicators.Experience {
+			t.Helper()
+			e, err := db.AddExperience(ctx, indicators.Experience{ISO3: iso3, Title: "Title " + iso3 + " " + topic, Text: hostile,
+				Date: "2024-03-01", Topic: topic, Indicators: inds, Milestones: ms, Link: "https://example.org/a?b=c",
+				Author: "Ministry of Health, " + iso3, TokenID: "tok" + iso3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e
+		}
+		a := add("AUT", "retention", []string{"HWF_0001", "HWF_0006"}, nil)
+		b := add("DEU", "bilateral_agreements", nil, []string{"EU-1"})
+		c := add("AUT", "information_systems", []string{"HWF_0006"}, []string{"EU-1"})
+		if a.ID == 0 || b.ID <= a.ID || c.Version != 3 || a.RecordedAt.Location() != time.UTC {
+			t.Fatalf("added %+v %+v %+v", a, b, c)
+		}
+		if v, _ := db.Version(ctx); v != 3 {
+			t.Errorf("version = %d, want 3", v)
+		}
+		got, hist, err := db.Experience(ctx, a.ID)
+		if err != nil || got.Text != hostile || got.Title != a.Title || strings.Join(got.Indicators, ",") != "HWF_0001,HWF_0006" ||
+			len(got.Milestones) != 0 || got.Link != a.Link || got.Author != a.Author || got.TokenID != "tokAUT" || got.Date != "2024-03-01" ||
+			!got.RecordedAt.Equal(a.RecordedAt) || got.Hidden || got.Version != 1 {
+			t.Fatalf("stored = %+v, %v", got, err)
+		}
+		if len(hist) != 1 || hist[0].Action != "created" || hist[0].Actor != a.Author || hist[0].Version != 1 {
+			t.Fatalf("history = %+v", hist)
+		}
+		ids := func(list []indicators.Experience, err error) string {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, e := range list {
+				out = append(out, strconv.FormatInt(e.ID, 10))
+			}
+			return strings.Join(out, ",")
+		}
+		id := func(es ...indicators.Experience) string {
+			var out []string
+			for _, e := range es {
+				out = append(out, strconv.FormatInt(e.ID, 10))
+			}
+			return strings.Join(out, ",")
+		}
+		for _, tc := range []struct {
+			name string
+			q    indicators.ExperienceQuery
+			want string
+		}{
+			{"all, newest first", indicators.ExperienceQuery{}, id(c, b, a)},
+			{"country", indicators.ExperienceQuery{Country: "AUT"}, id(c, a)},
+			{"topic", indicators.ExperienceQuery{Topic: "bilateral_agreements"}, id(b)},
+			{"indicator", indicators.ExperienceQuery{Indicator: "HWF_0006"}, id(c, a)},
+			{"milestone", indicators.ExperienceQuery{Milestone: "EU-1"}, id(c, b)},
+			{"page", indicators.ExperienceQuery{Limit: 2}, id(c, b)},
+			{"next page", indicators.ExperienceQuery{Limit: 2, Before: b.ID}, id(a)},
+			{"none", indicators.ExperienceQuery{Country: "FRA"}, ""},
+		} {
+			if got := ids(db.ListExperiences(ctx, tc.q)); got != tc.want {
+				t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+			}
+		}
+
+		h, err := db.SetExperienceHidden(ctx, b.ID, true, "admin", "duplicate of another entry")
+		if err != nil || !h.Hidden || h.Version != 4 || h.Text != hostile {
+			t.Fatalf("hide = %+v, %v", h, err)
+		}
+		if _, err := db.SetExperienceHidden(ctx, b.ID, true, "admin", "again"); !errors.Is(err, ErrUnchanged) {
+			t.Errorf("hiding twice: %v", err)
+		}
+		if _, err := db.SetExperienceHidden(ctx, 99999, true, "admin", "x"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("hiding an unknown id: %v", err)
+		}
+		if v, _ := db.Version(ctx); v != 4 {
+			t.Errorf("version = %d after refused hides, want 4", v)
+		}
+		if got := ids(db.ListExperiences(ctx, indicators.ExperienceQuery{})); got != id(c, a) {
+			t.Errorf("visible after hide: %s", got)
+		}
+		if got := ids(db.ListExperiences(ctx, indicators.ExperienceQuery{IncludeHidden: true})); got != id(c, b, a) {
+			t.Errorf("with hidden: %s", got)
+		}
+		if _, err := db.SetExperienceHidden(ctx, b.ID, false, "admin 2", "checked: not a duplicate"); err != nil {
+			t.Fatal(err)
+		}
+		got, hist, err = db.Experience(ctx, b.ID)
+		if err != nil || got.Hidden || got.Version != 5 || len(hist) != 3 {
+			t.Fatalf("after unhide: %+v %+v %v", got, hist, err)
+		}
+		for i, w := range []struct{ action, actor, reason string }{{"created", b.Author, ""}, {"hidden", "admin", "duplicate of another entry"},
+			{"unhidden", "admin 2", "checked: not a duplicate"}} {
+			if hist[i].Action != w.action || hist[i].Actor != w.actor || hist[i].Reason != w.reason || hist[i].ExperienceID != b.ID {
+				t.Errorf("history[%d] = %+v, want %+v", i, hist[i], w)
+			}
+		}
+		changes, err := db.ExperienceChangesSince(ctx, 3, 0)
+		if err != nil || len(changes) != 1 || changes[0].ID != b.ID || changes[0].Version != 5 {
+			t.Errorf("changes since 3 = %+v, %v", changes, err)
+		}
+		if changes, _ := db.ExperienceChangesSince(ctx, 0, 2); len(changes) != 2 || changes[0].ID != a.ID {
+			t.Errorf("limited changes = %+v", changes)
+		}
+		if _, _, err := db.Experience(ctx, 99999); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown id: %v", err)
+		}
+		// Observations' history is untouched by experiences.
+		if obs, _ := db.ChangesSince(ctx, 0, 0); len(obs) != 0 {
+			t.Errorf("experiences appear as observations: %+v", obs)
+		}
+	})
+
 	t.Run("concurrent writers", func(t *testing.T) {
 		t.Parallel()
 		db := open(t)

@@ -47,11 +47,17 @@ func TestBrowserRoadmap(t *testing.T) {
 			t.Errorf("%s shows %q, want %q", id, statuses[id], want)
 		}
 	}
+	// The /milestones page's table follows the same topic.
+	ms := b.tab()
+	run(t, ms, 60*time.Second,
+		chromedp.Navigate(a.URL+"/milestones"),
+		chromedp.Poll(`document.querySelector('.live').dataset.state === 'live'`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+	)
 	if status, _ := submit(t, a.URL, adminToken, obsRow{Indicator: "code_nri_report", ISO3: "MLT", Year: 2024, Value: 1, Source: "roadmap browser test"}); status != http.StatusCreated {
 		t.Fatalf("submit: %d", status)
 	}
 	var after, text string
-	run(t, ctx, 20*time.Second,
+	run(t, ctx, 20*time.Second, front(ctx),
 		chromedp.Poll(`(() => { const td = document.querySelector('tr[data-id="G09"] td.status'); return td.dataset.met === '1' && td.dataset.status !== 'no_data'; })()`,
 			nil, chromedp.WithPollingTimeout(10*time.Second)),
 		chromedp.Evaluate(`window.__loadId`, &after),
@@ -59,6 +65,15 @@ func TestBrowserRoadmap(t *testing.T) {
 	)
 	if after != loadID {
 		t.Fatal("the page reloaded")
+	}
+	var msText string
+	run(t, ms, 20*time.Second, front(ms),
+		chromedp.Poll(`document.querySelector('table.milestones tr[data-id="G09"] td.status').dataset.met === '1'`,
+			nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Text(`table.milestones tr[data-id="G09"] td.status`, &msText),
+	)
+	if !strings.Contains(msText, "1 of 53") {
+		t.Errorf("/milestones G09 status cell: %q", msText)
 	}
 	if !strings.Contains(text, "1 of 53") {
 		t.Errorf("G09 status cell: %q", text)

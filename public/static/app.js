@@ -481,8 +481,10 @@
   // roadmap keeps the Roadmap page's milestone statuses live: the page is
   // rendered with the statuses of its version, and the "milestones" topic
   // pushes every status again when a figure they depend on changes.
+  // The milestone status tables of /roadmap and /milestones follow the
+  // milestones topic, so a committee screen never shows a stale status.
   function roadmap() {
-    var tables = $all('table.roadmap-milestones');
+    var tables = $all('table.roadmap-milestones, table.milestones');
     if (!tables.length) return;
     onLive('milestones', function (p) {
       var byId = {};
@@ -494,9 +496,13 @@
           if (!m || !m.region || !cell) return;
           var st = el('span', T('status.' + m.region.status), 'status-' + m.region.status);
           var counts = m.region.counts || {};
-          var detail = el('span', ' ' + T('roadmap.met_count') + ' ' + (counts.met || 0) + ' ' + T('chart.of') + ' ' + m.region.total, 'muted count');
           var reason = el('span', ' (' + m.region.reason + ')', 'muted');
-          cell.replaceChildren(st, detail, reason);
+          if (t.classList.contains('roadmap-milestones')) {
+            var detail = el('span', ' ' + T('roadmap.met_count') + ' ' + (counts.met || 0) + ' ' + T('chart.of') + ' ' + m.region.total, 'muted count');
+            cell.replaceChildren(st, detail, reason);
+          } else {
+            cell.replaceChildren(st, reason);
+          }
           cell.dataset.status = m.region.status;
           cell.dataset.met = String(counts.met || 0);
         });

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,6 +21,7 @@ import (
 
 // routes is the one route table.
 func (s *Server) routes() {
+	s.buildSecurityHeaders()
 	a := s.app
 	a.Use(s.securityHeaders)
 	a.Get("/healthz", s.getHealth)
@@ -43,6 +45,8 @@ func (s *Server) routes() {
 	api.Get("/tokens", s.getTokens)
 	api.Post("/tokens", s.postToken)
 	api.Delete("/tokens/:id", s.deleteToken)
+	api.Get("/admin/stats", s.getStats)
+	api.Post("/admin/recompute", s.postRecompute)
 
 	a.Get("/ws", s.hub.handler())
 	s.pageRoutes()
@@ -143,15 +147,19 @@ func (s *Server) getData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	q, err := s.parseDataQuery(c)
-	if err != nil {
-		return err
+	raw := c.Request().URI().QueryString()
+	q, format, ok := s.dataQueries.get(raw, s.cfg.CurrentYear())
+	if !ok {
+		if q, err = s.parseDataQuery(c); err != nil {
+			return err
+		}
+		if format, err = formatParam(c); err != nil {
+			return err
+		}
+		s.dataQueries.put(string(raw), s.cfg.CurrentYear(), q, format)
 	}
-	format, err := formatParam(c)
-	if err != nil {
-		return err
-	}
-	key := fmt.Sprintf("data:%s:%s:%d-%d", ind.ID, strings.Join(q.countries, ","), q.time.From, q.time.To)
+	key := "data:" + ind.ID + ":" + strings.Join(q.countries, ",") + ":" +
+		strconv.Itoa(q.time.From) + "-" + strconv.Itoa(q.time.To)
 	if format == "csv" {
 		return s.sendCSV(c, key, fmt.Sprintf("hwfdash-%s.csv", ind.ID), func(ctx context.Context) ([]byte, error) {
 			res, err := s.eng.data(ctx, ind, q.countries, q.time, s.version.Load())
@@ -164,6 +172,43 @@ func (s *Server) getData(c *fiber.Ctx) error {
 	return s.sendJSON(c, key, func(ctx context.Context) (any, error) {
 		return s.eng.data(ctx, ind, q.countries, q.time, s.version.Load())
 	})
+}
+
+// queryMemo remembers parsed data queries by their raw query string: the
+// same few queries (an embed's, the explorer's defaults) arrive thousands of
+// times a second, and parsing them was a third of a cached read's handler.
+// Only valid queries are kept; the map is cleared when full or when the
+// year changes (open time ranges end at the current year).
+type queryMemo struct {
+	mu   sync.RWMutex
+	year int
+	m    map[string]memoQuery
+}
+
+type memoQuery struct {
+	q      dataQuery
+	format string
+}
+
+const queryMemoMax = 4096
+
+func (m *queryMemo) get(raw []byte, year int) (dataQuery, string, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.year != year {
+		return dataQuery{}, "", false
+	}
+	e, ok := m.m[string(raw)]
+	return e.q, e.format, ok
+}
+
+func (m *queryMemo) put(raw string, year int, q dataQuery, format string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.year != year || len(m.m) >= queryMemoMax || m.m == nil {
+		m.year, m.m = year, make(map[string]memoQuery)
+	}
+	m.m[raw] = memoQuery{q, format}
 }
 
 func formatParam(c *fiber.Ctx) (string, error) {
@@ -277,29 +322,45 @@ func (s *Server) getHistory(c *fiber.Ctx) error {
 
 // etag names a representation: the version of the data it depends on and
 // the request URI (which includes the format), so a write changes the ETag
-// of exactly what it affects.
-func etag(version int64, uri string) string {
+// of exactly what it affects. It is built without fmt: every read makes one.
+func etag(version int64, uri []byte) string {
 	h := fnv.New64a()
-	_, _ = h.Write([]byte(uri))
-	return fmt.Sprintf(`W/"%d-%x"`, version, h.Sum64())
+	_, _ = h.Write(uri)
+	b := make([]byte, 0, 48)
+	b = append(b, `W/"`...)
+	b = strconv.AppendInt(b, version, 10)
+	b = append(b, '-')
+	b = strconv.AppendUint(b, h.Sum64(), 16)
+	b = append(b, '"')
+	return string(b)
+}
+
+// cacheHeaders are the caching headers of every computed payload.
+var cacheHeaders = []header{
+	{[]byte(fiber.HeaderCacheControl), []byte("public, max-age=10, stale-while-revalidate=30")},
+	{[]byte(fiber.HeaderVary), []byte("Accept-Encoding")},
 }
 
 // cachedBytes serves a computed payload from the version-keyed cache, with
-// ETag and Cache-Control so browsers and CDNs can reuse it.
+// ETag and Cache-Control so browsers and CDNs can reuse it. A payload held
+// in process is sent without a deadline or a flight: that is most reads.
 func (s *Server) cachedBytes(c *fiber.Ctx, key, contentType string, compute func(ctx context.Context) ([]byte, error)) error {
 	v := s.versionForKey(key)
-	tag := etag(v, c.OriginalURL())
+	tag := etag(v, c.Request().RequestURI())
 	c.Set(fiber.HeaderETag, tag)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=10, stale-while-revalidate=30")
-	c.Set(fiber.HeaderVary, "Accept-Encoding")
+	setHeaders(c, cacheHeaders)
 	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && strings.Contains(match, tag) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	ctx, cancel := reqCtx(c)
-	defer cancel()
-	body, err := s.deps.Cache.GetOrCompute(ctx, fmt.Sprintf("v%d:%s", v, key), compute)
-	if err != nil {
-		return err
+	full := "v" + strconv.FormatInt(v, 10) + ":" + key
+	body, ok := s.deps.Cache.Peek(full)
+	if !ok {
+		ctx, cancel := reqCtx(c)
+		defer cancel()
+		var err error
+		if body, err = s.deps.Cache.GetOrCompute(ctx, full, s.counted(compute)); err != nil {
+			return err
+		}
 	}
 	c.Set(fiber.HeaderContentType, contentType)
 	return c.Send(body)

@@ -1,0 +1,182 @@
+package loadbench
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// readsURI is the cached read of target 1: a real indicator of the
+// catalogue (doctors per 10,000) for two countries over a time range, the
+// README's example and the explorer's typical question. (The whole series,
+// 53 countries and every year, is 430 KB: its reads measure memory copies,
+// in which any server equals the baseline.)
+const readsURI = "/api/v1/indicators/HWF_0001/data?countries=AUT,DEU&time=2000..2022"
+
+func init() {
+	register(Target{Order: 1, Name: "1. cached reads", Run: runReads})
+}
+
+func runReads(ctx context.Context, o Options) ([]Result, error) {
+	srv, err := StartServer(ctx, o, "reads", "")
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Stop()
+	body, err := fetch(srv.Addr, readsURI)
+	if err != nil {
+		return nil, err
+	}
+	file := filepath.Join(o.WorkDir, "reads-body.json")
+	if err := os.WriteFile(file, body, 0o644); err != nil {
+		return nil, err
+	}
+	base, err := StartBaseline(ctx, o, "baseline", file)
+	if err != nil {
+		return nil, err
+	}
+	defer base.Stop()
+
+	// Interleaved rounds, best of each: another process taking a core for
+	// a second then costs both sides alike instead of one.
+	var baseRate, srvRate float64
+	for range 2 {
+		b, err := maxRate(ctx, base.Addr, readsURI, len(body), loadConns, o.Duration)
+		if err != nil {
+			return nil, fmt.Errorf("baseline: %w", err)
+		}
+		s, err := maxRate(ctx, srv.Addr, readsURI, len(body), loadConns, o.Duration)
+		if err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		baseRate, srvRate = max(baseRate, b), max(srvRate, s)
+	}
+	base.Stop()
+	ratio := srvRate / baseRate
+	out := []Result{{
+		Target:  "1. cached reads: throughput",
+		Figure:  fmt.Sprintf("%.0f req/s = %.0f %% of bare fasthttp (%.0f req/s)", srvRate, 100*ratio, baseRate),
+		Goal:    "≥ 80 % of bare fasthttp",
+		Checked: true, Pass: ratio >= 0.8,
+		Note: fmt.Sprintf("GET %s (%d B), %d keep-alive connections, best of 2 interleaved %s rounds each",
+			readsURI, len(body), loadConns, o.Duration),
+	}}
+
+	rate := 0.7 * srvRate
+	lat, err := constantRate(ctx, srv.Addr, readsURI, len(body), loadConns, rate, o.Duration)
+	if err != nil {
+		return out, fmt.Errorf("constant rate: %w", err)
+	}
+	p99 := lat.quantile(0.99)
+	out = append(out, Result{
+		Target:  "1. cached reads: p99 at 70 % load",
+		Figure:  fmt.Sprintf("p99 %s, p50 %s at %.0f req/s", ms(p99), ms(lat.quantile(0.5)), rate),
+		Goal:    "≤ 5 ms",
+		Checked: true, Pass: p99 <= 5*time.Millisecond,
+		Note:    fmt.Sprintf("open loop (latency from when each request was due), %d requests over %s", len(lat), o.Duration),
+	})
+	srv.Stop()
+
+	if o.RedisURL == "" {
+		return append(out, Result{Target: "1. Redis path", Figure: "skipped", Note: "no Redis (-redis-url)"}), nil
+	}
+	rs, err := redisReads(ctx, o, baseRate)
+	return append(out, rs...), err
+}
+
+// redisReads measures the same read from a server whose local cache is off
+// (CACHE_LOCAL_ENTRIES=0), so each answer is a local miss and a Redis hit,
+// and runs redis-benchmark's GET of a value of the same size beside it.
+func redisReads(ctx context.Context, o Options, baseRate float64) ([]Result, error) {
+	srv, err := StartServer(ctx, o, "reads-redis", "", "REDIS_URL="+o.RedisURL, "CACHE_LOCAL_ENTRIES=0")
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Stop()
+	body, err := fetch(srv.Addr, readsURI)
+	if err != nil {
+		return nil, err
+	}
+	rate, err := maxRate(ctx, srv.Addr, readsURI, len(body), loadConns, o.Duration)
+	if err != nil {
+		return nil, err
+	}
+	out := []Result{{
+		Target: "1. Redis path: throughput",
+		Figure: fmt.Sprintf("%.0f req/s = %.0f %% of bare fasthttp", rate, 100*rate/baseRate),
+		Goal:   "reported",
+		Note:   "CACHE_LOCAL_ENTRIES=0: every read a local miss and a Redis GET (concurrent misses of one key share a GET)",
+	}}
+	srv.Stop()
+	rb, note := redisBenchmark(ctx, o.RedisURL, len(body))
+	fig := "skipped"
+	if rb > 0 {
+		fig = fmt.Sprintf("%.0f GET/s", rb)
+	}
+	return append(out, Result{Target: "1. Redis path: redis-benchmark -t get", Figure: fig, Goal: "reported", Note: note}), nil
+}
+
+var rpsRE = regexp.MustCompile(`GET: ([0-9.]+) requests per second`)
+
+// redisBenchmark runs redis-benchmark's SET/GET with values of size bytes
+// and returns GET's requests per second, or 0 and why.
+func redisBenchmark(ctx context.Context, redisURL string, size int) (float64, string) {
+	bin, err := exec.LookPath("redis-benchmark")
+	if err != nil {
+		return 0, "redis-benchmark not installed"
+	}
+	u, err := url.Parse(redisURL)
+	if err != nil {
+		return 0, err.Error()
+	}
+	db := "0"
+	if p := u.Path; len(p) > 1 {
+		db = p[1:]
+	}
+	port := u.Port()
+	if port == "" {
+		port = "6379"
+	}
+	args := []string{"-h", u.Hostname(), "-p", port, "--dbnum", db, "-t", "set,get", "-n", "100000",
+		"-c", strconv.Itoa(loadConns), "-d", strconv.Itoa(size), "-q"}
+	if pw, ok := u.User.Password(); ok {
+		args = append(args, "-a", pw)
+	}
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	b, err := exec.CommandContext(cctx, bin, args...).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Sprintf("redis-benchmark: %v", err)
+	}
+	m := rpsRE.FindSubmatch(b)
+	if m == nil {
+		return 0, "redis-benchmark: no GET figure in its output"
+	}
+	v, _ := strconv.ParseFloat(string(m[1]), 64)
+	return v, fmt.Sprintf("redis-benchmark -t set,get -n 100000 -c %d -d %d (the same payload size)", loadConns, size)
+}
+
+// fetch GETs a URI once and returns the body.
+func fetch(addr, uri string) ([]byte, error) {
+	hc := httpClient(addr, 1)
+	defer hc.CloseIdleConnections()
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	if err := get(hc, uri, 0, req, resp); err != nil {
+		return nil, err
+	}
+	return append([]byte(nil), resp.Body()...), nil
+}
+
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+}

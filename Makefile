@@ -57,4 +57,4 @@ soak: assets
 	HWFDASH_SOAK=5m $(GO) test -count=1 -run '^TestSoak$$' -timeout 15m -v ./server/
 
 clean:
-	rm -rf bin public/dist/*.js public/dist/*.json public/dist/*.css
+	rm -rf bin public/dist/*.js public/dist/*.json public/dist/*.css public/dist/*.txt public/dist/*.br public/dist/*.gz

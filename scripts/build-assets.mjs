@@ -7,6 +7,9 @@
 // `//go:embed all:dist` compiles before the first build):
 //
 //   <name>.<sha256[:10]>.<ext>  one content-hashed copy of every asset
+//   <hashed name>.br, .gz       its brotli (best level) and gzip variants, for
+//                               text assets when smaller: the server serves them
+//                               as they are instead of compressing at each start
 //   manifest.json               {"<logical name>": "<hashed name>", ...}
 //
 // Logical assets: echarts.min.js (ECharts with only the parts hwfdash uses,
@@ -24,6 +27,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import topojson from 'topojson-client';
 import * as esbuild from 'esbuild';
@@ -410,6 +414,9 @@ function hashedName(logical, bytes) {
   return dir === '.' ? name : `${dir}/${name}`;
 }
 
+// COMPRESSIBLE are the text assets' extensions, as public.go's compressible.
+const COMPRESSIBLE = new Set(['.css', '.html', '.js', '.json', '.map', '.mjs', '.svg', '.txt']);
+
 function main() {
   console.log('build-assets: europe map');
   const map = buildMap();
@@ -441,7 +448,20 @@ function main() {
     manifest[logical] = hashed;
     fs.mkdirSync(path.dirname(path.join(DIST, hashed)), { recursive: true });
     fs.writeFileSync(path.join(DIST, hashed), bytes);
-    console.log(`  ${hashed.padEnd(40)} ${String(bytes.length).padStart(9)} B`);
+    let note = '';
+    if (COMPRESSIBLE.has(path.extname(logical))) {
+      const br = zlib.brotliCompressSync(bytes, {
+        params: {
+          [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
+          [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+        },
+      });
+      const gz = zlib.gzipSync(bytes, { level: 9 });
+      if (br.length < bytes.length) fs.writeFileSync(path.join(DIST, `${hashed}.br`), br);
+      if (gz.length < bytes.length) fs.writeFileSync(path.join(DIST, `${hashed}.gz`), gz);
+      note = ` (br ${br.length} B, gzip ${gz.length} B)`;
+    }
+    console.log(`  ${hashed.padEnd(40)} ${String(bytes.length).padStart(9)} B${note}`);
   }
   // Written last: make's target is manifest.json, so it must be the newest.
   fs.writeFileSync(path.join(DIST, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

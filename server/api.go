@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
@@ -128,6 +127,16 @@ func (s *Server) getIndicator(c *fiber.Ctx) error {
 type dataQuery struct {
 	countries []string
 	time      TimeRange
+	// cacheKey is key's answer, kept when the query is memoised.
+	cacheKey string
+}
+
+// key is the query's part of a cache key.
+func (q dataQuery) key() string {
+	if q.cacheKey != "" {
+		return q.cacheKey
+	}
+	return strings.Join(q.countries, ",") + ":" + strconv.Itoa(q.time.From) + "-" + strconv.Itoa(q.time.To)
 }
 
 func (s *Server) parseDataQuery(c *fiber.Ctx) (dataQuery, error) {
@@ -158,8 +167,7 @@ func (s *Server) getData(c *fiber.Ctx) error {
 		}
 		s.dataQueries.put(string(raw), s.cfg.CurrentYear(), q, format)
 	}
-	key := "data:" + ind.ID + ":" + strings.Join(q.countries, ",") + ":" +
-		strconv.Itoa(q.time.From) + "-" + strconv.Itoa(q.time.To)
+	key := "data:" + ind.ID + ":" + q.key()
 	if format == "csv" {
 		return s.sendCSV(c, key, fmt.Sprintf("hwfdash-%s.csv", ind.ID), func(ctx context.Context) ([]byte, error) {
 			res, err := s.eng.data(ctx, ind, q.countries, q.time, s.version.Load())
@@ -168,6 +176,9 @@ func (s *Server) getData(c *fiber.Ctx) error {
 			}
 			return rowsCSV(res.Rows)
 		})
+	}
+	if s.cachedHit(c, key, fiber.MIMEApplicationJSONCharsetUTF8) {
+		return nil
 	}
 	return s.sendJSON(c, key, func(ctx context.Context) (any, error) {
 		return s.eng.data(ctx, ind, q.countries, q.time, s.version.Load())
@@ -208,6 +219,7 @@ func (m *queryMemo) put(raw string, year int, q dataQuery, format string) {
 	if m.year != year || len(m.m) >= queryMemoMax || m.m == nil {
 		m.year, m.m = year, make(map[string]memoQuery)
 	}
+	q.cacheKey = q.key()
 	m.m[raw] = memoQuery{q, format}
 }
 
@@ -322,17 +334,53 @@ func (s *Server) getHistory(c *fiber.Ctx) error {
 
 // etag names a representation: the version of the data it depends on and
 // the request URI (which includes the format), so a write changes the ETag
-// of exactly what it affects. It is built without fmt: every read makes one.
+// of exactly what it affects.
 func etag(version int64, uri []byte) string {
-	h := fnv.New64a()
-	_, _ = h.Write(uri)
-	b := make([]byte, 0, 48)
+	return string(appendETag(nil, version, uri))
+}
+
+// appendETag appends etag's value to b. Every read makes one, so it is built
+// without fmt or hash/fnv's allocating constructor: the hash is FNV-1a
+// written out.
+func appendETag(b []byte, version int64, uri []byte) []byte {
+	const offset64, prime64 = 14695981039346656037, 1099511628211
+	h := uint64(offset64)
+	for _, c := range uri {
+		h ^= uint64(c)
+		h *= prime64
+	}
 	b = append(b, `W/"`...)
 	b = strconv.AppendInt(b, version, 10)
 	b = append(b, '-')
-	b = strconv.AppendUint(b, h.Sum64(), 16)
-	b = append(b, '"')
-	return string(b)
+	b = strconv.AppendUint(b, h, 16)
+	return append(b, '"')
+}
+
+var etagKey = []byte(fiber.HeaderETag)
+
+// cachedHit answers a read from what the process already holds: a 304 when
+// the client's copy is current, else the payload from the in-process cache.
+// It reports whether it answered; handlers call it before building their
+// computation, which most reads do not need.
+func (s *Server) cachedHit(c *fiber.Ctx, key, contentType string) bool {
+	v := s.versionForKey(key)
+	var buf [64]byte
+	tag := appendETag(buf[:0], v, c.Request().RequestURI())
+	if m := c.Request().Header.Peek(fiber.HeaderIfNoneMatch); len(m) > 0 && bytes.Contains(m, tag) {
+		c.Response().Header.SetCanonical(etagKey, tag)
+		setHeaders(c, cacheHeaders)
+		c.Status(fiber.StatusNotModified)
+		return true
+	}
+	body, ok := s.deps.Cache.Peek("v" + strconv.FormatInt(v, 10) + ":" + key)
+	if !ok {
+		return false
+	}
+	c.Response().Header.SetCanonical(etagKey, tag)
+	setHeaders(c, cacheHeaders)
+	c.Set(fiber.HeaderContentType, contentType)
+	c.Response().SetBodyRaw(body)
+	return true
 }
 
 // cacheHeaders are the caching headers of every computed payload.

@@ -107,17 +107,22 @@ func (l latencies) quantile(q float64) time.Duration {
 // constantRate sends requests to uri at rate per second for d, open loop:
 // request i is due at start + i/rate whatever happened to the earlier ones,
 // so a slow answer delays the requests queued behind it and that delay is
-// counted (no coordinated omission). A worker that had to sleep until its
-// request was due measures from when it woke, so the client's own timer
-// slack is not charged to the server. It returns the latencies and how many
-// requests were sent.
+// counted (no coordinated omission). One pacer releases the due requests
+// every millisecond to the workers (a timer per request would cost the
+// client more than the server's answer); a request's latency runs from when
+// it was released, or from when it was due if that is later, so the pacer's
+// own slack is not charged to the server.
 func constantRate(ctx context.Context, addr, uri string, wantLen, conns int, rate float64, d time.Duration) (latencies, error) {
 	hc := httpClient(addr, conns)
 	defer hc.CloseIdleConnections()
-	total := int64(rate * d.Seconds())
+	total := int(rate * d.Seconds())
 	interval := time.Duration(float64(time.Second) / rate)
 	out := make(latencies, total)
-	var next atomic.Int64
+	type job struct {
+		i    int
+		from time.Time
+	}
+	jobs := make(chan job, total)
 	var firstErr error
 	var errOnce sync.Once
 	ctx, cancel := context.WithCancel(ctx)
@@ -129,25 +134,31 @@ func constantRate(ctx context.Context, addr, uri string, wantLen, conns int, rat
 			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 			defer fasthttp.ReleaseRequest(req)
 			defer fasthttp.ReleaseResponse(resp)
-			for ctx.Err() == nil {
-				i := next.Add(1) - 1
-				if i >= total {
+			for j := range jobs {
+				if ctx.Err() != nil {
 					return
-				}
-				due := start.Add(time.Duration(i) * interval)
-				from := due
-				if wait := time.Until(due); wait > 0 {
-					time.Sleep(wait)
-					from = time.Now()
 				}
 				if err := get(hc, uri, wantLen, req, resp); err != nil {
 					errOnce.Do(func() { firstErr = err; cancel() })
 					return
 				}
-				out[i] = time.Since(from)
+				out[j.i] = time.Since(j.from)
 			}
 		})
 	}
+	for sent := 0; sent < total && ctx.Err() == nil; {
+		now := time.Now()
+		due := min(total, int(now.Sub(start)/interval)+1)
+		for ; sent < due; sent++ {
+			from := start.Add(time.Duration(sent) * interval)
+			if from.Before(now) {
+				from = now
+			}
+			jobs <- job{sent, from}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(jobs)
 	wg.Wait()
 	if firstErr != nil {
 		return nil, firstErr

@@ -120,3 +120,19 @@ func TestConfigFromEnvironment(t *testing.T) {
 		t.Fatalf("got %+v, want %+v (flags override the environment)", c, want)
 	}
 }
+
+func TestCacheLocalEntriesRejected(t *testing.T) {
+	for _, v := range []string{"many", "-1"} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		_, err := parseConfig(fs, nil, func(k string) string {
+			if k == "CACHE_LOCAL_ENTRIES" {
+				return v
+			}
+			return ""
+		})
+		if err == nil || !strings.Contains(err.Error(), "CACHE_LOCAL_ENTRIES") {
+			t.Errorf("CACHE_LOCAL_ENTRIES=%s: err %v, want one naming the variable", v, err)
+		}
+	}
+}

@@ -39,6 +39,6 @@ func runStart(ctx context.Context, o Options) ([]Result, error) {
 		Target: "7. start: ready on a seeded store",
 		Figure: fmt.Sprintf("%s (median of %s; first start with seeding %s)", ms(med), strings.Join(figs, ", "), ms(first.Ready)),
 		Goal:   "≤ 1 s", Checked: true, Pass: med <= time.Second,
-		Note:   "from exec to the first 200 from /readyz (polled every 5 ms), embedded SQLite store seeded by a first start",
+		Note: "from exec to the first 200 from /readyz (polled every 5 ms), embedded SQLite store seeded by a first start",
 	}}, nil
 }

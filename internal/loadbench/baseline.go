@@ -21,6 +21,10 @@ func ServeBaseline(ctx context.Context, addr string, body []byte) error {
 	if err != nil {
 		return fmt.Errorf("baseline: listen: %w", err)
 	}
+	return serveBaseline(ctx, ln, body)
+}
+
+func serveBaseline(ctx context.Context, ln net.Listener, body []byte) error {
 	srv := &fasthttp.Server{
 		Handler: func(c *fasthttp.RequestCtx) {
 			c.SetContentType("application/json; charset=utf-8")

@@ -309,9 +309,9 @@ function buildMap() {
 // ECHARTS_PARTS are the chart types and components hwfdash's charts use
 // (the options built by charts/charts.go, drawn by public/static/app.js): the
 // full echarts.min.js is over 1 MB and most of a page's transfer, so only
-// these are bundled. A chart type or component added to charts.go must be
-// added here, or that chart is not drawn (ECHARTS_DEV below names what is missing); the
-// browser tests draw every chart.
+// these are bundled. A part left out is not drawn; charts'
+// TestEChartsBuildHasEveryPart checks this list against the golden options,
+// and ECHARTS_DEV below makes ECharts name a missing part on the console.
 const ECHARTS_PARTS = {
   charts: ['LineChart', 'BarChart', 'ScatterChart', 'HeatmapChart', 'MapChart'],
   components: [

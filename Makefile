@@ -39,8 +39,16 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.7.0 ./...
 
-bench: assets
-	$(GO) test -run='^$$' -bench=. -benchmem ./...
+# The Go micro-benchmarks, then the load benchmarks: `hwfdash bench` runs the
+# servers and their baselines as child processes on loopback, drives them
+# from its own process and prints one table of every target with its goal
+# and PASS/FAIL (BENCHMARKS.md keeps a run). About 5 minutes on 2 cores.
+# BENCH_FLAGS passes flags, e.g. BENCH_FLAGS='-only reads,pages -duration 3s'.
+BENCHTIME   ?= 200ms
+BENCH_FLAGS ?=
+bench: build services
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...
+	ulimit -n $$(ulimit -Hn) && bin/hwfdash bench -out bench-results.md $(BENCH_FLAGS)
 
 # Short fuzzing of every parser a stranger can reach; the seed corpora live in
 # testdata/fuzz and any crash found is kept there as a regression case.
@@ -57,4 +65,4 @@ soak: assets
 	HWFDASH_SOAK=5m $(GO) test -count=1 -run '^TestSoak$$' -timeout 15m -v ./server/
 
 clean:
-	rm -rf bin public/dist/*.js public/dist/*.json public/dist/*.css
+	rm -rf bin bench-results.md public/dist/*.js public/dist/*.json public/dist/*.css public/dist/*.txt public/dist/*.br public/dist/*.gz

@@ -6,6 +6,7 @@
 //	hwfdash token create -label L -countries AUT[,DEU] [-admin]
 //	hwfdash token list | token revoke ID
 //	hwfdash healthcheck [-url http://127.0.0.1:8080/readyz]   for container health checks
+//	hwfdash bench [-duration 5s] [-only reads,pages] [-out FILE]  the load benchmarks (BENCHMARKS.md)
 //
 // Configuration comes from the environment, with matching flags.
 package main
@@ -21,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -44,6 +46,9 @@ type config struct {
 	AllowedOrigins string
 	EmbedOrigins   string
 	LogLevel       string
+	// CacheLocal bounds the in-process cache in entries; 0 disables it, so
+	// every read goes to Redis.
+	CacheLocal int
 }
 
 func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
@@ -62,7 +67,21 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.StringVar(&c.AllowedOrigins, "allowed-origins", env("ALLOWED_ORIGINS", ""), "extra origins allowed to open websockets, comma-separated (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.EmbedOrigins, "embed-origins", env("EMBED_ORIGINS", ""), "origins allowed to frame /embed/ pages; empty allows any (EMBED_ORIGINS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	localDef := env("CACHE_LOCAL_ENTRIES", "4096")
+	local, convErr := strconv.Atoi(localDef)
+	fs.IntVar(&c.CacheLocal, "cache-local-entries", local, "entries of the in-process cache in front of Redis; 0 disables it (CACHE_LOCAL_ENTRIES)")
 	err := fs.Parse(args)
+	if err == nil {
+		switch {
+		case convErr != nil:
+			err = fmt.Errorf("CACHE_LOCAL_ENTRIES: %q is not a number", localDef)
+		case c.CacheLocal < 0:
+			err = fmt.Errorf("cache-local-entries (CACHE_LOCAL_ENTRIES): %d: want 0 or more", c.CacheLocal)
+		}
+		if err != nil {
+			fmt.Fprintln(fs.Output(), err)
+		}
+	}
 	return c, err
 }
 
@@ -88,8 +107,12 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return tokenCmd(args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(args, stderr)
+	case "bench":
+		return benchCmd(args, stdout, stderr)
+	case "bench-baseline":
+		return benchBaseline(args, stderr)
 	default:
-		fmt.Fprintf(stderr, "hwfdash: unknown command %q (serve, token)\n", cmd)
+		fmt.Fprintf(stderr, "hwfdash: unknown command %q (serve, token, healthcheck, bench)\n", cmd)
 		return 2
 	}
 }
@@ -146,7 +169,11 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	log.Info("store ready", "store", db.Kind(), "seed_inserted", rep.Inserted, "seed_skipped", rep.Skipped)
 
-	c := cache.New(ctx, cache.Options{RedisURL: cfg.RedisURL, Logger: log.With("component", "cache")})
+	local := cfg.CacheLocal
+	if local == 0 {
+		local = -1 // cache.Options reads 0 as its default
+	}
+	c := cache.New(ctx, cache.Options{RedisURL: cfg.RedisURL, LocalMaxEntries: local, Logger: log.With("component", "cache")})
 	defer c.Close()
 	bus := cache.NewBus(ctx, cache.BusOptions{RedisURL: cfg.RedisURL, Logger: log.With("component", "bus")})
 	defer bus.Close()

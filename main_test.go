@@ -107,15 +107,32 @@ func TestComposeMatchesCode(t *testing.T) {
 
 func TestConfigFromEnvironment(t *testing.T) {
 	env := map[string]string{"ADDR": ":9999", "DATABASE_URL": "postgres://x", "REDIS_URL": "redis://y", "ADMIN_TOKEN": "t",
-		"DATA_DIR": "/d", "ALLOWED_ORIGINS": "https://a", "EMBED_ORIGINS": "https://b", "LOG_LEVEL": "debug"}
+		"DATA_DIR": "/d", "ALLOWED_ORIGINS": "https://a", "EMBED_ORIGINS": "https://b", "LOG_LEVEL": "debug",
+		"CACHE_LOCAL_ENTRIES": "0"}
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	c, err := parseConfig(fs, []string{"-addr", ":7777"}, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := config{Addr: ":7777", DataDir: "/d", DatabaseURL: "postgres://x", RedisURL: "redis://y", AdminToken: "t",
-		AllowedOrigins: "https://a", EmbedOrigins: "https://b", LogLevel: "debug"}
+		AllowedOrigins: "https://a", EmbedOrigins: "https://b", LogLevel: "debug", CacheLocal: 0}
 	if c != want {
 		t.Fatalf("got %+v, want %+v (flags override the environment)", c, want)
+	}
+}
+
+func TestCacheLocalEntriesRejected(t *testing.T) {
+	for _, v := range []string{"many", "-1"} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		_, err := parseConfig(fs, nil, func(k string) string {
+			if k == "CACHE_LOCAL_ENTRIES" {
+				return v
+			}
+			return ""
+		})
+		if err == nil || !strings.Contains(err.Error(), "CACHE_LOCAL_ENTRIES") {
+			t.Errorf("CACHE_LOCAL_ENTRIES=%s: err %v, want one naming the variable", v, err)
+		}
 	}
 }

@@ -38,7 +38,9 @@ type Options struct {
 	Prefix string
 	// TTL is how long an entry lives in Redis; default 10 minutes.
 	TTL time.Duration
-	// LocalMaxEntries bounds the in-process LRU; default 4096.
+	// LocalMaxEntries bounds the in-process LRU; 0 means 4096, and a
+	// negative value disables it, so every read goes to Redis (the load
+	// generator measures that path this way).
 	LocalMaxEntries int
 	// Logger receives outage and recovery messages; default discards.
 	Logger *slog.Logger
@@ -73,8 +75,11 @@ func New(ctx context.Context, opts Options) *Cache {
 	if opts.TTL <= 0 {
 		opts.TTL = 10 * time.Minute
 	}
-	if opts.LocalMaxEntries <= 0 {
+	switch {
+	case opts.LocalMaxEntries == 0:
 		opts.LocalMaxEntries = 4096
+	case opts.LocalMaxEntries < 0:
+		opts.LocalMaxEntries = 0
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -124,6 +129,13 @@ func (c *Cache) GetOrCompute(ctx context.Context, key string, compute func(ctx c
 		}
 		return r.Val.([]byte), nil
 	}
+}
+
+// Peek returns the payload under key when the in-process cache holds it,
+// without computing or asking Redis: the read path's fast case, which needs
+// no context or deadline.
+func (c *Cache) Peek(key string) ([]byte, bool) {
+	return c.local.get(key)
 }
 
 // load is the body of one flight for key.

@@ -298,3 +298,39 @@ func TestCacheCloseLeavesNoGoroutines(t *testing.T) {
 	}
 	noGoroutineLeak(t, before)
 }
+
+// TestLocalDisabled checks that a negative LocalMaxEntries turns the
+// in-process level off: with Redis every read is a Redis hit, without it
+// every read computes, and Peek never answers.
+func TestLocalDisabled(t *testing.T) {
+	tests := []struct {
+		name     string
+		redis    bool
+		computes int32
+	}{
+		{"redis", true, 1},
+		{"no redis", false, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := Options{LocalMaxEntries: -1}
+			if tt.redis {
+				opts.RedisURL, opts.Prefix = sharedRedis(t)
+			}
+			c := New(context.Background(), opts)
+			defer c.Close()
+			var n counter
+			for range 3 {
+				if got := mustGet(t, c, "k", n.fn("v")); got != "v" {
+					t.Fatalf("got %q", got)
+				}
+			}
+			if got := n.n.Load(); got != tt.computes {
+				t.Errorf("%d computations, want %d", got, tt.computes)
+			}
+			if _, ok := c.Peek("k"); ok {
+				t.Error("Peek answered with the local cache off")
+			}
+		})
+	}
+}

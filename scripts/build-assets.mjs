@@ -7,9 +7,13 @@
 // `//go:embed all:dist` compiles before the first build):
 //
 //   <name>.<sha256[:10]>.<ext>  one content-hashed copy of every asset
+//   <hashed name>.br, .gz       its brotli (best level) and gzip variants, for
+//                               text assets when smaller: the server serves them
+//                               as they are instead of compressing at each start
 //   manifest.json               {"<logical name>": "<hashed name>", ...}
 //
-// Logical assets: echarts.min.js, axe.min.js, europe.geo.json (the 53 WHO
+// Logical assets: echarts.min.js (ECharts with only the parts hwfdash uses,
+// bundled with esbuild), axe.min.js, europe.geo.json (the 53 WHO
 // European Region Member States), europe.small.json (marker points for states
 // too small to click on the map), licenses.txt (the notices of what we ship),
 // plus every file under public/static/ by its path relative to that folder.
@@ -23,8 +27,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import topojson from 'topojson-client';
+import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_MODULES = path.join(ROOT, 'node_modules');
@@ -300,6 +306,50 @@ function buildMap() {
   };
 }
 
+// ECHARTS_PARTS are the chart types and components hwfdash's charts use
+// (the options built by charts/charts.go, drawn by public/static/app.js): the
+// full echarts.min.js is over 1 MB and most of a page's transfer, so only
+// these are bundled. A part left out is not drawn; charts'
+// TestEChartsBuildHasEveryPart checks this list against the golden options,
+// and ECHARTS_DEV below makes ECharts name a missing part on the console.
+const ECHARTS_PARTS = {
+  charts: ['LineChart', 'BarChart', 'ScatterChart', 'HeatmapChart', 'MapChart'],
+  components: [
+    'TitleComponent', 'TooltipComponent', 'LegendComponent', 'GridComponent', 'VisualMapComponent',
+    'GeoComponent', 'ToolboxComponent', 'AriaComponent', 'MarkLineComponent',
+  ],
+  renderers: ['CanvasRenderer'],
+};
+
+// buildECharts bundles ECharts' core with ECHARTS_PARTS into one minified
+// script that defines the global `echarts`, as the full build does.
+function buildECharts() {
+  const { charts, components, renderers } = ECHARTS_PARTS;
+  const entry = `export * from 'echarts/core';
+import { use } from 'echarts/core';
+import { ${charts.join(', ')} } from 'echarts/charts';
+import { ${components.join(', ')} } from 'echarts/components';
+import { ${renderers.join(', ')} } from 'echarts/renderers';
+use([${[...charts, ...components, ...renderers].join(', ')}]);
+`;
+  const res = esbuild.buildSync({
+    stdin: { contents: entry, resolveDir: ROOT, sourcefile: 'echarts-hwfdash.js' },
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    globalName: 'echarts',
+    target: 'es2015',
+    // ECHARTS_DEV=1 keeps ECharts' development checks, which report on the
+    // console a chart type or component used but not bundled: build so and
+    // run the browser tests after changing ECHARTS_PARTS or the charts.
+    define: { 'process.env.NODE_ENV': process.env.ECHARTS_DEV ? '"development"' : '"production"' },
+    write: false,
+    logLevel: 'warning',
+  });
+  if (res.errors.length > 0) fail(`esbuild: ${res.errors.map((e) => e.text).join('; ')}`);
+  return Buffer.from(res.outputFiles[0].contents);
+}
+
 // LANGUAGES are WHO Europe's official languages, the interface's languages.
 const LANGUAGES = ['en', 'fr', 'de', 'ru'];
 
@@ -364,11 +414,15 @@ function hashedName(logical, bytes) {
   return dir === '.' ? name : `${dir}/${name}`;
 }
 
+// COMPRESSIBLE are the text assets' extensions, as public.go's compressible.
+const COMPRESSIBLE = new Set(['.css', '.html', '.js', '.json', '.map', '.mjs', '.svg', '.txt']);
+
 function main() {
   console.log('build-assets: europe map');
   const map = buildMap();
   const assets = [
-    ['echarts.min.js', fs.readFileSync(path.join(NODE_MODULES, 'echarts', 'dist', 'echarts.min.js'))],
+    // Keeps the full build's logical name: pages ask for "echarts.min.js".
+    ['echarts.min.js', buildECharts()],
     ['axe.min.js', fs.readFileSync(path.join(NODE_MODULES, 'axe-core', 'axe.min.js'))],
     ['europe.geo.json', map.geo],
     ['europe.small.json', map.small],
@@ -394,7 +448,20 @@ function main() {
     manifest[logical] = hashed;
     fs.mkdirSync(path.dirname(path.join(DIST, hashed)), { recursive: true });
     fs.writeFileSync(path.join(DIST, hashed), bytes);
-    console.log(`  ${hashed.padEnd(40)} ${String(bytes.length).padStart(9)} B`);
+    let note = '';
+    if (COMPRESSIBLE.has(path.extname(logical))) {
+      const br = zlib.brotliCompressSync(bytes, {
+        params: {
+          [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
+          [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+        },
+      });
+      const gz = zlib.gzipSync(bytes, { level: 9 });
+      if (br.length < bytes.length) fs.writeFileSync(path.join(DIST, `${hashed}.br`), br);
+      if (gz.length < bytes.length) fs.writeFileSync(path.join(DIST, `${hashed}.gz`), gz);
+      note = ` (br ${br.length} B, gzip ${gz.length} B)`;
+    }
+    console.log(`  ${hashed.padEnd(40)} ${String(bytes.length).padStart(9)} B${note}`);
   }
   // Written last: make's target is manifest.json, so it must be the newest.
   fs.writeFileSync(path.join(DIST, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -6,10 +6,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,6 +20,7 @@ import (
 
 // routes is the one route table.
 func (s *Server) routes() {
+	s.buildSecurityHeaders()
 	a := s.app
 	a.Use(s.securityHeaders)
 	a.Get("/healthz", s.getHealth)
@@ -49,6 +50,8 @@ func (s *Server) routes() {
 	api.Get("/experiences/:id", s.getExperience)
 	api.Post("/experiences/:id/hide", s.postHideExperience(true))
 	api.Post("/experiences/:id/unhide", s.postHideExperience(false))
+	api.Get("/admin/stats", s.getStats)
+	api.Post("/admin/recompute", s.postRecompute)
 
 	a.Get("/ws", s.hub.handler())
 	s.pageRoutes()
@@ -130,6 +133,16 @@ func (s *Server) getIndicator(c *fiber.Ctx) error {
 type dataQuery struct {
 	countries []string
 	time      TimeRange
+	// cacheKey is key's answer, kept when the query is memoised.
+	cacheKey string
+}
+
+// key is the query's part of a cache key.
+func (q dataQuery) key() string {
+	if q.cacheKey != "" {
+		return q.cacheKey
+	}
+	return strings.Join(q.countries, ",") + ":" + strconv.Itoa(q.time.From) + "-" + strconv.Itoa(q.time.To)
 }
 
 func (s *Server) parseDataQuery(c *fiber.Ctx) (dataQuery, error) {
@@ -149,15 +162,18 @@ func (s *Server) getData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	q, err := s.parseDataQuery(c)
-	if err != nil {
-		return err
+	raw := c.Request().URI().QueryString()
+	q, format, ok := s.dataQueries.get(raw, s.cfg.CurrentYear())
+	if !ok {
+		if q, err = s.parseDataQuery(c); err != nil {
+			return err
+		}
+		if format, err = formatParam(c); err != nil {
+			return err
+		}
+		s.dataQueries.put(string(raw), s.cfg.CurrentYear(), q, format)
 	}
-	format, err := formatParam(c)
-	if err != nil {
-		return err
-	}
-	key := fmt.Sprintf("data:%s:%s:%d-%d", ind.ID, strings.Join(q.countries, ","), q.time.From, q.time.To)
+	key := "data:" + ind.ID + ":" + q.key()
 	if format == "csv" {
 		return s.sendCSV(c, key, fmt.Sprintf("hwfdash-%s.csv", ind.ID), func(ctx context.Context) ([]byte, error) {
 			res, err := s.eng.data(ctx, ind, q.countries, q.time, s.version.Load())
@@ -167,9 +183,50 @@ func (s *Server) getData(c *fiber.Ctx) error {
 			return rowsCSV(res.Rows)
 		})
 	}
+	if s.cachedHit(c, key, fiber.MIMEApplicationJSONCharsetUTF8) {
+		return nil
+	}
 	return s.sendJSON(c, key, func(ctx context.Context) (any, error) {
 		return s.eng.data(ctx, ind, q.countries, q.time, s.version.Load())
 	})
+}
+
+// queryMemo remembers parsed data queries by their raw query string: the
+// same few queries (an embed's, the explorer's defaults) arrive thousands of
+// times a second, and parsing them was a third of a cached read's handler.
+// Only valid queries are kept; the map is cleared when full or when the
+// year changes (open time ranges end at the current year).
+type queryMemo struct {
+	mu   sync.RWMutex
+	year int
+	m    map[string]memoQuery
+}
+
+type memoQuery struct {
+	q      dataQuery
+	format string
+}
+
+const queryMemoMax = 4096
+
+func (m *queryMemo) get(raw []byte, year int) (dataQuery, string, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.year != year {
+		return dataQuery{}, "", false
+	}
+	e, ok := m.m[string(raw)]
+	return e.q, e.format, ok
+}
+
+func (m *queryMemo) put(raw string, year int, q dataQuery, format string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.year != year || len(m.m) >= queryMemoMax || m.m == nil {
+		m.year, m.m = year, make(map[string]memoQuery)
+	}
+	q.cacheKey = q.key()
+	m.m[raw] = memoQuery{q, format}
 }
 
 func formatParam(c *fiber.Ctx) (string, error) {
@@ -284,28 +341,80 @@ func (s *Server) getHistory(c *fiber.Ctx) error {
 // etag names a representation: the version of the data it depends on and
 // the request URI (which includes the format), so a write changes the ETag
 // of exactly what it affects.
-func etag(version int64, uri string) string {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(uri))
-	return fmt.Sprintf(`W/"%d-%x"`, version, h.Sum64())
+func etag(version int64, uri []byte) string {
+	return string(appendETag(nil, version, uri))
+}
+
+// appendETag appends etag's value to b. Every read makes one, so it is built
+// without fmt or hash/fnv's allocating constructor: the hash is FNV-1a
+// written out.
+func appendETag(b []byte, version int64, uri []byte) []byte {
+	const offset64, prime64 = 14695981039346656037, 1099511628211
+	h := uint64(offset64)
+	for _, c := range uri {
+		h ^= uint64(c)
+		h *= prime64
+	}
+	b = append(b, `W/"`...)
+	b = strconv.AppendInt(b, version, 10)
+	b = append(b, '-')
+	b = strconv.AppendUint(b, h, 16)
+	return append(b, '"')
+}
+
+var etagKey = []byte(fiber.HeaderETag)
+
+// cachedHit answers a read from what the process already holds: a 304 when
+// the client's copy is current, else the payload from the in-process cache.
+// It reports whether it answered; handlers call it before building their
+// computation, which most reads do not need.
+func (s *Server) cachedHit(c *fiber.Ctx, key, contentType string) bool {
+	v := s.versionForKey(key)
+	var buf [64]byte
+	tag := appendETag(buf[:0], v, c.Request().RequestURI())
+	if m := c.Request().Header.Peek(fiber.HeaderIfNoneMatch); len(m) > 0 && bytes.Contains(m, tag) {
+		c.Response().Header.SetCanonical(etagKey, tag)
+		setHeaders(c, cacheHeaders)
+		c.Status(fiber.StatusNotModified)
+		return true
+	}
+	body, ok := s.deps.Cache.Peek("v" + strconv.FormatInt(v, 10) + ":" + key)
+	if !ok {
+		return false
+	}
+	c.Response().Header.SetCanonical(etagKey, tag)
+	setHeaders(c, cacheHeaders)
+	c.Set(fiber.HeaderContentType, contentType)
+	c.Response().SetBodyRaw(body)
+	return true
+}
+
+// cacheHeaders are the caching headers of every computed payload.
+var cacheHeaders = []header{
+	{[]byte(fiber.HeaderCacheControl), []byte("public, max-age=10, stale-while-revalidate=30")},
+	{[]byte(fiber.HeaderVary), []byte("Accept-Encoding")},
 }
 
 // cachedBytes serves a computed payload from the version-keyed cache, with
-// ETag and Cache-Control so browsers and CDNs can reuse it.
+// ETag and Cache-Control so browsers and CDNs can reuse it. A payload held
+// in process is sent without a deadline or a flight: that is most reads.
 func (s *Server) cachedBytes(c *fiber.Ctx, key, contentType string, compute func(ctx context.Context) ([]byte, error)) error {
 	v := s.versionForKey(key)
-	tag := etag(v, c.OriginalURL())
+	tag := etag(v, c.Request().RequestURI())
 	c.Set(fiber.HeaderETag, tag)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=10, stale-while-revalidate=30")
-	c.Set(fiber.HeaderVary, "Accept-Encoding")
+	setHeaders(c, cacheHeaders)
 	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && strings.Contains(match, tag) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	ctx, cancel := reqCtx(c)
-	defer cancel()
-	body, err := s.deps.Cache.GetOrCompute(ctx, fmt.Sprintf("v%d:%s", v, key), compute)
-	if err != nil {
-		return err
+	full := "v" + strconv.FormatInt(v, 10) + ":" + key
+	body, ok := s.deps.Cache.Peek(full)
+	if !ok {
+		ctx, cancel := reqCtx(c)
+		defer cancel()
+		var err error
+		if body, err = s.deps.Cache.GetOrCompute(ctx, full, s.counted(compute)); err != nil {
+			return err
+		}
 	}
 	c.Set(fiber.HeaderContentType, contentType)
 	return c.Send(body)

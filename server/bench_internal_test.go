@@ -5,6 +5,9 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
 	"github.com/hwfdash/hwfdash/cache"
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/store"
@@ -83,5 +86,44 @@ func BenchmarkRegional(b *testing.B) {
 		if _, err := s.eng.regional(ctx, ind, 2020, 1); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkCachedRead is target 1 of BENCHMARKS.md in process: a cached
+// data read through the whole Fiber app (middleware, ETag, cache lookup)
+// against a bare fasthttp handler setting the same bytes.
+func BenchmarkCachedRead(b *testing.B) {
+	s := benchServer(b)
+	const uri = "/api/v1/indicators/HWF_0001/data?countries=AUT,DEU&time=2000..2022"
+	h := s.app.Handler()
+	var warm fasthttp.RequestCtx
+	warm.Request.SetRequestURI(uri)
+	h(&warm)
+	if warm.Response.StatusCode() != fiber.StatusOK {
+		b.Fatalf("status %d: %s", warm.Response.StatusCode(), warm.Response.Body())
+	}
+	body := append([]byte(nil), warm.Response.Body()...)
+	bare := func(c *fasthttp.RequestCtx) {
+		c.SetContentType(fiber.MIMEApplicationJSONCharsetUTF8)
+		c.Response.SetBodyRaw(body)
+	}
+	for _, bc := range []struct {
+		name string
+		h    fasthttp.RequestHandler
+	}{{"hwfdash", h}, {"bare", bare}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				var c fasthttp.RequestCtx
+				for pb.Next() {
+					c.Request.Reset()
+					c.Response.Reset()
+					c.Request.SetRequestURI(uri)
+					bc.h(&c)
+					if len(c.Response.Body()) != len(body) {
+						b.Fatalf("%d bytes, want %d", len(c.Response.Body()), len(body))
+					}
+				}
+			})
+		})
 	}
 }

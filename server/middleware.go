@@ -6,24 +6,52 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// securityHeaders sets the headers every answer carries. Pages forbid
-// framing except under /embed/, which ministries frame on their own sites.
-func (s *Server) securityHeaders(c *fiber.Ctx) error {
-	h := func(k, v string) { c.Set(k, v) }
-	h(fiber.HeaderXContentTypeOptions, "nosniff")
-	h(fiber.HeaderReferrerPolicy, "strict-origin-when-cross-origin")
-	frame := "'none'"
-	if strings.HasPrefix(c.Path(), "/embed/") {
-		frame = "*"
-		if len(s.cfg.EmbedOrigins) > 0 {
-			frame = strings.Join(s.cfg.EmbedOrigins, " ")
-		}
-	} else {
-		h(fiber.HeaderXFrameOptions, "DENY")
+// header is a response header with its name in canonical form, so it is set
+// without fasthttp normalising the name on every answer.
+type header struct{ key, value []byte }
+
+func setHeaders(c *fiber.Ctx, hs []header) {
+	h := &c.Response().Header
+	for _, x := range hs {
+		h.SetCanonical(x.key, x.value)
 	}
-	h(fiber.HeaderContentSecurityPolicy, "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "+
-		"connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors "+frame)
+}
+
+// buildSecurityHeaders computes the headers securityHeaders sets. Pages
+// forbid framing except under /embed/, which ministries frame on their own
+// sites.
+func (s *Server) buildSecurityHeaders() {
+	csp := func(frame string) header {
+		return header{[]byte(fiber.HeaderContentSecurityPolicy), []byte("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+			"connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors " + frame)}
+	}
+	common := []header{
+		{[]byte(fiber.HeaderXContentTypeOptions), []byte("nosniff")},
+		{[]byte(fiber.HeaderReferrerPolicy), []byte("strict-origin-when-cross-origin")},
+	}
+	frame := "*"
+	if len(s.cfg.EmbedOrigins) > 0 {
+		frame = strings.Join(s.cfg.EmbedOrigins, " ")
+	}
+	s.embedHeaders = append(append([]header{}, common...), csp(frame))
+	s.pageHeaders = append(append([]header{}, common...),
+		header{[]byte(fiber.HeaderXFrameOptions), []byte("DENY")}, csp("'none'"))
+}
+
+// securityHeaders sets the headers every answer carries.
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	if strings.HasPrefix(c.Path(), "/embed/") {
+		setHeaders(c, s.embedHeaders)
+	} else {
+		setHeaders(c, s.pageHeaders)
+	}
 	return c.Next()
+}
+
+// corsHeaders open a read to any origin.
+var corsHeaders = []header{
+	{[]byte(fiber.HeaderAccessControlAllowOrigin), []byte("*")},
+	{[]byte(fiber.HeaderAccessControlExposeHeaders), []byte("ETag")},
 }
 
 // corsReads opens the read API to any origin, for GET only: writes need a
@@ -31,8 +59,7 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 func (s *Server) corsReads(c *fiber.Ctx) error {
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead:
-		c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
-		c.Set(fiber.HeaderAccessControlExposeHeaders, "ETag")
+		setHeaders(c, corsHeaders)
 	case fiber.MethodOptions:
 		if c.Get(fiber.HeaderAccessControlRequestMethod) == fiber.MethodGet {
 			c.Set(fiber.HeaderAccessControlAllowOrigin, "*")

@@ -45,6 +45,8 @@ type Tokens interface {
 // Cache holds computed payloads keyed by data version.
 type Cache interface {
 	GetOrCompute(ctx context.Context, key string, compute func(ctx context.Context) ([]byte, error)) ([]byte, error)
+	// Peek returns a payload already held in process, without computing.
+	Peek(key string) ([]byte, bool)
 	State() string
 }
 
@@ -110,11 +112,18 @@ type Server struct {
 	hub     *hub
 	limiter *limiter
 	version atomic.Int64
-	depv    depVersions
+	// counters are reported by GET /api/v1/admin/stats.
+	counters counters
+	depv     depVersions
 	// smallStates are the map markers of Member States too small to click.
 	smallStates []charts.SmallState
 	pages       *pages
 	msgs        *public.Messages
+	// pageHeaders and embedHeaders are the security headers of every
+	// answer, built once: they are set on each of thousands of reads a
+	// second.
+	pageHeaders, embedHeaders []header
+	dataQueries               queryMemo
 
 	stopOnce sync.Once
 	stop     context.CancelFunc

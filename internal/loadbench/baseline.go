@@ -1,0 +1,75 @@
+package loadbench
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// ServeBaseline serves body as JSON from a bare fasthttp handler on addr
+// until ctx ends: the ceiling the cached-read target is a fraction of. It
+// answers /readyz too, so StartBaseline can wait for it like a server.
+// `hwfdash bench-baseline` runs it in a child process of its own.
+func ServeBaseline(ctx context.Context, addr string, body []byte) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("baseline: listen: %w", err)
+	}
+	return serveBaseline(ctx, ln, body)
+}
+
+func serveBaseline(ctx context.Context, ln net.Listener, body []byte) error {
+	srv := &fasthttp.Server{
+		Handler: func(c *fasthttp.RequestCtx) {
+			c.SetContentType("application/json; charset=utf-8")
+			c.Response.SetBodyRaw(body)
+		},
+		Name: "baseline",
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		return srv.Shutdown()
+	}
+}
+
+// StartBaseline runs `hwfdash bench-baseline` serving the bytes of file.
+func StartBaseline(ctx context.Context, o Options, name, file string) (*Proc, error) {
+	addr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	logf, err := os.Create(filepath.Join(o.WorkDir, name+".log"))
+	if err != nil {
+		return nil, err
+	}
+	bin := o.Binary
+	if bin == "" {
+		if bin, err = os.Executable(); err != nil {
+			return nil, err
+		}
+	}
+	cmd := exec.Command(bin, "bench-baseline", "-addr", addr, "-file", file)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	p := &Proc{URL: "http://" + addr, Addr: addr, cmd: cmd, done: make(chan error, 1)}
+	p.Started = time.Now()
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, err
+	}
+	go func() { p.done <- cmd.Wait(); logf.Close() }()
+	if err := p.waitReady(ctx, 30*time.Second); err != nil {
+		p.Stop()
+		return nil, fmt.Errorf("%s: %w (log: %s)", name, err, logf.Name())
+	}
+	return p, nil
+}

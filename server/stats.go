@@ -1,0 +1,109 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// counters are the server's running totals, read by operators and by the
+// load generator (`hwfdash bench`), which checks counts rather than times
+// where it can. Add a field here and to Stats for each new counter.
+type counters struct {
+	// computes counts payload computations: cache misses that ran the
+	// computation rather than waiting for another caller's.
+	computes atomic.Int64
+}
+
+// Stats is the answer to GET /api/v1/admin/stats.
+type Stats struct {
+	Version  int64 `json:"version"`
+	Computes int64 `json:"computes"`
+	Clients  int   `json:"clients"`
+}
+
+// counted wraps a payload computation so that each run is counted.
+func (s *Server) counted(compute func(ctx context.Context) ([]byte, error)) func(ctx context.Context) ([]byte, error) {
+	return func(ctx context.Context) ([]byte, error) {
+		s.counters.computes.Add(1)
+		return compute(ctx)
+	}
+}
+
+func (s *Server) getStats(c *fiber.Ctx) error {
+	if _, err := s.requireAdmin(c); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(Stats{
+		Version:  s.version.Load(),
+		Computes: s.counters.computes.Load(),
+		Clients:  s.hub.count(),
+	})
+}
+
+// RecomputeResult is the answer to POST /api/v1/admin/recompute.
+type RecomputeResult struct {
+	Payloads int     `json:"payloads"`
+	Bytes    int     `json:"bytes"`
+	Seconds  float64 `json:"seconds"`
+}
+
+// postRecompute computes every indicator's payloads from the store, around
+// the cache and without keeping them: what a write would cost if it
+// recomputed everything instead of what it affects. It is the baseline the
+// load generator compares one write's recompute-and-push with.
+func (s *Server) postRecompute(c *fiber.Ctx) error {
+	if _, err := s.requireAdmin(c); err != nil {
+		return err
+	}
+	ctx, cancel := reqCtx(c)
+	defer cancel()
+	res, err := s.recomputeAll(ctx)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(res)
+}
+
+// recomputeAll computes, for every indicator in the catalogue, its data
+// (every country and year) and its regional aggregates (which are also its
+// push payload), then the milestones and the Code rounds, each encoded as the API sends it.
+func (s *Server) recomputeAll(ctx context.Context) (RecomputeResult, error) {
+	v := s.version.Load()
+	var res RecomputeResult
+	add := func(p any, err error) error {
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		res.Payloads++
+		res.Bytes += len(b)
+		return nil
+	}
+	start := time.Now()
+	for _, ind := range s.ref.catalogue {
+		if err := add(s.eng.data(ctx, ind, nil, TimeRange{}, v)); err != nil {
+			return res, err
+		}
+		reg, err := s.eng.regional(ctx, ind, 0, v)
+		if err := add(reg, err); err != nil {
+			return res, err
+		}
+	}
+	if err := add(s.eng.milestones(ctx, v)); err != nil {
+		return res, err
+	}
+	if err := add(s.eng.rounds(ctx, v)); err != nil {
+		return res, err
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -44,6 +45,8 @@ type config struct {
 	AllowedOrigins string
 	EmbedOrigins   string
 	LogLevel       string
+	WSPerAddress   int
+	WriteRate      int
 }
 
 func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
@@ -62,6 +65,24 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.StringVar(&c.AllowedOrigins, "allowed-origins", env("ALLOWED_ORIGINS", ""), "extra origins allowed to open websockets, comma-separated (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.EmbedOrigins, "embed-origins", env("EMBED_ORIGINS", ""), "origins allowed to frame /embed/ pages; empty allows any (EMBED_ORIGINS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	fs.IntVar(&c.WSPerAddress, "ws-max-per-address", 0, "websocket connections allowed per client address; 0 means 64 (WS_MAX_PER_ADDRESS)")
+	fs.IntVar(&c.WriteRate, "write-rate", 0, "writes a token or address may make per minute; 0 means 120 (WRITE_RATE)")
+	for _, e := range []struct {
+		key string
+		dst *int
+	}{{"WS_MAX_PER_ADDRESS", &c.WSPerAddress}, {"WRITE_RATE", &c.WriteRate}} {
+		v := getenv(e.key)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			err = fmt.Errorf("%s: want a whole number ≥ 0, got %q", e.key, v)
+			fmt.Fprintln(fs.Output(), err)
+			return c, err
+		}
+		*e.dst = n
+	}
 	err := fs.Parse(args)
 	return c, err
 }
@@ -152,7 +173,11 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 		AdminToken:     cfg.AdminToken,
 		AllowedOrigins: splitList(cfg.AllowedOrigins),
 		EmbedOrigins:   splitList(cfg.EmbedOrigins),
-		Logger:         log,
+		// A load test from one machine opens thousands of connections
+		// from one address.
+		MaxConnsPerAddress: cfg.WSPerAddress,
+		WriteRate:          cfg.WriteRate,
+		Logger:             log,
 	}, server.Deps{
 		Store: db, Tokens: db, Cache: c, Bus: bus, Assets: assets,
 		Reference: server.Reference{

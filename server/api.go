@@ -43,6 +43,7 @@ func (s *Server) routes() {
 	api.Get("/tokens", s.getTokens)
 	api.Post("/tokens", s.postToken)
 	api.Delete("/tokens/:id", s.deleteToken)
+	api.Get("/admin/stats", s.getStats)
 
 	a.Get("/ws", s.hub.handler())
 	s.pageRoutes()

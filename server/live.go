@@ -78,7 +78,7 @@ func (s *Server) onEvent(ctx context.Context, ev indicators.Update) {
 		s.advance(ev.Version)
 		var rows []indicators.Observation
 		_ = json.Unmarshal(ev.Payload, &rows)
-		s.push(ctx, ev.Version, ev.Topics, rows)
+		s.push(ctx, ev.Version, ev.Published, ev.Topics, rows)
 	}
 }
 
@@ -112,17 +112,18 @@ func (s *Server) catchUp(ctx context.Context) {
 	if len(changes) >= 1000 {
 		topics = s.hub.allTopics()
 	}
-	s.push(ctx, v, topics, changes)
+	s.push(ctx, v, 0, topics, changes)
 }
 
 // push sends each topic's new payload, encoded once, to its subscribers.
-func (s *Server) push(ctx context.Context, version int64, topics []string, rows []indicators.Observation) {
+// published is when the origin published the event (Unix µs); 0 means now.
+func (s *Server) push(ctx context.Context, version, published int64, topics []string, rows []indicators.Observation) {
 	topics = append(topics, s.chartTopicsFor(topics)...)
 	for _, t := range topics {
 		if len(s.hub.subscribers(t)) == 0 {
 			continue
 		}
-		pm, err := s.updateFrame(ctx, t, version, rows)
+		pm, err := s.updateFrame(ctx, t, version, published, rows)
 		if err != nil {
 			s.log.Warn("compute push payload", "topic", t, "err", err)
 			continue
@@ -137,15 +138,21 @@ type updateMessage struct {
 	Topic   string          `json:"topic"`
 	Version int64           `json:"version"`
 	Payload json.RawMessage `json:"payload"`
+	// Published is when the update was published (Unix µs): by the instance
+	// that took the write, or by this one when it caught up from the store.
+	Published int64 `json:"published,omitempty"`
 }
 
 // updateFrame encodes a topic's update once, for all its subscribers.
-func (s *Server) updateFrame(ctx context.Context, topic string, version int64, rows []indicators.Observation) (*websocket.PreparedMessage, error) {
+func (s *Server) updateFrame(ctx context.Context, topic string, version, published int64, rows []indicators.Observation) (*websocket.PreparedMessage, error) {
 	payload, err := s.topicPayload(ctx, topic, version, rows)
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(updateMessage{Type: "update", Topic: topic, Version: version, Payload: payload})
+	if published == 0 {
+		published = time.Now().UnixMicro()
+	}
+	b, err := json.Marshal(updateMessage{Type: "update", Topic: topic, Version: version, Payload: payload, Published: published})
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +292,7 @@ func (s *Server) handleClientMessage(c *client, data []byte) {
 		if t == "control" {
 			continue
 		}
-		pm, err := s.updateFrame(context.Background(), t, v, nil)
+		pm, err := s.updateFrame(context.Background(), t, v, 0, nil)
 		if err != nil {
 			c.sendError("could not compute " + t)
 			continue

@@ -41,6 +41,7 @@ type config struct {
 	DataDir        string
 	DatabaseURL    string
 	RedisURL       string
+	RedisPrefix    string
 	AdminToken     string
 	AllowedOrigins string
 	EmbedOrigins   string
@@ -61,6 +62,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "directory of the embedded store (DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty uses the embedded store (DATABASE_URL)")
 	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for the shared cache and bus; empty runs in process (REDIS_URL)")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("REDIS_PREFIX", "hwfdash:"), "prefix of Redis keys and of the update channel, so deployments can share a Redis (REDIS_PREFIX)")
 	fs.StringVar(&c.AdminToken, "admin-token", env("ADMIN_TOKEN", ""), "admin bearer token (ADMIN_TOKEN)")
 	fs.StringVar(&c.AllowedOrigins, "allowed-origins", env("ALLOWED_ORIGINS", ""), "extra origins allowed to open websockets, comma-separated (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.EmbedOrigins, "embed-origins", env("EMBED_ORIGINS", ""), "origins allowed to frame /embed/ pages; empty allows any (EMBED_ORIGINS)")
@@ -163,9 +165,9 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	log.Info("store ready", "store", db.Kind(), "seed_inserted", rep.Inserted, "seed_skipped", rep.Skipped)
 
-	c := cache.New(ctx, cache.Options{RedisURL: cfg.RedisURL, Logger: log.With("component", "cache")})
+	c := cache.New(ctx, cache.Options{RedisURL: cfg.RedisURL, Prefix: cfg.RedisPrefix, Logger: log.With("component", "cache")})
 	defer c.Close()
-	bus := cache.NewBus(ctx, cache.BusOptions{RedisURL: cfg.RedisURL, Logger: log.With("component", "bus")})
+	bus := cache.NewBus(ctx, cache.BusOptions{RedisURL: cfg.RedisURL, Channel: cfg.RedisPrefix + "updates", Logger: log.With("component", "bus")})
 	defer bus.Close()
 	log.Info("cache and bus ready", "cache", c.State(), "bus", bus.State())
 

@@ -29,41 +29,81 @@ const (
 )
 
 // hub keeps the websocket clients and their topic subscriptions.
+//
+// A connection costs the fasthttp adaptor two goroutines (the hijacked
+// connection's and the handler's, which reads); the hub adds none while the
+// client is idle. Frames wait in a small per-client queue, written by a
+// goroutine that lives only while that queue is non-empty, so a client
+// whose socket is full holds back only itself. Writes go out as prepared
+// frames, encoded once for all subscribers, without a per-connection write
+// buffer; one ticker pings every client.
 type hub struct {
 	s        *Server
 	log      *slog.Logger
 	upgrader websocket.Upgrader
+	ping     *websocket.PreparedMessage
 
 	mu       sync.Mutex
-	clients  map[*client]bool
+	clients  map[*client]struct{}
+	topics   map[string]*subscribers // topic → its clients, so a broadcast does not scan everyone
 	perAddr  map[string]int
 	closing  bool
+	pinging  bool
+	stopPing chan struct{}
 	wg       sync.WaitGroup
 	dropped  int
 	maxAddrN int
 }
 
+// subscribers are one topic's clients. list is a snapshot, rebuilt on the
+// first broadcast after a change and never modified, so a broadcast walks
+// it without holding the hub's lock.
+type subscribers struct {
+	set  map[*client]struct{}
+	list []*client
+}
+
+// frameWriter is the writing side of a websocket connection (a
+// *websocket.Conn; the broadcast benchmark uses one that discards).
+type frameWriter interface {
+	SetWriteDeadline(t time.Time) error
+	WritePreparedMessage(pm *websocket.PreparedMessage) error
+	WriteControl(messageType int, data []byte, deadline time.Time) error
+	Close() error
+}
+
 // client is one websocket connection.
 type client struct {
 	h      *hub
-	conn   *websocket.Conn
+	conn   *websocket.Conn // read by the adaptor's goroutine
+	out    frameWriter
 	addr   string
-	send   chan *websocket.PreparedMessage
-	mu     sync.Mutex
-	topics map[string]bool
-	done   chan struct{}
-	once   sync.Once
+	topics map[string]bool // guarded by h.mu
+
+	mu      sync.Mutex // guards the fields below
+	queue   []*websocket.PreparedMessage
+	spare   []*websocket.PreparedMessage // the last batch written, reused
+	writing bool                         // a flush goroutine is running
+	closed  bool
+	once    sync.Once
 }
 
 func newHub(s *Server, log *slog.Logger) *hub {
-	h := &hub{s: s, log: log, clients: map[*client]bool{}, perAddr: map[string]int{}, maxAddrN: s.cfg.MaxConnsPerAddress}
+	h := &hub{s: s, log: log, clients: map[*client]struct{}{}, topics: map[string]*subscribers{},
+		perAddr: map[string]int{}, maxAddrN: s.cfg.MaxConnsPerAddress, stopPing: make(chan struct{})}
 	h.upgrader = websocket.Upgrader{
-		ReadBufferSize:    1024,
+		// Clients send short JSON commands; gorilla grows reads past the
+		// buffer as needed, up to the read limit.
+		ReadBufferSize: 512,
+		// Only messages written through NextWriter use this, and the hub
+		// writes prepared frames: idle connections hold no write buffer.
 		WriteBufferSize:   4096,
+		WriteBufferPool:   &sync.Pool{},
 		HandshakeTimeout:  10 * time.Second,
 		CheckOrigin:       h.checkOrigin,
 		EnableCompression: false,
 	}
+	h.ping, _ = websocket.NewPreparedMessage(websocket.PingMessage, nil)
 	return h
 }
 
@@ -129,6 +169,11 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	h.perAddr[addr]++
 	h.wg.Add(1)
+	if !h.pinging {
+		h.pinging = true
+		h.wg.Add(1)
+		go h.pingLoop()
+	}
 	h.mu.Unlock()
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -136,12 +181,10 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		h.wg.Done()
 		return
 	}
-	c := &client{h: h, conn: conn, addr: addr, send: make(chan *websocket.PreparedMessage, wsQueue),
-		topics: map[string]bool{}, done: make(chan struct{})}
+	c := &client{h: h, conn: conn, out: conn, addr: addr, topics: map[string]bool{}}
 	h.mu.Lock()
-	h.clients[c] = true
+	h.clients[c] = struct{}{}
 	h.mu.Unlock()
-	go c.writeLoop()
 	c.readLoop() // the adaptor's goroutine owns the reads until the client goes
 }
 
@@ -156,8 +199,11 @@ func (h *hub) release(addr string) {
 
 func (h *hub) remove(c *client) {
 	h.mu.Lock()
-	if h.clients[c] {
+	if _, ok := h.clients[c]; ok {
 		delete(h.clients, c)
+		for t := range c.topics {
+			h.unsubscribe(c, t)
+		}
 		h.perAddr[c.addr]--
 		if h.perAddr[c.addr] <= 0 {
 			delete(h.perAddr, c.addr)
@@ -167,39 +213,100 @@ func (h *hub) remove(c *client) {
 	h.mu.Unlock()
 }
 
+// subscribe and unsubscribe keep the topic index; h.mu is held.
+func (h *hub) subscribe(c *client, topic string) {
+	subs := h.topics[topic]
+	if subs == nil {
+		subs = &subscribers{set: map[*client]struct{}{}}
+		h.topics[topic] = subs
+	}
+	subs.set[c] = struct{}{}
+	subs.list = nil
+}
+
+func (h *hub) unsubscribe(c *client, topic string) {
+	subs := h.topics[topic]
+	if subs == nil {
+		return
+	}
+	delete(subs.set, c)
+	subs.list = nil
+	if len(subs.set) == 0 {
+		delete(h.topics, topic)
+	}
+}
+
 func (h *hub) count() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.clients)
 }
 
-// subscribers returns the clients subscribed to a topic.
-func (h *hub) subscribers(topic string) []*client {
+// subscriberList returns a topic's clients; the slice must not be modified.
+func (h *hub) subscriberList(topic string) []*client {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var out []*client
-	for c := range h.clients {
-		if c.subscribed(topic) {
-			out = append(out, c)
+	subs := h.topics[topic]
+	if subs == nil {
+		return nil
+	}
+	if subs.list == nil {
+		subs.list = make([]*client, 0, len(subs.set))
+		for c := range subs.set {
+			subs.list = append(subs.list, c)
 		}
 	}
-	return out
+	return subs.list
+}
+
+// hasSubscribers tells whether a topic has any client.
+func (h *hub) hasSubscribers(topic string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.topics[topic] != nil
 }
 
 // broadcast sends one prepared frame to every subscriber of a topic.
 func (h *hub) broadcast(topic string, pm *websocket.PreparedMessage) int {
-	subs := h.subscribers(topic)
+	subs := h.subscriberList(topic)
 	for _, c := range subs {
 		c.enqueue(pm)
 	}
 	return len(subs)
 }
 
+// pingLoop pings every client from one ticker; a client whose pong does not
+// come within wsPongWait fails its read deadline and goes.
+func (h *hub) pingLoop() {
+	defer h.wg.Done()
+	t := time.NewTicker(wsPingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stopPing:
+			return
+		case <-t.C:
+			h.mu.Lock()
+			clients := make([]*client, 0, len(h.clients))
+			for c := range h.clients {
+				clients = append(clients, c)
+			}
+			h.mu.Unlock()
+			for _, c := range clients {
+				c.enqueue(h.ping)
+			}
+		}
+	}
+}
+
 // closeAll tells every client the server is going away (1001), so that it
 // reconnects to another instance, and refuses new clients.
 func (h *hub) closeAll() {
 	h.mu.Lock()
-	h.closing = true
+	if !h.closing {
+		h.closing = true
+		close(h.stopPing)
+	}
 	clients := make([]*client, 0, len(h.clients))
 	for c := range h.clients {
 		clients = append(clients, c)
@@ -214,55 +321,75 @@ func (h *hub) closeAll() {
 // wait blocks until every client's goroutines have ended.
 func (h *hub) wait() { h.wg.Wait() }
 
-func (c *client) subscribed(topic string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.topics[topic]
-}
-
-// enqueue queues a frame without blocking; a full queue means the client
-// does not keep up, and it is closed.
+// enqueue queues a frame without blocking, and starts the client's writer
+// if it is not running. A full queue means the client does not keep up,
+// and it is closed.
 func (c *client) enqueue(pm *websocket.PreparedMessage) {
-	select {
-	case <-c.done:
-	case c.send <- pm:
-	default:
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if len(c.queue) >= wsQueue {
+		c.closed = true
+		c.mu.Unlock()
 		c.h.mu.Lock()
 		c.h.dropped++
 		c.h.mu.Unlock()
 		c.h.log.Info("dropping slow websocket client", "addr", c.addr)
-		c.closeWith(websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "too slow"))
+		// Its socket is full: the close frame may wait for the write
+		// deadline, which the broadcast must not.
+		go c.closeWith(websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "too slow"))
+		return
+	}
+	c.queue = append(c.queue, pm)
+	start := !c.writing
+	c.writing = true
+	c.mu.Unlock()
+	if start {
+		go c.flush()
+	}
+}
+
+// flush writes the queue until it is empty, then ends: an idle client has
+// no writer goroutine.
+func (c *client) flush() {
+	for {
+		c.mu.Lock()
+		batch := c.queue
+		if len(batch) == 0 || c.closed {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		c.queue, c.spare = c.spare[:0], nil
+		c.mu.Unlock()
+		for i, pm := range batch {
+			_ = c.out.SetWriteDeadline(time.Now().Add(wsWriteWait))
+			if err := c.out.WritePreparedMessage(pm); err != nil {
+				c.closeWith(nil)
+				c.mu.Lock()
+				c.writing = false
+				c.mu.Unlock()
+				return
+			}
+			batch[i] = nil
+		}
+		c.mu.Lock()
+		c.spare = batch[:0]
+		c.mu.Unlock()
 	}
 }
 
 func (c *client) closeWith(msg []byte) {
 	c.once.Do(func() {
-		close(c.done)
-		_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
-		_ = c.conn.Close()
+		c.mu.Lock()
+		c.closed = true
+		c.queue, c.spare = nil, nil
+		c.mu.Unlock()
+		_ = c.out.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+		_ = c.out.Close()
 	})
-}
-
-func (c *client) writeLoop() {
-	ping := time.NewTicker(wsPingEvery)
-	defer ping.Stop()
-	for {
-		select {
-		case <-c.done:
-			return
-		case pm := <-c.send:
-			_ = c.conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
-			if err := c.conn.WritePreparedMessage(pm); err != nil {
-				c.closeWith(nil)
-				return
-			}
-		case <-ping.C:
-			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteWait)); err != nil {
-				c.closeWith(nil)
-				return
-			}
-		}
-	}
 }
 
 // clientMessage is what a client may send.
@@ -322,10 +449,17 @@ func (c *client) sendError(msg string) {
 // setTopics applies a subscription change; it returns the topics newly
 // subscribed, or an error when the cap would be passed.
 func (c *client) setTopics(add, remove []string) ([]string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	h := c.h
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.clients[c]; !ok {
+		return nil, nil // gone: nothing to index
+	}
 	for _, t := range remove {
-		delete(c.topics, t)
+		if c.topics[t] {
+			delete(c.topics, t)
+			h.unsubscribe(c, t)
+		}
 	}
 	var added []string
 	for _, t := range add {
@@ -336,6 +470,7 @@ func (c *client) setTopics(add, remove []string) ([]string, error) {
 			return added, fmt.Errorf("at most %d subscriptions per connection", wsMaxTopics)
 		}
 		c.topics[t] = true
+		h.subscribe(c, t)
 		added = append(added, t)
 	}
 	return added, nil

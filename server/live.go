@@ -120,7 +120,7 @@ func (s *Server) catchUp(ctx context.Context) {
 func (s *Server) push(ctx context.Context, version, published int64, topics []string, rows []indicators.Observation) {
 	topics = append(topics, s.chartTopicsFor(topics)...)
 	for _, t := range topics {
-		if len(s.hub.subscribers(t)) == 0 {
+		if !s.hub.hasSubscribers(t) {
 			continue
 		}
 		pm, err := s.updateFrame(ctx, t, version, published, rows)
@@ -302,8 +302,8 @@ func (s *Server) handleClientMessage(c *client, data []byte) {
 }
 
 func (c *client) topicList() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.h.mu.Lock()
+	defer c.h.mu.Unlock()
 	out := make([]string, 0, len(c.topics))
 	for t := range c.topics {
 		out = append(out, t)
@@ -315,14 +315,8 @@ func (c *client) topicList() []string {
 func (h *hub) allTopics() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	set := map[string]bool{}
-	for c := range h.clients {
-		for _, t := range c.topicList() {
-			set[t] = true
-		}
-	}
-	out := make([]string, 0, len(set))
-	for t := range set {
+	out := make([]string, 0, len(h.topics))
+	for t := range h.topics {
 		out = append(out, t)
 	}
 	return out

@@ -3,7 +3,11 @@ package server
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/hwfdash/hwfdash/cache"
 	"github.com/hwfdash/hwfdash/indicators"
@@ -84,4 +88,46 @@ func BenchmarkRegional(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// discardConn is a websocket connection that discards what is written, so
+// BenchmarkHubBroadcast measures the hub alone; done counts the frames.
+type discardConn struct{ done *sync.WaitGroup }
+
+func (d discardConn) SetWriteDeadline(time.Time) error { return nil }
+func (d discardConn) WritePreparedMessage(*websocket.PreparedMessage) error {
+	d.done.Done()
+	return nil
+}
+func (d discardConn) WriteControl(int, []byte, time.Time) error { return nil }
+func (d discardConn) Close() error                              { return nil }
+
+// BenchmarkHubBroadcast fans one prepared frame out to 10,000 subscribers
+// whose writers discard, and waits until every one has been written: the
+// hub's own cost per client per update (the goal is ≤ 1.5 µs).
+func BenchmarkHubBroadcast(b *testing.B) {
+	const clients = 10000
+	s := &Server{cfg: Config{MaxConnsPerAddress: wsMaxPerAddress}}
+	h := newHub(s, slog.New(slog.DiscardHandler))
+	var written sync.WaitGroup
+	for range clients {
+		c := &client{h: h, out: discardConn{&written}, addr: "127.0.0.1", topics: map[string]bool{}}
+		h.clients[c] = struct{}{}
+		if _, err := c.setTopics([]string{"indicator:HWF_0001"}, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, []byte(`{"type":"update","topic":"indicator:HWF_0001","version":1,"payload":{}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		written.Add(clients)
+		if n := h.broadcast("indicator:HWF_0001", pm); n != clients {
+			b.Fatalf("broadcast reached %d clients, want %d", n, clients)
+		}
+		written.Wait()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/clients, "ns/client")
 }

@@ -49,8 +49,8 @@ const (
 
 func init() {
 	register(Target{Order: 2, Name: "broadcast", Run: runBroadcast})
-	register(Target{Order: 3, Name: "broadcast across instances", Run: runBroadcastCross})
-	register(Target{Order: 4, Name: "broadcast memory per idle connection", Run: runBroadcastMemory})
+	register(Target{Order: 3, Name: "across instances", Run: runBroadcastCross})
+	register(Target{Order: 4, Name: "websocket memory", Run: runBroadcastMemory})
 }
 
 // raiseNoFile lifts this process's open-file soft limit to the hard limit

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -41,7 +43,7 @@ type hub struct {
 	s        *Server
 	log      *slog.Logger
 	upgrader websocket.Upgrader
-	ping     *websocket.PreparedMessage
+	ping     frame
 
 	mu       sync.Mutex
 	clients  map[*client]struct{}
@@ -63,27 +65,55 @@ type subscribers struct {
 	list []*client
 }
 
-// frameWriter is the writing side of a websocket connection (a
-// *websocket.Conn; the broadcast benchmark uses one that discards).
+// frameWriter is the connection under a websocket, which the hub writes
+// whole frames to (the broadcast benchmark uses one that discards). A
+// net.Conn writes each buffer whole before another write starts, so these
+// frames never interleave with the close frames gorilla writes.
 type frameWriter interface {
+	io.Writer
 	SetWriteDeadline(t time.Time) error
-	WritePreparedMessage(pm *websocket.PreparedMessage) error
-	WriteControl(messageType int, data []byte, deadline time.Time) error
-	Close() error
 }
+
+// frame is a complete websocket frame, header included, encoded once for
+// all its receivers (frames from a server are not masked).
+type frame []byte
+
+// newFrame encodes a final frame of the given opcode (RFC 6455, 5.2).
+func newFrame(opcode byte, payload []byte) frame {
+	n := len(payload)
+	var f frame
+	switch {
+	case n < 126:
+		f = make(frame, 2, 2+n)
+		f[1] = byte(n)
+	case n <= 0xFFFF:
+		f = make(frame, 4, 4+n)
+		f[1] = 126
+		binary.BigEndian.PutUint16(f[2:], uint16(n))
+	default:
+		f = make(frame, 10, 10+n)
+		f[1] = 127
+		binary.BigEndian.PutUint64(f[2:], uint64(n))
+	}
+	f[0] = 0x80 | opcode // FIN
+	return append(f, payload...)
+}
+
+// textFrame is a text message in one frame.
+func textFrame(payload []byte) frame { return newFrame(websocket.TextMessage, payload) }
 
 // client is one websocket connection.
 type client struct {
 	h      *hub
-	conn   *websocket.Conn // read by the adaptor's goroutine
-	out    frameWriter
+	conn   *websocket.Conn // read by the adaptor's goroutine; closes
+	out    frameWriter     // conn's network connection, written by flush
 	addr   string
 	topics map[string]bool // guarded by h.mu
 
 	mu      sync.Mutex // guards the fields below
-	queue   []*websocket.PreparedMessage
-	spare   []*websocket.PreparedMessage // the last batch written, reused
-	writing bool                         // a flush goroutine is running
+	queue   []frame
+	spare   []frame // the last batch written, reused
+	writing bool    // a flush goroutine is running
 	closed  bool
 	once    sync.Once
 }
@@ -95,15 +125,15 @@ func newHub(s *Server, log *slog.Logger) *hub {
 		// Clients send short JSON commands; gorilla grows reads past the
 		// buffer as needed, up to the read limit.
 		ReadBufferSize: 512,
-		// Only messages written through NextWriter use this, and the hub
-		// writes prepared frames: idle connections hold no write buffer.
+		// Only messages written through gorilla's NextWriter use this, and
+		// the hub writes its own frames: idle connections hold none.
 		WriteBufferSize:   4096,
 		WriteBufferPool:   &sync.Pool{},
 		HandshakeTimeout:  10 * time.Second,
 		CheckOrigin:       h.checkOrigin,
 		EnableCompression: false,
 	}
-	h.ping, _ = websocket.NewPreparedMessage(websocket.PingMessage, nil)
+	h.ping = newFrame(websocket.PingMessage, nil)
 	return h
 }
 
@@ -181,7 +211,7 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		h.wg.Done()
 		return
 	}
-	c := &client{h: h, conn: conn, out: conn, addr: addr, topics: map[string]bool{}}
+	c := &client{h: h, conn: conn, out: conn.NetConn(), addr: addr, topics: map[string]bool{}}
 	h.mu.Lock()
 	h.clients[c] = struct{}{}
 	h.mu.Unlock()
@@ -266,11 +296,11 @@ func (h *hub) hasSubscribers(topic string) bool {
 	return h.topics[topic] != nil
 }
 
-// broadcast sends one prepared frame to every subscriber of a topic.
-func (h *hub) broadcast(topic string, pm *websocket.PreparedMessage) int {
+// broadcast sends one frame to every subscriber of a topic.
+func (h *hub) broadcast(topic string, f frame) int {
 	subs := h.subscriberList(topic)
 	for _, c := range subs {
-		c.enqueue(pm)
+		c.enqueue(f)
 	}
 	return len(subs)
 }
@@ -324,7 +354,7 @@ func (h *hub) wait() { h.wg.Wait() }
 // enqueue queues a frame without blocking, and starts the client's writer
 // if it is not running. A full queue means the client does not keep up,
 // and it is closed.
-func (c *client) enqueue(pm *websocket.PreparedMessage) {
+func (c *client) enqueue(f frame) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -342,7 +372,7 @@ func (c *client) enqueue(pm *websocket.PreparedMessage) {
 		go c.closeWith(websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "too slow"))
 		return
 	}
-	c.queue = append(c.queue, pm)
+	c.queue = append(c.queue, f)
 	start := !c.writing
 	c.writing = true
 	c.mu.Unlock()
@@ -364,9 +394,9 @@ func (c *client) flush() {
 		}
 		c.queue, c.spare = c.spare[:0], nil
 		c.mu.Unlock()
-		for i, pm := range batch {
-			_ = c.out.SetWriteDeadline(time.Now().Add(wsWriteWait))
-			if err := c.out.WritePreparedMessage(pm); err != nil {
+		_ = c.out.SetWriteDeadline(time.Now().Add(wsWriteWait))
+		for i, f := range batch {
+			if _, err := c.out.Write(f); err != nil {
 				c.closeWith(nil)
 				c.mu.Lock()
 				c.writing = false
@@ -387,8 +417,8 @@ func (c *client) closeWith(msg []byte) {
 		c.closed = true
 		c.queue, c.spare = nil, nil
 		c.mu.Unlock()
-		_ = c.out.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
-		_ = c.out.Close()
+		_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+		_ = c.conn.Close()
 	})
 }
 
@@ -435,11 +465,7 @@ func (c *client) sendJSON(v any) {
 	if err != nil {
 		return
 	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
-	if err != nil {
-		return
-	}
-	c.enqueue(pm)
+	c.enqueue(textFrame(b))
 }
 
 func (c *client) sendError(msg string) {

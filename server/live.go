@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/hwfdash/hwfdash/indicators"
 )
 
@@ -123,12 +121,12 @@ func (s *Server) push(ctx context.Context, version, published int64, topics []st
 		if !s.hub.hasSubscribers(t) {
 			continue
 		}
-		pm, err := s.updateFrame(ctx, t, version, published, rows)
+		f, err := s.updateFrame(ctx, t, version, published, rows)
 		if err != nil {
 			s.log.Warn("compute push payload", "topic", t, "err", err)
 			continue
 		}
-		s.hub.broadcast(t, pm)
+		s.hub.broadcast(t, f)
 	}
 }
 
@@ -144,7 +142,7 @@ type updateMessage struct {
 }
 
 // updateFrame encodes a topic's update once, for all its subscribers.
-func (s *Server) updateFrame(ctx context.Context, topic string, version, published int64, rows []indicators.Observation) (*websocket.PreparedMessage, error) {
+func (s *Server) updateFrame(ctx context.Context, topic string, version, published int64, rows []indicators.Observation) (frame, error) {
 	payload, err := s.topicPayload(ctx, topic, version, rows)
 	if err != nil {
 		return nil, err
@@ -156,7 +154,7 @@ func (s *Server) updateFrame(ctx context.Context, topic string, version, publish
 	if err != nil {
 		return nil, err
 	}
-	return websocket.NewPreparedMessage(websocket.TextMessage, b)
+	return textFrame(b), nil
 }
 
 // topicPayload computes a topic's current payload, through the same
@@ -292,12 +290,12 @@ func (s *Server) handleClientMessage(c *client, data []byte) {
 		if t == "control" {
 			continue
 		}
-		pm, err := s.updateFrame(context.Background(), t, v, 0, nil)
+		f, err := s.updateFrame(context.Background(), t, v, 0, nil)
 		if err != nil {
 			c.sendError("could not compute " + t)
 			continue
 		}
-		c.enqueue(pm)
+		c.enqueue(f)
 	}
 }
 

@@ -105,17 +105,16 @@ type receipt struct {
 
 // wsClient is one client of the fleet.
 type wsClient struct {
-	conn *websocket.Conn
-	mu   sync.Mutex // guards got: its reader appends, measure reads
-	got  []receipt
+	mu  sync.Mutex // guards got: the reader appends, measure reads
+	got []receipt
 }
 
 // fleet is a set of websocket clients subscribed to bcTopic.
 type fleet struct {
 	dialer  websocket.Dialer
+	poll    *pollReader
 	mu      sync.Mutex // guards clients
 	clients []*wsClient
-	wg      sync.WaitGroup
 	ready   atomic.Int64 // clients whose subscription was confirmed
 	readyCh atomic.Pointer[chan struct{}]
 	target  atomic.Int64 // ready count that closes readyCh
@@ -128,15 +127,20 @@ type fleet struct {
 	roundDone atomic.Pointer[chan struct{}]
 }
 
-func newFleet() *fleet {
+func newFleet() (*fleet, error) {
 	f := &fleet{}
+	p, err := newPollReader(f.onFrame)
+	if err != nil {
+		return nil, err
+	}
+	f.poll = p
 	f.dialer = websocket.Dialer{
 		HandshakeTimeout: 30 * time.Second,
 		ReadBufferSize:   2048,
 		WriteBufferSize:  256,
 		WriteBufferPool:  &sync.Pool{},
 	}
-	return f
+	return f, nil
 }
 
 // grow opens clients until the fleet has n per server address in addrs
@@ -215,14 +219,37 @@ func (f *fleet) dial(ctx context.Context, addr string, i int) error {
 		}
 		return err
 	}
-	c := &wsClient{conn: conn, got: make([]receipt, 0, 64)}
+	msg, _ := json.Marshal(map[string]any{"subscribe": []string{bcTopic}})
+	if err := conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+		conn.Close()
+		return err
+	}
+	// The greeting and the subscription's answer are read here; the frames
+	// after them by the poll reader.
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			conn.Close()
+			return err
+		}
+		if bytes.Contains(data, subscribedMark) {
+			break
+		}
+	}
+	_ = conn.SetReadDeadline(time.Time{})
+	c := &wsClient{got: make([]receipt, 0, 64)}
+	if err := f.poll.adopt(c, conn); err != nil {
+		conn.Close()
+		return err
+	}
 	f.mu.Lock()
 	f.clients = append(f.clients, c)
 	f.mu.Unlock()
-	f.wg.Add(1)
-	go f.read(c)
-	msg, _ := json.Marshal(map[string]any{"subscribe": []string{bcTopic}})
-	return conn.WriteMessage(websocket.TextMessage, msg)
+	if f.ready.Add(1) == f.target.Load() {
+		close(*f.readyCh.Load())
+	}
+	return nil
 }
 
 var (
@@ -233,40 +260,23 @@ var (
 	errNoPublishing = errors.New("update without a published time")
 )
 
-// read is a client's reader. It takes the time as soon as a frame starts,
-// reads it into a buffer it reuses, and looks only at the envelope, so the
-// load generator's own work (which shares the machine) stays small.
-func (f *fleet) read(c *wsClient) {
-	defer f.wg.Done()
-	buf := bytes.NewBuffer(make([]byte, 0, 2048))
-	for {
-		_, r, err := c.conn.NextReader()
-		now := time.Now().UnixMicro()
-		if err != nil {
-			return
-		}
-		buf.Reset()
-		if _, err := buf.ReadFrom(r); err != nil {
-			return
-		}
-		data := buf.Bytes()
-		if !bytes.HasPrefix(data, updatePrefix) {
-			if bytes.Contains(data, subscribedMark) && f.ready.Add(1) == f.target.Load() {
-				close(*f.readyCh.Load())
-			}
-			continue
-		}
-		v, pub, err := envelope(data)
-		if err != nil {
-			continue
-		}
-		c.mu.Lock()
-		c.got = append(c.got, receipt{version: v, delay: now - pub})
-		c.mu.Unlock()
-		if v == f.roundVer.Load() && f.roundN.Add(1) == f.roundWant.Load() {
-			if ch := f.roundDone.Load(); ch != nil {
-				close(*ch)
-			}
+// onFrame records an update frame as its client read it at now (µs); it
+// looks only at the frame's envelope, so the load generator's own work
+// stays small.
+func (f *fleet) onFrame(c *wsClient, data []byte, now int64) {
+	if !bytes.HasPrefix(data, updatePrefix) {
+		return
+	}
+	v, pub, err := envelope(data)
+	if err != nil {
+		return
+	}
+	c.mu.Lock()
+	c.got = append(c.got, receipt{version: v, delay: now - pub})
+	c.mu.Unlock()
+	if v == f.roundVer.Load() && f.roundN.Add(1) == f.roundWant.Load() {
+		if ch := f.roundDone.Load(); ch != nil {
+			close(*ch)
 		}
 	}
 }
@@ -300,15 +310,8 @@ func (f *fleet) size() int {
 	return len(f.clients)
 }
 
-// close ends every client and waits for their readers.
-func (f *fleet) close() {
-	f.mu.Lock()
-	for _, c := range f.clients {
-		_ = c.conn.Close()
-	}
-	f.mu.Unlock()
-	f.wg.Wait()
-}
+// close ends every client.
+func (f *fleet) close() { f.poll.close() }
 
 // updateStats are the figures of a series of updates.
 type updateStats struct {
@@ -558,7 +561,10 @@ func runBroadcast(ctx context.Context, o Options) ([]Result, error) {
 	defer p.Stop()
 	budget, fdNote := fdBudget(p.PID())
 	n := min(o.bcClients(), budget)
-	f := newFleet()
+	f, err := newFleet()
+	if err != nil {
+		return nil, err
+	}
 	defer f.close()
 	if err := f.grow(ctx, []string{p.Addr}, n); err != nil {
 		return nil, err
@@ -650,7 +656,10 @@ func runBroadcastCross(ctx context.Context, o Options) ([]Result, error) {
 	defer b.Stop()
 	budget, _ := fdBudget(a.PID(), b.PID())
 	n := min(o.bcClients(), budget)
-	f := newFleet()
+	f, err := newFleet()
+	if err != nil {
+		return nil, err
+	}
 	defer f.close()
 	if err := f.grow(ctx, []string{a.Addr, b.Addr}, n); err != nil {
 		return nil, err
@@ -690,7 +699,10 @@ func runBroadcastMemory(ctx context.Context, o Options) ([]Result, error) {
 	n := min(o.bcClients(), budget)
 	// One client comes and goes first, so the baseline includes the code
 	// and pools every connection uses.
-	warm := newFleet()
+	warm, err := newFleet()
+	if err != nil {
+		return nil, err
+	}
 	if err := warm.grow(ctx, []string{p.Addr}, 1); err != nil {
 		return nil, err
 	}
@@ -703,7 +715,10 @@ func runBroadcastMemory(ctx context.Context, o Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := newFleet()
+	f, err := newFleet()
+	if err != nil {
+		return nil, err
+	}
 	defer f.close()
 	if err := f.grow(ctx, []string{p.Addr}, n); err != nil {
 		return nil, err

@@ -640,11 +640,14 @@ func runBroadcast(ctx context.Context, o Options) ([]Result, error) {
 	// The largest count still within p99 ≤ 250 ms: more clients join the
 	// same server, 20 updates at each step, up to the open-file limit.
 	best, bestP99 := 0, time.Duration(0)
+	steps := []string{fmt.Sprintf("%d: p99 %s", n, fmtMS(st.p99))}
 	if st.p99 <= 250*time.Millisecond && st.lost == 0 && st.duplicated == 0 {
 		best, bestP99 = n, st.p99
 	}
-	steps := []string{fmt.Sprintf("%d: p99 %s", n, fmtMS(st.p99))}
 	for _, step := range []int{15000, 20000, 25000, 30000} {
+		if best < f.size() {
+			break
+		}
 		m := min(step, budget)
 		if m <= f.size() {
 			break
@@ -658,9 +661,10 @@ func runBroadcast(ctx context.Context, o Options) ([]Result, error) {
 			return rs, err
 		}
 		steps = append(steps, fmt.Sprintf("%d: p99 %s, lost %d", m, fmtMS(s2.p99), s2.lost))
-		if s2.p99 <= 250*time.Millisecond && s2.lost == 0 && s2.duplicated == 0 {
-			best, bestP99 = m, s2.p99
+		if s2.p99 > 250*time.Millisecond || s2.lost > 0 || s2.duplicated > 0 {
+			break // the largest count is the last one before the first miss
 		}
+		best, bestP99 = m, s2.p99
 	}
 	if f.size() >= budget {
 		steps = append(steps, "open-file limit reached ("+fdNote+")")

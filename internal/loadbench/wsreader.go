@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -21,11 +21,16 @@ import (
 // Each client's handshake and subscription go through gorilla; then its
 // socket is duplicated, the gorilla connection closed (the duplicate keeps
 // the socket open) and the duplicate registered here.
+//
+// The epoll descriptor is itself waited on through Go's poller, so the loop
+// parks like any goroutine instead of blocking a thread in epoll_wait (which
+// would have the runtime hand its processor over each time).
 type pollReader struct {
 	epfd    int
+	ep      *os.File // epfd, for Go's poller
+	raw     syscall.RawConn
 	mu      sync.Mutex
 	conns   map[int32]*rawClient
-	stopped atomic.Bool
 	done    chan struct{}
 	onFrame func(c *wsClient, data []byte, now int64)
 }
@@ -42,7 +47,17 @@ func newPollReader(onFrame func(c *wsClient, data []byte, now int64)) (*pollRead
 	if err != nil {
 		return nil, fmt.Errorf("epoll: %w", err)
 	}
-	p := &pollReader{epfd: epfd, conns: map[int32]*rawClient{}, done: make(chan struct{}), onFrame: onFrame}
+	if err := syscall.SetNonblock(epfd, true); err != nil {
+		syscall.Close(epfd)
+		return nil, err
+	}
+	ep := os.NewFile(uintptr(epfd), "epoll")
+	raw, err := ep.SyscallConn()
+	if err != nil {
+		ep.Close()
+		return nil, err
+	}
+	p := &pollReader{epfd: epfd, ep: ep, raw: raw, conns: map[int32]*rawClient{}, done: make(chan struct{}), onFrame: onFrame}
 	go p.loop()
 	return p, nil
 }
@@ -92,13 +107,15 @@ func (p *pollReader) loop() {
 	defer close(p.done)
 	events := make([]syscall.EpollEvent, 512)
 	buf := make([]byte, 64<<10)
-	for !p.stopped.Load() {
-		n, err := syscall.EpollWait(p.epfd, events, 100)
+	for {
+		n := 0
+		err := p.raw.Read(func(fd uintptr) bool {
+			var err error
+			n, err = syscall.EpollWait(int(fd), events, 0)
+			return err == nil && n > 0 // otherwise wait until it is readable
+		})
 		if err != nil {
-			if errors.Is(err, syscall.EINTR) {
-				continue
-			}
-			return
+			return // closed
 		}
 		for _, ev := range events[:n] {
 			p.mu.Lock()
@@ -185,7 +202,7 @@ func maskedPong(payload []byte) []byte {
 
 // close ends the loop and every socket it reads.
 func (p *pollReader) close() {
-	p.stopped.Store(true)
+	_ = p.ep.Close()
 	<-p.done
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -193,5 +210,4 @@ func (p *pollReader) close() {
 		_ = syscall.Close(int(fd))
 	}
 	p.conns = map[int32]*rawClient{}
-	_ = syscall.Close(p.epfd)
 }

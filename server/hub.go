@@ -3,14 +3,20 @@ package server
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"reflect"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -25,6 +31,7 @@ const (
 	wsQueue         = 64
 	wsWriteWait     = 10 * time.Second
 	wsDeadlineSlack = time.Second
+	wsChunk         = 512 // clients per broadcasting goroutine, at least
 	wsPongWait      = 60 * time.Second
 	wsPingEvery     = 25 * time.Second
 	wsMaxTopics     = 32
@@ -75,6 +82,63 @@ type frameWriter interface {
 	SetWriteDeadline(t time.Time) error
 }
 
+// tryWriter writes what a socket takes at once, without blocking.
+type tryWriter interface {
+	tryWrite(b []byte) (int, error)
+}
+
+// rawWriter writes to a socket's descriptor directly: one write(2), and
+// EAGAIN means nothing was taken. Go's descriptor lock still orders it with
+// the connection's other writes.
+type rawWriter struct{ raw syscall.RawConn }
+
+func (w rawWriter) tryWrite(b []byte) (int, error) {
+	var n int
+	var werr error
+	err := w.raw.Write(func(fd uintptr) bool {
+		n, werr = syscall.Write(int(fd), b)
+		return true // one attempt: never wait for the socket
+	})
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return 0, nil // a deadline left by a control frame: the queue's writer sets its own
+	}
+	if err != nil {
+		return 0, err
+	}
+	if errors.Is(werr, syscall.EAGAIN) {
+		return 0, nil
+	}
+	return max(n, 0), werr
+}
+
+// newRawWriter finds the socket under a connection; the fasthttp adaptor
+// hands over the connection in a struct that embeds it. nil if there is
+// none, and frames then all go through the queue.
+func newRawWriter(c net.Conn) tryWriter {
+	for range 4 {
+		if sc, ok := c.(syscall.Conn); ok {
+			if raw, err := sc.SyscallConn(); err == nil {
+				return rawWriter{raw}
+			}
+			return nil
+		}
+		v := reflect.ValueOf(c)
+		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+			return nil
+		}
+		f := v.Elem().FieldByName("Conn")
+		if !f.IsValid() || !f.CanInterface() {
+			return nil
+		}
+		inner, ok := f.Interface().(net.Conn)
+		if !ok || inner == nil {
+			return nil
+		}
+		c = inner
+	}
+	return nil
+}
+
 // frame is a complete websocket frame, header included, encoded once for
 // all its receivers (frames from a server are not masked).
 type frame []byte
@@ -108,14 +172,16 @@ type client struct {
 	h      *hub
 	conn   *websocket.Conn // read by the adaptor's goroutine; closes
 	out    frameWriter     // conn's network connection, written by flush
+	try    tryWriter       // the same, written without blocking by deliver; nil if unavailable
 	addr   string
 	topics map[string]bool // guarded by h.mu
 
 	mu      sync.Mutex // guards the fields below
 	queue   []frame
 	spare   []frame // the last batch written, reused
-	writing bool    // a flush goroutine is running
+	writing bool    // a flush goroutine, or a deliver attempt, is writing
 	closed  bool
+	partial bool // a frame is half written
 	// deadline is the connection's write deadline, used only by the
 	// running flush. Moving it costs a timer update, a tenth of a
 	// broadcast's CPU when done for every write, so it moves only when
@@ -217,7 +283,7 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		h.wg.Done()
 		return
 	}
-	c := &client{h: h, conn: conn, out: conn.NetConn(), addr: addr, topics: map[string]bool{}}
+	c := &client{h: h, conn: conn, out: conn.NetConn(), try: newRawWriter(conn.NetConn()), addr: addr, topics: map[string]bool{}}
 	h.mu.Lock()
 	h.clients[c] = struct{}{}
 	h.mu.Unlock()
@@ -302,12 +368,30 @@ func (h *hub) hasSubscribers(topic string) bool {
 	return h.topics[topic] != nil
 }
 
-// broadcast sends one frame to every subscriber of a topic.
+// broadcast sends one frame to every subscriber of a topic. Large fan-outs
+// are split over one goroutine per processor, since each write is a system
+// call of its own.
 func (h *hub) broadcast(topic string, f frame) int {
 	subs := h.subscriberList(topic)
-	for _, c := range subs {
-		c.enqueue(f)
+	k := min(runtime.GOMAXPROCS(0), (len(subs)+wsChunk-1)/wsChunk)
+	if k <= 1 {
+		for _, c := range subs {
+			c.deliver(f)
+		}
+		return len(subs)
 	}
+	var wg sync.WaitGroup
+	size := (len(subs) + k - 1) / k
+	for part := range slices.Chunk(subs, size) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, c := range part {
+				c.deliver(f)
+			}
+		}()
+	}
+	wg.Wait()
 	return len(subs)
 }
 
@@ -362,6 +446,11 @@ func (h *hub) wait() { h.wg.Wait() }
 // and it is closed.
 func (c *client) enqueue(f frame) {
 	c.mu.Lock()
+	c.enqueueLocked(f)
+}
+
+// enqueueLocked is enqueue with c.mu held; it unlocks it.
+func (c *client) enqueueLocked(f frame) {
 	if c.closed {
 		c.mu.Unlock()
 		return
@@ -387,13 +476,50 @@ func (c *client) enqueue(f frame) {
 	}
 }
 
+// deliver sends a frame without blocking. A client with nothing queued is
+// written to at once, as much as its socket takes; the rest, if any, and
+// frames for a client that is still writing go through its queue.
+func (c *client) deliver(f frame) {
+	c.mu.Lock()
+	if c.closed || c.writing || c.try == nil {
+		c.enqueueLocked(f)
+		return
+	}
+	c.writing = true // this goroutine is the writer for one attempt
+	c.mu.Unlock()
+	n, err := c.try.tryWrite(f)
+	if err != nil {
+		c.closeWith(nil)
+		return
+	}
+	c.mu.Lock()
+	if n < len(f) {
+		c.partial = n > 0
+		c.queue = slices.Insert(c.queue, 0, f[n:])
+	}
+	if len(c.queue) > 0 && !c.closed {
+		c.mu.Unlock()
+		go c.flush()
+		return
+	}
+	c.writing = false
+	c.mu.Unlock()
+}
+
 // flush writes the queue until it is empty, then ends: an idle client has
-// no writer goroutine.
+// no writer goroutine. Its writes may block, under a write deadline that
+// it clears when done, so that deliver's attempts never meet a stale one.
 func (c *client) flush() {
 	for {
 		c.mu.Lock()
 		batch := c.queue
 		if len(batch) == 0 || c.closed {
+			if !c.deadline.IsZero() && !c.closed {
+				c.mu.Unlock()
+				c.deadline = time.Time{}
+				_ = c.out.SetWriteDeadline(c.deadline)
+				continue // frames may have come meanwhile
+			}
 			c.writing = false
 			c.mu.Unlock()
 			return
@@ -415,6 +541,7 @@ func (c *client) flush() {
 			batch[i] = nil
 		}
 		c.mu.Lock()
+		c.partial = false
 		c.spare = batch[:0]
 		c.mu.Unlock()
 	}
@@ -425,8 +552,11 @@ func (c *client) closeWith(msg []byte) {
 		c.mu.Lock()
 		c.closed = true
 		c.queue, c.spare = nil, nil
+		partial := c.partial
 		c.mu.Unlock()
-		_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+		if !partial { // after half a frame, a close frame would be garbage
+			_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+		}
 		_ = c.conn.Close()
 	})
 }

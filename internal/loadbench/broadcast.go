@@ -627,6 +627,9 @@ func runBroadcast(ctx context.Context, o Options) ([]Result, error) {
 	}
 	how := fmt.Sprintf("%d clients in this process, 1 topic, %d updates posted one after the other; delay from the server's publish time (in the frame) to receipt",
 		n, st.updates)
+	if n < o.bcClients() {
+		how += fmt.Sprintf(" (%d asked; the open-file limit allows %d: %s)", o.bcClients(), n, fdNote)
+	}
 	cpuNote := fmt.Sprintf("CPU per client per update: server %.1f µs, load generator %.1f µs (whole process, HTTP included)",
 		perClient(cpu1-cpu0), perClient(gen1-gen0))
 	rs := []Result{

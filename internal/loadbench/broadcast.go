@@ -330,6 +330,7 @@ type updateStats struct {
 	instanceP99           []time.Duration // over the receipts of each server's clients
 	delays                []int64         // every receipt's delay (µs), sorted
 	worstLast, medianLast time.Duration   // the last client of each update
+	medianFirst           time.Duration   // the first client of each update: the bus and the payload, before the fan-out
 	lost, duplicated      int
 }
 
@@ -384,6 +385,7 @@ func (f *fleet) measure(ctx context.Context, postURL, token string, updates, rou
 	all := make([]int64, 0, n*updates)
 	var perInstance [][]int64
 	last := make(map[int64]int64, updates)
+	first := make(map[int64]int64, updates)
 	for _, c := range clients {
 		for len(perInstance) <= c.instance {
 			perInstance = append(perInstance, nil)
@@ -404,6 +406,9 @@ func (f *fleet) measure(ctx context.Context, postURL, token string, updates, rou
 			all = append(all, r.delay)
 			perInstance[c.instance] = append(perInstance[c.instance], r.delay)
 			last[r.version] = max(last[r.version], r.delay)
+			if f, ok := first[r.version]; !ok || r.delay < f {
+				first[r.version] = r.delay
+			}
 		}
 		for _, v := range versions {
 			if !seen[v] {
@@ -431,6 +436,12 @@ func (f *fleet) measure(ctx context.Context, postURL, token string, updates, rou
 	}
 	slices.Sort(lasts)
 	st.worstLast = usDur(lasts[len(lasts)-1])
+	firsts := make([]int64, 0, len(first))
+	for _, d := range first {
+		firsts = append(firsts, d)
+	}
+	slices.Sort(firsts)
+	st.medianFirst = usDur(percentile(firsts, 50))
 	st.medianLast = usDur(percentile(lasts, 50))
 	return st, nil
 }
@@ -630,8 +641,8 @@ func runBroadcast(ctx context.Context, o Options) ([]Result, error) {
 	if n < o.bcClients() {
 		how += fmt.Sprintf(" (%d asked; the open-file limit allows %d: %s)", o.bcClients(), n, fdNote)
 	}
-	cpuNote := fmt.Sprintf("CPU per client per update: server %.1f µs, load generator %.1f µs (whole process, HTTP included)",
-		perClient(cpu1-cpu0), perClient(gen1-gen0))
+	cpuNote := fmt.Sprintf("first client after %s (median over updates: the bus and the payload's computation, before the fan-out); CPU per client per update: server %.1f µs, load generator %.1f µs (whole process, HTTP included)",
+		fmtMS(st.medianFirst), perClient(cpu1-cpu0), perClient(gen1-gen0))
 	rs := []Result{
 		{Target: "2. broadcast p50", Figure: fmtMS(st.p50), Goal: "≤ 50 ms", Checked: true, Pass: st.p50 <= 50*time.Millisecond, Note: how},
 		{Target: "2. broadcast p99", Figure: fmtMS(st.p99), Goal: "≤ 100 ms", Checked: true, Pass: st.p99 <= 100*time.Millisecond, Note: cpuNote},

@@ -42,10 +42,12 @@ const (
 //
 // A connection costs the fasthttp adaptor two goroutines (the hijacked
 // connection's and the handler's, which reads); the hub adds none while the
-// client is idle. Frames wait in a small per-client queue, written by a
+// client is idle. A frame is encoded once, header included, for all its
+// receivers. A broadcast writes it to each idle client's socket with one
+// non-blocking write; what a socket does not take at once, and frames for
+// a client still writing, wait in the client's bounded queue, written by a
 // goroutine that lives only while that queue is non-empty, so a client
-// whose socket is full holds back only itself. Writes go out as prepared
-// frames, encoded once for all subscribers, without a per-connection write
+// whose socket is full holds back only itself. No connection keeps a write
 // buffer; one ticker pings every client.
 type hub struct {
 	s        *Server
@@ -74,9 +76,10 @@ type subscribers struct {
 }
 
 // frameWriter is the connection under a websocket, which the hub writes
-// whole frames to (the broadcast benchmark uses one that discards). A
-// net.Conn writes each buffer whole before another write starts, so these
-// frames never interleave with the close frames gorilla writes.
+// frames to (the broadcast benchmark uses one that discards). A net.Conn
+// writes each buffer whole before another write starts, so these frames do
+// not interleave with the close frames gorilla writes; after a frame that a
+// non-blocking write left half done, no close frame is sent.
 type frameWriter interface {
 	io.Writer
 	SetWriteDeadline(t time.Time) error
@@ -105,8 +108,8 @@ func (w rawWriter) tryWrite(b []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if errors.Is(werr, syscall.EAGAIN) {
-		return 0, nil
+	if errors.Is(werr, syscall.EAGAIN) || errors.Is(werr, syscall.EINTR) {
+		return 0, nil // the queue's writer will wait for the socket
 	}
 	return max(n, 0), werr
 }

@@ -42,13 +42,16 @@ type config struct {
 	DataDir        string
 	DatabaseURL    string
 	RedisURL       string
+	RedisPrefix    string
 	AdminToken     string
 	AllowedOrigins string
 	EmbedOrigins   string
 	LogLevel       string
 	// CacheLocal bounds the in-process cache in entries; 0 disables it, so
 	// every read goes to Redis.
-	CacheLocal int
+	CacheLocal   int
+	WSPerAddress int
+	WriteRate    int
 }
 
 func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
@@ -63,6 +66,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "directory of the embedded store (DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty uses the embedded store (DATABASE_URL)")
 	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for the shared cache and bus; empty runs in process (REDIS_URL)")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("REDIS_PREFIX", "hwfdash:"), "prefix of Redis keys and of the update channel, so deployments can share a Redis (REDIS_PREFIX)")
 	fs.StringVar(&c.AdminToken, "admin-token", env("ADMIN_TOKEN", ""), "admin bearer token (ADMIN_TOKEN)")
 	fs.StringVar(&c.AllowedOrigins, "allowed-origins", env("ALLOWED_ORIGINS", ""), "extra origins allowed to open websockets, comma-separated (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.EmbedOrigins, "embed-origins", env("EMBED_ORIGINS", ""), "origins allowed to frame /embed/ pages; empty allows any (EMBED_ORIGINS)")
@@ -70,6 +74,24 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	localDef := env("CACHE_LOCAL_ENTRIES", "4096")
 	local, convErr := strconv.Atoi(localDef)
 	fs.IntVar(&c.CacheLocal, "cache-local-entries", local, "entries of the in-process cache in front of Redis; 0 disables it (CACHE_LOCAL_ENTRIES)")
+	fs.IntVar(&c.WSPerAddress, "ws-max-per-address", 0, "websocket connections allowed per client address; 0 means 64 (WS_MAX_PER_ADDRESS)")
+	fs.IntVar(&c.WriteRate, "write-rate", 0, "writes a token or address may make per minute; 0 means 120 (WRITE_RATE)")
+	for _, e := range []struct {
+		key string
+		dst *int
+	}{{"WS_MAX_PER_ADDRESS", &c.WSPerAddress}, {"WRITE_RATE", &c.WriteRate}} {
+		v := getenv(e.key)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			err = fmt.Errorf("%s: want a whole number ≥ 0, got %q", e.key, v)
+			fmt.Fprintln(fs.Output(), err)
+			return c, err
+		}
+		*e.dst = n
+	}
 	err := fs.Parse(args)
 	if err == nil {
 		switch {
@@ -173,9 +195,9 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 	if local == 0 {
 		local = -1 // cache.Options reads 0 as its default
 	}
-	c := cache.New(ctx, cache.Options{RedisURL: cfg.RedisURL, LocalMaxEntries: local, Logger: log.With("component", "cache")})
+	c := cache.New(ctx, cache.Options{RedisURL: cfg.RedisURL, LocalMaxEntries: local, Prefix: cfg.RedisPrefix, Logger: log.With("component", "cache")})
 	defer c.Close()
-	bus := cache.NewBus(ctx, cache.BusOptions{RedisURL: cfg.RedisURL, Logger: log.With("component", "bus")})
+	bus := cache.NewBus(ctx, cache.BusOptions{RedisURL: cfg.RedisURL, Channel: cfg.RedisPrefix + "updates", Logger: log.With("component", "bus")})
 	defer bus.Close()
 	log.Info("cache and bus ready", "cache", c.State(), "bus", bus.State())
 
@@ -183,7 +205,11 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 		AdminToken:     cfg.AdminToken,
 		AllowedOrigins: splitList(cfg.AllowedOrigins),
 		EmbedOrigins:   splitList(cfg.EmbedOrigins),
-		Logger:         log,
+		// A load test from one machine opens thousands of connections
+		// from one address.
+		MaxConnsPerAddress: cfg.WSPerAddress,
+		WriteRate:          cfg.WriteRate,
+		Logger:             log,
 	}, server.Deps{
 		Store: db, Tokens: db, Experiences: db, Cache: c, Bus: bus, Assets: assets,
 		Reference: server.Reference{

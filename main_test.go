@@ -108,16 +108,21 @@ func TestComposeMatchesCode(t *testing.T) {
 func TestConfigFromEnvironment(t *testing.T) {
 	env := map[string]string{"ADDR": ":9999", "DATABASE_URL": "postgres://x", "REDIS_URL": "redis://y", "ADMIN_TOKEN": "t",
 		"DATA_DIR": "/d", "ALLOWED_ORIGINS": "https://a", "EMBED_ORIGINS": "https://b", "LOG_LEVEL": "debug",
-		"CACHE_LOCAL_ENTRIES": "0"}
+		"CACHE_LOCAL_ENTRIES": "0", "REDIS_PREFIX": "bench:", "WS_MAX_PER_ADDRESS": "1000", "WRITE_RATE": "6000"}
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	c, err := parseConfig(fs, []string{"-addr", ":7777"}, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := config{Addr: ":7777", DataDir: "/d", DatabaseURL: "postgres://x", RedisURL: "redis://y", AdminToken: "t",
-		AllowedOrigins: "https://a", EmbedOrigins: "https://b", LogLevel: "debug", CacheLocal: 0}
+		AllowedOrigins: "https://a", EmbedOrigins: "https://b", LogLevel: "debug", CacheLocal: 0,
+		RedisPrefix: "bench:", WSPerAddress: 1000, WriteRate: 6000}
 	if c != want {
 		t.Fatalf("got %+v, want %+v (flags override the environment)", c, want)
+	}
+	env["WRITE_RATE"] = "many"
+	if _, err := parseConfig(flag.NewFlagSet("t", flag.ContinueOnError), nil, func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "WRITE_RATE") {
+		t.Fatalf("WRITE_RATE=many: err %v, want one naming WRITE_RATE", err)
 	}
 }
 

@@ -258,6 +258,9 @@ type Update struct {
 	Origin  string          `json:"origin"`
 	Kind    string          `json:"kind,omitempty"`
 	Payload json.RawMessage `json:"payload,omitempty"`
+	// Published is when the origin instance published the event, in Unix
+	// microseconds; pushes carry it so a client can see the delivery delay.
+	Published int64 `json:"published,omitempty"`
 }
 
 // Errors shared by the store and its consumers.

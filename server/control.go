@@ -5,8 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/hwfdash/hwfdash/indicators"
 )
 
@@ -37,9 +35,5 @@ func (s *Server) pushControl(ev indicators.Update) {
 	if err != nil {
 		return
 	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
-	if err != nil {
-		return
-	}
-	s.hub.broadcast("control", pm)
+	s.hub.broadcast("control", textFrame(b))
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gorilla/websocket"
 
 	"github.com/hwfdash/hwfdash/indicators"
 )
@@ -220,18 +219,14 @@ func experienceNotice(action string, e indicators.Experience) fiber.Map {
 // topics, encoded once per topic.
 func (s *Server) pushExperience(version int64, topics []string, payload json.RawMessage) {
 	for _, t := range topics {
-		if len(s.hub.subscribers(t)) == 0 {
+		if !s.hub.hasSubscribers(t) {
 			continue
 		}
 		b, err := json.Marshal(updateMessage{Type: "update", Topic: t, Version: version, Payload: payload})
 		if err != nil {
 			continue
 		}
-		pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
-		if err != nil {
-			continue
-		}
-		s.hub.broadcast(t, pm)
+		s.hub.broadcast(t, textFrame(b))
 	}
 }
 

@@ -1,14 +1,22 @@
 package server
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"reflect"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,6 +30,8 @@ const (
 	wsMaxMessage    = 4096
 	wsQueue         = 64
 	wsWriteWait     = 10 * time.Second
+	wsDeadlineSlack = time.Second
+	wsChunk         = 512 // clients per broadcasting goroutine, at least
 	wsPongWait      = 60 * time.Second
 	wsPingEvery     = 25 * time.Second
 	wsMaxTopics     = 32
@@ -29,41 +39,176 @@ const (
 )
 
 // hub keeps the websocket clients and their topic subscriptions.
+//
+// A connection costs the fasthttp adaptor two goroutines (the hijacked
+// connection's and the handler's, which reads); the hub adds none while the
+// client is idle. A frame is encoded once, header included, for all its
+// receivers. A broadcast writes it to each idle client's socket with one
+// non-blocking write; what a socket does not take at once, and frames for
+// a client still writing, wait in the client's bounded queue, written by a
+// goroutine that lives only while that queue is non-empty, so a client
+// whose socket is full holds back only itself. No connection keeps a write
+// buffer; one ticker pings every client.
 type hub struct {
 	s        *Server
 	log      *slog.Logger
 	upgrader websocket.Upgrader
+	ping     frame
 
 	mu       sync.Mutex
-	clients  map[*client]bool
+	clients  map[*client]struct{}
+	topics   map[string]*subscribers // topic → its clients, so a broadcast does not scan everyone
 	perAddr  map[string]int
 	closing  bool
+	pinging  bool
+	stopPing chan struct{}
 	wg       sync.WaitGroup
 	dropped  int
 	maxAddrN int
 }
 
+// subscribers are one topic's clients. list is a snapshot, rebuilt on the
+// first broadcast after a change and never modified, so a broadcast walks
+// it without holding the hub's lock.
+type subscribers struct {
+	set  map[*client]struct{}
+	list []*client
+}
+
+// frameWriter is the connection under a websocket, which the hub writes
+// frames to (the broadcast benchmark uses one that discards). A net.Conn
+// writes each buffer whole before another write starts, so these frames do
+// not interleave with the close frames gorilla writes; after a frame that a
+// non-blocking write left half done, no close frame is sent.
+type frameWriter interface {
+	io.Writer
+	SetWriteDeadline(t time.Time) error
+}
+
+// tryWriter writes what a socket takes at once, without blocking.
+type tryWriter interface {
+	tryWrite(b []byte) (int, error)
+}
+
+// rawWriter writes to a socket's descriptor directly: one write(2), and
+// EAGAIN means nothing was taken. Go's descriptor lock still orders it with
+// the connection's other writes.
+type rawWriter struct{ raw syscall.RawConn }
+
+func (w rawWriter) tryWrite(b []byte) (int, error) {
+	var n int
+	var werr error
+	err := w.raw.Write(func(fd uintptr) bool {
+		n, werr = syscall.Write(int(fd), b)
+		return true // one attempt: never wait for the socket
+	})
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return 0, nil // a deadline left by a control frame: the queue's writer sets its own
+	}
+	if err != nil {
+		return 0, err
+	}
+	if errors.Is(werr, syscall.EAGAIN) || errors.Is(werr, syscall.EINTR) {
+		return 0, nil // the queue's writer will wait for the socket
+	}
+	return max(n, 0), werr
+}
+
+// newRawWriter finds the socket under a connection; the fasthttp adaptor
+// hands over the connection in a struct that embeds it. nil if there is
+// none, and frames then all go through the queue.
+func newRawWriter(c net.Conn) tryWriter {
+	for range 4 {
+		if sc, ok := c.(syscall.Conn); ok {
+			if raw, err := sc.SyscallConn(); err == nil {
+				return rawWriter{raw}
+			}
+			return nil
+		}
+		v := reflect.ValueOf(c)
+		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+			return nil
+		}
+		f := v.Elem().FieldByName("Conn")
+		if !f.IsValid() || !f.CanInterface() {
+			return nil
+		}
+		inner, ok := f.Interface().(net.Conn)
+		if !ok || inner == nil {
+			return nil
+		}
+		c = inner
+	}
+	return nil
+}
+
+// frame is a complete websocket frame, header included, encoded once for
+// all its receivers (frames from a server are not masked).
+type frame []byte
+
+// newFrame encodes a final frame of the given opcode (RFC 6455, 5.2).
+func newFrame(opcode byte, payload []byte) frame {
+	n := len(payload)
+	var f frame
+	switch {
+	case n < 126:
+		f = make(frame, 2, 2+n)
+		f[1] = byte(n)
+	case n <= 0xFFFF:
+		f = make(frame, 4, 4+n)
+		f[1] = 126
+		binary.BigEndian.PutUint16(f[2:], uint16(n))
+	default:
+		f = make(frame, 10, 10+n)
+		f[1] = 127
+		binary.BigEndian.PutUint64(f[2:], uint64(n))
+	}
+	f[0] = 0x80 | opcode // FIN
+	return append(f, payload...)
+}
+
+// textFrame is a text message in one frame.
+func textFrame(payload []byte) frame { return newFrame(websocket.TextMessage, payload) }
+
 // client is one websocket connection.
 type client struct {
 	h      *hub
-	conn   *websocket.Conn
+	conn   *websocket.Conn // read by the adaptor's goroutine; closes
+	out    frameWriter     // conn's network connection, written by flush
+	try    tryWriter       // the same, written without blocking by deliver; nil if unavailable
 	addr   string
-	send   chan *websocket.PreparedMessage
-	mu     sync.Mutex
-	topics map[string]bool
-	done   chan struct{}
-	once   sync.Once
+	topics map[string]bool // guarded by h.mu
+
+	mu      sync.Mutex // guards the fields below
+	queue   []frame
+	spare   []frame // the last batch written, reused
+	writing bool    // a flush goroutine, or a deliver attempt, is writing
+	closed  bool
+	partial bool // a frame is half written
+	// deadline is the connection's write deadline, used only by the
+	// running flush. Moving it costs a timer update, a tenth of a
+	// broadcast's CPU when done for every write, so it moves only when
+	// less than wsWriteWait-wsDeadlineSlack is left.
+	deadline time.Time
+	once     sync.Once
 }
 
 func newHub(s *Server, log *slog.Logger) *hub {
-	h := &hub{s: s, log: log, clients: map[*client]bool{}, perAddr: map[string]int{}, maxAddrN: s.cfg.MaxConnsPerAddress}
+	h := &hub{s: s, log: log, clients: map[*client]struct{}{}, topics: map[string]*subscribers{},
+		perAddr: map[string]int{}, maxAddrN: s.cfg.MaxConnsPerAddress, stopPing: make(chan struct{})}
 	h.upgrader = websocket.Upgrader{
-		ReadBufferSize:    1024,
+		// Clients send short JSON commands; gorilla grows reads past the
+		// buffer as needed, up to the read limit.
+		ReadBufferSize: 512,
+		// Only messages written through gorilla's NextWriter use this, and
+		// the hub writes its own frames: idle connections hold none.
 		WriteBufferSize:   4096,
+		WriteBufferPool:   &sync.Pool{},
 		HandshakeTimeout:  10 * time.Second,
 		CheckOrigin:       h.checkOrigin,
 		EnableCompression: false,
 	}
+	h.ping = newFrame(websocket.PingMessage, nil)
 	return h
 }
 
@@ -129,6 +274,11 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	h.perAddr[addr]++
 	h.wg.Add(1)
+	if !h.pinging {
+		h.pinging = true
+		h.wg.Add(1)
+		go h.pingLoop()
+	}
 	h.mu.Unlock()
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -136,12 +286,10 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request) {
 		h.wg.Done()
 		return
 	}
-	c := &client{h: h, conn: conn, addr: addr, send: make(chan *websocket.PreparedMessage, wsQueue),
-		topics: map[string]bool{}, done: make(chan struct{})}
+	c := &client{h: h, conn: conn, out: conn.NetConn(), try: newRawWriter(conn.NetConn()), addr: addr, topics: map[string]bool{}}
 	h.mu.Lock()
-	h.clients[c] = true
+	h.clients[c] = struct{}{}
 	h.mu.Unlock()
-	go c.writeLoop()
 	c.readLoop() // the adaptor's goroutine owns the reads until the client goes
 }
 
@@ -156,8 +304,11 @@ func (h *hub) release(addr string) {
 
 func (h *hub) remove(c *client) {
 	h.mu.Lock()
-	if h.clients[c] {
+	if _, ok := h.clients[c]; ok {
 		delete(h.clients, c)
+		for t := range c.topics {
+			h.unsubscribe(c, t)
+		}
 		h.perAddr[c.addr]--
 		if h.perAddr[c.addr] <= 0 {
 			delete(h.perAddr, c.addr)
@@ -167,39 +318,118 @@ func (h *hub) remove(c *client) {
 	h.mu.Unlock()
 }
 
+// subscribe and unsubscribe keep the topic index; h.mu is held.
+func (h *hub) subscribe(c *client, topic string) {
+	subs := h.topics[topic]
+	if subs == nil {
+		subs = &subscribers{set: map[*client]struct{}{}}
+		h.topics[topic] = subs
+	}
+	subs.set[c] = struct{}{}
+	subs.list = nil
+}
+
+func (h *hub) unsubscribe(c *client, topic string) {
+	subs := h.topics[topic]
+	if subs == nil {
+		return
+	}
+	delete(subs.set, c)
+	subs.list = nil
+	if len(subs.set) == 0 {
+		delete(h.topics, topic)
+	}
+}
+
 func (h *hub) count() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.clients)
 }
 
-// subscribers returns the clients subscribed to a topic.
-func (h *hub) subscribers(topic string) []*client {
+// subscriberList returns a topic's clients; the slice must not be modified.
+func (h *hub) subscriberList(topic string) []*client {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var out []*client
-	for c := range h.clients {
-		if c.subscribed(topic) {
-			out = append(out, c)
+	subs := h.topics[topic]
+	if subs == nil {
+		return nil
+	}
+	if subs.list == nil {
+		subs.list = make([]*client, 0, len(subs.set))
+		for c := range subs.set {
+			subs.list = append(subs.list, c)
 		}
 	}
-	return out
+	return subs.list
 }
 
-// broadcast sends one prepared frame to every subscriber of a topic.
-func (h *hub) broadcast(topic string, pm *websocket.PreparedMessage) int {
-	subs := h.subscribers(topic)
-	for _, c := range subs {
-		c.enqueue(pm)
+// hasSubscribers tells whether a topic has any client.
+func (h *hub) hasSubscribers(topic string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.topics[topic] != nil
+}
+
+// broadcast sends one frame to every subscriber of a topic. Large fan-outs
+// are split over one goroutine per processor, since each write is a system
+// call of its own.
+func (h *hub) broadcast(topic string, f frame) int {
+	subs := h.subscriberList(topic)
+	k := min(runtime.GOMAXPROCS(0), (len(subs)+wsChunk-1)/wsChunk)
+	if k <= 1 {
+		for _, c := range subs {
+			c.deliver(f)
+		}
+		return len(subs)
 	}
+	var wg sync.WaitGroup
+	size := (len(subs) + k - 1) / k
+	for part := range slices.Chunk(subs, size) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, c := range part {
+				c.deliver(f)
+			}
+		}()
+	}
+	wg.Wait()
 	return len(subs)
+}
+
+// pingLoop pings every client from one ticker; a client whose pong does not
+// come within wsPongWait fails its read deadline and goes.
+func (h *hub) pingLoop() {
+	defer h.wg.Done()
+	t := time.NewTicker(wsPingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stopPing:
+			return
+		case <-t.C:
+			h.mu.Lock()
+			clients := make([]*client, 0, len(h.clients))
+			for c := range h.clients {
+				clients = append(clients, c)
+			}
+			h.mu.Unlock()
+			for _, c := range clients {
+				c.enqueue(h.ping)
+			}
+		}
+	}
 }
 
 // closeAll tells every client the server is going away (1001), so that it
 // reconnects to another instance, and refuses new clients.
 func (h *hub) closeAll() {
 	h.mu.Lock()
-	h.closing = true
+	if !h.closing {
+		h.closing = true
+		close(h.stopPing)
+	}
 	clients := make([]*client, 0, len(h.clients))
 	for c := range h.clients {
 		clients = append(clients, c)
@@ -214,55 +444,124 @@ func (h *hub) closeAll() {
 // wait blocks until every client's goroutines have ended.
 func (h *hub) wait() { h.wg.Wait() }
 
-func (c *client) subscribed(topic string) bool {
+// enqueue queues a frame without blocking, and starts the client's writer
+// if it is not running. A full queue means the client does not keep up,
+// and it is closed.
+func (c *client) enqueue(f frame) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.topics[topic]
+	c.enqueueLocked(f)
 }
 
-// enqueue queues a frame without blocking; a full queue means the client
-// does not keep up, and it is closed.
-func (c *client) enqueue(pm *websocket.PreparedMessage) {
-	select {
-	case <-c.done:
-	case c.send <- pm:
-	default:
+// enqueueLocked is enqueue with c.mu held; it unlocks it.
+func (c *client) enqueueLocked(f frame) {
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if len(c.queue) >= wsQueue {
+		c.closed = true
+		c.mu.Unlock()
 		c.h.mu.Lock()
 		c.h.dropped++
 		c.h.mu.Unlock()
 		c.h.log.Info("dropping slow websocket client", "addr", c.addr)
-		c.closeWith(websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "too slow"))
+		// Its socket is full: the close frame may wait for the write
+		// deadline, which the broadcast must not.
+		go c.closeWith(websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "too slow"))
+		return
+	}
+	c.queue = append(c.queue, f)
+	start := !c.writing
+	c.writing = true
+	c.mu.Unlock()
+	if start {
+		go c.flush()
+	}
+}
+
+// deliver sends a frame without blocking. A client with nothing queued is
+// written to at once, as much as its socket takes; the rest, if any, and
+// frames for a client that is still writing go through its queue.
+func (c *client) deliver(f frame) {
+	c.mu.Lock()
+	if c.closed || c.writing || c.try == nil {
+		c.enqueueLocked(f)
+		return
+	}
+	c.writing = true // this goroutine is the writer for one attempt
+	c.mu.Unlock()
+	n, err := c.try.tryWrite(f)
+	if err != nil {
+		c.closeWith(nil)
+		return
+	}
+	c.mu.Lock()
+	if n < len(f) {
+		c.partial = n > 0
+		c.queue = slices.Insert(c.queue, 0, f[n:])
+	}
+	if len(c.queue) > 0 && !c.closed {
+		c.mu.Unlock()
+		go c.flush()
+		return
+	}
+	c.writing = false
+	c.mu.Unlock()
+}
+
+// flush writes the queue until it is empty, then ends: an idle client has
+// no writer goroutine. Its writes may block, under a write deadline that
+// it clears when done, so that deliver's attempts never meet a stale one.
+func (c *client) flush() {
+	for {
+		c.mu.Lock()
+		batch := c.queue
+		if len(batch) == 0 || c.closed {
+			if !c.deadline.IsZero() && !c.closed {
+				c.mu.Unlock()
+				c.deadline = time.Time{}
+				_ = c.out.SetWriteDeadline(c.deadline)
+				continue // frames may have come meanwhile
+			}
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		c.queue, c.spare = c.spare[:0], nil
+		c.mu.Unlock()
+		if now := time.Now(); c.deadline.Sub(now) < wsWriteWait-wsDeadlineSlack {
+			c.deadline = now.Add(wsWriteWait)
+			_ = c.out.SetWriteDeadline(c.deadline)
+		}
+		for i, f := range batch {
+			if _, err := c.out.Write(f); err != nil {
+				c.closeWith(nil)
+				c.mu.Lock()
+				c.writing = false
+				c.mu.Unlock()
+				return
+			}
+			batch[i] = nil
+		}
+		c.mu.Lock()
+		c.partial = false
+		c.spare = batch[:0]
+		c.mu.Unlock()
 	}
 }
 
 func (c *client) closeWith(msg []byte) {
 	c.once.Do(func() {
-		close(c.done)
-		_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+		c.mu.Lock()
+		c.closed = true
+		c.queue, c.spare = nil, nil
+		partial := c.partial
+		c.mu.Unlock()
+		if !partial { // after half a frame, a close frame would be garbage
+			_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+		}
 		_ = c.conn.Close()
 	})
-}
-
-func (c *client) writeLoop() {
-	ping := time.NewTicker(wsPingEvery)
-	defer ping.Stop()
-	for {
-		select {
-		case <-c.done:
-			return
-		case pm := <-c.send:
-			_ = c.conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
-			if err := c.conn.WritePreparedMessage(pm); err != nil {
-				c.closeWith(nil)
-				return
-			}
-		case <-ping.C:
-			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteWait)); err != nil {
-				c.closeWith(nil)
-				return
-			}
-		}
-	}
 }
 
 // clientMessage is what a client may send.
@@ -288,6 +587,12 @@ func (c *client) readLoop() {
 	c.conn.SetPongHandler(func(string) error {
 		return c.conn.SetReadDeadline(time.Now().Add(wsPongWait))
 	})
+	// A client's ping is answered through the queue: gorilla's own answer
+	// would move the write deadline under the running flush.
+	c.conn.SetPingHandler(func(msg string) error {
+		c.enqueue(newFrame(websocket.PongMessage, []byte(msg)))
+		return nil
+	})
 	c.sendJSON(map[string]any{"type": "hello", "version": c.h.s.version.Load()})
 	for {
 		kind, data, err := c.conn.ReadMessage()
@@ -308,11 +613,7 @@ func (c *client) sendJSON(v any) {
 	if err != nil {
 		return
 	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
-	if err != nil {
-		return
-	}
-	c.enqueue(pm)
+	c.enqueue(textFrame(b))
 }
 
 func (c *client) sendError(msg string) {
@@ -322,10 +623,17 @@ func (c *client) sendError(msg string) {
 // setTopics applies a subscription change; it returns the topics newly
 // subscribed, or an error when the cap would be passed.
 func (c *client) setTopics(add, remove []string) ([]string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	h := c.h
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.clients[c]; !ok {
+		return nil, nil // gone: nothing to index
+	}
 	for _, t := range remove {
-		delete(c.topics, t)
+		if c.topics[t] {
+			delete(c.topics, t)
+			h.unsubscribe(c, t)
+		}
 	}
 	var added []string
 	for _, t := range add {
@@ -336,6 +644,7 @@ func (c *client) setTopics(add, remove []string) ([]string, error) {
 			return added, fmt.Errorf("at most %d subscriptions per connection", wsMaxTopics)
 		}
 		c.topics[t] = true
+		h.subscribe(c, t)
 		added = append(added, t)
 	}
 	return added, nil

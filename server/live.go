@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/hwfdash/hwfdash/indicators"
 )
 
@@ -87,7 +85,7 @@ func (s *Server) onEvent(ctx context.Context, ev indicators.Update) {
 		s.advance(ev.Version)
 		var rows []indicators.Observation
 		_ = json.Unmarshal(ev.Payload, &rows)
-		s.push(ctx, ev.Version, ev.Topics, rows)
+		s.push(ctx, ev.Version, ev.Published, ev.Topics, rows)
 	}
 }
 
@@ -125,25 +123,26 @@ func (s *Server) catchUp(ctx context.Context) {
 	if len(changes) >= 1000 {
 		topics = s.hub.allTopics()
 	}
-	s.push(ctx, v, topics, changes)
+	s.push(ctx, v, 0, topics, changes)
 	if len(changes) < 1000 {
 		s.pushExperienceChanges(exps)
 	}
 }
 
 // push sends each topic's new payload, encoded once, to its subscribers.
-func (s *Server) push(ctx context.Context, version int64, topics []string, rows []indicators.Observation) {
+// published is when the origin published the event (Unix µs); 0 means now.
+func (s *Server) push(ctx context.Context, version, published int64, topics []string, rows []indicators.Observation) {
 	topics = append(topics, s.chartTopicsFor(topics)...)
 	for _, t := range topics {
-		if len(s.hub.subscribers(t)) == 0 {
+		if !s.hub.hasSubscribers(t) {
 			continue
 		}
-		pm, err := s.updateFrame(ctx, t, version, rows)
+		f, err := s.updateFrame(ctx, t, version, published, rows)
 		if err != nil {
 			s.log.Warn("compute push payload", "topic", t, "err", err)
 			continue
 		}
-		s.hub.broadcast(t, pm)
+		s.hub.broadcast(t, f)
 	}
 }
 
@@ -153,19 +152,25 @@ type updateMessage struct {
 	Topic   string          `json:"topic"`
 	Version int64           `json:"version"`
 	Payload json.RawMessage `json:"payload"`
+	// Published is when the update was published (Unix µs): by the instance
+	// that took the write, or by this one when it caught up from the store.
+	Published int64 `json:"published,omitempty"`
 }
 
 // updateFrame encodes a topic's update once, for all its subscribers.
-func (s *Server) updateFrame(ctx context.Context, topic string, version int64, rows []indicators.Observation) (*websocket.PreparedMessage, error) {
+func (s *Server) updateFrame(ctx context.Context, topic string, version, published int64, rows []indicators.Observation) (frame, error) {
 	payload, err := s.topicPayload(ctx, topic, version, rows)
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(updateMessage{Type: "update", Topic: topic, Version: version, Payload: payload})
+	if published == 0 {
+		published = time.Now().UnixMicro()
+	}
+	b, err := json.Marshal(updateMessage{Type: "update", Topic: topic, Version: version, Payload: payload, Published: published})
 	if err != nil {
 		return nil, err
 	}
-	return websocket.NewPreparedMessage(websocket.TextMessage, b)
+	return textFrame(b), nil
 }
 
 // topicPayload computes a topic's current payload, through the same
@@ -309,18 +314,18 @@ func (s *Server) handleClientMessage(c *client, data []byte) {
 		if t == "control" {
 			continue
 		}
-		pm, err := s.updateFrame(context.Background(), t, v, nil)
+		f, err := s.updateFrame(context.Background(), t, v, 0, nil)
 		if err != nil {
 			c.sendError("could not compute " + t)
 			continue
 		}
-		c.enqueue(pm)
+		c.enqueue(f)
 	}
 }
 
 func (c *client) topicList() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.h.mu.Lock()
+	defer c.h.mu.Unlock()
 	out := make([]string, 0, len(c.topics))
 	for t := range c.topics {
 		out = append(out, t)
@@ -332,14 +337,8 @@ func (c *client) topicList() []string {
 func (h *hub) allTopics() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	set := map[string]bool{}
-	for c := range h.clients {
-		for _, t := range c.topicList() {
-			set[t] = true
-		}
-	}
-	out := make([]string, 0, len(set))
-	for t := range set {
+	out := make([]string, 0, len(h.topics))
+	for t := range h.topics {
 		out = append(out, t)
 	}
 	return out

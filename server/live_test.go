@@ -403,6 +403,18 @@ func TestWebsocketProtocol(t *testing.T) {
 			t.Fatalf("foreign origin: err %v resp %v, want 403", err, resp)
 		}
 	})
+	t.Run("a client's ping is answered in order", func(t *testing.T) {
+		ws := dialWS(t, a.URL, nil)
+		var pong string
+		ws.conn.SetPongHandler(func(data string) error { pong = data; return nil })
+		if err := ws.conn.WriteControl(websocket.PingMessage, []byte("p1"), time.Now().Add(5*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		ws.subscribe("milestones") // the pong is queued before the answer
+		if pong != "p1" {
+			t.Fatalf("pong %q, want p1", pong)
+		}
+	})
 	t.Run("reconnect with since gets a snapshot", func(t *testing.T) {
 		ws := dialWS(t, a.URL, nil)
 		ws.send(map[string]any{"subscribe": []string{"milestones"}, "since": 0})

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -18,11 +19,19 @@ type counters struct {
 	computes atomic.Int64
 }
 
-// Stats is the answer to GET /api/v1/admin/stats.
+// Stats is the answer to GET /api/v1/admin/stats: the counters, and the
+// process's goroutines, websocket clients and memory, so an operator (and
+// the load generator, from its own process) can see what each connection
+// costs. Admin only: cheap, but not for the public.
 type Stats struct {
-	Version  int64 `json:"version"`
-	Computes int64 `json:"computes"`
-	Clients  int   `json:"clients"`
+	Version    int64  `json:"version"`
+	Computes   int64  `json:"computes"`
+	Clients    int    `json:"websocket_clients"`
+	Goroutines int    `json:"goroutines"`
+	HeapInuse  uint64 `json:"heap_inuse_bytes"`
+	StackInuse uint64 `json:"stack_inuse_bytes"`
+	Sys        uint64 `json:"sys_bytes"`
+	GCCycles   uint32 `json:"gc_cycles"`
 }
 
 // counted wraps a payload computation so that each run is counted.
@@ -37,11 +46,18 @@ func (s *Server) getStats(c *fiber.Ctx) error {
 	if _, err := s.requireAdmin(c); err != nil {
 		return err
 	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(Stats{
-		Version:  s.version.Load(),
-		Computes: s.counters.computes.Load(),
-		Clients:  s.hub.count(),
+		Version:    s.version.Load(),
+		Computes:   s.counters.computes.Load(),
+		Clients:    s.hub.count(),
+		Goroutines: runtime.NumGoroutine(),
+		HeapInuse:  m.HeapInuse,
+		StackInuse: m.StackInuse,
+		Sys:        m.Sys,
+		GCCycles:   m.NumGC,
 	})
 }
 

@@ -169,6 +169,7 @@ func (s *Server) submit(ctx context.Context, obs []indicators.Observation, tok i
 	// The bus delivers the event to this instance too; a failure to reach
 	// the other instances is not the submitter's problem (they catch up by
 	// polling the version), so it is logged, not returned.
+	ev.Published = time.Now().UnixMicro()
 	if err := s.deps.Bus.Publish(context.WithoutCancel(ctx), ev); err != nil {
 		s.log.Warn("publish update", "err", err)
 	}

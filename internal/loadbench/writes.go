@@ -77,12 +77,6 @@ func (a *admin) do(ctx context.Context, method, path string, body any, out any) 
 	return json.Unmarshal(b, out)
 }
 
-// serverStats mirrors the server's GET /api/v1/admin/stats.
-type serverStats struct {
-	Version  int64 `json:"version"`
-	Computes int64 `json:"computes"`
-}
-
 const (
 	recomputeWrites  = 10
 	recomputeTopic   = "indicator:HWF_0001"

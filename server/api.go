@@ -52,6 +52,7 @@ func (s *Server) routes() {
 	api.Post("/experiences/:id/unhide", s.postHideExperience(false))
 	api.Get("/admin/stats", s.getStats)
 	api.Post("/admin/recompute", s.postRecompute)
+	api.Post("/admin/settle", s.postSettle)
 
 	a.Get("/ws", s.hub.handler())
 	s.pageRoutes()

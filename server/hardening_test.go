@@ -143,9 +143,19 @@ func TestSecurityHeadersAndCORS(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, got, want)
 		}
 	}
-	csp := resp.Header.Get("Content-Security-Policy")
-	if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
-		t.Errorf("CSP %q", csp)
+	// API answers are data: nothing may load, nothing may frame them.
+	if csp := resp.Header.Get("Content-Security-Policy"); csp != "default-src 'none'; frame-ancestors 'none'" {
+		t.Errorf("API CSP %q", csp)
+	}
+	page, err := http.Get(a.URL + "/milestones")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page.Body.Close()
+	csp := page.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") ||
+		page.Header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("page CSP %q, XFO %q", csp, page.Header.Get("X-Frame-Options"))
 	}
 	// Writes are not opened to other origins.
 	req, _ := http.NewRequest(http.MethodOptions, a.URL+"/api/v1/observations", nil)

@@ -290,7 +290,14 @@ func (h *hub) serveWS(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	h.clients[c] = struct{}{}
 	h.mu.Unlock()
-	c.readLoop() // the adaptor's goroutine owns the reads until the client goes
+	// The reads go on in a goroutine of their own, and this one returns:
+	// the adaptor's handler goroutine grew a deep stack serving the upgrade
+	// through Fiber, and would keep it for the connection's whole life. A
+	// fresh goroutine starts small, so an idle connection costs two small
+	// stacks (this reader and fasthttp's, parked until the connection
+	// closes) instead of a large one and a small one. After a hijack,
+	// returning is what net/http handlers do; the connection stays open.
+	go c.readLoop()
 }
 
 func (h *hub) release(addr string) {
@@ -593,7 +600,7 @@ func (c *client) readLoop() {
 		c.enqueue(newFrame(websocket.PongMessage, []byte(msg)))
 		return nil
 	})
-	c.sendJSON(map[string]any{"type": "hello", "version": c.h.s.version.Load()})
+	shallow(func() { c.sendJSON(map[string]any{"type": "hello", "version": c.h.s.version.Load()}) })
 	for {
 		kind, data, err := c.conn.ReadMessage()
 		if err != nil {
@@ -604,8 +611,22 @@ func (c *client) readLoop() {
 			c.sendError("send JSON text messages")
 			continue
 		}
-		c.h.s.handleClientMessage(c, data)
+		shallow(func() { c.h.s.handleClientMessage(c, data) })
 	}
+}
+
+// shallow runs f in a goroutine of its own and waits for it. The reader
+// spends its life parked in a read with a shallow stack; decoding and
+// answering a message (JSON, payloads) goes deep, and a stack once grown is
+// kept by an idle connection, so the deep work happens on a stack that is
+// freed when it ends. Messages stay in order: the reader waits.
+func shallow(f func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	<-done
 }
 
 func (c *client) sendJSON(v any) {

@@ -36,13 +36,26 @@ func (s *Server) buildSecurityHeaders() {
 	s.embedHeaders = append(append([]header{}, common...), csp(frame))
 	s.pageHeaders = append(append([]header{}, common...),
 		header{[]byte(fiber.HeaderXFrameOptions), []byte("DENY")}, csp("'none'"))
+	// An API answer is data, never a document: the strictest policy, which
+	// is also short (fasthttp checks every header value it sets, byte by
+	// byte, and the read API is the hot path).
+	s.apiHeaders = append(append([]header{}, common...),
+		header{[]byte(fiber.HeaderXFrameOptions), []byte("DENY")},
+		header{[]byte(fiber.HeaderContentSecurityPolicy), []byte("default-src 'none'; frame-ancestors 'none'")})
 }
 
 // securityHeaders sets the headers every answer carries.
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
-	if strings.HasPrefix(c.Path(), "/embed/") {
+	switch p := c.Path(); {
+	case strings.HasPrefix(p, "/api/"):
+		setHeaders(c, s.apiHeaders)
+	case strings.HasPrefix(p, "/embed/"):
 		setHeaders(c, s.embedHeaders)
-	} else {
+	case p == "/ws":
+		// The upgrade answer is no document, and whatever is set here stays
+		// in memory for the connection's whole life (fasthttp keeps the
+		// request context of a hijacked connection).
+	default:
 		setHeaders(c, s.pageHeaders)
 	}
 	return c.Next()

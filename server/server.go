@@ -122,8 +122,8 @@ type Server struct {
 	// pageHeaders and embedHeaders are the security headers of every
 	// answer, built once: they are set on each of thousands of reads a
 	// second.
-	pageHeaders, embedHeaders []header
-	dataQueries               queryMemo
+	pageHeaders, embedHeaders, apiHeaders []header
+	dataQueries                           queryMemo
 
 	stopOnce sync.Once
 	stop     context.CancelFunc
@@ -188,6 +188,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		ErrorHandler:          s.handleError,
+		// Buffers go back to their pools between requests: an idle
+		// keep-alive connection (an embed, a phone) holds none, and a
+		// websocket, hijacked from fasthttp, does not keep the 4 KB request
+		// reader for its whole life.
+		ReduceMemoryUsage: true,
 	})
 	s.routes()
 	return s, nil

@@ -139,10 +139,17 @@ type RegionalResult struct {
 // reporters, and a regional median of three countries would mislead.
 func defaultYear(obs []indicators.Observation) int {
 	count := map[int]int{}
-	best := 0
 	for _, o := range obs {
 		count[o.Year]++
-		best = max(best, count[o.Year])
+	}
+	return defaultYearOf(count)
+}
+
+// defaultYearOf is defaultYear from the number of values in each year.
+func defaultYearOf(count map[int]int) int {
+	best := 0
+	for _, n := range count {
+		best = max(best, n)
 	}
 	year := 0
 	for y, n := range count {
@@ -153,13 +160,31 @@ func defaultYear(obs []indicators.Observation) int {
 	return year
 }
 
+// defaultYear is the latest year with at least half as many values as the
+// best-covered year. A stored indicator's counts come from the store without
+// reading its series (a push after every write needs this first); a derived
+// one has values only where its inputs meet, so its series is derived.
+func (e *engine) defaultYear(ctx context.Context, ind indicators.Indicator) (int, error) {
+	if ind.Derived == nil {
+		counts, err := e.store.YearCounts(ctx, ind.ID)
+		if err != nil {
+			return 0, err
+		}
+		return defaultYearOf(counts), nil
+	}
+	all, err := e.series(ctx, ind, nil, TimeRange{})
+	if err != nil {
+		return 0, err
+	}
+	return defaultYear(all), nil
+}
+
 func (e *engine) regional(ctx context.Context, ind indicators.Indicator, year int, version int64) (RegionalResult, error) {
 	if year == 0 {
-		all, err := e.series(ctx, ind, nil, TimeRange{})
-		if err != nil {
+		var err error
+		if year, err = e.defaultYear(ctx, ind); err != nil {
 			return RegionalResult{}, err
 		}
-		year = defaultYear(all)
 	}
 	res := RegionalResult{Indicator: ind.ID, Version: version}
 	if year == 0 {

@@ -26,6 +26,9 @@ import (
 // Store is the source of truth for observations.
 type Store interface {
 	Latest(ctx context.Context, q indicators.Query) ([]indicators.Observation, error)
+	// YearCounts is how many countries have a value in each year of an
+	// indicator.
+	YearCounts(ctx context.Context, indicator string) (map[int]int, error)
 	History(ctx context.Context, indicator, iso3 string, year int) ([]indicators.Observation, error)
 	Append(ctx context.Context, obs []indicators.Observation, author string) (int64, error)
 	Version(ctx context.Context) (int64, error)

@@ -146,6 +146,25 @@ func (db *DB) Latest(ctx context.Context, q Query) ([]indicators.Observation, er
 	return db.queryObs(ctx, "latest", query, args...)
 }
 
+// YearCounts returns, for one indicator, how many countries have a value in
+// each year: what choosing a default year needs, without reading the series.
+func (db *DB) YearCounts(ctx context.Context, indicator string) (map[int]int, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT year, COUNT(DISTINCT iso3) FROM observations WHERE indicator = $1 GROUP BY year`, indicator)
+	if err != nil {
+		return nil, wrap("year counts", err)
+	}
+	defer rows.Close()
+	out := map[int]int{}
+	for rows.Next() {
+		var y, n int
+		if err := rows.Scan(&y, &n); err != nil {
+			return nil, wrap("year counts", err)
+		}
+		out[y] = n
+	}
+	return out, wrap("year counts", rows.Err())
+}
+
 // History returns every revision of one country-year, oldest first.
 func (db *DB) History(ctx context.Context, indicator, iso3 string, year int) ([]indicators.Observation, error) {
 	return db.queryObs(ctx, "history", `SELECT `+obsColumns+` FROM observations

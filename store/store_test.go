@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"maps"
 	"os"
 	"strconv"
 	"strings"
@@ -404,9 +405,34 @@ func testStore(t *testing.T, open func(t *testing.T) *DB) {
 				t.Errorf("AUT %d break = %v", o.Year, o.Break)
 			}
 		}
-		rep, err = db.Seed(ctx, ds)
-		if err != nil || !rep.Unchanged || rep.Inserted != 0 || rep.Version != 1 {
-			t.Errorf("second seed = %+v, %v", rep, err)
+		// YearCounts agrees with counting the latest rows, for every
+		// indicator, also after a correction (a second revision of a
+		// country-year counts once) and a new country-year.
+		if _, err := db.Append(ctx, []indicators.Observation{
+			{Indicator: "HWF_0001", ISO3: "AUT", Year: 2020, Value: 1, Source: "correction"},
+			{Indicator: "HWF_0001", ISO3: "AUT", Year: 2031, Value: 1, Source: "new year"},
+		}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		latest, err = db.Latest(ctx, Query{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]map[int]int{}
+		for _, o := range latest {
+			if want[o.Indicator] == nil {
+				want[o.Indicator] = map[int]int{}
+			}
+			want[o.Indicator][o.Year]++
+		}
+		for ind, w := range want {
+			got, err := db.YearCounts(ctx, ind)
+			if err != nil || !maps.Equal(got, w) {
+				t.Fatalf("YearCounts(%s) = %v, %v; want %v", ind, got, err, w)
+			}
+		}
+		if got, err := db.YearCounts(ctx, "no-such-indicator"); err != nil || len(got) != 0 {
+			t.Errorf("YearCounts of an unknown indicator = %v, %v", got, err)
 		}
 	})
 

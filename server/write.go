@@ -218,7 +218,7 @@ func (s *Server) requireAdmin(c *fiber.Ctx) (indicators.Token, error) {
 		return tok, err
 	}
 	if !tok.Admin {
-		return tok, &apiError{Status: fiber.StatusForbidden, Message: "only an admin token may manage tokens", Field: "Authorization"}
+		return tok, &apiError{Status: fiber.StatusForbidden, Message: "this needs an admin token", Field: "Authorization"}
 	}
 	return tok, nil
 }

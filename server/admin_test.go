@@ -1,0 +1,49 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestAdminEndpoints: the operator endpoints answer an admin token only,
+// and say what they measure.
+func TestAdminEndpoints(t *testing.T) {
+	a := startApp(t, appOptions{})
+	do := func(method, path, token string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, a.URL+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, string(b)
+	}
+	_, ministry := createToken(t, a.URL, "AUT ministry", "AUT")
+	for _, ep := range []struct{ method, path, want string }{
+		{http.MethodGet, "/api/v1/admin/stats", `"goroutines"`},
+		{http.MethodPost, "/api/v1/admin/settle", `"heap_inuse_bytes"`},
+		{http.MethodPost, "/api/v1/admin/recompute", `"payloads"`},
+	} {
+		t.Run(ep.path, func(t *testing.T) {
+			for token, status := range map[string]int{"": http.StatusUnauthorized, "wrong": http.StatusUnauthorized, ministry: http.StatusForbidden} {
+				if resp, body := do(ep.method, ep.path, token); resp.StatusCode != status || !strings.Contains(body, "Authorization") {
+					t.Errorf("token %q: %d %s, want %d naming Authorization", token, resp.StatusCode, body, status)
+				}
+			}
+			resp, body := do(ep.method, ep.path, adminToken)
+			if resp.StatusCode != http.StatusOK || !strings.Contains(body, ep.want) || resp.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("admin: %d %s (Cache-Control %q), want 200 with %s", resp.StatusCode, body, resp.Header.Get("Cache-Control"), ep.want)
+			}
+		})
+	}
+}

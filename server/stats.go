@@ -77,7 +77,9 @@ func (s *Server) postRecompute(c *fiber.Ctx) error {
 	if _, err := s.requireAdmin(c); err != nil {
 		return err
 	}
-	ctx, cancel := reqCtx(c)
+	// Everything from scratch takes far longer than a request may: its own
+	// bound, generous enough for a slow machine (or the race detector).
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Minute)
 	defer cancel()
 	res, err := s.recomputeAll(ctx)
 	if err != nil {

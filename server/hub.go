@@ -586,6 +586,10 @@ type clientMessage struct {
 
 func (c *client) readLoop() {
 	defer func() {
+		// This goroutine is the hub's own, outside the adaptor's recover.
+		if r := recover(); r != nil {
+			c.h.log.Error("websocket reader panicked", "addr", c.addr, "panic", r)
+		}
 		c.closeWith(nil)
 		c.h.remove(c)
 	}()
@@ -600,7 +604,10 @@ func (c *client) readLoop() {
 		c.enqueue(newFrame(websocket.PongMessage, []byte(msg)))
 		return nil
 	})
-	shallow(func() { c.sendJSON(map[string]any{"type": "hello", "version": c.h.s.version.Load()}) })
+	if err := shallow(func() { c.sendJSON(map[string]any{"type": "hello", "version": c.h.s.version.Load()}) }); err != nil {
+		c.h.log.Error("closing a websocket client", "addr", c.addr, "err", err)
+		return
+	}
 	for {
 		kind, data, err := c.conn.ReadMessage()
 		if err != nil {
@@ -611,7 +618,10 @@ func (c *client) readLoop() {
 			c.sendError("send JSON text messages")
 			continue
 		}
-		shallow(func() { c.h.s.handleClientMessage(c, data) })
+		if err := shallow(func() { c.h.s.handleClientMessage(c, data) }); err != nil {
+			c.h.log.Error("closing a websocket client", "addr", c.addr, "err", err)
+			return
+		}
 	}
 }
 
@@ -620,13 +630,22 @@ func (c *client) readLoop() {
 // answering a message (JSON, payloads) goes deep, and a stack once grown is
 // kept by an idle connection, so the deep work happens on a stack that is
 // freed when it ends. Messages stay in order: the reader waits.
-func shallow(f func()) {
+//
+// A panic in f is recovered and reported as an error, so that one hostile
+// or unforeseen message ends its own connection, never the server.
+func shallow(f func()) (err error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("websocket message handler panicked: %v", r)
+			}
+		}()
 		f()
 	}()
 	<-done
+	return err
 }
 
 func (c *client) sendJSON(v any) {

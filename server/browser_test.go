@@ -278,10 +278,16 @@ func TestBrowserPresenterControl(t *testing.T) {
 	b := newBrowser(t)
 	screens := []context.Context{b.tab(), b.tab()}
 	for _, ctx := range screens {
+		// The whole screen is black, also below a slide shorter than it.
+		var bg string
 		run(t, ctx, 60*time.Second,
 			chromedp.Navigate(a.URL+"/present?interval=600"),
 			chromedp.Poll(`document.querySelector('.live').dataset.state === 'live'`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+			chromedp.Evaluate(`getComputedStyle(document.documentElement).backgroundColor`, &bg),
 		)
+		if bg != "rgb(0, 0, 0)" {
+			t.Errorf("projector page background %q, want black to the bottom of the screen", bg)
+		}
 	}
 	ctl := b.tab()
 	run(t, ctl, 60*time.Second,

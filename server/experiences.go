@@ -108,14 +108,8 @@ func (s *Server) experienceRefs() indicators.ExperienceRefs {
 }
 
 func (s *Server) postExperience(c *fiber.Ctx) error {
-	if err := s.limitWrite("ip:" + c.IP()); err != nil {
-		return err
-	}
-	tok, err := s.authenticate(c)
+	tok, err := s.writer(c)
 	if err != nil {
-		return err
-	}
-	if err := s.limitWrite("token:" + tok.ID); err != nil {
 		return err
 	}
 	if ct := strings.ToLower(c.Get(fiber.HeaderContentType)); ct != "" && !strings.HasPrefix(ct, "application/json") {

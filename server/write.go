@@ -59,15 +59,23 @@ type SubmitResult struct {
 	Version  int64 `json:"version"`
 }
 
-func (s *Server) postObservations(c *fiber.Ctx) error {
+// writer authenticates a write: the client address's and then the token's
+// rate limits, so a flood of bad tokens and a flood of good ones are both
+// refused before any work.
+func (s *Server) writer(c *fiber.Ctx) (indicators.Token, error) {
 	if err := s.limitWrite("ip:" + c.IP()); err != nil {
-		return err
+		return indicators.Token{}, err
 	}
 	tok, err := s.authenticate(c)
 	if err != nil {
-		return err
+		return tok, err
 	}
-	if err := s.limitWrite("token:" + tok.ID); err != nil {
+	return tok, s.limitWrite("token:" + tok.ID)
+}
+
+func (s *Server) postObservations(c *fiber.Ctx) error {
+	tok, err := s.writer(c)
+	if err != nil {
 		return err
 	}
 	obs, errs := s.parseSubmission(c)

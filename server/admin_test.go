@@ -13,19 +13,8 @@ func TestAdminEndpoints(t *testing.T) {
 	a := startApp(t, appOptions{})
 	do := func(method, path, token string) (*http.Response, string) {
 		t.Helper()
-		req, _ := http.NewRequest(method, a.URL+path, nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := call(t, method, a.URL+path, token, "", nil, nil)
+		b, _ := io.ReadAll(resp.Body)
 		return resp, string(b)
 	}
 	_, ministry := createToken(t, a.URL, "AUT ministry", "AUT")

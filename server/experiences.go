@@ -391,15 +391,9 @@ type hideRequest struct {
 
 func (s *Server) postHideExperience(hidden bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := s.limitWrite("ip:" + c.IP()); err != nil {
-			return err
-		}
-		tok, err := s.authenticate(c)
+		tok, err := s.requireAdmin(c)
 		if err != nil {
 			return err
-		}
-		if !tok.Admin {
-			return &apiError{Status: fiber.StatusForbidden, Message: "only an admin token may hide or show experiences", Field: "Authorization"}
 		}
 		id, err := experienceID(c)
 		if err != nil {

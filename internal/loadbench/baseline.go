@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -48,28 +45,5 @@ func StartBaseline(ctx context.Context, o Options, name, file string) (*Proc, er
 	if err != nil {
 		return nil, err
 	}
-	logf, err := os.Create(filepath.Join(o.WorkDir, name+".log"))
-	if err != nil {
-		return nil, err
-	}
-	bin := o.Binary
-	if bin == "" {
-		if bin, err = os.Executable(); err != nil {
-			return nil, err
-		}
-	}
-	cmd := exec.Command(bin, "bench-baseline", "-addr", addr, "-file", file)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	p := &Proc{URL: "http://" + addr, Addr: addr, cmd: cmd, done: make(chan error, 1)}
-	p.Started = time.Now()
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return nil, err
-	}
-	go func() { p.done <- cmd.Wait(); logf.Close() }()
-	if err := p.waitReady(ctx, 30*time.Second); err != nil {
-		p.Stop()
-		return nil, fmt.Errorf("%s: %w (log: %s)", name, err, logf.Name())
-	}
-	return p, nil
+	return start(ctx, o, name, addr, []string{"bench-baseline", "-addr", addr, "-file", file}, nil, 30*time.Second)
 }

@@ -49,6 +49,18 @@ func StartServer(ctx context.Context, o Options, name, dataDir string, env ...st
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, err
 	}
+	p, err := start(ctx, o, name, addr, []string{"serve"},
+		append([]string{"ADDR=" + addr, "DATA_DIR=" + dataDir, "LOG_LEVEL=warn"}, env...), 60*time.Second)
+	if p != nil {
+		p.DataDir = dataDir
+	}
+	return p, err
+}
+
+// start runs this executable (or o.Binary) with args and extra environment,
+// logging to <name>.log in the work directory, and waits until addr answers
+// /readyz with 200.
+func start(ctx context.Context, o Options, name, addr string, args, env []string, limit time.Duration) (*Proc, error) {
 	logf, err := os.Create(filepath.Join(o.WorkDir, name+".log"))
 	if err != nil {
 		return nil, err
@@ -56,21 +68,21 @@ func StartServer(ctx context.Context, o Options, name, dataDir string, env ...st
 	bin := o.Binary
 	if bin == "" {
 		if bin, err = os.Executable(); err != nil {
+			logf.Close()
 			return nil, err
 		}
 	}
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "ADDR="+addr, "DATA_DIR="+dataDir, "LOG_LEVEL=warn")
-	cmd.Env = append(cmd.Env, env...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	p := &Proc{URL: "http://" + addr, Addr: addr, DataDir: dataDir, cmd: cmd, done: make(chan error, 1)}
+	p := &Proc{URL: "http://" + addr, Addr: addr, cmd: cmd, done: make(chan error, 1)}
 	p.Started = time.Now()
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return nil, err
 	}
 	go func() { p.done <- cmd.Wait(); logf.Close() }()
-	if err := p.waitReady(ctx, 60*time.Second); err != nil {
+	if err := p.waitReady(ctx, limit); err != nil {
 		p.Stop()
 		return nil, fmt.Errorf("%s: %w (log: %s)", name, err, logf.Name())
 	}

@@ -1,10 +1,8 @@
 package server_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -168,21 +166,8 @@ func TestExperiencesAPI(t *testing.T) {
 	})
 
 	t.Run("body over 1 MiB is 413", func(t *testing.T) {
-		conn, err := net.Dial("tcp", strings.TrimPrefix(a.URL, "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		fmt.Fprintf(conn, "POST /api/v1/experiences HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
-			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", aut, 1<<20+10)
-		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusRequestEntityTooLarge {
-			t.Fatalf("status %d, want 413", resp.StatusCode)
+		if status := postOversized(t, a.URL, "/api/v1/experiences", aut); status != http.StatusRequestEntityTooLarge {
+			t.Fatalf("status %d, want 413", status)
 		}
 	})
 

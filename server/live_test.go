@@ -262,23 +262,8 @@ func TestSubmissionRules(t *testing.T) {
 	})
 
 	t.Run("body over 1 MiB is 413", func(t *testing.T) {
-		// A raw request announcing a body over the limit: the server answers
-		// before reading it, as a client waiting for the answer sees.
-		conn, err := net.Dial("tcp", strings.TrimPrefix(a.URL, "http://"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		fmt.Fprintf(conn, "POST /api/v1/observations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
-			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", aut, 1<<20+10)
-		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusRequestEntityTooLarge {
-			t.Fatalf("status %d, want 413", resp.StatusCode)
+		if status := postOversized(t, a.URL, "/api/v1/observations", aut); status != http.StatusRequestEntityTooLarge {
+			t.Fatalf("status %d, want 413", status)
 		}
 	})
 
@@ -491,4 +476,25 @@ func TestWriteInvalidatesOnlyWhatItAffects(t *testing.T) {
 	if v, _ := latestValue(t, a.URL, "HWF_0001", "AUT", 2020); v != 60 {
 		t.Fatalf("new value not served: %v", v)
 	}
+}
+
+// postOversized sends a raw request announcing a body over the 1 MiB limit
+// and returns the status: the server answers before reading the body, as a
+// client waiting for the answer sees.
+func postOversized(t *testing.T, base, path, token string) int {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", path, token, 1<<20+10)
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

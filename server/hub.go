@@ -3,14 +3,12 @@ package server
 import (
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"reflect"
 	"runtime"
 	"slices"
@@ -18,6 +16,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
@@ -91,27 +90,53 @@ type tryWriter interface {
 }
 
 // rawWriter writes to a socket's descriptor directly: one write(2), and
-// EAGAIN means nothing was taken. Go's descriptor lock still orders it with
-// the connection's other writes.
-type rawWriter struct{ raw syscall.RawConn }
+// EAGAIN means nothing was taken. It holds a reference on the descriptor
+// (RawConn.Control), so the descriptor cannot be closed and its number
+// reused during the write, but not Go's write lock, whose bookkeeping
+// (lock, deadline and poller reset) cost as much as a tenth of a broadcast
+// on 10,000 clients. Writes to the socket are still exclusive: the hub
+// writes only while no flush runs (client.writing), and the kernel does
+// not interleave the bytes of two writes to a stream socket.
+//
+// One rawWriter belongs to one client, whose writes never overlap, so the
+// call's arguments and results live in it and the function handed to
+// Control is made once, not allocated for every write.
+type rawWriter struct {
+	raw   syscall.RawConn
+	write func(fd uintptr)
+	b     []byte
+	n     uintptr
+	errno syscall.Errno
+}
 
-func (w rawWriter) tryWrite(b []byte) (int, error) {
-	var n int
-	var werr error
-	err := w.raw.Write(func(fd uintptr) bool {
-		n, werr = syscall.Write(int(fd), b)
-		return true // one attempt: never wait for the socket
-	})
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return 0, nil // a deadline left by a control frame: the queue's writer sets its own
+func newRawWriterFor(raw syscall.RawConn) *rawWriter {
+	w := &rawWriter{raw: raw}
+	w.write = func(fd uintptr) {
+		// A raw system call: a non-blocking socket's write never blocks,
+		// so the scheduler need not be told about it.
+		w.n, _, w.errno = syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&w.b[0])), uintptr(len(w.b)))
 	}
+	return w
+}
+
+func (w *rawWriter) tryWrite(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	w.b = b
+	err := w.raw.Control(w.write)
+	w.b = nil
 	if err != nil {
 		return 0, err
 	}
-	if errors.Is(werr, syscall.EAGAIN) || errors.Is(werr, syscall.EINTR) {
+	switch w.errno {
+	case 0:
+		return int(w.n), nil
+	case syscall.EAGAIN, syscall.EINTR:
 		return 0, nil // the queue's writer will wait for the socket
+	default:
+		return 0, w.errno
 	}
-	return max(n, 0), werr
 }
 
 // newRawWriter finds the socket under a connection; the fasthttp adaptor
@@ -121,7 +146,7 @@ func newRawWriter(c net.Conn) tryWriter {
 	for range 4 {
 		if sc, ok := c.(syscall.Conn); ok {
 			if raw, err := sc.SyscallConn(); err == nil {
-				return rawWriter{raw}
+				return newRawWriterFor(raw)
 			}
 			return nil
 		}

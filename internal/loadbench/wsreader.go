@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/gorilla/websocket"
 )
@@ -22,17 +23,25 @@ import (
 // socket is duplicated, the gorilla connection closed (the duplicate keeps
 // the socket open) and the duplicate registered here.
 //
-// The epoll descriptor is itself waited on through Go's poller, so the loop
-// parks like any goroutine instead of blocking a thread in epoll_wait (which
-// would have the runtime hand its processor over each time).
+// The loop polls without waiting, and sleeps pollIdle when nothing is
+// ready: nobody waits on the epoll descriptor, so the server's writes never
+// wake a thread of this process. (Waiting in epoll_wait, directly or
+// through Go's poller, had each write wake the loop again or go through
+// two epoll descriptors, a sixth of the server's CPU.) Sockets are
+// edge-triggered, so a socket drained by a short read is not polled again
+// until more arrives.
+//
+// Each socket asks the kernel for the time at which its data arrived
+// (SO_TIMESTAMPNS): the frame's delivery, whatever the load generator's own
+// scheduling adds before it reads it; both times are passed on.
 type pollReader struct {
 	epfd    int
-	ep      *os.File // epfd, for Go's poller
-	raw     syscall.RawConn
+	closing atomic.Bool
 	mu      sync.Mutex
 	conns   map[int32]*rawClient
+	byFD    []atomic.Pointer[rawClient] // conns by descriptor, for the loop without a lock
 	done    chan struct{}
-	onFrame func(c *wsClient, data []byte, now int64)
+	onFrame func(c *wsClient, data []byte, arrived, read int64)
 }
 
 // rawClient is a socket read by the poll loop.
@@ -42,22 +51,13 @@ type rawClient struct {
 	pending []byte // bytes of an incomplete frame
 }
 
-func newPollReader(onFrame func(c *wsClient, data []byte, now int64)) (*pollReader, error) {
+func newPollReader(onFrame func(c *wsClient, data []byte, arrived, read int64)) (*pollReader, error) {
 	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("epoll: %w", err)
 	}
-	if err := syscall.SetNonblock(epfd, true); err != nil {
-		syscall.Close(epfd)
-		return nil, err
-	}
-	ep := os.NewFile(uintptr(epfd), "epoll")
-	raw, err := ep.SyscallConn()
-	if err != nil {
-		ep.Close()
-		return nil, err
-	}
-	p := &pollReader{epfd: epfd, ep: ep, raw: raw, conns: map[int32]*rawClient{}, done: make(chan struct{}), onFrame: onFrame}
+	p := &pollReader{epfd: epfd, conns: map[int32]*rawClient{}, done: make(chan struct{}), onFrame: onFrame,
+		byFD: make([]atomic.Pointer[rawClient], raiseNoFile())}
 	go p.loop()
 	return p, nil
 }
@@ -83,11 +83,21 @@ func (p *pollReader) adopt(c *wsClient, conn *websocket.Conn) error {
 		return derr
 	}
 	_ = conn.Close()
+	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_TIMESTAMPNS, 1); err != nil {
+		_ = syscall.Close(fd)
+		return fmt.Errorf("SO_TIMESTAMPNS: %w", err)
+	}
 	rc := &rawClient{fd: fd, c: c}
 	p.mu.Lock()
 	p.conns[int32(fd)] = rc
+	if fd >= len(p.byFD) {
+		p.mu.Unlock()
+		p.drop(rc)
+		return fmt.Errorf("descriptor %d over the open-file limit", fd)
+	}
+	p.byFD[fd].Store(rc)
 	p.mu.Unlock()
-	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(fd)}
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | epollET, Fd: int32(fd)}
 	if err := syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_ADD, fd, &ev); err != nil {
 		p.drop(rc)
 		return fmt.Errorf("epoll add: %w", err)
@@ -95,9 +105,19 @@ func (p *pollReader) adopt(c *wsClient, conn *websocket.Conn) error {
 	return nil
 }
 
+// pollIdle is the loop's sleep when no socket is ready: what it can add
+// to a frame's read time (its arrival time is the kernel's).
+const pollIdle = 250 * time.Microsecond
+
+// epollET is EPOLLET as the event mask's type takes it.
+const epollET = 1 << 31
+
 func (p *pollReader) drop(rc *rawClient) {
 	p.mu.Lock()
 	delete(p.conns, int32(rc.fd))
+	if rc.fd < len(p.byFD) {
+		p.byFD[rc.fd].Store(nil)
+	}
 	p.mu.Unlock()
 	_ = syscall.EpollCtl(p.epfd, syscall.EPOLL_CTL_DEL, rc.fd, nil)
 	_ = syscall.Close(rc.fd)
@@ -107,42 +127,80 @@ func (p *pollReader) loop() {
 	defer close(p.done)
 	events := make([]syscall.EpollEvent, 512)
 	buf := make([]byte, 64<<10)
-	for {
-		n := 0
-		err := p.raw.Read(func(fd uintptr) bool {
-			var err error
-			n, err = syscall.EpollWait(int(fd), events, 0)
-			return err == nil && n > 0 // otherwise wait until it is readable
-		})
-		if err != nil {
-			return // closed
+	oob := make([]byte, syscall.CmsgSpace(16))
+	iov := syscall.Iovec{Base: &buf[0]}
+	iov.SetLen(len(buf))
+	msg := syscall.Msghdr{Iov: &iov, Iovlen: 1, Control: &oob[0]}
+	for !p.closing.Load() {
+		// Raw system calls: neither blocks (a zero timeout, non-blocking
+		// sockets), so Go's scheduler need not hear of them.
+		r, _, errno := syscall.RawSyscall6(syscall.SYS_EPOLL_WAIT, uintptr(p.epfd),
+			uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+		if errno == syscall.EINTR {
+			continue
 		}
-		for _, ev := range events[:n] {
-			p.mu.Lock()
-			rc := p.conns[ev.Fd]
-			p.mu.Unlock()
+		if errno != 0 {
+			return
+		}
+		if r == 0 {
+			time.Sleep(pollIdle)
+			continue
+		}
+		for _, ev := range events[:r] {
+			rc := p.byFD[ev.Fd].Load()
 			if rc == nil {
 				continue
 			}
-			m, err := syscall.Read(rc.fd, buf)
-			now := time.Now().UnixMicro()
-			if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EINTR) {
-				continue
-			}
-			if err != nil || m == 0 {
-				p.drop(rc)
-				continue
-			}
-			if !p.frames(rc, buf[:m], now) {
-				p.drop(rc)
+			// Edge-triggered: read until a read comes back short, which
+			// empties the socket (more arriving later is a new edge).
+			for {
+				msg.SetControllen(len(oob))
+				m, _, errno := syscall.RawSyscall(syscall.SYS_RECVMSG, uintptr(rc.fd), uintptr(unsafe.Pointer(&msg)), 0)
+				read := time.Now().UnixMicro()
+				if errno == syscall.EAGAIN {
+					break
+				}
+				if errno == syscall.EINTR {
+					continue
+				}
+				if errno != 0 || m == 0 {
+					p.drop(rc)
+					break
+				}
+				arrived := arrival(oob[:msg.Controllen], read)
+				if !p.frames(rc, buf[:m], arrived, read) {
+					p.drop(rc)
+					break
+				}
+				if int(m) < len(buf) {
+					break
+				}
 			}
 		}
 	}
 }
 
+// arrival is the kernel's receive time (µs) in a recvmsg's control data
+// (one SCM_TIMESTAMPNS message: a cmsghdr, then a timespec), or read when
+// there is none.
+func arrival(oob []byte, read int64) int64 {
+	const hdr = syscall.SizeofCmsghdr
+	if len(oob) < hdr+16 {
+		return read
+	}
+	level := int32(binary.NativeEndian.Uint32(oob[8:]))
+	typ := int32(binary.NativeEndian.Uint32(oob[12:]))
+	if level != syscall.SOL_SOCKET || typ != syscall.SCM_TIMESTAMPNS {
+		return read
+	}
+	sec := int64(binary.NativeEndian.Uint64(oob[hdr:]))
+	nsec := int64(binary.NativeEndian.Uint64(oob[hdr+8:]))
+	return sec*1_000_000 + nsec/1_000
+}
+
 // frames handles the complete frames in what was read and keeps the rest;
 // false ends the client (a close frame, or one this reader does not take).
-func (p *pollReader) frames(rc *rawClient, b []byte, now int64) bool {
+func (p *pollReader) frames(rc *rawClient, b []byte, arrived, read int64) bool {
 	if len(rc.pending) > 0 {
 		rc.pending = append(rc.pending, b...)
 		b = rc.pending
@@ -154,7 +212,7 @@ func (p *pollReader) frames(rc *rawClient, b []byte, now int64) bool {
 		}
 		switch op := b[0] & 0x0F; op {
 		case websocket.TextMessage:
-			p.onFrame(rc.c, payload, now)
+			p.onFrame(rc.c, payload, arrived, read)
 		case websocket.PingMessage:
 			_, _ = syscall.Write(rc.fd, maskedPong(payload))
 		case websocket.CloseMessage:
@@ -202,8 +260,9 @@ func maskedPong(payload []byte) []byte {
 
 // close ends the loop and every socket it reads.
 func (p *pollReader) close() {
-	_ = p.ep.Close()
+	p.closing.Store(true)
 	<-p.done
+	_ = syscall.Close(p.epfd)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for fd := range p.conns {

@@ -138,6 +138,12 @@ func (c *Cache) Peek(key string) ([]byte, bool) {
 	return c.local.get(key)
 }
 
+// PeekBytes is Peek for a key built in a buffer, which it looks up without
+// making a string of it.
+func (c *Cache) PeekBytes(key []byte) ([]byte, bool) {
+	return c.local.getBytes(key)
+}
+
 // load is the body of one flight for key.
 func (c *Cache) load(ctx context.Context, key string, compute func(ctx context.Context) ([]byte, error)) ([]byte, error) {
 	// A flight that finished just after this caller's local miss has

@@ -33,6 +33,19 @@ func (l *lru) get(key string) ([]byte, bool) {
 	return e.Value.(*lruEntry).val, true
 }
 
+// getBytes is get for a key in a byte slice; the map lookup converts it
+// without allocating.
+func (l *lru) getBytes(key []byte) ([]byte, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.items[string(key)]
+	if !ok {
+		return nil, false
+	}
+	l.order.MoveToFront(e)
+	return e.Value.(*lruEntry).val, true
+}
+
 func (l *lru) put(key string, val []byte) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

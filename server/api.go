@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/public"
@@ -340,21 +341,31 @@ func (s *Server) getHistory(c *fiber.Ctx) error {
 }
 
 // etag names a representation: the version of the data it depends on and
-// the request URI (which includes the format), so a write changes the ETag
-// of exactly what it affects.
-func etag(version int64, uri []byte) string {
-	return string(appendETag(nil, version, uri))
+// the request's path and query as sent (the query includes the format), so
+// a write changes the ETag of exactly what it affects. The URI is taken as
+// sent, not as fasthttp re-encodes it once the query has been parsed: the
+// first answer to a query (which parses it) and later ones (which find it
+// memoised) must carry the same ETag.
+func etag(version int64, uri *fasthttp.URI) string {
+	return string(appendETag(nil, version, uri.PathOriginal(), uri.QueryString()))
 }
 
 // appendETag appends etag's value to b. Every read makes one, so it is built
 // without fmt or hash/fnv's allocating constructor: the hash is FNV-1a
 // written out.
-func appendETag(b []byte, version int64, uri []byte) []byte {
+func appendETag(b []byte, version int64, path, query []byte) []byte {
 	const offset64, prime64 = 14695981039346656037, 1099511628211
 	h := uint64(offset64)
-	for _, c := range uri {
-		h ^= uint64(c)
-		h *= prime64
+	add := func(p []byte) {
+		for _, c := range p {
+			h ^= uint64(c)
+			h *= prime64
+		}
+	}
+	add(path)
+	if len(query) > 0 {
+		add([]byte{'?'})
+		add(query)
 	}
 	b = append(b, `W/"`...)
 	b = strconv.AppendInt(b, version, 10)
@@ -372,10 +383,11 @@ var etagKey = []byte(fiber.HeaderETag)
 func (s *Server) cachedHit(c *fiber.Ctx, key, contentType string) bool {
 	v := s.versionForKey(key)
 	var buf [64]byte
-	tag := appendETag(buf[:0], v, c.Request().RequestURI())
+	uri := c.Request().URI()
+	tag := appendETag(buf[:0], v, uri.PathOriginal(), uri.QueryString())
 	if m := c.Request().Header.Peek(fiber.HeaderIfNoneMatch); len(m) > 0 && bytes.Contains(m, tag) {
-		c.Response().Header.SetCanonical(etagKey, tag)
 		setHeaders(c, cacheHeaders)
+		c.Response().Header.SetCanonical(etagKey, tag)
 		c.Status(fiber.StatusNotModified)
 		return true
 	}
@@ -383,9 +395,9 @@ func (s *Server) cachedHit(c *fiber.Ctx, key, contentType string) bool {
 	if !ok {
 		return false
 	}
-	c.Response().Header.SetCanonical(etagKey, tag)
 	setHeaders(c, cacheHeaders)
 	c.Set(fiber.HeaderContentType, contentType)
+	c.Response().Header.SetCanonical(etagKey, tag)
 	c.Response().SetBodyRaw(body)
 	return true
 }
@@ -401,8 +413,8 @@ var cacheHeaders = []header{
 // in process is sent without a deadline or a flight: that is most reads.
 func (s *Server) cachedBytes(c *fiber.Ctx, key, contentType string, compute func(ctx context.Context) ([]byte, error)) error {
 	v := s.versionForKey(key)
-	tag := etag(v, c.Request().RequestURI())
-	c.Set(fiber.HeaderETag, tag)
+	tag := etag(v, c.Request().URI())
+	c.Response().Header.SetCanonical(etagKey, []byte(tag)) // as cachedHit names it
 	setHeaders(c, cacheHeaders)
 	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && strings.Contains(match, tag) {
 		return c.SendStatus(fiber.StatusNotModified)

@@ -4,14 +4,16 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 )
 
 // header is a response header with its name in canonical form, so it is set
 // without fasthttp normalising the name on every answer.
 type header struct{ key, value []byte }
 
-func setHeaders(c *fiber.Ctx, hs []header) {
-	h := &c.Response().Header
+func setHeaders(c *fiber.Ctx, hs []header) { setResponseHeaders(&c.Response().Header, hs) }
+
+func setResponseHeaders(h *fasthttp.ResponseHeader, hs []header) {
 	for _, x := range hs {
 		h.SetCanonical(x.key, x.value)
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/hwfdash/hwfdash/charts"
 	"github.com/hwfdash/hwfdash/indicators"
@@ -50,6 +51,8 @@ type Cache interface {
 	GetOrCompute(ctx context.Context, key string, compute func(ctx context.Context) ([]byte, error)) ([]byte, error)
 	// Peek returns a payload already held in process, without computing.
 	Peek(key string) ([]byte, bool)
+	// PeekBytes is Peek for a key built in a buffer.
+	PeekBytes(key []byte) ([]byte, bool)
 	State() string
 }
 
@@ -127,6 +130,7 @@ type Server struct {
 	// second.
 	pageHeaders, embedHeaders, apiHeaders []header
 	dataQueries                           queryMemo
+	fastHeaders                           fasthttp.ResponseHeader // fastRead's shared headers
 
 	stopOnce sync.Once
 	stop     context.CancelFunc
@@ -198,6 +202,15 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		ReduceMemoryUsage: true,
 	})
 	s.routes()
+	// The hottest read is answered in front of Fiber when it can be (see
+	// fastRead); everything else goes through Fiber's routes.
+	s.buildFastHeaders()
+	routed := s.app.Server().Handler
+	s.app.Server().Handler = func(ctx *fasthttp.RequestCtx) {
+		if !s.fastRead(ctx) {
+			routed(ctx)
+		}
+	}
 	return s, nil
 }
 

@@ -52,17 +52,20 @@ func (s *Server) versionOf(ids ...string) int64 {
 	s.depv.mu.RLock()
 	defer s.depv.mu.RUnlock()
 	v := s.depv.floor
-	var visit func(id string)
-	visit = func(id string) {
-		v = max(v, s.depv.last[id])
-		if ind, ok := s.ref.byID[id]; ok && ind.Derived != nil {
-			for _, in := range ind.Derived.Inputs {
-				visit(in)
-			}
-		}
-	}
 	for _, id := range ids {
-		visit(id)
+		v = s.versionWithInputs(v, id)
+	}
+	return v
+}
+
+// versionWithInputs is the larger of v and the newest version of id or its
+// inputs; s.depv.mu is held. (A method, not a closure: every read asks.)
+func (s *Server) versionWithInputs(v int64, id string) int64 {
+	v = max(v, s.depv.last[id])
+	if ind, ok := s.ref.byID[id]; ok && ind.Derived != nil {
+		for _, in := range ind.Derived.Inputs {
+			v = s.versionWithInputs(v, in)
+		}
 	}
 	return v
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"strconv"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -54,15 +55,18 @@ func (s *Server) fastRead(ctx *fasthttp.RequestCtx) bool {
 		ctx.SetStatusCode(fiber.StatusNotModified)
 		return true
 	}
-	// The cache key getData builds: "v<version>:data:<id>:<query>".
-	var kb [256]byte
-	key := append(kb[:0], 'v')
+	// The cache key getData builds: "v<version>:data:<id>:<query>", in a
+	// pooled buffer (one on the stack would escape through the interface).
+	kb := keyBufs.Get().(*[]byte)
+	defer keyBufs.Put(kb)
+	key := append((*kb)[:0], 'v')
 	key = strconv.AppendInt(key, v, 10)
 	key = append(key, ":data:"...)
 	key = append(key, ind.ID...)
 	key = append(key, ':')
 	key = append(key, q.key()...)
 	body, ok := s.deps.Cache.PeekBytes(key)
+	*kb = key
 	if !ok {
 		return false
 	}
@@ -86,6 +90,8 @@ func (s *Server) buildFastHeaders() {
 	setResponseHeaders(h, cacheHeaders)
 	h.SetContentType(fiber.MIMEApplicationJSONCharsetUTF8)
 }
+
+var keyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 // dataPathID is the indicator ID in /api/v1/indicators/{id}/data.
 func dataPathID(path []byte) ([]byte, bool) {

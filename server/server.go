@@ -131,6 +131,7 @@ type Server struct {
 	pageHeaders, embedHeaders, apiHeaders []header
 	dataQueries                           queryMemo
 	fastHeaders                           fasthttp.ResponseHeader // fastRead's shared headers
+	wsServer                              *fasthttp.Server        // serves websocket upgrades (connSplit)
 
 	stopOnce sync.Once
 	stop     context.CancelFunc
@@ -195,11 +196,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		ErrorHandler:          s.handleError,
-		// Buffers go back to their pools between requests: an idle
-		// keep-alive connection (an embed, a phone) holds none, and a
-		// websocket, hijacked from fasthttp, does not keep the 4 KB request
-		// reader for its whole life.
-		ReduceMemoryUsage: true,
+		// HTTP connections keep their buffers between requests (fasthttp's
+		// default); websocket upgrades are served by wsServer, which does
+		// not (see connSplit).
 	})
 	s.routes()
 	// The hottest read is answered in front of Fiber when it can be (see
@@ -211,6 +210,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 			routed(ctx)
 		}
 	}
+	s.wsServer = memorySavingTwin(s.app.Server())
 	return s, nil
 }
 
@@ -229,10 +229,50 @@ func (s *Server) Start(ctx context.Context, ln net.Listener) error {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = cancel
 	s.startLoops(runCtx)
-	if err := s.app.Listener(ln); err != nil {
+	// Fiber's routes are built once, before either server takes a request
+	// (app.Listener would build them again while the other one serves).
+	_ = s.app.Handler()
+	split := newConnSplit(ln, s.cfg.ReadTimeout)
+	wsErr := make(chan error, 1)
+	go func() { wsErr <- s.wsServer.Serve(split.ws) }()
+	err = s.app.Server().Serve(split.http)
+	split.close()
+	if werr := <-wsErr; err == nil && werr != nil && !errors.Is(werr, net.ErrClosed) {
+		err = werr
+	}
+	if err != nil {
 		return fmt.Errorf("server: serve: %w", err)
 	}
 	return nil
+}
+
+// memorySavingTwin is a fasthttp server like f, with the same handler and
+// limits, that returns a connection's buffers to their pools after every
+// request: the one that serves websocket upgrades (see connSplit).
+func memorySavingTwin(f *fasthttp.Server) *fasthttp.Server {
+	return &fasthttp.Server{
+		Handler:                       f.Handler,
+		ErrorHandler:                  f.ErrorHandler,
+		Logger:                        f.Logger,
+		LogAllErrors:                  f.LogAllErrors,
+		Name:                          f.Name,
+		Concurrency:                   f.Concurrency,
+		NoDefaultDate:                 f.NoDefaultDate,
+		NoDefaultContentType:          f.NoDefaultContentType,
+		NoDefaultServerHeader:         f.NoDefaultServerHeader,
+		DisableHeaderNamesNormalizing: f.DisableHeaderNamesNormalizing,
+		DisableKeepalive:              f.DisableKeepalive,
+		MaxRequestBodySize:            f.MaxRequestBodySize,
+		ReadTimeout:                   f.ReadTimeout,
+		WriteTimeout:                  f.WriteTimeout,
+		IdleTimeout:                   f.IdleTimeout,
+		ReadBufferSize:                f.ReadBufferSize,
+		WriteBufferSize:               f.WriteBufferSize,
+		GetOnly:                       f.GetOnly,
+		StreamRequestBody:             f.StreamRequestBody,
+		DisablePreParseMultipartForm:  f.DisablePreParseMultipartForm,
+		ReduceMemoryUsage:             true,
+	}
 }
 
 // Shutdown stops accepting connections, closes websockets with 1001 so
@@ -243,6 +283,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopOnce.Do(func() {
 		s.hub.closeAll()
 		err = s.app.ShutdownWithContext(ctx)
+		if werr := s.wsServer.ShutdownWithContext(ctx); err == nil {
+			err = werr
+		}
 		if s.stop != nil {
 			s.stop()
 		}

@@ -18,6 +18,8 @@ func TestEnvelope(t *testing.T) {
 		{"update", `{"type":"update","topic":"indicator:HWF_0001","version":42,"payload":{"regional":{}},"published":1764490000123456}`, 42, 1764490000123456, true},
 		{"payload mentions version", `{"type":"update","topic":"t","version":7,"payload":{"version":9},"published":5}`, 7, 5, true},
 		{"no published time", `{"type":"update","topic":"t","version":7,"payload":{}}`, 0, 0, false},
+		{"no digits", `{"type":"update","topic":"t","version":x,"published":5}`, 0, 0, false},
+		{"too large", `{"type":"update","topic":"t","version":99999999999999999999,"published":5}`, 0, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v, p, err := envelope([]byte(tc.frame))

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,6 +65,7 @@ func runReads(ctx context.Context, o Options) ([]Result, error) {
 	var rounds []round
 	var lat, baseLat latencies
 	var loads []float64
+	var roundP99 [2][]time.Duration // each round's p99, per side
 	// CPU time per answer, from /proc, is less at the mercy of other
 	// processes than a rate, and says where a low ratio comes from.
 	var cpu [2]time.Duration
@@ -91,6 +93,7 @@ func runReads(ctx context.Context, o Options) ([]Result, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s at constant rate: %w", names[k], err)
 			}
+			roundP99[k] = append(roundP99[k], l.quantile(0.99))
 			if k == 0 {
 				baseLat = append(baseLat, l...)
 			} else {
@@ -121,15 +124,21 @@ func runReads(ctx context.Context, o Options) ([]Result, error) {
 
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	sort.Slice(baseLat, func(i, j int) bool { return baseLat[i] < baseLat[j] })
-	p99 := lat.quantile(0.99)
+	// Each round is a trial of its own, a second at 70 % load: the figure is
+	// the median round's p99, as the throughput is the median round's, so
+	// that a stall of the shared machine in one round does not stand for
+	// all of them. Every round's p99 and the pooled one are in the note.
+	p99 := medianDur(roundP99[1])
 	out = append(out, Result{
 		Target:  "1. cached reads: p99 at 70 % load",
-		Figure:  fmt.Sprintf("p99 %s, p50 %s at %.0f req/s (median)", ms(p99), ms(lat.quantile(0.5)), median64(loads)),
+		Figure:  fmt.Sprintf("p99 %s (median round), p50 %s at %.0f req/s (median)", ms(p99), ms(lat.quantile(0.5)), median64(loads)),
 		Goal:    "≤ 5 ms",
 		Checked: true, Pass: p99 <= 5*time.Millisecond,
 		Note: fmt.Sprintf("open loop at 70 %% of each round's server rate, latency from when each request was due; %s on each side per round, "+
-			"%d requests to the server; bare fasthttp at the same rates: p99 %s, p50 %s",
-			latPhase, len(lat), ms(baseLat.quantile(0.99)), ms(baseLat.quantile(0.5))),
+			"%d requests to the server; each round's p99: %s (all rounds pooled: %s); "+
+			"bare fasthttp at the same rates: median round's p99 %s, each round's %s (pooled %s), p50 %s",
+			latPhase, len(lat), msList(roundP99[1]), ms(lat.quantile(0.99)),
+			ms(medianDur(roundP99[0])), msList(roundP99[0]), ms(baseLat.quantile(0.99)), ms(baseLat.quantile(0.5))),
 	})
 	srv.Stop()
 
@@ -227,6 +236,23 @@ func fetch(addr, uri string) ([]byte, error) {
 
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+}
+
+func medianDur(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func msList(ds []time.Duration) string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond)))
+	}
+	return strings.Join(out, ", ") + " ms"
 }
 
 func median64(v []float64) float64 {

@@ -366,6 +366,12 @@ func (f *fleet) measure(ctx context.Context, postURL, token string, updates, rou
 	}
 	client := &http.Client{Timeout: 30 * time.Second}
 	versions := make([]int64, 0, updates)
+	// The load generator collects its own garbage (10,000 handshakes'
+	// worth) now, so that a collection does not take half a core from the
+	// readers during the series.
+	runtime.GC()
+	var gc0, gc1 runtime.MemStats
+	runtime.ReadMemStats(&gc0)
 	for u := range updates {
 		if err := ctx.Err(); err != nil {
 			return series{}, err
@@ -398,16 +404,21 @@ func (f *fleet) measure(ctx context.Context, postURL, token string, updates, rou
 		}
 	}
 	f.roundDone.Store(nil)
+	runtime.ReadMemStats(&gc1)
 	arrived, err := summarize(clients, versions, func(r receipt) int64 { return r.arrived })
 	if err != nil {
 		return series{}, err
 	}
 	read, err := summarize(clients, versions, func(r receipt) int64 { return r.read })
-	return series{arrived: arrived, read: read}, err
+	return series{arrived: arrived, read: read, collections: gc1.NumGC - gc0.NumGC}, err
 }
 
-// series are the figures of a series of updates, by arrival and by read.
-type series struct{ arrived, read updateStats }
+// series are the figures of a series of updates, by arrival and by read,
+// and the load generator's garbage collections while it ran.
+type series struct {
+	arrived, read updateStats
+	collections   uint32
+}
 
 // summarize computes the figures of the receipts of versions, taking each
 // receipt's delay with delay.
@@ -681,13 +692,10 @@ func runBroadcast(ctx context.Context, o Options) ([]Result, error) {
 	}
 	cpu0, _ := cpuTime(p.PID())
 	gen0, _ := cpuTime(os.Getpid())
-	var gc0, gc1 runtime.MemStats
-	runtime.ReadMemStats(&gc0)
 	ser, err := f.measure(ctx, post, token, o.bcUpdates(), 1)
 	if err != nil {
 		return nil, err
 	}
-	runtime.ReadMemStats(&gc1)
 	st, arr := ser.read, ser.arrived
 	cpu1, _ := cpuTime(p.PID())
 	gen1, _ := cpuTime(os.Getpid())
@@ -699,8 +707,8 @@ func runBroadcast(ctx context.Context, o Options) ([]Result, error) {
 	if n < o.bcClients() {
 		how += fmt.Sprintf(" (%d asked; the open-file limit allows %d: %s)", o.bcClients(), n, fdNote)
 	}
-	cpuNote := fmt.Sprintf("first client after %s (median over updates: the bus and the payload's computation, before the fan-out); CPU per client per update: server %.1f µs, load generator %.1f µs (whole process, HTTP included; %d garbage collections in it during the series)",
-		fmtMS(st.medianFirst), perClient(cpu1-cpu0), perClient(gen1-gen0), gc1.NumGC-gc0.NumGC)
+	cpuNote := fmt.Sprintf("first client after %s (median over updates: the bus and the payload's computation, before the fan-out); CPU per client per update: server %.1f µs, load generator %.1f µs (whole process, HTTP included; %d garbage collections in it during the updates)",
+		fmtMS(st.medianFirst), perClient(cpu1-cpu0), perClient(gen1-gen0), ser.collections)
 	how += fmt.Sprintf("; to the frame's arrival in the client's socket (the kernel's receive time), without the load generator's own delay in reading it: p50 %s, p99 %s, last client %s",
 		fmtMS(arr.p50), fmtMS(arr.p99), fmtMS(arr.worstLast))
 	rs := []Result{

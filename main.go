@@ -211,7 +211,7 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 		WriteRate:          cfg.WriteRate,
 		Logger:             log,
 	}, server.Deps{
-		Store: db, Tokens: db, Experiences: db, Cache: c, Bus: bus, Assets: assets,
+		Store: db, Tokens: db, Experiences: db, Cache: c, Bus: bus, Assets: assets, Rates: c,
 		Reference: server.Reference{
 			Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
 			Breaks: ds.Breaks, Provenance: ds.Provenance, Roadmap: roadmap,

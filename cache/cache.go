@@ -185,6 +185,33 @@ func (c *Cache) redisUsable() bool {
 	return c.rdb != nil && c.healthy.Load() && !c.closed.Load()
 }
 
+// ErrNotShared is Count's error when there is no healthy Redis to count in:
+// the caller counts in its own process instead.
+var ErrNotShared = errors.New("cache: no shared counter (Redis not configured or unavailable)")
+
+// Count adds one to key's counter in Redis and returns the count within
+// the window that its first count opened: a rate limit every instance
+// shares, so N instances do not allow N times the rate. The counter and its
+// expiry are set in one script, so a counter never outlives its window.
+func (c *Cache) Count(ctx context.Context, key string, window time.Duration) (int64, error) {
+	if !c.redisUsable() || window <= 0 {
+		return 0, ErrNotShared
+	}
+	ctx, cancel := context.WithTimeout(ctx, redisTimeout)
+	defer cancel()
+	n, err := countScript.Run(ctx, c.rdb, []string{c.opts.Prefix + "rate:" + key}, window.Milliseconds()).Int64()
+	if err != nil {
+		c.fail(err)
+		return 0, fmt.Errorf("cache: count %s: %w", key, err)
+	}
+	return n, nil
+}
+
+var countScript = redis.NewScript(`
+local n = redis.call("INCR", KEYS[1])
+if n == 1 then redis.call("PEXPIRE", KEYS[1], ARGV[1]) end
+return n`)
+
 func (c *Cache) redisGet(ctx context.Context, key string) ([]byte, bool) {
 	if !c.redisUsable() {
 		return nil, false

@@ -334,3 +334,43 @@ func TestLocalDisabled(t *testing.T) {
 		})
 	}
 }
+
+// TestCountSharedBetweenInstances checks the shared write counter: two
+// caches on one Redis count against the same key, keys count apart, the
+// counter expires with its window, and without Redis there is no shared
+// count.
+func TestCountSharedBetweenInstances(t *testing.T) {
+	url, prefix := sharedRedis(t)
+	ctx := context.Background()
+	a := New(ctx, Options{RedisURL: url, Prefix: prefix})
+	defer a.Close()
+	b := New(ctx, Options{RedisURL: url, Prefix: prefix})
+	defer b.Close()
+	const window = time.Hour
+	for i, tc := range []struct {
+		c    *Cache
+		key  string
+		want int64
+	}{
+		{a, "token:t1", 1},
+		{b, "token:t1", 2},
+		{a, "token:t1", 3},
+		{b, "ip:127.0.0.1", 1},
+		{a, "token:t1", 4},
+	} {
+		n, err := tc.c.Count(ctx, tc.key, window)
+		if err != nil || n != tc.want {
+			t.Fatalf("step %d: Count(%s) = %d, %v; want %d", i, tc.key, n, err, tc.want)
+		}
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: sharedRedisAddr})
+	defer rdb.Close()
+	if ttl := rdb.PTTL(ctx, prefix+"rate:token:t1").Val(); ttl <= 0 || ttl > window {
+		t.Fatalf("counter TTL %v, want within (0, 1h]", ttl)
+	}
+	local := New(ctx, Options{})
+	defer local.Close()
+	if _, err := local.Count(ctx, "token:t1", window); !errors.Is(err, ErrNotShared) {
+		t.Fatalf("in-process cache: %v, want ErrNotShared", err)
+	}
+}

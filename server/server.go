@@ -56,6 +56,13 @@ type Cache interface {
 	State() string
 }
 
+// RateCounter counts writes per key and window across instances (Redis),
+// so the write rate limit holds for the deployment, not per instance. An
+// error means it cannot count now; the server then counts in process.
+type RateCounter interface {
+	Count(ctx context.Context, key string, window time.Duration) (int64, error)
+}
+
 // Bus carries update events between instances.
 type Bus interface {
 	Publish(ctx context.Context, e indicators.Update) error
@@ -105,6 +112,9 @@ type Deps struct {
 	Reference   Reference
 	// Assets are the built front-end assets; nil serves the API only.
 	Assets *public.Assets
+	// Rates, when set, counts writes for the rate limit across instances;
+	// nil counts in this process.
+	Rates RateCounter
 }
 
 // Server is a running hwfdash instance.
@@ -185,7 +195,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.msgs = msgs
 	s.eng = &engine{store: deps.Store, ref: s.ref, currentYear: cfg.CurrentYear}
-	s.limiter = newLimiter(cfg.WriteRate, time.Minute)
+	s.limiter = newLimiter(cfg.WriteRate, time.Minute, deps.Rates)
 	s.hub = newHub(s, cfg.Logger.With("component", "hub"))
 	s.app = fiber.New(fiber.Config{
 		AppName:               "hwfdash",

@@ -46,8 +46,8 @@ func (s *Server) authenticate(c *fiber.Ctx) (indicators.Token, error) {
 
 // limitWrite applies the write rate limit to a key (a token or a client
 // address).
-func (s *Server) limitWrite(key string) error {
-	if !s.limiter.allow(key) {
+func (s *Server) limitWrite(ctx context.Context, key string) error {
+	if !s.limiter.allow(ctx, key) {
 		return &apiError{Status: fiber.StatusTooManyRequests, Message: "too many writes: slow down and retry in a minute"}
 	}
 	return nil
@@ -63,14 +63,14 @@ type SubmitResult struct {
 // rate limits, so a flood of bad tokens and a flood of good ones are both
 // refused before any work.
 func (s *Server) writer(c *fiber.Ctx) (indicators.Token, error) {
-	if err := s.limitWrite("ip:" + c.IP()); err != nil {
+	if err := s.limitWrite(c.UserContext(), "ip:"+c.IP()); err != nil {
 		return indicators.Token{}, err
 	}
 	tok, err := s.authenticate(c)
 	if err != nil {
 		return tok, err
 	}
-	return tok, s.limitWrite("token:" + tok.ID)
+	return tok, s.limitWrite(c.UserContext(), "token:"+tok.ID)
 }
 
 func (s *Server) postObservations(c *fiber.Ctx) error {
@@ -218,7 +218,7 @@ type tokenRequest struct {
 }
 
 func (s *Server) requireAdmin(c *fiber.Ctx) (indicators.Token, error) {
-	if err := s.limitWrite("ip:" + c.IP()); err != nil {
+	if err := s.limitWrite(c.UserContext(), "ip:"+c.IP()); err != nil {
 		return indicators.Token{}, err
 	}
 	tok, err := s.authenticate(c)
@@ -310,6 +310,7 @@ func (s *Server) deleteToken(c *fiber.Ctx) error {
 // keys few (tokens and client addresses that write), so old windows are
 // simply swept when the map grows.
 type limiter struct {
+	shared RateCounter // nil: counts in process only
 	mu     sync.Mutex
 	n      int
 	window time.Duration
@@ -321,11 +322,19 @@ type window struct {
 	count int
 }
 
-func newLimiter(n int, per time.Duration) *limiter {
-	return &limiter{n: n, window: per, hits: map[string]*window{}}
+func newLimiter(n int, per time.Duration, shared RateCounter) *limiter {
+	return &limiter{shared: shared, n: n, window: per, hits: map[string]*window{}}
 }
 
-func (l *limiter) allow(key string) bool {
+// allow counts a write under key and reports whether it is within the
+// rate: in the shared counter when there is one (every instance then
+// counts against the same limit), else, or while it fails, in process.
+func (l *limiter) allow(ctx context.Context, key string) bool {
+	if l.shared != nil {
+		if n, err := l.shared.Count(ctx, key, l.window); err == nil {
+			return n <= int64(l.n)
+		}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()

@@ -41,19 +41,38 @@ func newConnSplit(ln net.Listener, peekWait time.Duration) *connSplit {
 }
 
 func (s *connSplit) accept() {
+	var wait time.Duration
 	for {
 		c, err := s.ln.Accept()
 		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				time.Sleep(10 * time.Millisecond) // out of descriptors: wait, as net/http does
-				continue
+			if retryAccept(err) {
+				// Out of descriptors, or a connection aborted before it was
+				// taken: wait and go on, as net/http does, rather than stop
+				// serving for good.
+				wait = min(max(2*wait, 5*time.Millisecond), time.Second)
+				select {
+				case <-time.After(wait):
+					continue
+				case <-s.done:
+					return
+				}
 			}
 			s.close()
 			return
 		}
+		wait = 0
 		go s.route(c)
 	}
+}
+
+// retryAccept reports whether an Accept error passes: a timeout, too many
+// open files, or a connection aborted before it was accepted.
+func retryAccept(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.ECONNABORTED)
 }
 
 // route looks at the start of c's first request, on a goroutine of its

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"errors"
 	"io"
 	"net"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -78,5 +80,64 @@ func TestConnSplit(t *testing.T) {
 	}
 	if _, err := split.ws.Accept(); err == nil {
 		t.Fatal("the websocket side still accepts after the listener closed")
+	}
+}
+
+// flakyListener fails Accept with its errors, in order, then accepts from
+// the real listener.
+type flakyListener struct {
+	net.Listener
+	errs []error
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	if len(l.errs) > 0 {
+		err := l.errs[0]
+		l.errs = l.errs[1:]
+		return nil, err
+	}
+	return l.Listener.Accept()
+}
+
+// TestConnSplitAcceptErrors: running out of descriptors or an aborted
+// connection does not stop the server accepting; a closed listener does.
+func TestConnSplitAcceptErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		errs    []error
+		accepts bool
+	}{
+		{"too many open files", []error{syscall.EMFILE, syscall.ENFILE}, true},
+		{"connection aborted", []error{syscall.ECONNABORTED}, true},
+		{"listener closed", []error{net.ErrClosed}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			split := newConnSplit(&flakyListener{Listener: ln, errs: tc.errs}, time.Second)
+			defer split.close()
+			if !tc.accepts {
+				if _, err := split.http.Accept(); !errors.Is(err, net.ErrClosed) {
+					t.Fatalf("Accept after the listener failed: %v, want net.ErrClosed", err)
+				}
+				return
+			}
+			c, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := io.WriteString(c, "GET / HTTP/1.1\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			got, err := split.http.Accept()
+			if err != nil {
+				t.Fatalf("no connection after the errors: %v", err)
+			}
+			got.Close()
+		})
 	}
 }

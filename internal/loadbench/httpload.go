@@ -100,10 +100,8 @@ func warmConns(hc *fasthttp.HostClient, uri string, wantLen, conns int) error {
 	errs := make(chan error, conns)
 	for range conns {
 		go func() {
-			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-			defer fasthttp.ReleaseRequest(req)
-			defer fasthttp.ReleaseResponse(resp)
-			errs <- get(hc, uri, wantLen, req, resp)
+			_, err := getOnce(hc, uri, wantLen)
+			errs <- err
 		}()
 	}
 	var first error
@@ -113,6 +111,18 @@ func warmConns(hc *fasthttp.HostClient, uri string, wantLen, conns int) error {
 		}
 	}
 	return first
+}
+
+// getOnce sends one GET with pooled request and response and returns a
+// copy of the body.
+func getOnce(hc *fasthttp.HostClient, uri string, wantLen int) ([]byte, error) {
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	if err := get(hc, uri, wantLen, req, resp); err != nil {
+		return nil, err
+	}
+	return append([]byte(nil), resp.Body()...), nil
 }
 
 // latencies is a sorted sample of request latencies.

@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/valyala/fasthttp"
 )
 
 // readsURI is the cached read of target 1: a real indicator of the
@@ -225,13 +223,7 @@ func redisBenchmark(ctx context.Context, redisURL string, size int) (float64, st
 func fetch(addr, uri string) ([]byte, error) {
 	hc := httpClient(addr, 1)
 	defer hc.CloseIdleConnections()
-	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-	defer fasthttp.ReleaseRequest(req)
-	defer fasthttp.ReleaseResponse(resp)
-	if err := get(hc, uri, 0, req, resp); err != nil {
-		return nil, err
-	}
-	return append([]byte(nil), resp.Body()...), nil
+	return getOnce(hc, uri, 0)
 }
 
 func ms(d time.Duration) string {

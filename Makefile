@@ -1,7 +1,7 @@
 # hwfdash — the two commands a newcomer needs are `make run` and `make test`.
 GO      ?= go
 ADDR    ?= :8080
-FUZZTIME ?= 10s
+FUZZTIME ?= 20000x
 
 .PHONY: run test assets build lint bench soak soak-short fuzz fuzz-short services clean
 

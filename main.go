@@ -49,7 +49,10 @@ type config struct {
 	LogLevel       string
 	// CacheLocal bounds the in-process cache in entries; 0 disables it, so
 	// every read goes to Redis.
-	CacheLocal   int
+	CacheLocal int
+	// CacheLocalMB bounds the in-process cache in megabytes; 0 means the
+	// cache's default (64).
+	CacheLocalMB int
 	WSPerAddress int
 	WriteRate    int
 }
@@ -74,12 +77,13 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	localDef := env("CACHE_LOCAL_ENTRIES", "4096")
 	local, convErr := strconv.Atoi(localDef)
 	fs.IntVar(&c.CacheLocal, "cache-local-entries", local, "entries of the in-process cache in front of Redis; 0 disables it (CACHE_LOCAL_ENTRIES)")
+	fs.IntVar(&c.CacheLocalMB, "cache-local-mb", 0, "megabytes the in-process cache may hold; 0 means 64 (CACHE_LOCAL_MB)")
 	fs.IntVar(&c.WSPerAddress, "ws-max-per-address", 0, "websocket connections allowed per client address; 0 means 64 (WS_MAX_PER_ADDRESS)")
 	fs.IntVar(&c.WriteRate, "write-rate", 0, "writes a token or address may make per minute; 0 means 120 (WRITE_RATE)")
 	for _, e := range []struct {
 		key string
 		dst *int
-	}{{"WS_MAX_PER_ADDRESS", &c.WSPerAddress}, {"WRITE_RATE", &c.WriteRate}} {
+	}{{"CACHE_LOCAL_MB", &c.CacheLocalMB}, {"WS_MAX_PER_ADDRESS", &c.WSPerAddress}, {"WRITE_RATE", &c.WriteRate}} {
 		v := getenv(e.key)
 		if v == "" {
 			continue
@@ -195,7 +199,7 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 	if local == 0 {
 		local = -1 // cache.Options reads 0 as its default
 	}
-	c := cache.New(ctx, cache.Options{RedisURL: cfg.RedisURL, LocalMaxEntries: local, Prefix: cfg.RedisPrefix, Logger: log.With("component", "cache")})
+	c := cache.New(ctx, cache.Options{RedisURL: cfg.RedisURL, LocalMaxEntries: local, LocalMaxBytes: int64(cfg.CacheLocalMB) << 20, Prefix: cfg.RedisPrefix, Logger: log.With("component", "cache")})
 	defer c.Close()
 	bus := cache.NewBus(ctx, cache.BusOptions{RedisURL: cfg.RedisURL, Channel: cfg.RedisPrefix + "updates", Logger: log.With("component", "bus")})
 	defer bus.Close()

@@ -108,7 +108,7 @@ func TestComposeMatchesCode(t *testing.T) {
 func TestConfigFromEnvironment(t *testing.T) {
 	env := map[string]string{"ADDR": ":9999", "DATABASE_URL": "postgres://x", "REDIS_URL": "redis://y", "ADMIN_TOKEN": "t",
 		"DATA_DIR": "/d", "ALLOWED_ORIGINS": "https://a", "EMBED_ORIGINS": "https://b", "LOG_LEVEL": "debug",
-		"CACHE_LOCAL_ENTRIES": "0", "REDIS_PREFIX": "bench:", "WS_MAX_PER_ADDRESS": "1000", "WRITE_RATE": "6000"}
+		"CACHE_LOCAL_ENTRIES": "0", "REDIS_PREFIX": "bench:", "WS_MAX_PER_ADDRESS": "1000", "WRITE_RATE": "6000", "CACHE_LOCAL_MB": "32"}
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	c, err := parseConfig(fs, []string{"-addr", ":7777"}, func(k string) string { return env[k] })
 	if err != nil {
@@ -116,7 +116,7 @@ func TestConfigFromEnvironment(t *testing.T) {
 	}
 	want := config{Addr: ":7777", DataDir: "/d", DatabaseURL: "postgres://x", RedisURL: "redis://y", AdminToken: "t",
 		AllowedOrigins: "https://a", EmbedOrigins: "https://b", LogLevel: "debug", CacheLocal: 0,
-		RedisPrefix: "bench:", WSPerAddress: 1000, WriteRate: 6000}
+		RedisPrefix: "bench:", CacheLocalMB: 32, WSPerAddress: 1000, WriteRate: 6000}
 	if c != want {
 		t.Fatalf("got %+v, want %+v (flags override the environment)", c, want)
 	}

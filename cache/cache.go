@@ -22,6 +22,12 @@ import (
 // that started it.
 const computeTimeout = 30 * time.Second
 
+// DefaultLocalMaxBytes is the in-process LRU's byte bound when none is
+// given: room for every current payload of a busy dashboard (all
+// indicators' data and regional payloads are about 12 MB) several versions
+// over, well under what a small instance has.
+const DefaultLocalMaxBytes = 64 << 20
+
 // Cache states reported by State.
 const (
 	StateRedis    = "redis"
@@ -42,6 +48,9 @@ type Options struct {
 	// negative value disables it, so every read goes to Redis (the load
 	// generator measures that path this way).
 	LocalMaxEntries int
+	// LocalMaxBytes bounds the bytes the in-process LRU holds (keys,
+	// values and a per-entry overhead); 0 means DefaultLocalMaxBytes.
+	LocalMaxBytes int64
 	// Logger receives outage and recovery messages; default discards.
 	Logger *slog.Logger
 }
@@ -81,10 +90,13 @@ func New(ctx context.Context, opts Options) *Cache {
 	case opts.LocalMaxEntries < 0:
 		opts.LocalMaxEntries = 0
 	}
+	if opts.LocalMaxBytes <= 0 {
+		opts.LocalMaxBytes = DefaultLocalMaxBytes
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Cache{opts: opts, log: opts.Logger, local: newLRU(opts.LocalMaxEntries), down: make(chan struct{}, 1)}
+	c := &Cache{opts: opts, log: opts.Logger, local: newLRU(opts.LocalMaxEntries, opts.LocalMaxBytes), down: make(chan struct{}, 1)}
 	if opts.RedisURL == "" {
 		return c
 	}
@@ -287,6 +299,10 @@ func (c *Cache) probe(ctx context.Context) {
 		}
 	}
 }
+
+// LocalSize reports the in-process LRU's entries and the bytes they count
+// for, against LocalMaxBytes: what an operator reads in the admin stats.
+func (c *Cache) LocalSize() (entries int, bytes int64) { return c.local.size() }
 
 // State describes the cache for /readyz: StateRedis, StateDegraded or
 // StateLocal.

@@ -111,7 +111,7 @@ func TestLocalLRUEvictsLeastRecentlyUsed(t *testing.T) {
 		if n := s.counter.n.Load(); n != s.want {
 			t.Fatalf("step %d: %q computed %d times, want %d", i, s.key, n, s.want)
 		}
-		if n := c.local.len(); n > 2 {
+		if n, _ := c.local.size(); n > 2 {
 			t.Fatalf("step %d: %d local entries, bound is 2", i, n)
 		}
 	}

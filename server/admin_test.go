@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/hwfdash/hwfdash/server"
 )
 
 // TestAdminEndpoints: the operator endpoints answer an admin token only,
@@ -34,5 +36,18 @@ func TestAdminEndpoints(t *testing.T) {
 				t.Errorf("admin: %d %s (Cache-Control %q), want 200 with %s", resp.StatusCode, body, resp.Header.Get("Cache-Control"), ep.want)
 			}
 		})
+	}
+	// The stats say what the in-process cache holds: a read's payload
+	// counts for at least its own bytes.
+	var data []byte
+	if resp, body := do(http.MethodGet, "/api/v1/indicators/HWF_0001/data?countries=AUT", ""); resp.StatusCode != http.StatusOK {
+		t.Fatalf("data read: %d", resp.StatusCode)
+	} else {
+		data = []byte(body)
+	}
+	var st server.Stats
+	call(t, http.MethodGet, a.URL+"/api/v1/admin/stats", adminToken, "", nil, &st)
+	if st.CacheEntries < 1 || st.CacheBytes < int64(len(data)) {
+		t.Fatalf("stats after a %d-byte read: %d cache entries, %d bytes", len(data), st.CacheEntries, st.CacheBytes)
 	}
 }

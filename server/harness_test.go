@@ -175,6 +175,7 @@ type appOptions struct {
 	prefix   string // Redis key prefix and channel, shared by instances of one test
 	poll     time.Duration
 	rate     int
+	cacheMax int64 // the in-process cache's byte bound; 0 → the default
 	cfg      func(*server.Config)
 }
 
@@ -208,7 +209,7 @@ func startApp(t testing.TB, o appOptions) *app {
 	if o.prefix == "" {
 		o.prefix = "hwfdash-test-" + randHex(4) + ":"
 	}
-	c := cache.New(ctx, cache.Options{RedisURL: o.redisURL, Prefix: o.prefix, Logger: log})
+	c := cache.New(ctx, cache.Options{RedisURL: o.redisURL, Prefix: o.prefix, LocalMaxBytes: o.cacheMax, Logger: log})
 	bus := cache.NewBus(ctx, cache.BusOptions{RedisURL: o.redisURL, Channel: o.prefix + "updates", Logger: log})
 	cfg := server.Config{
 		AdminToken:  adminToken,

@@ -53,6 +53,8 @@ type Cache interface {
 	Peek(key string) ([]byte, bool)
 	// PeekBytes is Peek for a key built in a buffer.
 	PeekBytes(key []byte) ([]byte, bool)
+	// LocalSize reports what the in-process level holds: entries, bytes.
+	LocalSize() (entries int, bytes int64)
 	State() string
 }
 

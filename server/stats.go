@@ -33,6 +33,10 @@ type Stats struct {
 	StackInuse uint64 `json:"stack_inuse_bytes"`
 	Sys        uint64 `json:"sys_bytes"`
 	GCCycles   uint32 `json:"gc_cycles"`
+	// The in-process cache: entries and the bytes they count for, bounded
+	// by CACHE_LOCAL_MB.
+	CacheEntries int   `json:"cache_local_entries"`
+	CacheBytes   int64 `json:"cache_local_bytes"`
 }
 
 // counted wraps a payload computation so that each run is counted.
@@ -50,15 +54,18 @@ func (s *Server) getStats(c *fiber.Ctx) error {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	entries, bytes := s.deps.Cache.LocalSize()
 	return c.JSON(Stats{
-		Version:    s.version.Load(),
-		Computes:   s.counters.computes.Load(),
-		Clients:    s.hub.count(),
-		Goroutines: runtime.NumGoroutine(),
-		HeapInuse:  m.HeapInuse,
-		StackInuse: m.StackInuse,
-		Sys:        m.Sys,
-		GCCycles:   m.NumGC,
+		CacheEntries: entries,
+		CacheBytes:   bytes,
+		Version:      s.version.Load(),
+		Computes:     s.counters.computes.Load(),
+		Clients:      s.hub.count(),
+		Goroutines:   runtime.NumGoroutine(),
+		HeapInuse:    m.HeapInuse,
+		StackInuse:   m.StackInuse,
+		Sys:          m.Sys,
+		GCCycles:     m.NumGC,
 	})
 }
 

@@ -44,11 +44,13 @@ lint:
 # from its own process and prints one table of every target with its goal
 # and PASS/FAIL (BENCHMARKS.md keeps a run). About 5 minutes on 2 cores.
 # BENCH_FLAGS passes flags, e.g. BENCH_FLAGS='-only reads,pages -duration 3s'.
+# The Go benchmarks' output is kept in bench-go.txt: the table's hub fan-out
+# row reads BenchmarkHubBroadcast from it (and says so if they failed).
 BENCHTIME   ?= 200ms
 BENCH_FLAGS ?=
 bench: build services
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./...
-	ulimit -n $$(ulimit -Hn) && bin/hwfdash bench -out bench-results.md $(BENCH_FLAGS)
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./... | tee bench-go.txt
+	ulimit -n $$(ulimit -Hn) && bin/hwfdash bench -out bench-results.md -go-bench bench-go.txt $(BENCH_FLAGS)
 
 # Short fuzzing of every parser a stranger can reach; the seed corpora live in
 # testdata/fuzz and any crash found is kept there as a regression case.
@@ -65,4 +67,4 @@ soak: assets
 	HWFDASH_SOAK=5m $(GO) test -count=1 -run '^TestSoak$$' -timeout 15m -v ./server/
 
 clean:
-	rm -rf bin bench-results.md public/dist/*.js public/dist/*.json public/dist/*.css public/dist/*.txt public/dist/*.br public/dist/*.gz
+	rm -rf bin bench-results.md bench-go.txt public/dist/*.js public/dist/*.json public/dist/*.css public/dist/*.txt public/dist/*.br public/dist/*.gz

@@ -27,6 +27,7 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 	redisURL := fs.String("redis-url", "redis://127.0.0.1:6379/15", "Redis for the Redis-backed targets; skipped when unreachable or empty")
 	workdir := fs.String("workdir", "", "scratch directory for data and logs (default: a temporary one, removed after)")
 	out := fs.String("out", "", "also write the table to this file")
+	goBench := fs.String("go-bench", "", "output of go test -bench, for the hub fan-out row (make bench passes it)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -54,7 +55,7 @@ func benchCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	opts := loadbench.Options{
 		WorkDir: dir, RedisURL: rurl, Clients: *clients, Updates: *updates, Duration: *duration,
-		Only: splitList(*only), Log: log,
+		Only: splitList(*only), GoBench: *goBench, Log: log,
 	}
 	w := stdout
 	if *out != "" {

@@ -40,6 +40,7 @@ type Options struct {
 	Updates  int           // updates for the broadcast target
 	Duration time.Duration // length of each HTTP load phase
 	Only     []string      // run only targets whose name contains one of these
+	GoBench  string        // output of `go test -bench` with BenchmarkHubBroadcast; empty skips that row
 	Log      *slog.Logger
 }
 

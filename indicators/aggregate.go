@@ -56,7 +56,7 @@ func Aggregate(obs []Observation, year int, population map[string]float64, weigh
 		r.Countries = append(r.Countries, o.ISO3)
 	}
 	sort.Strings(r.Countries)
-	r.Median, r.P25, r.P75 = ptr(quantile(xs, 0.5)), ptr(quantile(xs, 0.25)), ptr(quantile(xs, 0.75))
+	r.Median, r.P25, r.P75 = ptr(tidy(quantile(xs, 0.5))), ptr(tidy(quantile(xs, 0.25))), ptr(tidy(quantile(xs, 0.75)))
 	r.Min = &Extreme{vals[0].ISO3, vals[0].Value}
 	// The maximum's tie goes to the first ISO3 among the largest values.
 	maxV := vals[len(vals)-1].Value
@@ -79,7 +79,7 @@ func Aggregate(obs []Observation, year int, population map[string]float64, weigh
 			wsum += p
 		}
 		if complete && wsum > 0 {
-			r.WeightedMean = ptr(sum / wsum)
+			r.WeightedMean = ptr(tidy(sum / wsum))
 		}
 	}
 	return r

@@ -43,7 +43,7 @@ func Derive(ind Indicator, inputs map[string][]Observation) []Observation {
 		if !ok {
 			continue
 		}
-		d := Observation{Indicator: ind.ID, ISO3: k.iso3, Year: k.year, Value: v, Author: "hwfdash"}
+		d := Observation{Indicator: ind.ID, ISO3: k.iso3, Year: k.year, Value: tidy(v), Author: "hwfdash"}
 		var src []string
 		for i, p := range parts {
 			d.Version = max(d.Version, p.Version)

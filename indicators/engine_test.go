@@ -100,6 +100,15 @@ func TestDerive(t *testing.T) {
 	if len(got) != 1 || got[0].ISO3 != "AUT" || got[0].Year != 2020 || got[0].Value != 150 || !got[0].Break {
 		t.Fatalf("got %+v", got)
 	}
+	// A sum is the inputs' sum, not binary floating point's: 26.83 + 35.18
+	// is 62.01 in a download, not 62.010000000000005.
+	got = Derive(dnm, map[string][]Observation{
+		"HWF_0001": {obs("HWF_0001", "NLD", 2020, 26.83)},
+		"HWF_0006": {obs("HWF_0006", "NLD", 2020, 35.18)},
+	})
+	if len(got) != 1 || got[0].Value != 62.01 {
+		t.Fatalf("sum got %+v, want 62.01", got)
+	}
 	nurses, _ := Lookup("hwf_nurses_density")
 	got = Derive(nurses, map[string][]Observation{
 		"HWF_0008":    {obs("HWF_0008", "MLT", 2020, 3000)},

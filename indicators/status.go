@@ -106,7 +106,7 @@ func CountryStatus(m Measure, ind Indicator, series []Observation, currentYear i
 		return res
 	}
 	slope, icept := leastSquares(xs, ys)
-	p := icept + slope*float64(m.DueYear)
+	p := tidy(icept + slope*float64(m.DueYear))
 	res.Projected = &p
 	if meets(cmp, p, target) {
 		res.Status, res.Reason = StatusOnTrack, fmt.Sprintf("trend reaches %.4g by %d", p, m.DueYear)

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -71,6 +72,9 @@ type pageData struct {
 	Message                              string
 	Chart                                chartRef
 	Interval                             int
+	// Notice is a message shown at the top of the page, e.g. why a
+	// parameter was not used.
+	Notice string
 	// NoData is set on an indicator page when the indicator has no value at
 	// all yet: the page invites a submission instead of an empty chart.
 	NoData bool
@@ -118,6 +122,18 @@ func (s *Server) pageRoutes() {
 	}
 	a := s.app
 	a.Get("/assets/*", s.getAsset)
+	// Browsers ask for /favicon.ico whatever the page links: send them to
+	// the hashed SVG icon (the pages link it too, and it is cached for a
+	// year under its hashed name). A temporary redirect, cached for a day,
+	// because the hashed name changes when the icon does.
+	a.Get("/favicon.ico", func(c *fiber.Ctx) error {
+		icon := s.deps.Assets.Path("favicon.svg")
+		if icon == "" {
+			return notFound("asset", "no favicon")
+		}
+		c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+		return c.Redirect(icon, fiber.StatusFound)
+	})
 	// Pages are rendered per request, so compressed per request too (assets
 	// come compressed already): brotli's default level takes a fraction of
 	// a millisecond and cuts the HTML to about a fifth.
@@ -391,14 +407,23 @@ func (s *Server) milestonesPage(c *fiber.Ctx, d *pageData) error {
 
 func (s *Server) presentPage(c *fiber.Ctx, d *pageData) error {
 	d.Title, d.BodyClass, d.Embed, d.Topics = s.msgs.T(d.Lang, "present.title"), "present", true, "rounds milestones control"
-	d.Interval = 20
-	if v := c.QueryInt("interval", 20); v >= 5 && v <= 600 {
-		d.Interval = v
-	} else {
-		return badParam("interval", fmt.Errorf("seconds between 5 and 600"))
+	// An interval out of range (or not a number) does not fail the page: a
+	// projector would show the JSON error to the room. The deck runs at the
+	// default and says on screen which values are valid, so whoever typed
+	// the address sees why. The API keeps answering 400 for bad parameters.
+	d.Interval = defaultPresentInterval
+	if raw := c.Query("interval"); raw != "" {
+		if v, err := strconv.Atoi(raw); err == nil && v >= 5 && v <= 600 {
+			d.Interval = v
+		} else {
+			d.Notice = s.msgs.T(d.Lang, "present.interval_notice")
+		}
 	}
 	return nil
 }
+
+// defaultPresentInterval is the seconds each slide is shown for.
+const defaultPresentInterval = 20
 
 func (s *Server) controlPage(c *fiber.Ctx, d *pageData) error {
 	d.Title = s.msgs.T(d.Lang, "control.title")

@@ -30,6 +30,14 @@
     if (cls) e.className = cls;
     return e;
   }
+  // sourceText holds a table's source string: on a phone it is cut to a few
+  // lines (app.css .clamp) and shown whole when tapped or focused, so a long
+  // citation does not make its row a screen high.
+  function sourceText(text) {
+    var s = el('span', text, 'clamp');
+    s.tabIndex = 0;
+    return s;
+  }
   function announce(msg) { if (announcer) { announcer.textContent = ''; announcer.textContent = msg; } }
   function hhmmss(d) { return d.toTimeString().slice(0, 8); }
   function fmt(v) {
@@ -103,6 +111,18 @@
       // "finished" follows the last frame of an animation: until then a
       // capture (PNG export, screenshot) would show a half-drawn chart.
       inst.on('finished', function () { fig.dataset.painted = 'true'; });
+      // The canvas's height may come from its layout (the projector's slide,
+      // an embed filling its frame) and change when the source line fills
+      // in or a slide or tab is shown: follow the box, not only the window.
+      // The resize waits a frame so it never runs inside the observer's own
+      // notification (a "ResizeObserver loop" error).
+      if (window.ResizeObserver) {
+        var frame = 0;
+        new ResizeObserver(function () {
+          cancelAnimationFrame(frame);
+          frame = requestAnimationFrame(function () { if (!inst.isDisposed()) inst.resize(); });
+        }).observe(canvas);
+      }
     }
     fig.dataset.painted = 'false';
     inst.setOption(res.option, { notMerge: !live, lazyUpdate: false });
@@ -122,7 +142,7 @@
     var embed = $('.embed-box textarea', fig);
     if (embed) {
       embed.value = '<iframe src="' + location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '') +
-        '" width="100%" height="480" style="border:0" title="' + (res.title || res.chart).replace(/"/g, '') + '" loading="lazy"></iframe>';
+        '" width="100%" height="' + (EMBED_HEIGHT[res.chart] || 520) + '" style="border:0" title="' + (res.title || res.chart).replace(/"/g, '') + '" loading="lazy"></iframe>';
     }
     var cite = $('.cite-text', fig);
     if (cite) {
@@ -140,6 +160,13 @@
       track(res.topic, fig);
     }
   }
+
+  // The iframe height the embed snippet suggests per chart, in CSS px: the
+  // embed page gives its chart whatever the frame leaves after the head,
+  // the source line and the credit (about 130 px), so this is the chart's
+  // natural height plus that. Ranking and code list all 53 Member States
+  // and need about 16 px a row to stay legible.
+  var EMBED_HEIGHT = { ranking: 1000, code: 1000, map: 640, trend: 560, milestones: 620, relationship: 600 };
 
   function track(topic, fig) {
     (charts[topic] = charts[topic] || []).push(fig);
@@ -292,7 +319,7 @@
             latest.textContent = fmt(it.latest.value) + ' ' + (it.indicator.kind === 'yesno' ? '(' + (it.latest.value === 1 ? T('table.yes') : T('table.no')) + ')' : '');
             if (it.latest.series_break) latest.appendChild(el('span', ' ' + T('table.series_break'), 'flag'));
             year.textContent = it.latest.year;
-            src.textContent = it.latest.source;
+            src.appendChild(sourceText(it.latest.source));
           } else {
             latest.appendChild(missing(code ? T('table.not_reported') : T('chart.no_data')));
             year.appendChild(missing('—'));
@@ -388,7 +415,8 @@
         var tb = $('tbody', dataTable);
         var rows = res.rows.map(function (r) {
           var tr = el('tr');
-          [names[r.iso3] || r.country, r.year, fmt(r.value) + (r.series_break ? ' (' + T('table.series_break') + ')' : ''), r.source].forEach(function (v) { tr.appendChild(el('td', v)); });
+          [names[r.iso3] || r.country, r.year, fmt(r.value) + (r.series_break ? ' (' + T('table.series_break') + ')' : '')].forEach(function (v) { tr.appendChild(el('td', v)); });
+          var src = el('td', null, 'source'); src.appendChild(sourceText(r.source)); tr.appendChild(src);
           return tr;
         });
         res.missing.forEach(function (c) {

@@ -1,0 +1,159 @@
+package server_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// tallestRow is the height of the tallest body row of the page's tables.
+const tallestRow = `Math.max(0, ...[...document.querySelectorAll('table tbody tr')].filter(r => !r.closest('[hidden]') && !r.closest('details:not([open])')).map(r => r.getBoundingClientRect().height))`
+
+// TestBrowserPhoneTableRows: on a phone the tables keep rows of a normal
+// height. The source column used to be squeezed to a few characters and
+// wrapped its long source strings letter by letter: rows 400–1,400 px tall.
+// The page itself must not grow wider than the screen (the table scrolls in
+// its wrapper).
+func TestBrowserPhoneTableRows(t *testing.T) {
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	pages := map[string]string{
+		"/countries/AUT":                 `document.querySelector('table.summary').dataset.state === 'ready'`,
+		"/embed/countries/AUT":           `document.querySelector('table.summary').dataset.state === 'ready'`,
+		"/milestones":                    `document.readyState === 'complete'`,
+		"/indicators/HWF_0001?tab=table": `document.querySelector('table.data-table').dataset.state === 'ready'`,
+	}
+	for path, ready := range pages {
+		t.Run(strings.Trim(path, "/"), func(t *testing.T) {
+			ctx := b.tab()
+			var rows int
+			var tallest float64
+			var width int
+			run(t, ctx, 60*time.Second,
+				chromedp.EmulateViewport(390, 844),
+				chromedp.Navigate(a.URL+path),
+				chromedp.Poll(ready, nil, chromedp.WithPollingTimeout(45*time.Second)),
+				chromedp.Evaluate(`document.querySelectorAll('table tbody tr').length`, &rows),
+				chromedp.Evaluate(tallestRow, &tallest),
+				chromedp.Evaluate(`document.documentElement.scrollWidth`, &width),
+			)
+			if rows == 0 {
+				t.Fatal("no table rows")
+			}
+			// A long indicator name takes a few lines, the longest milestone
+			// title (330 characters) about ten: 250 px, against rows of
+			// 350–1,400 px before.
+			if tallest > 250 {
+				var cells string
+				run(t, ctx, 5*time.Second, chromedp.Evaluate(`(() => { const r = [...document.querySelectorAll('table tbody tr')].filter(r => !r.closest('[hidden]') && !r.closest('details:not([open])')).sort((a, b) => b.offsetHeight - a.offsetHeight)[0];
+				  return [...r.cells].map(c => Math.round(c.getBoundingClientRect().width) + ':' + c.textContent.length).join(' | '); })()`, &cells))
+				t.Errorf("tallest table row %.0f px at 390 px wide: %s", tallest, cells)
+			}
+			if width > 390 {
+				t.Errorf("page is %d px wide at 390 px", width)
+			}
+		})
+	}
+	b.checkNoErrors()
+}
+
+// TestBrowserPresentFitsScreen: a projector cannot scroll, so each slide,
+// the tall code and ranking charts included, fits the screen exactly.
+func TestBrowserPresentFitsScreen(t *testing.T) {
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	for _, size := range [][2]int{{1280, 720}, {1920, 1080}} {
+		ctx := b.tab()
+		run(t, ctx, 60*time.Second,
+			chromedp.EmulateViewport(int64(size[0]), int64(size[1])),
+			chromedp.Navigate(a.URL+"/present?interval=600"),
+			chromedp.Poll(`typeof echarts !== 'undefined' && document.querySelector('.live').dataset.state === 'live'`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		)
+		var slides []string
+		run(t, ctx, 5*time.Second, chromedp.Evaluate(`[...document.querySelectorAll('.slide')].map(s => s.dataset.slide)`, &slides))
+		for i, name := range slides {
+			var got struct {
+				Doc, View, Canvas, CanvasBottom, Inst float64
+			}
+			show := fmt.Sprintf(`document.querySelectorAll('.slide').forEach((s, j) => { s.hidden = j !== %d; })`, i)
+			// The chart is drawn (the focus slide's too) and ECharts has
+			// followed its box to the slide's height.
+			drawn := `(() => { const c = document.querySelector('.slide:not([hidden]) .chart-canvas');
+			  if (!c) return true;
+			  const f = c.closest('figure'); const inst = echarts.getInstanceByDom(c);
+			  return f.dataset.state === 'ready' && inst && Math.abs(inst.getHeight() - c.clientHeight) < 1 && c.clientHeight > 0; })()`
+			run(t, ctx, 30*time.Second,
+				chromedp.Evaluate(show, nil),
+				chromedp.Poll(drawn, nil, chromedp.WithPollingTimeout(20*time.Second)),
+				chromedp.Evaluate(`(() => { const c = document.querySelector('.slide:not([hidden]) .chart-canvas');
+				  return {Doc: document.documentElement.scrollHeight, View: innerHeight,
+				    Canvas: c ? c.clientHeight : 0, CanvasBottom: c ? c.getBoundingClientRect().bottom : 0}; })()`, &got),
+			)
+			if got.Doc != got.View {
+				t.Errorf("%dx%d, slide %s: the page is %.0f px high, the screen %.0f px", size[0], size[1], name, got.Doc, got.View)
+			}
+			if name != "overview" && (got.Canvas < float64(size[1])/3 || got.CanvasBottom > got.View) {
+				t.Errorf("%dx%d, slide %s: chart %.0f px high, ends at %.0f of %.0f", size[0], size[1], name, got.Canvas, got.CanvasBottom, got.View)
+			}
+		}
+	}
+	b.checkNoErrors()
+}
+
+// TestBrowserEmbedChartFillsFrame: the embedded chart page fills the
+// frame's height, so the source line and the hwfdash link are in view at
+// the height the embed snippet suggests, and the snippet gives the long
+// charts (all 53 Member States) more height than the others.
+func TestBrowserEmbedChartFillsFrame(t *testing.T) {
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	// The snippet's heights, read from a page that has all these charts.
+	ctx := b.tab()
+	var heights map[string]float64
+	run(t, ctx, 60*time.Second,
+		chromedp.Navigate(a.URL+"/indicators/hwf_dnm"),
+		chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
+		chromedp.Evaluate(`Object.fromEntries([...document.querySelectorAll('figure.chart[data-state="ready"]')].map(f =>
+		  [f.dataset.chart, Number((f.querySelector('.embed-box textarea').value.match(/height="(\d+)"/) || [])[1])]))`, &heights),
+	)
+	if heights["ranking"] <= heights["trend"] || heights["trend"] < 480 {
+		t.Errorf("embed snippet heights %v: want ranking taller than trend, none under 480", heights)
+	}
+	embeds := map[string]string{
+		"trend":   "/embed/charts/trend?indicator=hwf_dnm",
+		"ranking": "/embed/charts/ranking?indicator=hwf_dnm",
+		"map":     "/embed/charts/map?indicator=hwf_dnm",
+		"code":    "/embed/charts/code",
+	}
+	for chart, path := range embeds {
+		for _, w := range []int64{700, 390} {
+			h := int64(heights[chart])
+			if chart == "code" {
+				h = int64(heights["ranking"])
+			}
+			if h == 0 {
+				h = 560
+			}
+			ctx := b.tab()
+			var got struct{ Doc, View, Credit, Canvas float64 }
+			run(t, ctx, 60*time.Second,
+				chromedp.EmulateViewport(w, h),
+				chromedp.Navigate(a.URL+path),
+				chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
+				chromedp.Evaluate(`({Doc: document.documentElement.scrollHeight, View: innerHeight,
+				  Credit: document.querySelector('.embed-credit').getBoundingClientRect().bottom,
+				  Canvas: document.querySelector('.chart-canvas').clientHeight})`, &got),
+			)
+			if got.Doc > got.View || got.Credit > got.View {
+				t.Errorf("%s at %dx%d: page %.0f px high, credit ends at %.0f, frame %.0f", chart, w, h, got.Doc, got.Credit, got.View)
+			}
+			if got.Canvas < got.View/2 {
+				t.Errorf("%s at %dx%d: chart only %.0f px high", chart, w, h, got.Canvas)
+			}
+		}
+	}
+	b.checkNoErrors()
+}

@@ -49,6 +49,12 @@ func TestPagesInEveryLanguage(t *testing.T) {
 	if !containsAny(data, "Allemagne") {
 		t.Fatalf("French ranking lacks Allemagne: %v", data[:5])
 	}
+	// Units read in the chart's language too: the map's legend, every axis.
+	var frMap chartResult
+	resp = getJSON(t, a.URL+"/api/v1/charts/map?indicator=hwf_dnm&lang=fr", &frMap)
+	if body := readBody(t, resp); !strings.Contains(body, "pour 10 000 habitants") || strings.Contains(body, "per 10,000 population") {
+		t.Fatalf("French map: unit not translated: %s", truncate([]byte(body)))
+	}
 	var bad struct {
 		Field string `json:"field"`
 	}

@@ -229,7 +229,20 @@ func (s *Server) localIndicator(lang string, ind indicators.Indicator) indicator
 	ind.ShortName = s.msgs.Optional(lang, "ind."+ind.ID+".short", ind.ShortName)
 	ind.Description = s.msgs.Optional(lang, "ind."+ind.ID+".desc", ind.Description)
 	ind.Category = indicators.Category(s.msgs.Optional(lang, "cat."+string(ind.Category), string(ind.Category)))
+	if key, ok := unitKeys[ind.Unit]; ok {
+		ind.Unit = s.msgs.Optional(lang, key, ind.Unit)
+	}
 	return ind
+}
+
+// unitKeys names the message of each unit the catalogue uses, so a chart's
+// axis and legend read in the page's language ("%" needs none).
+var unitKeys = map[string]string{
+	"per 10,000 population":  "unit.per10k",
+	"per 100,000 population": "unit.per100k",
+	"persons":                "unit.persons",
+	"number":                 "unit.number",
+	"yes (1) / no (0)":       "unit.yesno",
 }
 
 func (s *Server) overviewPage(c *fiber.Ctx, d *pageData) error {

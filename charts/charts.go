@@ -588,7 +588,16 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 		// over each other (the page's canvas is tall enough for all).
 		o["yAxis"].([]any)[0].(map[string]any)["axisLabel"].(map[string]any)["interval"] = "auto"
 	}
+	// A legend entry needs a series of its name: one empty series per
+	// status, stacked with the bars so that it takes no bar slot (without
+	// them ECharts drew no legend at all).
+	series["stack"] = "rank"
+	for _, s := range []indicators.Status{indicators.StatusMet, indicators.StatusOnTrack, indicators.StatusOffTrack, indicators.StatusNoData} {
+		o["series"] = append(o["series"].([]any), map[string]any{"type": "bar", "name": st.t("status."+string(s), statusLabel[s]),
+			"stack": "rank", "data": []any{}, "silent": true, "itemStyle": map[string]any{"color": StatusColors[s], "decal": statusDecal[s]}})
+	}
 	legend := statusLegend(st)
+	legend["selectedMode"] = false
 	o["legend"] = legend
 	st.layout(o, legend)
 	return o, nil
@@ -761,8 +770,10 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 	for x, r := range in.Rounds {
 		rounds = append(rounds, fmt.Sprintf("%s %d (%d)", st.t("chart.round", "Round"), r.Number, r.Year))
 		// The heatmap's columns are narrow (about 20 px on a phone): the
-		// number over the year, with "Round" as the axis name.
-		roundsShort = append(roundsShort, fmt.Sprintf("%d\n%d", r.Number, r.Year))
+		// number and year, upright, with "Round" as the axis name. Side by
+		// side the labels overlap there, and ECharts 6's containLabel then
+		// shrinks the grid to nothing.
+		roundsShort = append(roundsShort, fmt.Sprintf("%d (%d)", r.Number, r.Year))
 		state := map[string]int{}
 		for _, c := range r.Reported {
 			state[c] = 2
@@ -789,8 +800,8 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 		charts.WithTitleOpts(title(st.t("chart.code_title", "Global Code national reporting: who reported in which round"),
 			"Sources: reports received by hwfdash (code_nri_report); cited regional counts from nri_rounds.csv")),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: roundsShort, Name: st.t("chart.round", "Round"), NameGap: 36,
-			SplitArea: &opts.SplitArea{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: st.px(10), LineHeight: strconv.Itoa(st.px(13))}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: roundsShort, Name: st.t("chart.round", "Round"), NameGap: 58,
+			SplitArea: &opts.SplitArea{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: st.px(10), Rotate: 90}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: countryNames(countries, in.Names), AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: countryFont(st)}}),
 		charts.WithVisualMapOpts(opts.VisualMap{Type: "piecewise", Show: opts.Bool(true), Orient: "horizontal", Left: "10"}),
 		// Both edges of each grid are given: with a width, containLabel

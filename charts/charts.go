@@ -101,10 +101,180 @@ func finish(c interface {
 		"decal":   map[string]any{"show": true},
 	}
 	if t, ok := o["title"].(map[string]any); ok {
-		t["textStyle"] = map[string]any{"fontSize": st.px(16), "fontWeight": "bold"}
-		t["subtextStyle"] = map[string]any{"fontSize": st.px(11), "width": 900, "overflow": "break"}
+		t["textStyle"] = map[string]any{"fontSize": st.px(titleSize), "fontWeight": "bold"}
+		t["subtextStyle"] = map[string]any{"fontSize": st.px(subSize), "width": subWidth, "overflow": "break"}
 	}
 	return o, nil
+}
+
+// The shared title block and layout, in pixels at FontScale 1. Every offset
+// below the title is derived from these and scaled with FontScale: fixed
+// pixel offsets put a projector's (scale 2) subtitle on top of its title and
+// its legend on top of the plot.
+const (
+	titleTop   = 4
+	titleSize  = 16
+	titleLine  = 21 // explicit line heights: ECharts' defaults overlap at 2×
+	subSize    = 11
+	subLine    = 15
+	titleGap   = 6   // between title and subtitle
+	subWidth   = 900 // the subtitle breaks at this width (not scaled)
+	rowGap     = 6   // above a legend or visualMap row under the title
+	rowHeight  = 22  // one such row
+	nameRoom   = 26  // above the plot, for a value axis's name at its end
+	labelSize  = 11  // axis and data labels
+	legendSize = 12
+)
+
+// subLines estimates how many lines a subtitle breaks into at subWidth: an
+// average glyph is about 0.55 em wide.
+func (st Style) subLines(sub string) int {
+	if sub == "" {
+		return 0
+	}
+	n := 0
+	for _, line := range strings.Split(sub, "\n") {
+		w := float64(len([]rune(line))) * 0.55 * float64(st.px(subSize))
+		n += max(1, int(math.Ceil(w/subWidth)))
+	}
+	return n
+}
+
+// layout places the vertical stack every chart shares and scales its
+// offsets with FontScale: the title block, then each of rows (legends or
+// visualMaps that sit under the title) one below the other, then the grids'
+// tops. Grid left/right/bottom, axis name gaps and label sizes are given at
+// scale 1 by each chart and scaled here. It returns the y where the plot
+// area may start (below the title and rows), for charts without a grid.
+func (st Style) layout(o Option, rows ...map[string]any) int {
+	fitAxisNames(o)
+	y := st.px(titleTop)
+	if t, ok := o["title"].(map[string]any); ok {
+		t["top"] = y
+		t["itemGap"] = st.px(titleGap)
+		if ts, ok := t["textStyle"].(map[string]any); ok {
+			ts["lineHeight"] = st.px(titleLine)
+		}
+		if ss, ok := t["subtextStyle"].(map[string]any); ok {
+			ss["lineHeight"] = st.px(subLine)
+		}
+		y += st.px(titleLine)
+		if sub, _ := t["subtext"].(string); sub != "" {
+			y += st.px(titleGap) + st.subLines(sub)*st.px(subLine)
+		}
+	}
+	for _, r := range rows {
+		y += st.px(rowGap)
+		r["top"] = y
+		delete(r, "bottom")
+		y += st.px(rowHeight)
+	}
+	grids, _ := o["grid"].([]any)
+	if g, ok := o["grid"].(map[string]any); ok {
+		grids = []any{g}
+	}
+	for _, g := range grids {
+		gm, ok := g.(map[string]any)
+		if !ok {
+			continue
+		}
+		gm["top"] = y + st.px(nameRoom)
+		for _, k := range []string{"left", "right", "bottom"} {
+			gm[k] = st.scaleOffset(gm[k])
+		}
+	}
+	for _, key := range []string{"xAxis", "yAxis"} {
+		axes, _ := o[key].([]any)
+		for _, a := range axes {
+			ax, ok := a.(map[string]any)
+			if !ok {
+				continue
+			}
+			gap := 15.0 // ECharts' default
+			if g, ok := ax["nameGap"].(float64); ok {
+				gap = g
+			} else if g, ok := ax["nameGap"].(int); ok {
+				gap = float64(g)
+			}
+			ax["nameGap"] = st.px(gap)
+			nts, _ := ax["nameTextStyle"].(map[string]any)
+			if nts == nil {
+				nts = map[string]any{}
+				ax["nameTextStyle"] = nts
+			}
+			setDefault(nts, "fontSize", st.px(legendSize))
+			al, _ := ax["axisLabel"].(map[string]any)
+			if al == nil {
+				al = map[string]any{}
+				ax["axisLabel"] = al
+			}
+			setDefault(al, "fontSize", st.px(labelSize))
+		}
+	}
+	for _, key := range []string{"legend", "visualMap"} {
+		var items []any
+		switch v := o[key].(type) {
+		case []any:
+			items = v
+		case map[string]any:
+			items = []any{v}
+		}
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				continue
+			}
+			ts, _ := m["textStyle"].(map[string]any)
+			if ts == nil {
+				ts = map[string]any{}
+				m["textStyle"] = ts
+			}
+			setDefault(ts, "fontSize", st.px(legendSize))
+			setDefault(m, "itemWidth", st.px(20))
+			setDefault(m, "itemHeight", st.px(12))
+		}
+	}
+	ss, _ := o["series"].([]any)
+	for _, s := range ss {
+		sm, ok := s.(map[string]any)
+		if !ok {
+			continue
+		}
+		if l, ok := sm["label"].(map[string]any); ok {
+			setDefault(l, "fontSize", st.px(labelSize))
+		}
+		if ml, ok := sm["markLine"].(map[string]any); ok {
+			l, _ := ml["label"].(map[string]any)
+			if l == nil {
+				l = map[string]any{}
+				ml["label"] = l
+			}
+			setDefault(l, "fontSize", st.px(labelSize))
+		}
+	}
+	return y
+}
+
+func setDefault(m map[string]any, k string, v any) {
+	if _, ok := m[k]; !ok {
+		m[k] = v
+	}
+}
+
+// scaleOffset scales a pixel offset given as a number or a numeric string;
+// percentages and keywords ("10%", "center") stay as they are.
+func (st Style) scaleOffset(v any) any {
+	switch x := v.(type) {
+	case float64:
+		return st.px(x)
+	case int:
+		return st.px(float64(x))
+	case string:
+		if f, err := strconv.ParseFloat(x, 64); err == nil {
+			return st.px(f)
+		}
+	}
+	return v
 }
 
 func title(text, sub string) opts.Title {
@@ -284,7 +454,6 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		med["markLine"] = map[string]any{"symbol": "none", "silent": false, "data": marks,
 			"lineStyle": map[string]any{"color": StatusColors[indicators.StatusOffTrack], "type": "solid", "width": 2}}
 	}
-	fitAxisNames(o)
 	// The band's helper series stay out of the legend and the tooltip.
 	legend := []string{st.t("chart.median", "Regional median")}
 	for _, iso3 := range sortedKeys(in.Series) {
@@ -297,6 +466,7 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		s.(map[string]any)["tooltip"] = map[string]any{"show": false}
 		s.(map[string]any)["silent"] = true
 	}
+	st.layout(o)
 	return o, nil
 }
 
@@ -362,7 +532,8 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 		if r.v == nil {
 			cats[j] += " — " + st.t("chart.no_data", "no data")
 			data[j] = opts.BarData{Name: r.iso3, Value: "-",
-				Label: &opts.Label{Show: opts.Bool(true), Formatter: st.t("chart.no_data", "no data"), Position: "insideLeft", Color: "#555555"}}
+				Label: &opts.Label{Show: opts.Bool(true), Formatter: st.t("chart.no_data", "no data"), Position: "insideLeft", Color: "#555555",
+					FontSize: float32(countryFont(st))}}
 			continue
 		}
 		withData++
@@ -378,7 +549,7 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s: %d %s %d", st.t("chart.with_data", "Member States with data"), withData, st.t("chart.of", "of"), n))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: st.px(11)}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: countryFont(st)}}),
 		charts.WithYAxisOpts(opts.YAxis{Name: in.Indicator.Unit, Type: "value"}),
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "80", Left: "10", Right: "40", Bottom: "10"}),
 	)
@@ -411,9 +582,32 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 			"label": map[string]any{"formatter": in.TargetLabel, "position": "end"}}},
 			"lineStyle": map[string]any{"color": "#000000", "type": "dashed", "width": 2}}
 	}
-	o["legend"] = statusLegend(st)
-	fitAxisNames(o)
+	if st.FontScale > 1 {
+		// A projector's slide is too short for the whole Region's names at
+		// a readable size: ECharts then skips names rather than print them
+		// over each other (the page's canvas is tall enough for all).
+		o["yAxis"].([]any)[0].(map[string]any)["axisLabel"].(map[string]any)["interval"] = "auto"
+	}
+	// A legend entry needs a series of its name: one empty series per
+	// status, stacked with the bars so that it takes no bar slot (without
+	// them ECharts drew no legend at all).
+	series["stack"] = "rank"
+	for _, s := range []indicators.Status{indicators.StatusMet, indicators.StatusOnTrack, indicators.StatusOffTrack, indicators.StatusNoData} {
+		o["series"] = append(o["series"].([]any), map[string]any{"type": "bar", "name": st.t("status."+string(s), statusLabel[s]),
+			"stack": "rank", "data": []any{}, "silent": true, "itemStyle": map[string]any{"color": StatusColors[s], "decal": statusDecal[s]}})
+	}
+	legend := statusLegend(st)
+	legend["selectedMode"] = false
+	o["legend"] = legend
+	st.layout(o, legend)
 	return o, nil
+}
+
+// countryFont is the size of the Member States' names on a category axis
+// of the whole Region (53 rows): it grows with FontScale only up to what 53
+// rows fit in a projector's slide.
+func countryFont(st Style) int {
+	return min(st.px(labelSize), labelSize)
 }
 
 // fitAxisNames keeps axis names inside the chart: ECharts puts a value
@@ -431,7 +625,7 @@ func fitAxisNames(o Option) {
 				ax["nameTextStyle"] = map[string]any{"align": "left"}
 			} else {
 				ax["nameLocation"] = "middle"
-				ax["nameGap"] = 28
+				setDefault(ax, "nameGap", 28)
 			}
 		}
 	}
@@ -446,7 +640,7 @@ func statusLegend(st Style) map[string]any {
 		items = append(items, map[string]any{"name": st.t("status."+string(s), statusLabel[s]), "itemStyle": map[string]any{"color": StatusColors[s]}})
 		x++
 	}
-	return map[string]any{"show": true, "top": 50, "right": 10, "data": items, "textStyle": map[string]any{"fontSize": st.px(11)}}
+	return map[string]any{"show": true, "right": st.px(10), "data": items}
 }
 
 // SmallState is a marker for a Member State too small to click on the map.
@@ -493,7 +687,7 @@ func Map(in MapInput, st Style) (Option, error) {
 			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s: %d %s %d", st.t("chart.with_data", "Member States with data"), withData, st.t("chart.of", "of"), len(countries)))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: float32(math.Floor(lo)), Max: float32(math.Ceil(hi)),
-			Left: "left", Bottom: "10", InRange: &opts.VisualMapInRange{Color: []string{"#F0F9E8", "#7BCCC4", "#2B8CBE", "#084081"}}}),
+			Orient: "horizontal", Left: "left", InRange: &opts.VisualMapInRange{Color: []string{"#F0F9E8", "#7BCCC4", "#2B8CBE", "#084081"}}}),
 	)
 	m.AddSeries(in.Indicator.ShortName, data)
 	m.SetGlobalOptions(charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
@@ -509,15 +703,28 @@ func Map(in MapInput, st Style) (Option, error) {
 	series["map"] = MapName
 	series["nameProperty"] = "name"
 	series["geoIndex"] = 0
-	o["geo"] = map[string]any{"map": MapName, "roam": true, "nameProperty": "name", "center": []float64{30, 55}, "zoom": 2.4,
+	geo := map[string]any{"map": MapName, "roam": true, "nameProperty": "name",
+		// The Region from Iceland to the Urals and from the Arctic to Israel
+		// fits the box under the title; Russia's east runs off to the right.
+		// A fixed centre and zoom instead spilled over the title and cut
+		// off Türkiye and the south at other sizes.
+		"boundingCoords": [][2]float64{{-25, 81}, {62, 29}},
+		"left":           st.px(8), "right": st.px(8), "bottom": st.px(8),
 		"itemStyle": map[string]any{"areaColor": "#DDDDDD", "borderColor": "#FFFFFF", "borderWidth": 0.5},
 		"emphasis":  map[string]any{"label": map[string]any{"show": false}, "itemStyle": map[string]any{"areaColor": "#E69F00"}}}
+	o["geo"] = geo
+	var rows []map[string]any
 	if vm, ok := o["visualMap"].([]any); ok && len(vm) > 0 {
 		v := vm[0].(map[string]any)
 		v["seriesIndex"] = []int{0, 1}
 		v["outOfRange"] = map[string]any{"color": "#DDDDDD"}
+		// Horizontal in a row under the title: at the bottom left it sat
+		// on Portugal and the Atlantic islands on a phone.
 		v["text"] = []string{in.Indicator.Unit, ""}
+		v["itemWidth"], v["itemHeight"] = st.px(12), st.px(120)
+		rows = append(rows, v)
 	}
+	geo["top"] = st.layout(o, rows...) + st.px(8)
 	var small []any
 	for _, s := range in.Small {
 		var v any = "-"
@@ -557,11 +764,16 @@ type CodeInput struct {
 func CodeReporting(in CodeInput, st Style) (Option, error) {
 	countries := append([]string(nil), in.Countries...)
 	sort.Slice(countries, func(i, j int) bool { return name(in.Names, countries[i]) > name(in.Names, countries[j]) })
-	var rounds []string
+	var rounds, roundsShort []string
 	var cells []opts.HeatMapData
 	var share, cited []opts.BarData
 	for x, r := range in.Rounds {
 		rounds = append(rounds, fmt.Sprintf("%s %d (%d)", st.t("chart.round", "Round"), r.Number, r.Year))
+		// The heatmap's columns are narrow (about 20 px on a phone): the
+		// number and year, upright, with "Round" as the axis name. Side by
+		// side the labels overlap there, and ECharts 6's containLabel then
+		// shrinks the grid to nothing.
+		roundsShort = append(roundsShort, fmt.Sprintf("%d (%d)", r.Number, r.Year))
 		state := map[string]int{}
 		for _, c := range r.Reported {
 			state[c] = 2
@@ -588,18 +800,24 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 		charts.WithTitleOpts(title(st.t("chart.code_title", "Global Code national reporting: who reported in which round"),
 			"Sources: reports received by hwfdash (code_nri_report); cited regional counts from nri_rounds.csv")),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: rounds, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: countryNames(countries, in.Names), AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: st.px(9)}}),
-		charts.WithVisualMapOpts(opts.VisualMap{Type: "piecewise", Show: opts.Bool(true), Orient: "horizontal", Top: "40", Left: "center"}),
-		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "90", Left: "10", Width: "55%", Bottom: "10"},
-			opts.Grid{ContainLabel: opts.Bool(true), Top: "90", Right: "10", Width: "30%", Bottom: "10"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: roundsShort, Name: st.t("chart.round", "Round"), NameGap: 58,
+			SplitArea: &opts.SplitArea{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: st.px(10), Rotate: 90}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: countryNames(countries, in.Names), AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: countryFont(st)}}),
+		charts.WithVisualMapOpts(opts.VisualMap{Type: "piecewise", Show: opts.Bool(true), Orient: "horizontal", Left: "10"}),
+		// Both edges of each grid are given: with a width, containLabel
+		// let the longest name ("Bosnia & Herzegovina") run off the left.
+		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Left: "24", Right: "40%", Bottom: "46"},
+			opts.Grid{ContainLabel: opts.Bool(true), Left: "64%", Right: "10", Bottom: "10"}),
 	)
 	hm.AddSeries("Reporting", cells)
 	o, err := finish(hm, st, fmt.Sprintf("National reporting on the Global Code by %d Member States over %d rounds.", len(countries), len(in.Rounds)))
 	if err != nil {
 		return nil, err
 	}
-	o["xAxis"] = []any{o["xAxis"].([]any)[0], map[string]any{"type": "category", "data": rounds, "gridIndex": 1, "axisLabel": map[string]any{"rotate": 45}}}
+	// The share chart's round labels stand upright: at 45° they ran into
+	// the legend and the labels of the bars.
+	o["xAxis"] = []any{o["xAxis"].([]any)[0], map[string]any{"type": "category", "data": rounds, "gridIndex": 1,
+		"axisLabel": map[string]any{"rotate": 90, "interval": 0, "fontSize": st.px(10)}}}
 	o["yAxis"] = []any{o["yAxis"].([]any)[0], map[string]any{"type": "value", "name": st.t("chart.share", "% of Member States"), "min": 0, "max": 100, "gridIndex": 1}}
 	if vm, ok := o["visualMap"].([]any); ok && len(vm) > 0 {
 		v := vm[0].(map[string]any)
@@ -614,14 +832,25 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 		}
 	}
 	received, citedName := st.t("chart.received", "Reports received by hwfdash"), st.t("chart.cited", "Cited regional count")
-	o["legend"] = map[string]any{"show": true, "bottom": 0, "right": 10, "data": []string{received, citedName}}
+	// The legend is a row under the visualMap's, at the top: at the bottom
+	// right it covered the rotated round labels.
+	legend := map[string]any{"show": true, "left": st.px(10), "data": []string{received, citedName}}
+	o["legend"] = legend
+	// "0 of 53" stands upright above its bar: side by side the five labels
+	// ran into each other on a phone.
 	shareSeries := map[string]any{"type": "bar", "name": received, "xAxisIndex": 1, "yAxisIndex": 1, "data": share,
-		"label": map[string]any{"show": true, "position": "top", "formatter": "{b}"}, "itemStyle": map[string]any{"color": palette[0]}}
+		"label": map[string]any{"show": true, "position": "top", "formatter": "{b}", "rotate": 90, "align": "left", "verticalAlign": "middle",
+			"distance": st.px(4), "fontSize": st.px(10)}, "itemStyle": map[string]any{"color": palette[0]}}
 	if in.Target != nil {
 		shareSeries["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"yAxis": *in.Target}}}
 	}
 	o["series"] = append(o["series"].([]any), shareSeries, map[string]any{"type": "bar", "name": citedName, "xAxisIndex": 1,
 		"yAxisIndex": 1, "data": cited, "itemStyle": map[string]any{"color": palette[1]}})
+	rows := []map[string]any{legend}
+	if vm, ok := o["visualMap"].([]any); ok && len(vm) > 0 {
+		rows = []map[string]any{vm[0].(map[string]any), legend}
+	}
+	st.layout(o, rows...)
 	return o, nil
 }
 
@@ -649,6 +878,8 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 	lo, hi := 3000, 0
 	var undated []string
 	byStatus := map[string][]opts.ScatterData{}
+	offsets := map[string][]int{} // by status, parallel to byStatus
+	stack := staggerMilestones(in.Milestones)
 	for _, m := range in.Milestones {
 		if m.Year == nil {
 			undated = append(undated, m.ID)
@@ -664,7 +895,8 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 			label = statusLabel[s]
 		}
 		byStatus[label] = append(byStatus[label], opts.ScatterData{Name: m.ID + ": " + shorten(m.Title, 90),
-			Value: []any{*m.Year, row}, SymbolSize: st.px(14)})
+			Value: []any{yearDate(*m.Year), row}, SymbolSize: st.px(14)})
+		offsets[label] = append(offsets[label], int(math.Round(stack[m.ID]*float64(st.px(milestoneStep)))))
 	}
 	if hi == 0 {
 		lo, hi = in.CurrentYear, in.CurrentYear
@@ -677,16 +909,22 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 		charts.WithTitleOpts(title(st.t("chart.milestones_title", "Aligned global and European milestones"), sub)),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: st.t("chart.year", "Year"), Min: lo - 1, Max: max(hi, in.CurrentYear) + 1,
-			// "{value}" prints years as 2010, not ECharts' default "2,010".
-			AxisLabel: &opts.AxisLabel{Formatter: "{value}"}}),
+		// A time axis: a value axis prints years with a thousands
+		// separator ("2,010") whatever its string formatter, and ticks at
+		// odd values; a time axis ticks on whole years, printed "{yyyy}".
+		charts.WithXAxisOpts(opts.XAxis{Type: "time", Name: st.t("chart.year", "Year"), Min: yearDate(lo - 1), Max: yearDate(max(hi, in.CurrentYear) + 1),
+			// The end a year after the last milestone is not a tick of
+			// the axis's own spacing: its label crowded the last one.
+			AxisLabel: &opts.AxisLabel{Formatter: "{yyyy}", ShowMaxLabel: opts.Bool(false)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: cats}),
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "90", Left: "10", Right: "30", Bottom: "50"}),
 	)
 	colors := map[string]string{"met": StatusColors[indicators.StatusMet], "on track": StatusColors[indicators.StatusOnTrack],
 		"off track": StatusColors[indicators.StatusOffTrack], "no data": StatusColors[indicators.StatusNoData], "not measured": "#0072B2"}
+	statusOf := map[string]string{} // series name (translated) → status
 	for _, label := range []string{"not measured", "met", "on track", "off track", "no data"} {
 		if d, ok := byStatus[label]; ok {
+			statusOf[st.t("status."+statusKey[label], label)] = label
 			sc.AddSeries(st.t("status."+statusKey[label], label), d, charts.WithItemStyleOpts(opts.ItemStyle{Color: colors[label]}),
 				charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{@[0]}"}))
 		}
@@ -699,17 +937,58 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 	for _, s := range ss {
 		sm := s.(map[string]any)
 		sm["label"] = map[string]any{"show": true, "position": "top", "fontSize": st.px(10)}
-		for _, d := range sm["data"].([]any) {
+		off := offsets[statusOf[sm["name"].(string)]]
+		for i, d := range sm["data"].([]any) {
 			dm := d.(map[string]any)
 			id, _, _ := strings.Cut(dm["name"].(string), ":")
 			dm["label"] = map[string]any{"formatter": id}
+			// The symbol (and its label with it) moves up or down within
+			// its row; it stays at its year on the axis.
+			if i < len(off) && off[i] != 0 {
+				dm["symbolOffset"] = []int{0, off[i]}
+			}
+			// The tooltip gives the year: the time axis would show a date.
+			if v, ok := dm["value"].([]any); ok && len(v) > 0 {
+				y, _, _ := strings.Cut(fmt.Sprint(v[0]), "-")
+				dm["tooltip"] = map[string]any{"formatter": "{a}<br/>" + y + ": {b}"}
+			}
 		}
 	}
 	if in.CurrentYear > 0 && len(ss) > 0 {
-		ss[0].(map[string]any)["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"xAxis": in.CurrentYear,
+		ss[0].(map[string]any)["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"xAxis": yearDate(in.CurrentYear),
 			"label": map[string]any{"formatter": st.t("chart.today", "today")}}}, "lineStyle": map[string]any{"type": "dotted", "color": "#000000"}}
 	}
+	st.layout(o)
 	return o, nil
+}
+
+// milestoneStep is the vertical distance, at FontScale 1, between
+// milestones of the same year and scope: a symbol and its label.
+const milestoneStep = 26
+
+func yearDate(y int) string { return fmt.Sprintf("%04d-01-01", y) }
+
+// staggerMilestones gives each dated milestone its place within its row, in
+// steps from the row's middle: milestones of one year and scope (G01 and
+// G02 in 2010) otherwise sit on one point and print their ids over each
+// other. Alone in its year a milestone stays at 0.
+func staggerMilestones(ms []indicators.Milestone) map[string]float64 {
+	groups := map[string][]string{}
+	for _, m := range ms {
+		if m.Year == nil {
+			continue
+		}
+		k := fmt.Sprintf("%s/%d", m.Scope, *m.Year)
+		groups[k] = append(groups[k], m.ID)
+	}
+	out := map[string]float64{}
+	for _, ids := range groups {
+		sort.Strings(ids)
+		for i, id := range ids {
+			out[id] = float64(i) - float64(len(ids)-1)/2
+		}
+	}
+	return out
 }
 
 func shorten(s string, n int) string {
@@ -754,7 +1033,12 @@ func Relationship(in ScatterInput, st Style) (Option, error) {
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "90", Left: "10", Right: "30", Bottom: "40"}),
 	)
 	sc.AddSeries("Member States", data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Formatter: "{@[2]}"}))
-	return finish(sc, st, fmt.Sprintf("Scatter of %s against %s for %d Member States.", in.Y.Name, in.X.Name, len(pts)))
+	o, err := finish(sc, st, fmt.Sprintf("Scatter of %s against %s for %d Member States.", in.Y.Name, in.X.Name, len(pts)))
+	if err != nil {
+		return nil, err
+	}
+	st.layout(o)
+	return o, nil
 }
 
 // near reports whether two target values are within 15 % of the larger,

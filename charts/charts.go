@@ -795,13 +795,20 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 			cited = append(cited, opts.BarData{Value: "-"})
 		}
 	}
+	// On a projector the columns are wide enough for the labels side by
+	// side, and upright labels would take the height the 53 rows need
+	// (at 1280×720 they left the heatmap about 100 px).
+	roundRotate, roundGap, shareRounds, shareRoundsName, shareRoundSize := 90.0, 58, rounds, "", 10.0
+	if st.FontScale >= 1.5 {
+		roundRotate, roundGap, shareRounds, shareRoundsName, shareRoundSize = 0, 28, roundsShort, st.t("chart.round", "Round"), 8
+	}
 	hm := charts.NewHeatMap()
 	hm.SetGlobalOptions(
 		charts.WithTitleOpts(title(st.t("chart.code_title", "Global Code national reporting: who reported in which round"),
 			"Sources: reports received by hwfdash (code_nri_report); cited regional counts from nri_rounds.csv")),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: roundsShort, Name: st.t("chart.round", "Round"), NameGap: 58,
-			SplitArea: &opts.SplitArea{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: st.px(10), Rotate: 90}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: roundsShort, Name: st.t("chart.round", "Round"), NameGap: roundGap,
+			SplitArea: &opts.SplitArea{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: st.px(10), Rotate: roundRotate}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: countryNames(countries, in.Names), AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: countryFont(st)}}),
 		charts.WithVisualMapOpts(opts.VisualMap{Type: "piecewise", Show: opts.Bool(true), Orient: "horizontal", Left: "10"}),
 		// Both edges of each grid are given: with a width, containLabel
@@ -816,8 +823,9 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 	}
 	// The share chart's round labels stand upright: at 45° they ran into
 	// the legend and the labels of the bars.
-	o["xAxis"] = []any{o["xAxis"].([]any)[0], map[string]any{"type": "category", "data": rounds, "gridIndex": 1,
-		"axisLabel": map[string]any{"rotate": 90, "interval": 0, "fontSize": st.px(10)}}}
+	o["xAxis"] = []any{o["xAxis"].([]any)[0], map[string]any{"type": "category", "data": shareRounds, "gridIndex": 1,
+		"name": shareRoundsName, "nameLocation": "middle", "nameGap": 28,
+		"axisLabel": map[string]any{"rotate": roundRotate, "interval": 0, "fontSize": st.px(shareRoundSize)}}}
 	o["yAxis"] = []any{o["yAxis"].([]any)[0], map[string]any{"type": "value", "name": st.t("chart.share", "% of Member States"), "min": 0, "max": 100, "gridIndex": 1}}
 	if vm, ok := o["visualMap"].([]any); ok && len(vm) > 0 {
 		v := vm[0].(map[string]any)
@@ -849,8 +857,19 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 	rows := []map[string]any{legend}
 	if vm, ok := o["visualMap"].([]any); ok && len(vm) > 0 {
 		rows = []map[string]any{vm[0].(map[string]any), legend}
+		// On a projector the two keys share one row, the legend over the
+		// share chart it belongs to: the rows need every pixel of height.
+		if st.FontScale >= 1.5 {
+			rows = rows[:1]
+		}
 	}
 	st.layout(o, rows...)
+	if len(rows) == 1 && rows[0]["top"] != nil && rows[0]["seriesIndex"] != nil {
+		legend["top"] = rows[0]["top"]
+		legend["right"] = st.px(10)
+		legend["textStyle"] = map[string]any{"fontSize": st.px(9)}
+		delete(legend, "left")
+	}
 	return o, nil
 }
 

@@ -92,7 +92,8 @@ func TestLayoutScales(t *testing.T) {
 			ga, gb := grids(a), grids(b)
 			for i := range ga {
 				topA, topB := num(t, ga[i]["top"]), num(t, gb[i]["top"])
-				if topB < 1.8*topA {
+				// (The Code chart's two keys share a row on a projector.)
+				if name != "code" && topB < 1.8*topA {
 					t.Errorf("grid %d top %v at 1, %v at 2: does not scale", i, topA, topB)
 				}
 				if bA, ok := ga[i]["bottom"].(float64); ok && num(t, gb[i]["bottom"]) != 2*bA {
@@ -104,7 +105,10 @@ func TestLayoutScales(t *testing.T) {
 				axesB, _ := b[key].([]any)
 				for i := range axesA {
 					xa, xb := axesA[i].(map[string]any), axesB[i].(map[string]any)
-					if num(t, xb["nameGap"]) != 2*num(t, xa["nameGap"]) {
+					// The Code chart's round labels lie flat on a projector, so
+					// their axis name needs less room (TestCodeLabelsDoNotCollide).
+					flat := name == "code" && key == "xAxis"
+					if !flat && num(t, xb["nameGap"]) != 2*num(t, xa["nameGap"]) {
 						t.Errorf("%s[%d] nameGap %v at 1, %v at 2", key, i, xa["nameGap"], xb["nameGap"])
 					}
 					fa := num(t, xa["axisLabel"].(map[string]any)["fontSize"])
@@ -183,8 +187,17 @@ func TestCodeLabelsDoNotCollide(t *testing.T) {
 		opt := allCharts(t, scale)["code"]
 		for i, a := range opt["xAxis"].([]any) {
 			al := a.(map[string]any)["axisLabel"].(map[string]any)
-			if al["interval"] != 0.0 && al["interval"] != "0" || al["rotate"] != 90.0 {
-				t.Errorf("scale %v: round axis %d label %v: every round, upright", scale, i, al)
+			// Upright on a page (narrow columns), side by side on a
+			// projector (the rows need the height).
+			want := any(90.0)
+			if scale >= 1.5 {
+				want = nil
+			}
+			if r := al["rotate"]; r == 0.0 {
+				al["rotate"] = nil
+			}
+			if al["interval"] != 0.0 && al["interval"] != "0" || al["rotate"] != want {
+				t.Errorf("scale %v: round axis %d label %v: every round, rotate %v", scale, i, al, want)
 			}
 		}
 		share := opt["series"].([]any)[1].(map[string]any)["label"].(map[string]any)

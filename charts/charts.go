@@ -444,8 +444,8 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		marks = append(marks, map[string]any{"yAxis": m.Measure.Target, "name": m.ID,
 			"label": map[string]any{"formatter": fmt.Sprintf("%s: %s (%d)", m.ID, fmtNum(m.Measure.Target), m.Measure.DueYear), "position": pos}})
 		if _, ok := index[m.Measure.DueYear]; ok {
-			marks = append(marks, map[string]any{"xAxis": strconv.Itoa(m.Measure.DueYear), "name": m.ID + " due",
-				"label": map[string]any{"formatter": m.ID + " due " + strconv.Itoa(m.Measure.DueYear)}})
+			marks = append(marks, map[string]any{"xAxis": strconv.Itoa(m.Measure.DueYear), "name": m.ID + " " + st.t("chart.due", "due"),
+				"label": map[string]any{"formatter": m.ID + " " + st.t("chart.due", "due") + " " + strconv.Itoa(m.Measure.DueYear)}})
 		}
 	}
 	if len(marks) > 0 {
@@ -805,7 +805,7 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 	hm := charts.NewHeatMap()
 	hm.SetGlobalOptions(
 		charts.WithTitleOpts(title(st.t("chart.code_title", "Global Code national reporting: who reported in which round"),
-			"Sources: reports received by hwfdash (code_nri_report); cited regional counts from nri_rounds.csv")),
+			st.t("chart.code_sources", "Sources: reports received by hwfdash (code_nri_report); cited regional counts from nri_rounds.csv"))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: roundsShort, Name: st.t("chart.round", "Round"), NameGap: roundGap,
 			SplitArea: &opts.SplitArea{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: st.px(10), Rotate: roundRotate}}),
@@ -816,7 +816,7 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Left: "24", Right: "40%", Bottom: "46"},
 			opts.Grid{ContainLabel: opts.Bool(true), Left: "64%", Right: "10", Bottom: "10"}),
 	)
-	hm.AddSeries("Reporting", cells)
+	hm.AddSeries(st.t("chart.reporting", "Reporting"), cells)
 	o, err := finish(hm, st, fmt.Sprintf("National reporting on the Global Code by %d Member States over %d rounds.", len(countries), len(in.Rounds)))
 	if err != nil {
 		return nil, err

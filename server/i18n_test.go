@@ -55,6 +55,14 @@ func TestPagesInEveryLanguage(t *testing.T) {
 	if body := readBody(t, resp); !strings.Contains(body, "pour 10 000 habitants") || strings.Contains(body, "per 10,000 population") {
 		t.Fatalf("French map: unit not translated: %s", truncate([]byte(body)))
 	}
+	for path, want := range map[string]string{
+		"/api/v1/charts/trend?indicator=hwf_dnm&countries=AUT&lang=fr": "G11 échéance 2023",
+		"/api/v1/charts/code?lang=fr":                                  "Sources : rapports reçus par hwfdash",
+	} {
+		if body := readBody(t, getJSON(t, a.URL+path, nil)); !strings.Contains(body, want) {
+			t.Fatalf("%s lacks %q", path, want)
+		}
+	}
 	var bad struct {
 		Field string `json:"field"`
 	}

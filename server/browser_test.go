@@ -255,14 +255,30 @@ func TestBrowserPhone(t *testing.T) {
 	for _, path := range []string{"/", "/countries/DEU", "/indicators/HWF_0006?countries=FRA,ITA", "/milestones"} {
 		ctx := b.tab()
 		var width int
+		var titles []string
 		run(t, ctx, 60*time.Second,
 			chromedp.EmulateViewport(375, 800),
 			chromedp.Navigate(a.URL+path),
 			chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
 			chromedp.Evaluate(`document.documentElement.scrollWidth`, &width),
+			// Every chart in view ends its title within its canvas (with an
+			// ellipsis); a hidden tab's chart does when shown (ResizeObserver).
+			chromedp.Evaluate(`[...document.querySelectorAll('.chart-canvas')].filter(c => echarts.getInstanceByDom(c) && c.clientWidth > 0).map(c => {
+				const t = [].concat(echarts.getInstanceByDom(c).getOption().title || [])[0] || {};
+				const ts = t.textStyle || {};
+				return ts.overflow === 'truncate' && ts.width > 0 && ts.width <= c.clientWidth ? 'fits' : 'title ' + JSON.stringify(ts) + ' in ' + c.clientWidth + ' px';
+			})`, &titles),
 		)
 		if width > 375 {
 			t.Errorf("%s is %d px wide at 375 px", path, width)
+		}
+		for _, s := range titles {
+			if s != "fits" {
+				t.Errorf("%s: %s", path, s)
+			}
+		}
+		if len(titles) == 0 {
+			t.Errorf("%s: no chart drawn", path)
 		}
 		if path == "/" {
 			screenshot(t, ctx, "phone-overview")

@@ -92,6 +92,22 @@
     fig._table = table;
   }
 
+  // On a narrow screen a chart's title or subtitle would run off the canvas,
+  // cut mid-word: it ends with an ellipsis at the canvas's width instead (the
+  // figure's caption and table keep the whole text). Not wrapped: the server
+  // placed the legend and plot under the lines it expected. Returns the
+  // title(s) to set for a canvas of that width, from the server's.
+  function fitTitle(title, width) {
+    var narrow = width > 0 && width < 700;
+    return [].concat(title).map(function (t) {
+      var w = width - 2 * (Number(t.left) || 12);
+      var c = Object.assign({}, t);
+      c.textStyle = Object.assign({}, t.textStyle, narrow ? { width: w, overflow: 'truncate' } : { overflow: 'none' });
+      c.subtextStyle = Object.assign({}, t.subtextStyle, narrow ? { width: w, overflow: 'truncate' } : {});
+      return c;
+    });
+  }
+
   function tableCSV(table) {
     function q(v) {
       if (v === null || v === undefined) return '';
@@ -120,12 +136,21 @@
         var frame = 0;
         new ResizeObserver(function () {
           cancelAnimationFrame(frame);
-          frame = requestAnimationFrame(function () { if (!inst.isDisposed()) inst.resize(); });
+          frame = requestAnimationFrame(function () {
+            if (inst.isDisposed()) return;
+            if (fig._title) inst.setOption({ title: fitTitle(fig._title, canvas.clientWidth) });
+            inst.resize();
+          });
         }).observe(canvas);
       }
     }
     fig.dataset.painted = 'false';
-    inst.setOption(res.option, { notMerge: !live, lazyUpdate: false });
+    var option = res.option;
+    if (option && option.title) {
+      fig._title = option.title;
+      option = Object.assign({}, option, { title: fitTitle(option.title, canvas.clientWidth) });
+    }
+    inst.setOption(option, { notMerge: !live, lazyUpdate: false });
     renderTable(fig, res.table);
     var src = $('.sources', fig);
     if (src) src.textContent = res.sources && res.sources.length ? T('chart.sources') + ' ' + res.sources.slice(0, 6).join(' · ') + (res.sources.length > 6 ? ' …' : '') : '';

@@ -397,7 +397,10 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		charts.WithAreaStyleOpts(opts.AreaStyle{Color: "#999999", Opacity: opts.Float(0.25)}))
 	line.AddSeries(st.t("chart.median", "Regional median"), median,
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
-		charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed", Width: 2, Color: "#555555"}))
+		charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed", Width: 2, Color: "#555555"}),
+		// The legend's key takes the item colour: without it the median's
+		// key was the palette's green circle beside a dark dashed line.
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: "#555555"}))
 	for _, iso3 := range sortedKeys(in.Series) {
 		data := make([]opts.LineData, len(ys))
 		for i := range data {

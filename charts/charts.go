@@ -140,6 +140,23 @@ func (st Style) subLines(sub string) int {
 	return n
 }
 
+// components gives an option's component of that key as a list: ECharts
+// takes one (an object) or several (an array).
+func components(o Option, key string) []map[string]any {
+	var out []map[string]any
+	switch v := o[key].(type) {
+	case map[string]any:
+		out = append(out, v)
+	case []any:
+		for _, x := range v {
+			if m, ok := x.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
 // layout places the vertical stack every chart shares and scales its
 // offsets with FontScale: the title block, then each of rows (legends or
 // visualMaps that sit under the title) one below the other, then the grids'
@@ -169,15 +186,7 @@ func (st Style) layout(o Option, rows ...map[string]any) int {
 		delete(r, "bottom")
 		y += st.px(rowHeight)
 	}
-	grids, _ := o["grid"].([]any)
-	if g, ok := o["grid"].(map[string]any); ok {
-		grids = []any{g}
-	}
-	for _, g := range grids {
-		gm, ok := g.(map[string]any)
-		if !ok {
-			continue
-		}
+	for _, gm := range components(o, "grid") {
 		gm["top"] = y + st.px(nameRoom)
 		for _, k := range []string{"left", "right", "bottom"} {
 			gm[k] = st.scaleOffset(gm[k])
@@ -212,18 +221,7 @@ func (st Style) layout(o Option, rows ...map[string]any) int {
 		}
 	}
 	for _, key := range []string{"legend", "visualMap"} {
-		var items []any
-		switch v := o[key].(type) {
-		case []any:
-			items = v
-		case map[string]any:
-			items = []any{v}
-		}
-		for _, it := range items {
-			m, ok := it.(map[string]any)
-			if !ok {
-				continue
-			}
+		for _, m := range components(o, key) {
 			ts, _ := m["textStyle"].(map[string]any)
 			if ts == nil {
 				ts = map[string]any{}

@@ -55,19 +55,7 @@ func num(t *testing.T, v any) float64 {
 	return f
 }
 
-func grids(o Option) []map[string]any {
-	switch g := o["grid"].(type) {
-	case map[string]any:
-		return []map[string]any{g}
-	case []any:
-		var out []map[string]any
-		for _, x := range g {
-			out = append(out, x.(map[string]any))
-		}
-		return out
-	}
-	return nil
-}
+func grids(o Option) []map[string]any { return components(o, "grid") }
 
 // TestLayoutScales checks that what sits under the title moves down with
 // FontScale: at scale 2 the title block is twice as tall, and fixed offsets
@@ -121,15 +109,7 @@ func TestLayoutScales(t *testing.T) {
 			// Rows under the title (legends, visualMaps placed at the top)
 			// start below the subtitle at both scales.
 			for _, key := range []string{"legend", "visualMap"} {
-				var items []any
-				switch v := b[key].(type) {
-				case []any:
-					items = v
-				case map[string]any:
-					items = []any{v}
-				}
-				for _, it := range items {
-					m := it.(map[string]any)
+				for _, m := range components(b, key) {
 					if top, ok := m["top"].(float64); ok && len(grids(b)) > 0 && top >= num(t, grids(b)[0]["top"]) {
 						t.Errorf("%s top %v is not above the plot (grid top %v)", key, top, grids(b)[0]["top"])
 					}

@@ -589,6 +589,13 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 		// over each other (the page's canvas is tall enough for all).
 		o["yAxis"].([]any)[0].(map[string]any)["axisLabel"].(map[string]any)["interval"] = "auto"
 	}
+	// The status key only where bars carry a milestone status: an indicator
+	// no milestone measures has bars of one colour, and a key of statuses
+	// beside them would read as if they all had one.
+	if len(in.Status) == 0 {
+		st.layout(o)
+		return o, nil
+	}
 	// A legend entry needs a series of its name: one empty series per
 	// status, stacked with the bars so that it takes no bar slot (without
 	// them ECharts drew no legend at all).

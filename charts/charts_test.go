@@ -182,6 +182,23 @@ func TestSemantics(t *testing.T) {
 			t.Fatalf("bars %v", got)
 		}
 	})
+	t.Run("ranking: a status key only where bars have a status", func(t *testing.T) {
+		values := map[string]*indicators.Observation{"AUT": ptr(o("AUT", 2020, 52.5)), "ALB": ptr(o("ALB", 2020, 18))}
+		for _, tt := range []struct {
+			status map[string]indicators.Status
+			want   bool
+		}{
+			{nil, false},
+			{map[string]indicators.Status{"AUT": indicators.StatusMet, "ALB": indicators.StatusOffTrack}, true},
+		} {
+			opt, _ := Ranking(RankingInput{Indicator: doctors, Year: 2020, Names: names, Countries: []string{"ALB", "AUT"},
+				Values: values, Status: tt.status}, Style{})
+			l, _ := opt["legend"].(map[string]any)
+			if has := l != nil && l["show"] == true; has != tt.want {
+				t.Errorf("statuses %v: legend %v, want %v", tt.status, opt["legend"], tt.want)
+			}
+		}
+	})
 	t.Run("map: keyed by ISO3 on hwf-europe", func(t *testing.T) {
 		opt, _ := Map(MapInput{Indicator: doctors, Year: 2020, Countries: []string{"MLT", "AUT"},
 			Values: map[string]*indicators.Observation{"AUT": ptr(o("AUT", 2020, 52.5))}}, Style{})

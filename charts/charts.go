@@ -65,6 +65,13 @@ func (st Style) t(key, english string) string {
 	return st.T(key)
 }
 
+// f formats a chart sentence (an aria description) from its message in
+// the chart's language; each language keeps the English verbs in order
+// (TestMessageVerbs in package public).
+func (st Style) f(key, english string, args ...any) string {
+	return fmt.Sprintf(st.t(key, english), args...)
+}
+
 func (st Style) px(n float64) int {
 	s := st.FontScale
 	if s <= 0 {
@@ -417,7 +424,7 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		line.AddSeries(name(in.Names, iso3), data, charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(false)}),
 			charts.WithLineStyleOpts(opts.LineStyle{Width: 3}))
 	}
-	o, err := finish(line, st, fmt.Sprintf("%s over time, %s, for %d countries with the regional median and interquartile range.",
+	o, err := finish(line, st, st.f("chart.desc_trend", "%s over time, %s, for %d countries with the regional median and interquartile range.",
 		in.Indicator.Name, span, len(in.Series)))
 	if err != nil {
 		return nil, err
@@ -556,7 +563,7 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 	)
 	bar.SetXAxis(cats)
 	bar.AddSeries(in.Indicator.ShortName, data)
-	o, err := finish(bar, st, fmt.Sprintf("%s in %d: %d Member States ranked, %d without data.", in.Indicator.Name, in.Year, withData, n-withData))
+	o, err := finish(bar, st, st.f("chart.desc_ranking", "%s in %d: %d Member States ranked, %d without data.", in.Indicator.Name, in.Year, withData, n-withData))
 	if err != nil {
 		return nil, err
 	}
@@ -699,7 +706,7 @@ func Map(in MapInput, st Style) (Option, error) {
 	)
 	m.AddSeries(in.Indicator.ShortName, data)
 	m.SetGlobalOptions(charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
-	o, err := finish(m, st, fmt.Sprintf("Map of %s in %d across the %d Member States; %d without data.",
+	o, err := finish(m, st, st.f("chart.desc_map", "Map of %s in %d across the %d Member States; %d without data.",
 		in.Indicator.Name, in.Year, len(countries), len(countries)-withData))
 	if err != nil {
 		return nil, err
@@ -825,7 +832,7 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 			opts.Grid{ContainLabel: opts.Bool(true), Left: "64%", Right: "10", Bottom: "10"}),
 	)
 	hm.AddSeries(st.t("chart.reporting", "Reporting"), cells)
-	o, err := finish(hm, st, fmt.Sprintf("National reporting on the Global Code by %d Member States over %d rounds.", len(countries), len(in.Rounds)))
+	o, err := finish(hm, st, st.f("chart.desc_code", "National reporting on the Global Code by %d Member States over %d rounds.", len(countries), len(in.Rounds)))
 	if err != nil {
 		return nil, err
 	}
@@ -956,7 +963,7 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 				charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{@[0]}"}))
 		}
 	}
-	o, err := finish(sc, st, fmt.Sprintf("%d milestones on a time axis from %d to %d; %d without a stated year.", len(in.Milestones)-len(undated), lo, hi, len(undated)))
+	o, err := finish(sc, st, st.f("chart.desc_milestones", "%d milestones on a time axis from %d to %d; %d without a stated year.", len(in.Milestones)-len(undated), lo, hi, len(undated)))
 	if err != nil {
 		return nil, err
 	}
@@ -1060,7 +1067,7 @@ func Relationship(in ScatterInput, st Style) (Option, error) {
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "90", Left: "10", Right: "30", Bottom: "40"}),
 	)
 	sc.AddSeries("Member States", data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Formatter: "{@[2]}"}))
-	o, err := finish(sc, st, fmt.Sprintf("Scatter of %s against %s for %d Member States.", in.Y.Name, in.X.Name, len(pts)))
+	o, err := finish(sc, st, st.f("chart.desc_scatter", "Scatter of %s against %s for %d Member States.", in.Y.Name, in.X.Name, len(pts)))
 	if err != nil {
 		return nil, err
 	}

@@ -45,6 +45,33 @@ func TestMessagesComplete(t *testing.T) {
 	}
 }
 
+// TestMessageVerbs: a message the charts format (fmt verbs such as %s, %d)
+// keeps the English verbs, in order, in every language: another order or
+// count would print the wrong figure or %!d(MISSING) in a chart.
+func TestMessageVerbs(t *testing.T) {
+	m, err := LoadMessages(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verbs := regexp.MustCompile(`%[a-z]`)
+	checked := 0
+	for key, english := range m.msgs["en"] {
+		en := strings.Join(verbs.FindAllString(english, -1), " ")
+		if en == "" {
+			continue
+		}
+		checked++
+		for _, lang := range languages {
+			if got := strings.Join(verbs.FindAllString(m.msgs[lang][key], -1), " "); got != en {
+				t.Errorf("%s in %s has verbs %q, English %q", key, lang, got, en)
+			}
+		}
+	}
+	if checked < 6 {
+		t.Fatalf("only %d messages with verbs checked", checked)
+	}
+}
+
 func TestNegotiateLanguage(t *testing.T) {
 	cases := []struct{ query, accept, want string }{
 		{"", "", "en"},

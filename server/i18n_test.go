@@ -58,6 +58,7 @@ func TestPagesInEveryLanguage(t *testing.T) {
 	for path, want := range map[string]string{
 		"/api/v1/charts/trend?indicator=hwf_dnm&countries=AUT&lang=fr": "G11 échéance 2023",
 		"/api/v1/charts/code?lang=fr":                                  "Sources : rapports reçus par hwfdash",
+		"/api/v1/charts/map?indicator=hwf_dnm&lang=de":                 "Karte: Ärzte", // the aria description
 	} {
 		if body := readBody(t, getJSON(t, a.URL+path, nil)); !strings.Contains(body, want) {
 			t.Fatalf("%s lacks %q", path, want)

@@ -200,12 +200,7 @@ func (st Style) layout(o Option, rows ...map[string]any) int {
 		}
 	}
 	for _, key := range []string{"xAxis", "yAxis"} {
-		axes, _ := o[key].([]any)
-		for _, a := range axes {
-			ax, ok := a.(map[string]any)
-			if !ok {
-				continue
-			}
+		for _, ax := range components(o, key) {
 			gap := 15.0 // ECharts' default
 			if g, ok := ax["nameGap"].(float64); ok {
 				gap = g
@@ -870,17 +865,19 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 	o["series"] = append(o["series"].([]any), shareSeries, map[string]any{"type": "bar", "name": citedName, "xAxisIndex": 1,
 		"yAxisIndex": 1, "data": cited, "itemStyle": map[string]any{"color": palette[1]}})
 	rows := []map[string]any{legend}
-	if vm, ok := o["visualMap"].([]any); ok && len(vm) > 0 {
-		rows = []map[string]any{vm[0].(map[string]any), legend}
-		// On a projector the two keys share one row, the legend over the
-		// share chart it belongs to: the rows need every pixel of height.
-		if st.FontScale >= 1.5 {
-			rows = rows[:1]
-		}
+	vms := components(o, "visualMap")
+	// On a projector the two keys share one row, the legend over the share
+	// chart it belongs to: the heatmap's 53 rows need every pixel of height.
+	shareRow := st.FontScale >= 1.5 && len(vms) > 0
+	switch {
+	case shareRow:
+		rows = vms[:1]
+	case len(vms) > 0:
+		rows = []map[string]any{vms[0], legend}
 	}
 	st.layout(o, rows...)
-	if len(rows) == 1 && rows[0]["top"] != nil && rows[0]["seriesIndex"] != nil {
-		legend["top"] = rows[0]["top"]
+	if shareRow {
+		legend["top"] = vms[0]["top"]
 		legend["right"] = st.px(10)
 		legend["textStyle"] = map[string]any{"fontSize": st.px(9)}
 		delete(legend, "left")

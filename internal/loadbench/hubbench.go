@@ -14,7 +14,7 @@ func init() {
 	register(Target{Order: 2, Name: "hub fan-out", Run: runHubBench})
 }
 
-// hubGoal is the bound on the hub's broadcast to writers that
+// hubGoalNs is the bound on the hub's broadcast to writers that
 // discard, per client per update.
 const hubGoalNs = 1500
 

@@ -11,7 +11,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-public/dist/manifest.json: node_modules/.package-lock.json scripts/build-assets.mjs $(wildcard public/static/*)
+public/dist/manifest.json: node_modules/.package-lock.json scripts/build-assets.mjs $(wildcard public/static/* public/static/js/*)
 	npm run build --silent
 
 assets: public/dist/manifest.json

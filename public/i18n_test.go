@@ -12,7 +12,7 @@ import (
 )
 
 // TestMessagesComplete fails when a message is missing in any language, or
-// when a template or the page script uses a key the messages lack.
+// when a template or a page script module uses a key the messages lack.
 func TestMessagesComplete(t *testing.T) {
 	m, err := LoadMessages(nil)
 	if err != nil {
@@ -25,7 +25,11 @@ func TestMessagesComplete(t *testing.T) {
 	}
 	uses := regexp.MustCompile(`\bt "([a-z_0-9.]+)"|\bT\('([a-z_0-9.]+)'\)`)
 	files, _ := filepath.Glob("templates/*.html")
-	files = append(files, "static/app.js")
+	scripts, _ := filepath.Glob("static/js/*.js")
+	if len(scripts) == 0 {
+		t.Fatal("no page script modules in static/js")
+	}
+	files = append(files, scripts...)
 	used := 0
 	for _, f := range files {
 		b, err := os.ReadFile(f)

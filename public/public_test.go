@@ -57,9 +57,16 @@ func TestAssets(t *testing.T) {
 	a := loadAssets(t)
 
 	t.Run("logical names", func(t *testing.T) {
-		for _, want := range []string{"app.css", "axe.min.js", "echarts.min.js", "europe.geo.json", "europe.small.json", "licenses.txt"} {
+		for _, want := range []string{"app.css", "app.js", "axe.min.js", "echarts.min.js", "europe.geo.json", "europe.small.json", "licenses.txt"} {
 			if a.Path(want) == "" {
 				t.Errorf("Path(%q) is empty; logical names: %v", want, a.Logical())
+			}
+		}
+		// The page script's modules (static/js) reach browsers only bundled
+		// in app.js.
+		for _, logical := range a.Logical() {
+			if strings.HasPrefix(logical, "js/") {
+				t.Errorf("%s is served on its own; it belongs in the app.js bundle", logical)
 			}
 		}
 		if got := a.Path("no-such.js"); got != "" {

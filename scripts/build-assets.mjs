@@ -16,7 +16,9 @@
 // bundled with esbuild), axe.min.js, europe.geo.json (the 53 WHO
 // European Region Member States), europe.small.json (marker points for states
 // too small to click on the map), licenses.txt (the notices of what we ship),
-// plus every file under public/static/ by its path relative to that folder.
+// app.js (the page script: the ES modules under public/static/js/, bundled
+// with esbuild from main.js), plus every other file under public/static/ by
+// its path relative to that folder.
 //
 // Only hashed copies are written: an unhashed name would be embedded twice and
 // could be served with an immutable cache header it does not deserve.
@@ -36,6 +38,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 const DIST = path.join(ROOT, 'public', 'dist');
 const STATIC = path.join(ROOT, 'public', 'static');
+// The page script's modules: bundled into app.js, not served one by one.
+const SCRIPT_DIR = 'js';
 const COUNTRIES_CSV = path.join(ROOT, 'store', 'seeddata', 'countries.csv');
 const MEMBER_STATES = 53;
 
@@ -307,7 +311,7 @@ function buildMap() {
 }
 
 // ECHARTS_PARTS are the chart types and components hwfdash's charts use
-// (the options built by charts/charts.go, drawn by public/static/app.js): the
+// (the options built by charts/charts.go, drawn by public/static/js/charts.js): the
 // full echarts.min.js is over 1 MB and most of a page's transfer, so only
 // these are bundled. A part left out is not drawn; charts'
 // TestEChartsBuildHasEveryPart checks this list against the golden options,
@@ -343,6 +347,23 @@ use([${[...charts, ...components, ...renderers].join(', ')}]);
     // console a chart type or component used but not bundled: build so and
     // run the browser tests after changing ECHARTS_PARTS or the charts.
     define: { 'process.env.NODE_ENV': process.env.ECHARTS_DEV ? '"development"' : '"production"' },
+    write: false,
+    logLevel: 'warning',
+  });
+  if (res.errors.length > 0) fail(`esbuild: ${res.errors.map((e) => e.text).join('; ')}`);
+  return Buffer.from(res.outputFiles[0].contents);
+}
+
+// buildApp bundles the page script's ES modules (public/static/js, entry
+// main.js) into one script, as the pages load it with a plain <script defer>.
+// ECharts stays a separate, long-cached asset: the modules use its global.
+function buildApp() {
+  const res = esbuild.buildSync({
+    entryPoints: [path.join(STATIC, SCRIPT_DIR, 'main.js')],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: 'es2017',
     write: false,
     logLevel: 'warning',
   });
@@ -390,13 +411,15 @@ function licenses() {
 }
 
 // staticFiles lists public/static recursively by slash-separated relative
-// path; dotfiles (.keep, editor droppings) are not assets.
+// path; dotfiles (.keep, editor droppings) are not assets, nor are the page
+// script's modules (buildApp bundles them).
 function staticFiles(dir = STATIC, rel = '') {
   if (!fs.existsSync(dir)) return [];
   const out = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (e.name.startsWith('.')) continue;
     const r = rel ? `${rel}/${e.name}` : e.name;
+    if (r === SCRIPT_DIR) continue;
     if (e.isDirectory()) out.push(...staticFiles(path.join(dir, e.name), r));
     else if (e.isFile()) out.push([r, fs.readFileSync(path.join(dir, e.name))]);
   }
@@ -423,6 +446,7 @@ function main() {
   const assets = [
     // Keeps the full build's logical name: pages ask for "echarts.min.js".
     ['echarts.min.js', buildECharts()],
+    ['app.js', buildApp()],
     ['axe.min.js', fs.readFileSync(path.join(NODE_MODULES, 'axe-core', 'axe.min.js'))],
     ['europe.geo.json', map.geo],
     ['europe.small.json', map.small],

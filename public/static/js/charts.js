@@ -1,0 +1,227 @@
+// Every <figure class="chart">: fetched from the chart API, drawn with
+// ECharts (the global `echarts` from echarts.min.js), its data table, CSV,
+// PNG, embed and citation kept in step, and redrawn when its topic updates.
+
+import { T, withLang } from './i18n.js';
+import { $, $all, el, missing, getJSON } from './dom.js';
+import { fmt } from './format.js';
+import { sessionStart, subscribe } from './live.js';
+
+const charts = {}; // topic -> [fig]
+let mapReady = null;
+
+// The iframe height the embed snippet suggests per chart, in CSS px: the
+// embed page gives its chart whatever the frame leaves after the head,
+// the source line and the credit (about 130 px), so this is the chart's
+// natural height plus that. Ranking and code list all 53 Member States
+// and need about 16 px a row to stay legible.
+const EMBED_HEIGHT = { ranking: 1000, code: 1000, map: 640, trend: 560, milestones: 620, relationship: 600 };
+
+function loadMap() {
+  if (!mapReady) {
+    mapReady = fetch(document.body.dataset.geo).then(function (r) { return r.json(); }).then(function (geo) {
+      echarts.registerMap('hwf-europe', geo);
+    });
+  }
+  return mapReady;
+}
+
+// resizeCharts fits every chart whose canvas matches sel (every canvas by
+// default) under root (the document by default) to the canvas's box.
+export function resizeCharts(root, sel) {
+  $all(sel || '.chart-canvas', root).forEach(function (c) {
+    const inst = echarts.getInstanceByDom(c);
+    if (inst) inst.resize();
+  });
+}
+
+function renderTable(fig, table) {
+  const wrap = $('.chart-table .table-wrap', fig);
+  if (!wrap || !table) return;
+  const t = el('table');
+  const thead = el('thead'), tr = el('tr');
+  table.columns.forEach(function (c) { const th = el('th', c); th.scope = 'col'; tr.appendChild(th); });
+  thead.appendChild(tr); t.appendChild(thead);
+  const tb = el('tbody');
+  (table.rows || []).forEach(function (row) {
+    const r = el('tr');
+    row.forEach(function (v) {
+      const td = el('td');
+      const f = fmt(v);
+      if (f === null || f === '') td.appendChild(missing()); else td.textContent = f;
+      r.appendChild(td);
+    });
+    tb.appendChild(r);
+  });
+  t.appendChild(tb);
+  wrap.replaceChildren(t);
+  fig._table = table;
+}
+
+// On a narrow screen a chart's title or subtitle would run off the canvas,
+// cut mid-word: it ends with an ellipsis at the canvas's width instead (the
+// figure's caption and table keep the whole text). Not wrapped: the server
+// placed the legend and plot under the lines it expected. Returns the
+// title(s) to set for a canvas of that width, from the server's.
+function fitTitle(title, width) {
+  const narrow = width > 0 && width < 700;
+  return [].concat(title).map(function (t) {
+    const w = width - 2 * (Number(t.left) || 12);
+    const c = Object.assign({}, t);
+    c.textStyle = Object.assign({}, t.textStyle, narrow ? { width: w, overflow: 'truncate' } : { overflow: 'none' });
+    c.subtextStyle = Object.assign({}, t.subtextStyle, narrow ? { width: w, overflow: 'truncate' } : {});
+    return c;
+  });
+}
+
+function tableCSV(table) {
+  function q(v) {
+    if (v === null || v === undefined) return '';
+    const s = String(v);
+    return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+  const lines = [table.columns.map(q).join(',')];
+  table.rows.forEach(function (r) { lines.push(r.map(q).join(',')); });
+  return lines.join('\n') + '\n';
+}
+
+function applyChart(fig, res, live) {
+  const canvas = $('.chart-canvas', fig);
+  let inst = echarts.getInstanceByDom(canvas);
+  if (!inst) {
+    inst = echarts.init(canvas, null, { renderer: 'canvas' });
+    // "finished" follows the last frame of an animation: until then a
+    // capture (PNG export, screenshot) would show a half-drawn chart.
+    inst.on('finished', function () { fig.dataset.painted = 'true'; });
+    // The canvas's height may come from its layout (the projector's slide,
+    // an embed filling its frame) and change when the source line fills
+    // in or a slide or tab is shown: follow the box, not only the window.
+    // The resize waits a frame so it never runs inside the observer's own
+    // notification (a "ResizeObserver loop" error).
+    if (window.ResizeObserver) {
+      let frame = 0;
+      new ResizeObserver(function () {
+        cancelAnimationFrame(frame);
+        frame = requestAnimationFrame(function () {
+          if (inst.isDisposed()) return;
+          if (fig._title) inst.setOption({ title: fitTitle(fig._title, canvas.clientWidth) });
+          inst.resize();
+        });
+      }).observe(canvas);
+    }
+  }
+  fig.dataset.painted = 'false';
+  let option = res.option;
+  if (option && option.title) {
+    fig._title = option.title;
+    option = Object.assign({}, option, { title: fitTitle(option.title, canvas.clientWidth) });
+  }
+  inst.setOption(option, { notMerge: !live, lazyUpdate: false });
+  renderTable(fig, res.table);
+  const src = $('.sources', fig);
+  if (src) src.textContent = res.sources && res.sources.length ? T('chart.sources') + ' ' + res.sources.slice(0, 6).join(' · ') + (res.sources.length > 6 ? ' …' : '') : '';
+  const vin = $('.vintage', fig);
+  if (vin) {
+    vin.textContent = T('chart.version') + ' ' + res.version + (res.version > sessionStart && sessionStart > 0 ? ' — ' + T('chart.changed') : '');
+    vin.classList.toggle('changed', res.version > sessionStart && sessionStart > 0);
+  }
+  const csv = $('.csv-shown', fig);
+  if (csv) {
+    csv.href = 'data:text/csv;charset=utf-8,' + encodeURIComponent(tableCSV(res.table));
+    csv.download = 'hwfdash-' + res.chart + '.csv';
+  }
+  const embed = $('.embed-box textarea', fig);
+  if (embed) {
+    embed.value = '<iframe src="' + location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '') +
+      '" width="100%" height="' + (EMBED_HEIGHT[res.chart] || 520) + '" style="border:0" title="' + (res.title || res.chart).replace(/"/g, '') + '" loading="lazy"></iframe>';
+  }
+  const cite = $('.cite-text', fig);
+  if (cite) {
+    cite.textContent = (res.title || res.chart) + '. hwfdash, ' + T('chart.version') + ' ' + res.version + ', ' +
+      new Date().toISOString().slice(0, 10) + '. ' + location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '') +
+      ' (' + location.href + '). ' + T('chart.sources') + ' ' + (res.sources || []).join('; ') + '.';
+  }
+  fig.dataset.state = 'ready';
+  fig.dataset.version = res.version;
+  const err = $('.chart-error', fig);
+  if (err) err.hidden = true;
+  if (fig._topic !== res.topic) {
+    if (fig._topic) untrack(fig._topic, fig);
+    fig._topic = res.topic;
+    track(res.topic, fig);
+  }
+}
+
+function track(topic, fig) {
+  (charts[topic] = charts[topic] || []).push(fig);
+  subscribe([topic], Number(fig.dataset.version || 0));
+}
+function untrack(topic, fig) {
+  charts[topic] = (charts[topic] || []).filter(function (f) { return f !== fig; });
+}
+
+// updateCharts redraws the figures following topic with a pushed payload;
+// when is the time of day the update arrived.
+export function updateCharts(topic, payload, when) {
+  (charts[topic] || []).forEach(function (fig) {
+    applyChart(fig, payload, true);
+    const u = $('.updated', fig);
+    if (u) u.textContent = T('chart.updated') + ' ' + when;
+  });
+}
+
+// loadChart fetches fig's chart (data-chart, data-query) and draws it.
+export function loadChart(fig) {
+  fig.dataset.state = 'loading';
+  let url = '/api/v1/charts/' + fig.dataset.chart + (fig.dataset.query ? '?' + fig.dataset.query : '');
+  if (!/(^|&)lang=/.test(fig.dataset.query || '')) url = withLang(url);
+  const needMap = fig.dataset.chart === 'map';
+  return (needMap ? loadMap() : Promise.resolve()).then(function () { return getJSON(url); }).then(function (res) {
+    applyChart(fig, res, false);
+  }).catch(function (e) {
+    const err = $('.chart-error', fig);
+    // Keep whatever was drawn; say what failed rather than show a blank box.
+    if (err) { err.textContent = T('chart.error') + ' ' + e.message; err.hidden = false; }
+    fig.dataset.state = 'error';
+  });
+}
+
+function wireChartButtons(fig) {
+  const png = $('.png', fig);
+  if (png) png.addEventListener('click', function () {
+    const inst = echarts.getInstanceByDom($('.chart-canvas', fig));
+    if (!inst) return;
+    const a = document.createElement('a');
+    a.href = inst.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' });
+    a.download = 'hwfdash-' + fig.dataset.chart + '.png';
+    a.click();
+  });
+  const emb = $('.embed', fig);
+  if (emb) emb.addEventListener('click', function () {
+    const box = $('.embed-box', fig);
+    box.hidden = !box.hidden;
+    emb.setAttribute('aria-expanded', String(!box.hidden));
+    if (!box.hidden) $('textarea', box).select();
+  });
+}
+
+// startCharts wires and loads every chart on the page.
+export function startCharts() {
+  $all('figure.chart').forEach(function (fig) {
+    wireChartButtons(fig);
+    // An indicator without any value yet shows the invitation to submit
+    // instead of an empty chart; its charts load when the first value
+    // arrives (awaitFirstData in explorer.js).
+    if (fig.closest('[data-awaiting]')) fig.dataset.state = 'idle';
+    else if (fig.dataset.state !== 'idle') loadChart(fig);
+  });
+}
+
+// resizeOnWindow refits every chart once the window has stopped resizing.
+export function resizeOnWindow() {
+  let resize;
+  window.addEventListener('resize', function () {
+    clearTimeout(resize);
+    resize = setTimeout(function () { resizeCharts(); }, 150);
+  });
+}

@@ -1,0 +1,166 @@
+// The indicator page: the explorer (countries, years, tabs, permalink and
+// the data table, all in the URL) and the switch from "no data submitted
+// yet" to the explorer when the first value arrives.
+
+import { T, lang } from './i18n.js';
+import { $, $all, el, sourceText, missing, announce, getJSON } from './dom.js';
+import { fmt } from './format.js';
+import { onLive } from './live.js';
+import { loadChart, resizeCharts } from './charts.js';
+
+export function explorer() {
+  const form = $('form.explorer-controls');
+  if (!form) return;
+  const id = form.dataset.indicator;
+  const params = new URLSearchParams(location.search);
+  const state = {
+    countries: (params.get('countries') || '').split(',').filter(Boolean).map(function (c) { return c.toUpperCase(); }),
+    time: params.get('time') || '',
+    year: params.get('year') || '',
+    tab: params.get('tab') || 'chart',
+  };
+  const names = {};
+  $all('.add-country option', form).forEach(function (o) { if (o.value) names[o.value] = o.textContent; });
+  const from = $('.from', form), to = $('.to', form), year = $('.year', form);
+  const parts = state.time.split('..');
+  from.value = parts[0] || ''; to.value = parts.length > 1 ? parts[1] : parts[0] || ''; year.value = state.year;
+  const trend = $('figure[data-chart="trend"]'), map = $('figure[data-chart="map"]'), rank = $('figure[data-chart="ranking"]');
+  const dataTable = $('table.data-table');
+
+  function query() {
+    const q = new URLSearchParams();
+    if (state.countries.length) q.set('countries', state.countries.join(','));
+    if (state.time) q.set('time', state.time);
+    if (state.year) q.set('year', state.year);
+    if (state.tab !== 'chart') q.set('tab', state.tab);
+    if (lang !== 'en') q.set('lang', lang);
+    return q;
+  }
+  function sync(reload) {
+    const q = query();
+    const url = location.pathname + (q.toString() ? '?' + q.toString() : '');
+    history.replaceState(null, '', url);
+    $('.permalink', form).href = url;
+    $('.csv-full', form).href = '/api/v1/indicators/' + encodeURIComponent(id) + '/data?format=csv';
+    const tq = new URLSearchParams({ indicator: id });
+    if (lang !== 'en') tq.set('lang', lang);
+    if (state.countries.length) tq.set('countries', state.countries.join(','));
+    if (state.time) tq.set('time', state.time);
+    trend.dataset.query = tq.toString();
+    const mq = new URLSearchParams({ indicator: id });
+    if (lang !== 'en') mq.set('lang', lang);
+    if (state.year) mq.set('year', state.year);
+    map.dataset.query = rank.dataset.query = mq.toString();
+    if (reload) { loadChart(trend); loadChart(map); loadChart(rank); loadTable(); }
+    drawChips();
+  }
+  function drawChips() {
+    const ul = $('.chips', form);
+    ul.replaceChildren.apply(ul, state.countries.map(function (c) {
+      const li = el('li');
+      li.appendChild(el('span', names[c] || c));
+      const b = el('button', '×'); b.type = 'button'; b.setAttribute('aria-label', T('explorer.remove') + ' ' + (names[c] || c));
+      b.addEventListener('click', function () {
+        state.countries = state.countries.filter(function (x) { return x !== c; });
+        sync(true);
+      });
+      li.appendChild(b);
+      return li;
+    }));
+  }
+  function loadTable() {
+    const q = new URLSearchParams();
+    if (state.countries.length) q.set('countries', state.countries.join(','));
+    if (state.time) q.set('time', state.time);
+    getJSON('/api/v1/indicators/' + encodeURIComponent(id) + '/data?' + q.toString()).then(function (res) {
+      const tb = $('tbody', dataTable);
+      const rows = res.rows.map(function (r) {
+        const tr = el('tr');
+        [names[r.iso3] || r.country, r.year, fmt(r.value) + (r.series_break ? ' (' + T('table.series_break') + ')' : '')].forEach(function (v) { tr.appendChild(el('td', v)); });
+        const src = el('td', null, 'source'); src.appendChild(sourceText(r.source)); tr.appendChild(src);
+        return tr;
+      });
+      res.missing.forEach(function (c) {
+        const tr = el('tr');
+        tr.appendChild(el('td', names[c] || c));
+        const td = el('td'); td.colSpan = 3; td.appendChild(missing(T('table.no_data_range'))); tr.appendChild(td);
+        rows.push(tr);
+      });
+      tb.replaceChildren.apply(tb, rows);
+      dataTable.dataset.state = 'ready';
+      dataTable.dataset.version = res.version;
+    });
+  }
+  onLive('indicator:' + id, loadTable);
+  $('.add-country', form).addEventListener('change', function (e) {
+    const c = e.target.value;
+    if (c && state.countries.indexOf(c) < 0) state.countries.push(c);
+    e.target.value = '';
+    sync(true);
+  });
+  $('.add-group', form).addEventListener('change', function (e) {
+    const g = e.target.value;
+    e.target.value = '';
+    if (!g) return;
+    getJSON('/api/v1/countries').then(function (res) {
+      res.countries.forEach(function (c) {
+        if ((c.groups || []).indexOf(g) >= 0 && state.countries.indexOf(c.iso3) < 0) state.countries.push(c.iso3);
+      });
+      sync(true);
+    });
+  });
+  $('.clear-countries', form).addEventListener('click', function () { state.countries = []; sync(true); });
+  function years() {
+    const f = from.value, t = to.value;
+    state.time = f || t ? (f === t ? f : f + '..' + t) : '';
+    state.year = year.value;
+    sync(true);
+  }
+  [from, to, year].forEach(function (i) { i.addEventListener('change', years); });
+  form.addEventListener('submit', function (e) { e.preventDefault(); });
+
+  const tabs = $all('[role="tab"]');
+  function select(name, focus) {
+    state.tab = name;
+    tabs.forEach(function (t) {
+      const on = t.dataset.tab === name;
+      t.setAttribute('aria-selected', String(on));
+      t.tabIndex = on ? 0 : -1;
+      if (on && focus) t.focus();
+    });
+    $all('[role="tabpanel"]').forEach(function (p) { p.hidden = p.dataset.panel !== name; });
+    resizeCharts(document, '[role="tabpanel"]:not([hidden]) .chart-canvas');
+    sync(false);
+  }
+  tabs.forEach(function (t, i) {
+    t.addEventListener('click', function () { select(t.dataset.tab, false); });
+    t.addEventListener('keydown', function (e) {
+      const d = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+      if (d) { e.preventDefault(); select(tabs[(i + d + tabs.length) % tabs.length].dataset.tab, true); }
+    });
+  });
+  sync(false);
+  loadTable();
+  select(['chart', 'map', 'table'].indexOf(state.tab) >= 0 ? state.tab : 'chart', false);
+}
+
+// awaitFirstData switches an indicator page from "no data submitted yet"
+// to the explorer when the indicator's topic reports a value, without a
+// reload.
+export function awaitFirstData() {
+  const box = $('section.no-data');
+  const wrap = $('.explorer[data-awaiting]');
+  if (!box || !wrap) return;
+  const id = box.dataset.indicator;
+  let shown = false;
+  onLive('indicator:' + id, function (p) {
+    const has = (p && p.changed && p.changed.length) || (p && p.regional && p.regional.count > 0);
+    if (shown || !has) return;
+    shown = true;
+    box.hidden = true;
+    wrap.hidden = false;
+    wrap.removeAttribute('data-awaiting');
+    $all('figure.chart', wrap).forEach(function (fig) { fig.dataset.state = 'loading'; loadChart(fig); });
+    announce(T('indicator.first_data'));
+  });
+}

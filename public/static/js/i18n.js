@@ -1,0 +1,15 @@
+// The page's language and its messages, which the server puts on <body>.
+
+const body = document.body;
+
+let messages = {};
+try { messages = JSON.parse(body.dataset.messages || '{}'); } catch (e) { messages = {}; }
+
+export const lang = body.dataset.lang || 'en';
+
+// T gives a message in the page's language; a missing one shows as
+// ⟦key⟧, as on the server, so that gaps are visible and tested.
+export function T(key) { return messages[key] || '\u27e6' + key + '\u27e7'; }
+
+// withLang keeps the page's language on a link or API call it builds.
+export function withLang(url) { return lang === 'en' ? url : url + (url.indexOf('?') < 0 ? '?' : '&') + 'lang=' + lang; }

@@ -1,0 +1,44 @@
+// hwfdash pages: draws every <figure class="chart"> from the chart API,
+// keeps it live over one websocket, and drives the explorer, the country
+// table, the presenter and the submission form. Plain JS, no framework; no
+// request leaves the server's own origin.
+//
+// This is the entry point scripts/build-assets.mjs bundles into the asset
+// "app.js": it opens the live connection, then starts the features whose
+// elements the page has, in the order the page's subscriptions expect.
+
+import { connect } from './live.js';
+import { startCharts, updateCharts, resizeOnWindow } from './charts.js';
+import { explorer, awaitFirstData } from './explorer.js';
+import { headlines, summaryTable, roadmap } from './panels.js';
+import { present, onControl, control } from './presenter.js';
+import { submitForm } from './submit.js';
+import { experiences, experienceForm } from './experiences.js';
+
+// FEATURES pairs each feature with the elements that show a page has it.
+const FEATURES = [
+  ['figure.chart', startCharts],
+  ['section.no-data', awaitFirstData],
+  ['table.roadmap-milestones, table.milestones', roadmap],
+  ['[data-live]', headlines],
+  ['table.summary', summaryTable],
+  ['form.explorer-controls', explorer],
+  ['.slides', present],
+  ['form.control', control],
+  ['form.submit-form', submitForm],
+  ['section.experiences', experiences],
+  ['form.experience-form', experienceForm],
+];
+
+// Tests tell a reload from a live update by this id surviving.
+window.__loadId = window.__loadId || Math.random().toString(36).slice(2);
+
+function start() {
+  connect({ update: updateCharts, control: onControl });
+  FEATURES.forEach(function (f) {
+    if (document.querySelector(f[0])) f[1]();
+  });
+  resizeOnWindow();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();

@@ -1,0 +1,102 @@
+// Page parts outside the charts that follow a topic: the overview's
+// headline figures, a country's summary table and the milestone status
+// tables of /roadmap and /milestones.
+
+import { T, withLang } from './i18n.js';
+import { $, $all, el, sourceText, missing, getJSON } from './dom.js';
+import { fmt } from './format.js';
+import { onLive } from './live.js';
+
+export function headlines() {
+  $all('[data-live="rounds"]').forEach(function (h) {
+    const draw = function (p) {
+      const r5 = (p.rounds || []).filter(function (r) { return r.round === 5; })[0];
+      if (r5) $('[data-field="round5"]', h).textContent = r5.reported.length + ' ' + T('chart.of') + ' ' + r5.members + ' ' + T('overview.reported');
+    };
+    getJSON('/api/v1/code/rounds').then(draw);
+    onLive('rounds', draw);
+  });
+  $all('[data-live="milestones"][data-milestone]').forEach(function (h) {
+    const id = h.dataset.milestone;
+    const draw = function (p) {
+      const m = (p.milestones || []).filter(function (x) { return x.id === id; })[0];
+      if (m && m.region) $('[data-field="met"]', h).textContent = m.region.counts.met + ' ' + T('chart.of') + ' ' + m.region.total;
+    };
+    getJSON('/api/v1/milestones').then(draw);
+    onLive('milestones', draw);
+  });
+}
+
+export function summaryTable() {
+  const names = {}; // indicator names in the page's language, from the first load
+  $all('table.summary').forEach(function (t) {
+    const iso3 = t.dataset.iso3;
+    const draw = function (p) {
+      const tb = $('tbody', t);
+      const rows = [];
+      (p.indicators || []).forEach(function (it) {
+        const tr = el('tr');
+        const name = el('td');
+        const nm = names[it.indicator.id] = names[it.indicator.id] || it.indicator.name;
+        const a = el('a', nm); a.href = withLang('/indicators/' + encodeURIComponent(it.indicator.id) + '?countries=' + iso3);
+        name.appendChild(a); tr.appendChild(name);
+        const code = it.indicator.kind === 'yesno';
+        const latest = el('td'), year = el('td'), med = el('td'), ms = el('td'), src = el('td', '', 'source');
+        if (it.latest) {
+          latest.textContent = fmt(it.latest.value) + ' ' + (it.indicator.kind === 'yesno' ? '(' + (it.latest.value === 1 ? T('table.yes') : T('table.no')) + ')' : '');
+          if (it.latest.series_break) latest.appendChild(el('span', ' ' + T('table.series_break'), 'flag'));
+          year.textContent = it.latest.year;
+          src.appendChild(sourceText(it.latest.source));
+        } else {
+          latest.appendChild(missing(code ? T('table.not_reported') : T('chart.no_data')));
+          year.appendChild(missing('—'));
+        }
+        if (it.regional_median !== null && it.regional_median !== undefined) med.textContent = fmt(it.regional_median) + ' (' + it.regional_count + ' ' + T('table.countries') + ')';
+        else med.appendChild(missing('—'));
+        (it.milestones || []).forEach(function (m) {
+          const s = el('span', m.id + ': ' + T('status.' + m.result.status), 'status-' + m.result.status);
+          s.title = m.result.reason;
+          ms.appendChild(s); ms.appendChild(document.createTextNode(' '));
+        });
+        [latest, year, med, ms, src].forEach(function (c) { tr.appendChild(c); });
+        rows.push(tr);
+      });
+      tb.replaceChildren.apply(tb, rows);
+      t.dataset.state = 'ready';
+    };
+    getJSON(withLang('/api/v1/countries/' + iso3 + '/summary')).then(draw);
+    onLive('country:' + iso3, draw);
+  });
+}
+
+// roadmap keeps the milestone status tables of /roadmap and /milestones
+// live: the page is rendered with the statuses of its version, and the
+// "milestones" topic pushes every status again when a figure they depend
+// on changes, so a committee screen never shows a stale status.
+export function roadmap() {
+  const tables = $all('table.roadmap-milestones, table.milestones');
+  if (!tables.length) return;
+  onLive('milestones', function (p) {
+    const byId = {};
+    (p.milestones || []).forEach(function (m) { byId[m.id] = m; });
+    tables.forEach(function (t) {
+      $all('tr[data-id]', t).forEach(function (tr) {
+        const m = byId[tr.dataset.id];
+        const cell = $('td.status', tr);
+        if (!m || !m.region || !cell) return;
+        const st = el('span', T('status.' + m.region.status), 'status-' + m.region.status);
+        const counts = m.region.counts || {};
+        const reason = el('span', ' (' + m.region.reason + ')', 'muted');
+        if (t.classList.contains('roadmap-milestones')) {
+          const detail = el('span', ' ' + T('roadmap.met_count') + ' ' + (counts.met || 0) + ' ' + T('chart.of') + ' ' + m.region.total, 'muted count');
+          cell.replaceChildren(st, detail, reason);
+        } else {
+          cell.replaceChildren(st, reason);
+        }
+        cell.dataset.status = m.region.status;
+        cell.dataset.met = String(counts.met || 0);
+      });
+      t.dataset.version = String(p.version);
+    });
+  });
+}

@@ -15,17 +15,29 @@ package charts
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
 )
 
 // Option is an ECharts option as plain JSON values.
 type Option = map[string]any
 
-// finish turns a go-echarts chart into a plain option map and applies what
-// every chart shares: palette, aria, text sizes, animation.
-func finish(c interface {
+// chart is what finish needs of a go-echarts chart (*charts.Line,
+// *charts.HeatMap, ...): each chart type's SetGlobalOptions returns a
+// type of its own (R).
+type chart[R any] interface {
+	SetGlobalOptions(options ...charts.GlobalOpts) R
 	Validate()
 	JSON() map[string]interface{}
-}, st Style, description string) (Option, error) {
+}
+
+// finish applies what every chart shares (palette, aria, animation, text
+// size) and turns the go-echarts chart into a plain option map, which the
+// builders then lay out (layout.go) and complete where go-echarts has no
+// typed option.
+func finish[R any](c chart[R], st Style, aria *opts.Aria) (Option, error) {
+	c.SetGlobalOptions(charts.WithColorsOpts(palette), charts.WithAnimation(true), charts.WithAriaOpts(aria))
 	c.Validate() // moves axis data into place; go-echarts requires it before JSON
 	b, err := json.Marshal(c.JSON())
 	if err != nil {
@@ -35,18 +47,19 @@ func finish(c interface {
 	if err := json.Unmarshal(b, &o); err != nil {
 		return nil, fmt.Errorf("charts: decode option: %w", err)
 	}
-	o["color"] = palette
-	o["animation"] = true
+	// go-echarts has no option-wide textStyle, and its
+	// animationDurationUpdate is a JavaScript string, not a number.
 	o["animationDurationUpdate"] = 800
 	o["textStyle"] = map[string]any{"fontSize": st.px(13)}
-	o["aria"] = map[string]any{
-		"enabled": true,
-		"label":   map[string]any{"enabled": true, "description": description},
-		"decal":   map[string]any{"show": true},
-	}
-	if t, ok := o["title"].(map[string]any); ok {
-		t["textStyle"] = map[string]any{"fontSize": st.px(titleSize), "fontWeight": "bold"}
-		t["subtextStyle"] = map[string]any{"fontSize": st.px(subSize), "width": subWidth, "overflow": "break"}
-	}
 	return o, nil
+}
+
+// aria switches on the screen-reader description and the decal patterns
+// that tell series apart without colour.
+func aria(description string) *opts.Aria {
+	return &opts.Aria{
+		Enabled: opts.Bool(true),
+		Label:   &opts.AriaLabel{Enabled: opts.Bool(true), Description: description},
+		Decal:   &opts.AriaDecal{Show: opts.Bool(true)},
+	}
 }

@@ -75,7 +75,7 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 	}
 	hm := charts.NewHeatMap()
 	hm.SetGlobalOptions(
-		charts.WithTitleOpts(title(st.t("chart.code_title", "Global Code national reporting: who reported in which round"),
+		charts.WithTitleOpts(st.title(st.t("chart.code_title", "Global Code national reporting: who reported in which round"),
 			st.t("chart.code_sources", "Sources: reports received by hwfdash (code_nri_report); cited regional counts from nri_rounds.csv"))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: roundsShort, Name: st.t("chart.round", "Round"), NameGap: roundGap,
@@ -88,7 +88,7 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 			opts.Grid{ContainLabel: opts.Bool(true), Left: "64%", Right: "10", Bottom: "10"}),
 	)
 	hm.AddSeries(st.t("chart.reporting", "Reporting"), cells)
-	o, err := finish(hm, st, st.f("chart.desc_code", "National reporting on the Global Code by %d Member States over %d rounds.", len(countries), len(in.Rounds)))
+	o, err := finish(hm, st, aria(st.f("chart.desc_code", "National reporting on the Global Code by %d Member States over %d rounds.", len(countries), len(in.Rounds))))
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func Map(in MapInput, st Style) (Option, error) {
 		lo, hi = 0, 1
 	}
 	m.SetGlobalOptions(
-		charts.WithTitleOpts(title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
+		charts.WithTitleOpts(st.title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
 			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s: %d %s %d", st.t("chart.with_data", "Member States with data"), withData, st.t("chart.of", "of"), len(countries)))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: float32(math.Floor(lo)), Max: float32(math.Ceil(hi)),
@@ -64,8 +64,8 @@ func Map(in MapInput, st Style) (Option, error) {
 	)
 	m.AddSeries(in.Indicator.ShortName, data)
 	m.SetGlobalOptions(charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
-	o, err := finish(m, st, st.f("chart.desc_map", "Map of %s in %d across the %d Member States; %d without data.",
-		in.Indicator.Name, in.Year, len(countries), len(countries)-withData))
+	o, err := finish(m, st, aria(st.f("chart.desc_map", "Map of %s in %d across the %d Member States; %d without data.",
+		in.Indicator.Name, in.Year, len(countries), len(countries)-withData)))
 	if err != nil {
 		return nil, err
 	}

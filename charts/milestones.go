@@ -56,7 +56,7 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 		sub += "; " + st.t("chart.not_stated", "year not stated in the source") + ": " + strings.Join(undated, ", ")
 	}
 	sc.SetGlobalOptions(
-		charts.WithTitleOpts(title(st.t("chart.milestones_title", "Aligned global and European milestones"), sub)),
+		charts.WithTitleOpts(st.title(st.t("chart.milestones_title", "Aligned global and European milestones"), sub)),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
 		// A time axis: a value axis prints years with a thousands
@@ -79,7 +79,7 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 				charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{@[0]}"}))
 		}
 	}
-	o, err := finish(sc, st, st.f("chart.desc_milestones", "%d milestones on a time axis from %d to %d; %d without a stated year.", len(in.Milestones)-len(undated), lo, hi, len(undated)))
+	o, err := finish(sc, st, aria(st.f("chart.desc_milestones", "%d milestones on a time axis from %d to %d; %d without a stated year.", len(in.Milestones)-len(undated), lo, hi, len(undated))))
 	if err != nil {
 		return nil, err
 	}

@@ -86,7 +86,7 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 	}
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
-		charts.WithTitleOpts(title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
+		charts.WithTitleOpts(st.title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
 			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s: %d %s %d", st.t("chart.with_data", "Member States with data"), withData, st.t("chart.of", "of"), n))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
@@ -96,7 +96,7 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 	)
 	bar.SetXAxis(cats)
 	bar.AddSeries(in.Indicator.ShortName, data)
-	o, err := finish(bar, st, st.f("chart.desc_ranking", "%s in %d: %d Member States ranked, %d without data.", in.Indicator.Name, in.Year, withData, n-withData))
+	o, err := finish(bar, st, aria(st.f("chart.desc_ranking", "%s in %d: %d Member States ranked, %d without data.", in.Indicator.Name, in.Year, withData, n-withData)))
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ func Relationship(in ScatterInput, st Style) (Option, error) {
 	}
 	sc := charts.NewScatter()
 	sc.SetGlobalOptions(
-		charts.WithTitleOpts(title(in.Y.ShortName+" "+st.t("chart.against", "against")+" "+in.X.ShortName,
+		charts.WithTitleOpts(st.title(in.Y.ShortName+" "+st.t("chart.against", "against")+" "+in.X.ShortName,
 			fmt.Sprintf("%d Member States with both values (latest year of each); sources: %s; %s", len(pts), in.X.Source, in.Y.Source))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: in.X.ShortName + " (" + in.X.Unit + ")", NameLocation: "middle", NameGap: 30}),
@@ -44,7 +44,7 @@ func Relationship(in ScatterInput, st Style) (Option, error) {
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "90", Left: "10", Right: "30", Bottom: "40"}),
 	)
 	sc.AddSeries("Member States", data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Formatter: "{@[2]}"}))
-	o, err := finish(sc, st, st.f("chart.desc_scatter", "Scatter of %s against %s for %d Member States.", in.Y.Name, in.X.Name, len(pts)))
+	o, err := finish(sc, st, aria(st.f("chart.desc_scatter", "Scatter of %s against %s for %d Member States.", in.Y.Name, in.X.Name, len(pts))))
 	if err != nil {
 		return nil, err
 	}

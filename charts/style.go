@@ -41,8 +41,12 @@ func (st Style) px(n float64) int {
 	return int(math.Round(n * s))
 }
 
-func title(text, sub string) opts.Title {
-	return opts.Title{Title: text, Subtitle: sub, Left: "left"}
+// title is the shared title block: the chart's name in bold over a
+// subtitle of its sources that breaks at subWidth.
+func (st Style) title(text, sub string) opts.Title {
+	return opts.Title{Title: text, Subtitle: sub, Left: "left",
+		TitleStyle:    &opts.TextStyle{FontSize: st.px(titleSize), FontWeight: "bold"},
+		SubtitleStyle: &opts.TextStyle{FontSize: st.px(subSize), Width: subWidth, Overflow: "break"}}
 }
 
 // sourceLine summarises sources for a subtitle.

@@ -71,7 +71,7 @@ func Trend(in TrendInput, st Style) (Option, error) {
 	}
 	line := charts.NewLine()
 	line.SetGlobalOptions(
-		charts.WithTitleOpts(title(in.Indicator.Name, st.sourceLine(in.Indicator, span))),
+		charts.WithTitleOpts(st.title(in.Indicator.Name, st.sourceLine(in.Indicator, span))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0", Type: "scroll"}),
 		charts.WithXAxisOpts(opts.XAxis{Name: st.t("chart.year", "Year"), Type: "category"}),
@@ -130,8 +130,8 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		line.AddSeries(name(in.Names, iso3), data, charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(false)}),
 			charts.WithLineStyleOpts(opts.LineStyle{Width: 3}))
 	}
-	o, err := finish(line, st, st.f("chart.desc_trend", "%s over time, %s, for %d countries with the regional median and interquartile range.",
-		in.Indicator.Name, span, len(in.Series)))
+	o, err := finish(line, st, aria(st.f("chart.desc_trend", "%s over time, %s, for %d countries with the regional median and interquartile range.",
+		in.Indicator.Name, span, len(in.Series))))
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,147 @@
+package charts
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/hwfdash/hwfdash/indicators"
+)
+
+// Round is one Code reporting round.
+type Round struct {
+	Number      int
+	Year        int
+	Reported    []string
+	NotReported []string
+	Members     int
+	CitedEurope *float64
+	CitedLabel  string
+}
+
+// CodeInput is what the Code reporting chart shows.
+type CodeInput struct {
+	Rounds    []Round
+	Names     map[string]string
+	Countries []string
+	Target    *float64
+}
+
+// CodeReporting draws who reported in which round of the Code's national
+// reporting (a grid of Member States × rounds), and the share of the Region
+// reporting per round with the counts cited in public sources.
+func CodeReporting(in CodeInput, st Style) (Option, error) {
+	countries := append([]string(nil), in.Countries...)
+	sort.Slice(countries, func(i, j int) bool { return name(in.Names, countries[i]) > name(in.Names, countries[j]) })
+	var rounds, roundsShort []string
+	var cells []opts.HeatMapData
+	var share, cited []opts.BarData
+	for x, r := range in.Rounds {
+		rounds = append(rounds, fmt.Sprintf("%s %d (%d)", st.t("chart.round", "Round"), r.Number, r.Year))
+		// The heatmap's columns are narrow (about 20 px on a phone): the
+		// number and year, upright, with "Round" as the axis name. Side by
+		// side the labels overlap there, and ECharts 6's containLabel then
+		// shrinks the grid to nothing.
+		roundsShort = append(roundsShort, fmt.Sprintf("%d (%d)", r.Number, r.Year))
+		state := map[string]int{}
+		for _, c := range r.Reported {
+			state[c] = 2
+		}
+		for _, c := range r.NotReported {
+			state[c] = 1
+		}
+		for y, c := range countries {
+			cells = append(cells, opts.HeatMapData{Name: c, Value: [3]int{x, y, state[c]}})
+		}
+		pct := 0.0
+		if r.Members > 0 {
+			pct = percent(float64(len(r.Reported)), float64(r.Members))
+		}
+		share = append(share, opts.BarData{Name: fmt.Sprintf("%d %s %d", len(r.Reported), st.t("chart.of", "of"), r.Members), Value: pct})
+		if r.CitedEurope != nil && r.Members > 0 {
+			cited = append(cited, opts.BarData{Name: r.CitedLabel, Value: percent(*r.CitedEurope, float64(r.Members))})
+		} else {
+			cited = append(cited, opts.BarData{Value: "-"})
+		}
+	}
+	// On a projector the columns are wide enough for the labels side by
+	// side, and upright labels would take the height the 53 rows need
+	// (at 1280×720 they left the heatmap about 100 px).
+	roundRotate, roundGap, shareRounds, shareRoundsName, shareRoundSize := 90.0, 58, rounds, "", 10.0
+	if st.FontScale >= 1.5 {
+		roundRotate, roundGap, shareRounds, shareRoundsName, shareRoundSize = 0, 28, roundsShort, st.t("chart.round", "Round"), 8
+	}
+	hm := charts.NewHeatMap()
+	hm.SetGlobalOptions(
+		charts.WithTitleOpts(st.title(st.t("chart.code_title", "Global Code national reporting: who reported in which round"),
+			st.t("chart.code_sources", "Sources: reports received by hwfdash (code_nri_report); cited regional counts from nri_rounds.csv"))),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: roundsShort, Name: st.t("chart.round", "Round"), NameGap: roundGap,
+			SplitArea: &opts.SplitArea{Show: opts.Bool(true)}, AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: st.px(10), Rotate: roundRotate}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: countryNames(countries, in.Names), AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: countryFont(st)}}),
+		charts.WithVisualMapOpts(opts.VisualMap{Type: "piecewise", Show: opts.Bool(true), Orient: "horizontal", Left: "10"}),
+		// Both edges of each grid are given: with a width, containLabel
+		// let the longest name ("Bosnia & Herzegovina") run off the left.
+		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Left: "24", Right: "40%", Bottom: "46"},
+			opts.Grid{ContainLabel: opts.Bool(true), Left: "64%", Right: "10", Bottom: "10"}),
+	)
+	hm.AddSeries(st.t("chart.reporting", "Reporting"), cells)
+	o, err := finish(hm, st, aria(st.f("chart.desc_code", "National reporting on the Global Code by %d Member States over %d rounds.", len(countries), len(in.Rounds))))
+	if err != nil {
+		return nil, err
+	}
+	// The share chart's round labels stand upright: at 45° they ran into
+	// the legend and the labels of the bars.
+	o["xAxis"] = []any{o["xAxis"].([]any)[0], map[string]any{"type": "category", "data": shareRounds, "gridIndex": 1,
+		"name": shareRoundsName, "nameLocation": "middle", "nameGap": 28,
+		"axisLabel": map[string]any{"rotate": roundRotate, "interval": 0, "fontSize": st.px(shareRoundSize)}}}
+	o["yAxis"] = []any{o["yAxis"].([]any)[0], map[string]any{"type": "value", "name": st.t("chart.share", "% of Member States"), "min": 0, "max": 100, "gridIndex": 1}}
+	if vm, ok := o["visualMap"].([]any); ok && len(vm) > 0 {
+		v := vm[0].(map[string]any)
+		v["seriesIndex"] = 0
+		v["dimension"] = 2
+		// go-echarts' Piece has no value/label fields: exact-value pieces
+		// are set here.
+		v["pieces"] = []any{
+			map[string]any{"value": 2, "label": st.t("chart.reported", "reported"), "color": StatusColors[indicators.StatusMet]},
+			map[string]any{"value": 1, "label": st.t("chart.not_reported", "not reported"), "color": StatusColors[indicators.StatusOffTrack]},
+			map[string]any{"value": 0, "label": st.t("chart.no_answer", "no answer yet"), "color": StatusColors[indicators.StatusNoData]},
+		}
+	}
+	received, citedName := st.t("chart.received", "Reports received by hwfdash"), st.t("chart.cited", "Cited regional count")
+	// The legend is a row under the visualMap's, at the top: at the bottom
+	// right it covered the rotated round labels.
+	legend := map[string]any{"show": true, "left": st.px(10), "data": []string{received, citedName}}
+	o["legend"] = legend
+	// "0 of 53" stands upright above its bar: side by side the five labels
+	// ran into each other on a phone.
+	shareSeries := map[string]any{"type": "bar", "name": received, "xAxisIndex": 1, "yAxisIndex": 1, "data": share,
+		"label": map[string]any{"show": true, "position": "top", "formatter": "{b}", "rotate": 90, "align": "left", "verticalAlign": "middle",
+			"distance": st.px(4), "fontSize": st.px(10)}, "itemStyle": map[string]any{"color": palette[0]}}
+	if in.Target != nil {
+		shareSeries["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"yAxis": *in.Target}}}
+	}
+	o["series"] = append(o["series"].([]any), shareSeries, map[string]any{"type": "bar", "name": citedName, "xAxisIndex": 1,
+		"yAxisIndex": 1, "data": cited, "itemStyle": map[string]any{"color": palette[1]}})
+	rows := []map[string]any{legend}
+	vms := components(o, "visualMap")
+	// On a projector the two keys share one row, the legend over the share
+	// chart it belongs to: the heatmap's 53 rows need every pixel of height.
+	shareRow := st.FontScale >= 1.5 && len(vms) > 0
+	switch {
+	case shareRow:
+		rows = vms[:1]
+	case len(vms) > 0:
+		rows = []map[string]any{vms[0], legend}
+	}
+	st.layout(o, rows...)
+	if shareRow {
+		legend["top"] = vms[0]["top"]
+		legend["right"] = st.px(10)
+		legend["textStyle"] = map[string]any{"fontSize": st.px(9)}
+		delete(legend, "left")
+	}
+	return o, nil
+}

@@ -1,0 +1,113 @@
+package charts
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/hwfdash/hwfdash/indicators"
+)
+
+// MapName is the name under which pages register the ISO3-keyed GeoJSON of
+// the Member States.
+const MapName = "hwf-europe"
+
+// SmallState is a marker for a Member State too small to click on the map.
+type SmallState struct {
+	ISO3 string  `json:"iso3"`
+	Lon  float64 `json:"lon"`
+	Lat  float64 `json:"lat"`
+}
+
+// MapInput is what the map shows.
+type MapInput struct {
+	Indicator indicators.Indicator
+	Year      int
+	Values    map[string]*indicators.Observation
+	Names     map[string]string
+	Countries []string
+	Small     []SmallState
+}
+
+// Map draws a choropleth of the Member States keyed by ISO3, with a marker
+// on each small state so that it can be found and clicked.
+func Map(in MapInput, st Style) (Option, error) {
+	m := charts.NewMap()
+	m.RegisterMapType(MapName)
+	var data []opts.MapData
+	lo, hi := math.Inf(1), math.Inf(-1)
+	withData := 0
+	countries := append([]string(nil), in.Countries...)
+	sort.Strings(countries)
+	for _, c := range countries {
+		if o := in.Values[c]; o != nil {
+			data = append(data, opts.MapData{Name: c, Value: o.Value})
+			lo, hi = math.Min(lo, o.Value), math.Max(hi, o.Value)
+			withData++
+		} else {
+			data = append(data, opts.MapData{Name: c, Value: "-"})
+		}
+	}
+	if withData == 0 {
+		lo, hi = 0, 1
+	}
+	m.SetGlobalOptions(
+		charts.WithTitleOpts(st.title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
+			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s: %d %s %d", st.t("chart.with_data", "Member States with data"), withData, st.t("chart.of", "of"), len(countries)))),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: float32(math.Floor(lo)), Max: float32(math.Ceil(hi)),
+			Orient: "horizontal", Left: "left", InRange: &opts.VisualMapInRange{Color: []string{"#F0F9E8", "#7BCCC4", "#2B8CBE", "#084081"}}}),
+	)
+	m.AddSeries(in.Indicator.ShortName, data)
+	m.SetGlobalOptions(charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
+	o, err := finish(m, st, aria(st.f("chart.desc_map", "Map of %s in %d across the %d Member States; %d without data.",
+		in.Indicator.Name, in.Year, len(countries), len(countries)-withData)))
+	if err != nil {
+		return nil, err
+	}
+	// A continuous colour scale has no categories for decals to tell apart;
+	// the tooltip and the table alternative carry the values.
+	o["aria"].(map[string]any)["decal"] = map[string]any{"show": false}
+	series := o["series"].([]any)[0].(map[string]any)
+	series["map"] = MapName
+	series["nameProperty"] = "name"
+	series["geoIndex"] = 0
+	geo := map[string]any{"map": MapName, "roam": true, "nameProperty": "name",
+		// The Region from Iceland to the Urals and from the Arctic to Israel
+		// fits the box under the title; Russia's east runs off to the right.
+		// A fixed centre and zoom instead spilled over the title and cut
+		// off Türkiye and the south at other sizes.
+		"boundingCoords": [][2]float64{{-25, 81}, {62, 29}},
+		"left":           st.px(8), "right": st.px(8), "bottom": st.px(8),
+		"itemStyle": map[string]any{"areaColor": "#DDDDDD", "borderColor": "#FFFFFF", "borderWidth": 0.5},
+		"emphasis":  map[string]any{"label": map[string]any{"show": false}, "itemStyle": map[string]any{"areaColor": "#E69F00"}}}
+	o["geo"] = geo
+	var rows []map[string]any
+	if vm, ok := o["visualMap"].([]any); ok && len(vm) > 0 {
+		v := vm[0].(map[string]any)
+		v["seriesIndex"] = []int{0, 1}
+		v["outOfRange"] = map[string]any{"color": "#DDDDDD"}
+		// Horizontal in a row under the title: at the bottom left it sat
+		// on Portugal and the Atlantic islands on a phone.
+		v["text"] = []string{in.Indicator.Unit, ""}
+		v["itemWidth"], v["itemHeight"] = st.px(12), st.px(120)
+		rows = append(rows, v)
+	}
+	geo["top"] = st.layout(o, rows...) + st.px(8)
+	var small []any
+	for _, s := range in.Small {
+		var v any = "-"
+		if o := in.Values[s.ISO3]; o != nil {
+			v = o.Value
+		}
+		small = append(small, map[string]any{"name": s.ISO3, "value": []any{s.Lon, s.Lat, v}})
+	}
+	o["series"] = append(o["series"].([]any), map[string]any{"type": "scatter", "coordinateSystem": "geo", "name": st.t("chart.small_states", "Small Member States"),
+		"symbolSize": st.px(12), "data": small, "encode": map[string]any{"value": 2},
+		"itemStyle": map[string]any{"borderColor": "#000000", "borderWidth": 1}})
+	return o, nil
+}

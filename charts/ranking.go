@@ -1,0 +1,152 @@
+package charts
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/hwfdash/hwfdash/indicators"
+)
+
+// RankingInput is what the ranking chart shows.
+type RankingInput struct {
+	Indicator   indicators.Indicator
+	Year        int
+	Values      map[string]*indicators.Observation // nil = no data
+	Names       map[string]string
+	Countries   []string
+	Status      map[string]indicators.Status
+	Target      *float64
+	TargetLabel string
+}
+
+// Ranking draws all Member States for one year, sorted, coloured by
+// milestone status; countries without data are listed, labelled "no data",
+// without a bar.
+func Ranking(in RankingInput, st Style) (Option, error) {
+	type row struct {
+		iso3 string
+		v    *float64
+	}
+	var rows []row
+	for _, c := range in.Countries {
+		r := row{iso3: c}
+		if o := in.Values[c]; o != nil {
+			v := o.Value
+			r.v = &v
+		}
+		rows = append(rows, r)
+	}
+	// Descending by value, no data last, then by name; ECharts draws the
+	// first category at the bottom, so the order is reversed at the end.
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		switch {
+		case a.v == nil && b.v == nil:
+			return name(in.Names, a.iso3) < name(in.Names, b.iso3)
+		case a.v == nil:
+			return false
+		case b.v == nil:
+			return true
+		case *a.v != *b.v:
+			return *a.v > *b.v
+		}
+		return name(in.Names, a.iso3) < name(in.Names, b.iso3)
+	})
+	n := len(rows)
+	cats := make([]string, n)
+	data := make([]opts.BarData, n)
+	withData := 0
+	for i, r := range rows {
+		j := n - 1 - i
+		cats[j] = name(in.Names, r.iso3)
+		s, ok := in.Status[r.iso3]
+		if !ok {
+			s = indicators.StatusNoData
+			if r.v != nil {
+				s = ""
+			}
+		}
+		if r.v == nil {
+			cats[j] += " — " + st.t("chart.no_data", "no data")
+			data[j] = opts.BarData{Name: r.iso3, Value: "-",
+				Label: &opts.Label{Show: opts.Bool(true), Formatter: st.t("chart.no_data", "no data"), Position: "insideLeft", Color: "#555555",
+					FontSize: float32(countryFont(st))}}
+			continue
+		}
+		withData++
+		color := palette[0]
+		if s != "" {
+			color = StatusColors[s]
+		}
+		data[j] = opts.BarData{Name: r.iso3, Value: *r.v, ItemStyle: &opts.ItemStyle{Color: color}}
+	}
+	bar := charts.NewBar()
+	bar.SetGlobalOptions(
+		charts.WithTitleOpts(st.title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
+			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s: %d %s %d", st.t("chart.with_data", "Member States with data"), withData, st.t("chart.of", "of"), n))),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: countryFont(st)}}),
+		charts.WithYAxisOpts(opts.YAxis{Name: in.Indicator.Unit, Type: "value"}),
+		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "80", Left: "10", Right: "40", Bottom: "10"}),
+	)
+	bar.SetXAxis(cats)
+	bar.AddSeries(in.Indicator.ShortName, data)
+	o, err := finish(bar, st, aria(st.f("chart.desc_ranking", "%s in %d: %d Member States ranked, %d without data.", in.Indicator.Name, in.Year, withData, n-withData)))
+	if err != nil {
+		return nil, err
+	}
+	// Horizontal bars: the category axis (countries) goes on y. go-echarts'
+	// XYReversal swaps the axes before the category data is put in place,
+	// so the swap is done on the finished option.
+	o["xAxis"], o["yAxis"] = o["yAxis"], o["xAxis"]
+	series := o["series"].([]any)[0].(map[string]any)
+	for i, d := range series["data"].([]any) {
+		r := rows[n-1-i]
+		s, ok := in.Status[r.iso3]
+		if !ok && r.v == nil {
+			s = indicators.StatusNoData
+		}
+		if dec, ok := statusDecal[s]; ok && r.v != nil {
+			is, _ := d.(map[string]any)["itemStyle"].(map[string]any)
+			if is != nil {
+				is["decal"] = dec
+			}
+		}
+	}
+	if in.Target != nil {
+		series["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"xAxis": *in.Target,
+			"label": map[string]any{"formatter": in.TargetLabel, "position": "end"}}},
+			"lineStyle": map[string]any{"color": "#000000", "type": "dashed", "width": 2}}
+	}
+	if st.FontScale > 1 {
+		// A projector's slide is too short for the whole Region's names at
+		// a readable size: ECharts then skips names rather than print them
+		// over each other (the page's canvas is tall enough for all).
+		o["yAxis"].([]any)[0].(map[string]any)["axisLabel"].(map[string]any)["interval"] = "auto"
+	}
+	// The status key only where bars carry a milestone status: an indicator
+	// no milestone measures has bars of one colour, and a key of statuses
+	// beside them would read as if they all had one.
+	if len(in.Status) == 0 {
+		st.layout(o)
+		return o, nil
+	}
+	// A legend entry needs a series of its name: one empty series per
+	// status, stacked with the bars so that it takes no bar slot (without
+	// them ECharts drew no legend at all).
+	series["stack"] = "rank"
+	for _, s := range []indicators.Status{indicators.StatusMet, indicators.StatusOnTrack, indicators.StatusOffTrack, indicators.StatusNoData} {
+		o["series"] = append(o["series"].([]any), map[string]any{"type": "bar", "name": st.t("status."+string(s), statusLabel[s]),
+			"stack": "rank", "data": []any{}, "silent": true, "itemStyle": map[string]any{"color": StatusColors[s], "decal": statusDecal[s]}})
+	}
+	legend := statusLegend(st)
+	legend["selectedMode"] = false
+	o["legend"] = legend
+	st.layout(o, legend)
+	return o, nil
+}

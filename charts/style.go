@@ -1,0 +1,66 @@
+package charts
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/hwfdash/hwfdash/indicators"
+)
+
+// Style adapts charts to where they are shown.
+type Style struct {
+	// FontScale multiplies text sizes: 1 on a page, 2 on a projector.
+	FontScale float64
+	// T translates the charts' own labels by message key ("chart.year");
+	// nil keeps the English given with each.
+	T func(key string) string
+}
+
+// t gives a chart label in the chart's language.
+func (st Style) t(key, english string) string {
+	if st.T == nil {
+		return english
+	}
+	return st.T(key)
+}
+
+// f formats a chart sentence (an aria description) from its message in
+// the chart's language; each language keeps the English verbs in order
+// (TestMessageVerbs in package public).
+func (st Style) f(key, english string, args ...any) string {
+	return fmt.Sprintf(st.t(key, english), args...)
+}
+
+func (st Style) px(n float64) int {
+	s := st.FontScale
+	if s <= 0 {
+		s = 1
+	}
+	return int(math.Round(n * s))
+}
+
+// title is the shared title block: the chart's name in bold over a
+// subtitle of its sources that breaks at subWidth.
+func (st Style) title(text, sub string) opts.Title {
+	return opts.Title{Title: text, Subtitle: sub, Left: "left",
+		TitleStyle:    &opts.TextStyle{FontSize: st.px(titleSize), FontWeight: "bold"},
+		SubtitleStyle: &opts.TextStyle{FontSize: st.px(subSize), Width: subWidth, Overflow: "break"}}
+}
+
+// sourceLine summarises sources for a subtitle.
+func (st Style) sourceLine(ind indicators.Indicator, years string) string {
+	s := st.t("col.source", "Source") + ": " + ind.Source
+	if years != "" {
+		s += "; " + st.t("col.year", "Year") + ": " + years
+	}
+	return s
+}
+
+// countryFont is the size of the Member States' names on a category axis
+// of the whole Region (53 rows): it grows with FontScale only up to what 53
+// rows fit in a projector's slide.
+func countryFont(st Style) int {
+	return min(st.px(labelSize), labelSize)
+}

@@ -1,0 +1,192 @@
+package charts
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/hwfdash/hwfdash/indicators"
+)
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Band is the regional median and interquartile range of one year.
+type Band struct {
+	Year          int
+	Median        *float64
+	P25, P75      *float64
+	CountReported int
+}
+
+// TrendInput is what the trend chart shows.
+type TrendInput struct {
+	Indicator  indicators.Indicator
+	Series     map[string][]indicators.Observation // by ISO3; an empty slice is a chosen country with no data
+	Names      map[string]string
+	Band       []Band
+	Milestones []indicators.Milestone
+	FromYear   int
+	ToYear     int
+}
+
+// Trend draws an indicator over time for chosen countries, the regional
+// median with its interquartile band, and the milestones measured on it.
+func Trend(in TrendInput, st Style) (Option, error) {
+	years := map[int]bool{}
+	for _, obs := range in.Series {
+		for _, o := range obs {
+			years[o.Year] = true
+		}
+	}
+	for _, b := range in.Band {
+		years[b.Year] = true
+	}
+	var ys []int
+	for y := range years {
+		if (in.FromYear == 0 || y >= in.FromYear) && (in.ToYear == 0 || y <= in.ToYear) {
+			ys = append(ys, y)
+		}
+	}
+	sort.Ints(ys)
+	axis := make([]string, len(ys))
+	index := map[int]int{}
+	for i, y := range ys {
+		axis[i] = strconv.Itoa(y)
+		index[y] = i
+	}
+	span := ""
+	if len(ys) > 0 {
+		span = fmt.Sprintf("%d–%d", ys[0], ys[len(ys)-1])
+	}
+	line := charts.NewLine()
+	line.SetGlobalOptions(
+		charts.WithTitleOpts(st.title(in.Indicator.Name, st.sourceLine(in.Indicator, span))),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0", Type: "scroll"}),
+		charts.WithXAxisOpts(opts.XAxis{Name: st.t("chart.year", "Year"), Type: "category"}),
+		charts.WithYAxisOpts(opts.YAxis{Name: in.Indicator.Unit, Type: "value"}),
+		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "80", Bottom: "60", Left: "10", Right: "30"}),
+	)
+	line.SetXAxis(axis)
+	// The interquartile band: p25 as an invisible base, p75−p25 stacked on it.
+	base := make([]opts.LineData, len(ys))
+	width := make([]opts.LineData, len(ys))
+	median := make([]opts.LineData, len(ys))
+	for i := range ys {
+		base[i], width[i], median[i] = opts.LineData{Value: "-"}, opts.LineData{Value: "-"}, opts.LineData{Value: "-"}
+	}
+	for _, b := range in.Band {
+		i, ok := index[b.Year]
+		if !ok {
+			continue
+		}
+		if b.P25 != nil && b.P75 != nil {
+			base[i] = opts.LineData{Value: *b.P25}
+			width[i] = opts.LineData{Value: *b.P75 - *b.P25}
+		}
+		if b.Median != nil {
+			median[i] = opts.LineData{Value: *b.Median}
+		}
+	}
+	line.AddSeries(st.t("chart.iqr", "Regional interquartile range")+" (base)", base,
+		charts.WithLineChartOpts(opts.LineChart{Stack: "iqr", ShowSymbol: opts.Bool(false)}),
+		charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}))
+	line.AddSeries(st.t("chart.iqr", "Regional interquartile range"), width,
+		charts.WithLineChartOpts(opts.LineChart{Stack: "iqr", ShowSymbol: opts.Bool(false)}),
+		charts.WithLineStyleOpts(opts.LineStyle{Opacity: opts.Float(0)}),
+		charts.WithAreaStyleOpts(opts.AreaStyle{Color: "#999999", Opacity: opts.Float(0.25)}))
+	line.AddSeries(st.t("chart.median", "Regional median"), median,
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
+		charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed", Width: 2, Color: "#555555"}),
+		// The legend's key takes the item colour: without it the median's
+		// key was the palette's green circle beside a dark dashed line.
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: "#555555"}))
+	for _, iso3 := range sortedKeys(in.Series) {
+		data := make([]opts.LineData, len(ys))
+		for i := range data {
+			data[i] = opts.LineData{Value: "-"}
+		}
+		for _, o := range in.Series[iso3] {
+			if i, ok := index[o.Year]; ok {
+				d := opts.LineData{Value: o.Value}
+				if o.Break {
+					d.Symbol = "triangle"
+					d.Name = st.t("table.series_break", "series break")
+				}
+				data[i] = d
+			}
+		}
+		line.AddSeries(name(in.Names, iso3), data, charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(false)}),
+			charts.WithLineStyleOpts(opts.LineStyle{Width: 3}))
+	}
+	o, err := finish(line, st, aria(st.f("chart.desc_trend", "%s over time, %s, for %d countries with the regional median and interquartile range.",
+		in.Indicator.Name, span, len(in.Series))))
+	if err != nil {
+		return nil, err
+	}
+	// Milestones: a target line on the value axis and a mark at the due year,
+	// on the median series so they show whatever countries are chosen.
+	var marks []map[string]any
+	var placed []float64 // targets whose label sits at the right end
+	for _, m := range in.Milestones {
+		if m.Measure == nil {
+			continue
+		}
+		// Two targets close on the value axis (G11's 49 and G14's 44.5 per
+		// 10,000) would print their labels on top of each other: the second
+		// one goes to the left end of its line.
+		pos := "insideEndTop"
+		for _, t := range placed {
+			if near(t, m.Measure.Target) {
+				pos = "insideStartTop"
+			}
+		}
+		if pos == "insideEndTop" {
+			placed = append(placed, m.Measure.Target)
+		}
+		marks = append(marks, map[string]any{"yAxis": m.Measure.Target, "name": m.ID,
+			"label": map[string]any{"formatter": fmt.Sprintf("%s: %s (%d)", m.ID, fmtNum(m.Measure.Target), m.Measure.DueYear), "position": pos}})
+		if _, ok := index[m.Measure.DueYear]; ok {
+			marks = append(marks, map[string]any{"xAxis": strconv.Itoa(m.Measure.DueYear), "name": m.ID + " " + st.t("chart.due", "due"),
+				"label": map[string]any{"formatter": m.ID + " " + st.t("chart.due", "due") + " " + strconv.Itoa(m.Measure.DueYear)}})
+		}
+	}
+	if len(marks) > 0 {
+		series := o["series"].([]any)
+		med := series[2].(map[string]any)
+		med["markLine"] = map[string]any{"symbol": "none", "silent": false, "data": marks,
+			"lineStyle": map[string]any{"color": StatusColors[indicators.StatusOffTrack], "type": "solid", "width": 2}}
+	}
+	// The band's helper series stay out of the legend and the tooltip.
+	legend := []string{st.t("chart.median", "Regional median")}
+	for _, iso3 := range sortedKeys(in.Series) {
+		legend = append(legend, name(in.Names, iso3))
+	}
+	if l, ok := o["legend"].(map[string]any); ok {
+		l["data"] = legend
+	}
+	for _, s := range o["series"].([]any)[:2] {
+		s.(map[string]any)["tooltip"] = map[string]any{"show": false}
+		s.(map[string]any)["silent"] = true
+	}
+	st.layout(o)
+	return o, nil
+}
+
+// near reports whether two target values are within 15 % of the larger,
+// close enough for their labels to collide on a chart scaled to them.
+func near(a, b float64) bool {
+	m := math.Max(math.Abs(a), math.Abs(b))
+	return m > 0 && math.Abs(a-b) < 0.15*m
+}

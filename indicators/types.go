@@ -142,6 +142,11 @@ type Observation struct {
 	RecordedAt time.Time `json:"recorded_at,omitzero"`
 	// Break is set where the published series has a break at this year.
 	Break bool `json:"series_break,omitempty"`
+	// Flag marks a figure a reader should not take at face value
+	// (FlagUnverifiedJump); FlagNote says why. Flagged figures are shown and
+	// kept, never smoothed.
+	Flag     string `json:"flag,omitempty"`
+	FlagNote string `json:"flag_note,omitempty"`
 }
 
 // Key identifies a country-year of one indicator.

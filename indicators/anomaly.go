@@ -5,23 +5,22 @@ import (
 	"sort"
 )
 
-// The anomaly rule: a change from one observed year to the next of more than
-// +50 % or less than −33 % (a halving or a doubling and a half, i.e. ratios
-// outside [2/3, 3/2]) that is not a listed series break is flagged as an
+// The anomaly rule: a change from one year to the next of more than +50 % or
+// less than −33 % that no listed series break explains is flagged as an
 // unverified jump. The figure stays; charts break the line before it.
 const (
 	FlagUnverifiedJump = "unverified_jump"
-	JumpRule           = "unverified jump: change from the previous observed year above +50 % or below -33 %, not a listed series break"
+	JumpRule           = "unverified jump: year-on-year change above +50 % or below -33 %, where neither year lies in a listed series break"
 	JumpUp             = 0.50
 	JumpDown           = -0.33
 )
 
 // FlagJumps returns a copy of series (one indicator, any countries) with
-// Flag set on every observation whose change from the same country's
-// previous observed year is beyond the rule and that is not a series break
-// (Break, or in breaks). Years between the two need not be consecutive: the
-// comparison is with the previous figure a reader sees. A previous value of
-// zero or less is not compared.
+// Flag set on every observation whose change from the same country's value
+// of the year before is beyond the rule, unless either year is a series
+// break (Break, or in breaks): a break's first and last edges are both
+// explained by it. Changes across a gap of years are not year-on-year and
+// are not compared; nor is a previous value of zero or less.
 func FlagJumps(series []Observation, breaks []SeriesBreak) []Observation {
 	out := append([]Observation(nil), series...)
 	sort.SliceStable(out, func(i, j int) bool {
@@ -32,7 +31,8 @@ func FlagJumps(series []Observation, breaks []SeriesBreak) []Observation {
 	})
 	for i := 1; i < len(out); i++ {
 		prev, cur := out[i-1], &out[i]
-		if prev.ISO3 != cur.ISO3 || prev.Value <= 0 || cur.Break || inBreak(breaks, *cur) {
+		if prev.ISO3 != cur.ISO3 || prev.Year != cur.Year-1 || prev.Value <= 0 ||
+			cur.Break || prev.Break || inBreak(breaks, *cur) || inBreak(breaks, prev) {
 			continue
 		}
 		ch := cur.Value/prev.Value - 1

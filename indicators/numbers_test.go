@@ -99,3 +99,27 @@ func TestFormatNumber(t *testing.T) {
 		t.Errorf("FormatYear(2022) = %q", got)
 	}
 }
+
+func TestDeriveRounded(t *testing.T) {
+	nurses, _ := Lookup("hwf_nurses_density")
+	dnm, _ := Lookup("hwf_dnm")
+	cases := []struct {
+		name   string
+		ind    Indicator
+		inputs map[string][]Observation
+		want   float64
+	}{
+		{"ratio", nurses, map[string][]Observation{"HWF_0008": {obs("HWF_0008", "DEU", 2019, 1160000)},
+			"SP.POP.TOTL": {obs("SP.POP.TOTL", "DEU", 2019, 83092962)}}, 140},
+		{"sum", dnm, map[string][]Observation{"HWF_0001": {obs("HWF_0001", "DEU", 2019, 26.83)},
+			"HWF_0006": {obs("HWF_0006", "DEU", 2019, 35.1)}}, 61.9},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := DeriveRounded(c.ind, c.inputs)
+			if len(got) != 1 || got[0].Value != c.want || got[0].Note == "" {
+				t.Errorf("got %+v, want %v", got, c.want)
+			}
+		})
+	}
+}

@@ -17,6 +17,14 @@ type Regional struct {
 	Max          *Extreme `json:"max"`
 	WeightedMean *float64 `json:"weighted_mean"`
 	Countries    []string `json:"countries"`
+	// Coverage, WeightBasis and WeightNote are set by AggregateRegion (nil
+	// and empty from Aggregate, and then left out of the JSON).
+	Coverage    *Coverage   `json:"coverage,omitempty"`
+	WeightBasis WeightBasis `json:"weight_basis,omitempty"`
+	// WeightNote says why WeightedMean is null where the measure has weights.
+	WeightNote string `json:"weighted_mean_note,omitempty"`
+	// Flagged lists the covered countries whose value is an unverified jump.
+	Flagged []string `json:"unverified_jumps,omitempty"`
 }
 
 // Extreme is a minimum or maximum with the country that has it.
@@ -111,4 +119,56 @@ func AggregateSeries(obs []Observation, population map[int]map[string]float64, w
 		out = append(out, Aggregate(obs, y, population[y], weighted))
 	}
 	return out
+}
+
+// RegionContext is what a regional aggregate needs besides the indicator's
+// own values, all for the aggregate's year.
+type RegionContext struct {
+	Members    []Country
+	Population map[string]float64 // by ISO3
+	// Inputs holds the values of WeightingFor(ind).Inputs() by indicator id
+	// and ISO3.
+	Inputs map[string]map[string]float64
+}
+
+// AggregateRegion is Aggregate with the Region's coverage and the weighted
+// mean the measure supports (WeightingFor): population weights for rates
+// per population, the denominator for shares, none for counts. Observations
+// of countries outside rc.Members are ignored.
+func AggregateRegion(ind Indicator, obs []Observation, year int, rc RegionContext) Regional {
+	member := make(map[string]bool, len(rc.Members))
+	for _, m := range rc.Members {
+		member[m.ISO3] = true
+	}
+	var own []Observation
+	values := map[string]float64{}
+	var flagged []string
+	for _, o := range obs {
+		if o.Year == year && member[o.ISO3] && !math.IsNaN(o.Value) {
+			own = append(own, o)
+			values[o.ISO3] = o.Value
+			if o.Flag == FlagUnverifiedJump {
+				flagged = append(flagged, o.ISO3)
+			}
+		}
+	}
+	r := Aggregate(own, year, nil, false)
+	cv := MeasureCoverage(r.Countries, rc.Members, rc.Population)
+	r.Coverage = &cv
+	sort.Strings(flagged)
+	r.Flagged = flagged
+	spec := WeightingFor(ind)
+	r.WeightBasis = spec.Basis
+	if spec.Basis == WeightNone || len(values) == 0 {
+		return r
+	}
+	w, why := Weights(ind, values, rc.Inputs, rc.Population)
+	if w == nil {
+		r.WeightNote = why
+		return r
+	}
+	if m, ok := WeightedMean(values, w); ok {
+		r.WeightedMean = &m
+	}
+	return r
 }

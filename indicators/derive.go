@@ -78,3 +78,31 @@ func combine(op string, parts []Observation) (float64, bool) {
 	}
 	return 0, false
 }
+
+// DeriveRounded is Derive with each figure rounded to the precision of its
+// own inputs (RoundDerived); the rule's name is in the figure's Note. The
+// exact value is recomputable from the inputs, which stay published.
+func DeriveRounded(ind Indicator, inputs map[string][]Observation) []Observation {
+	out := Derive(ind, inputs)
+	if len(out) == 0 {
+		return out
+	}
+	byInput := make([]map[Key]float64, len(ind.Derived.Inputs))
+	for i, id := range ind.Derived.Inputs {
+		byInput[i] = map[Key]float64{}
+		for _, o := range inputs[id] {
+			byInput[i][Key{ind.ID, o.ISO3, o.Year}] = o.Value
+		}
+	}
+	for i := range out {
+		parts := make([]float64, len(byInput))
+		for j, m := range byInput {
+			parts[j] = m[out[i].Key()]
+		}
+		v, rule := RoundDerived(ind.Derived.Op, out[i].Value, parts...)
+		if rule != "" {
+			out[i].Value, out[i].Note = v, "rounded to the precision of its inputs ("+rule+")"
+		}
+	}
+	return out
+}

@@ -16,6 +16,10 @@ type CountryResult struct {
 	Progress  *float64     `json:"progress"`  // for reductions: share of the required reduction achieved
 	Baseline  *Observation `json:"baseline,omitempty"`
 	Reason    string       `json:"reason"`
+	// Distance is the latest value's headroom over a threshold (value −
+	// target for "gte", target − value for "lte"; negative when not met);
+	// set by StableCountryStatus.
+	Distance *float64 `json:"distance,omitempty"`
 }
 
 // trendWindow is how many years before the latest observation the trend

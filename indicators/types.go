@@ -142,6 +142,11 @@ type Observation struct {
 	RecordedAt time.Time `json:"recorded_at,omitzero"`
 	// Break is set where the published series has a break at this year.
 	Break bool `json:"series_break,omitempty"`
+	// Flag marks a figure a reader should not take at face value
+	// (FlagUnverifiedJump); FlagNote says why. Flagged figures are shown and
+	// kept, never smoothed.
+	Flag     string `json:"flag,omitempty"`
+	FlagNote string `json:"flag_note,omitempty"`
 }
 
 // Key identifies a country-year of one indicator.
@@ -175,8 +180,27 @@ type Milestone struct {
 	Title         string `json:"title"`
 	IndicatorText string `json:"indicator_text"`
 	TargetText    string `json:"target_text"`
-	Citation      string `json:"source_citation"`
-	// Measure is set where the milestone can be measured on an indicator.
+	// Citation is the source as shipped (citation and curator's notes in
+	// one string), kept for API compatibility; Cite and VerificationNote
+	// are the two parts a reader sees apart.
+	Citation string `json:"source_citation"`
+	Cite     string `json:"citation,omitempty"`
+	// VerificationNote is the curator's note on how the citation was
+	// verified (secondary source, truncated copy, ...).
+	VerificationNote string `json:"verification_note,omitempty"`
+	// Links are the citation's addresses, primary first, copies labelled.
+	Links []Link `json:"links,omitempty"`
+	// Type is the kind of status the source supports; TypeNote says why
+	// where it is not obvious.
+	Type     MilestoneType `json:"type,omitempty"`
+	TypeNote string        `json:"type_note,omitempty"`
+	// Round is the Code reporting round of a MilestoneRound.
+	Round int `json:"round,omitempty"`
+	// List and ListYear name the list of a MilestoneList.
+	List     string `json:"list,omitempty"`
+	ListYear int    `json:"list_year,omitempty"`
+	// Measure is set where the milestone can be measured on an indicator
+	// (for a MilestoneList: the list's criterion, as context).
 	Measure *Measure `json:"measure,omitempty"`
 }
 
@@ -199,7 +223,63 @@ const (
 	StatusOnTrack  Status = "on_track"
 	StatusOffTrack Status = "off_track"
 	StatusNoData   Status = "no_data"
+	// StatusNotMet: a threshold not met once its due year has passed (the
+	// source gives met or not met, not a trajectory).
+	StatusNotMet Status = "not_met"
+	// StatusStale: the latest value is older than the recency window; it
+	// counts neither as met nor as not met.
+	StatusStale Status = "stale"
+	// List membership (MilestoneList): on the list, not on it, or not known
+	// from the cited sources.
+	StatusListed            Status = "listed"
+	StatusNotListed         Status = "not_listed"
+	StatusMembershipUnknown Status = "membership_unknown"
+	// Reporting rounds (MilestoneRound), per country: what hwfdash has
+	// received by submission, which is never a statement about reporting
+	// to WHO.
+	StatusReceivedYes Status = "received_yes"
+	StatusReceivedNo  Status = "received_no"
+	StatusNotReceived Status = "not_received"
+	// StatusNotMeasurable: the milestone has no measurable indicator.
+	StatusNotMeasurable Status = "not_measurable"
 )
+
+// MilestoneType says what kind of status a milestone's source supports.
+type MilestoneType string
+
+// The milestone types.
+const (
+	// MilestoneThreshold: a numeric threshold or target: met / not met
+	// with the distance.
+	MilestoneThreshold MilestoneType = "threshold"
+	// MilestoneList: membership of a published list (the WHO health
+	// workforce support and safeguards list); a density criterion is
+	// context only, never a status.
+	MilestoneList MilestoneType = "list_membership"
+	// MilestoneRound: a reporting round of the Code: reported / not
+	// reported as cited, plus what hwfdash received, named as such.
+	MilestoneRound MilestoneType = "reporting_round"
+	// MilestoneUnmeasured: no measurable indicator.
+	MilestoneUnmeasured MilestoneType = "no_measurable_indicator"
+)
+
+// Link is one address a citation gives. A copy (a reprint, a sandbox or
+// test host) is never the primary link.
+type Link struct {
+	URL  string `json:"url"`
+	Copy bool   `json:"copy"`
+	// Label says what a copy is ("reprint", "sandbox or test copy").
+	Label string `json:"label,omitempty"`
+}
+
+// ListFact is a regional count of a published list (safeguards_list.csv).
+type ListFact struct {
+	List            string `json:"list"`
+	Year            int    `json:"year"`
+	WHORegion       string `json:"who_region"`
+	CountriesListed int    `json:"countries_listed"`
+	Citation        string `json:"source_citation"`
+}
 
 // RoundFact is a regional or global count from the Code's national reporting
 // rounds, as cited (nri_rounds.csv). Value is a string because some facts are

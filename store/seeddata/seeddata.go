@@ -46,6 +46,12 @@ type Dataset struct {
 	Observations []indicators.Observation
 	// SourceIndicators is indicators.csv keyed by indicator code.
 	SourceIndicators map[string]SourceIndicator
+	// SeriesCitations is series_citations.csv keyed by indicator code: how a
+	// reader cites each shipped series.
+	SeriesCitations map[string]indicators.SeriesCitation
+	// Lists holds the regional counts of published lists
+	// (safeguards_list.csv).
+	Lists []indicators.ListFact
 	// Provenance is PROVENANCE.md as shipped.
 	Provenance []byte
 	// Hash is the hex SHA-256 over all embedded files; the store keeps it so
@@ -60,7 +66,7 @@ func Load() (*Dataset, error) {
 }
 
 func load(fsys fs.FS) (*Dataset, error) {
-	ds := &Dataset{SourceIndicators: map[string]SourceIndicator{}}
+	ds := &Dataset{SourceIndicators: map[string]SourceIndicator{}, SeriesCitations: map[string]indicators.SeriesCitation{}}
 	var err error
 	if ds.Hash, err = hashFiles(fsys); err != nil {
 		return nil, err
@@ -71,9 +77,13 @@ func load(fsys fs.FS) (*Dataset, error) {
 	steps := []func(fs.FS) error{
 		ds.loadCountries,
 		ds.loadSourceIndicators,
+		ds.loadSeriesCitations,
 		ds.loadMilestones,
+		ds.loadMilestoneTypes,
+		ds.loadMilestoneCitations,
 		ds.loadRounds,
 		ds.loadBreaks,
+		ds.loadLists,
 	}
 	for _, step := range steps {
 		if err := step(fsys); err != nil {
@@ -291,6 +301,11 @@ func (ds *Dataset) loadMilestones(fsys fs.FS) error {
 			TargetText:    r.get("target"),
 			Citation:      r.get("source_citation"),
 		}
+		// Until milestone_citations.csv splits off a verification note,
+		// the citation is the row's own; its addresses are listed with
+		// copies labelled and after the primary ones.
+		m.Cite = m.Citation
+		m.Links = indicators.CitationLinks(m.Citation)
 		if _, dup := index[m.ID]; dup || m.ID == "" {
 			return r.errorf("empty or duplicate milestone id %q", m.ID)
 		}
@@ -336,6 +351,141 @@ func (ds *Dataset) loadMilestones(fsys fs.FS) error {
 			BaselineYear: base,
 			Rationale:    r.get("rationale"),
 		}
+		return nil
+	})
+}
+
+func (ds *Dataset) milestoneIndex() map[string]int {
+	index := make(map[string]int, len(ds.Milestones))
+	for i, m := range ds.Milestones {
+		index[m.ID] = i
+	}
+	return index
+}
+
+// loadMilestoneTypes reads milestone_types.csv, the project's typing of
+// every milestone by the status its source supports. Every milestone must
+// have one row, and the type's requirements must hold (a threshold has a
+// target, a list its name and year, a round a known round number).
+func (ds *Dataset) loadMilestoneTypes(fsys fs.FS) error {
+	index := ds.milestoneIndex()
+	typed := map[string]bool{}
+	rounds := map[int]bool{}
+	for _, r := range indicators.NRIRounds() {
+		rounds[r.Number] = true
+	}
+	err := readCSV(fsys, "milestone_types.csv", []string{"milestone_id", "type", "round", "list", "list_year", "note"}, func(r row) error {
+		id := r.get("milestone_id")
+		i, ok := index[id]
+		if !ok {
+			return r.errorf("unknown milestone %q", id)
+		}
+		if typed[id] {
+			return r.errorf("second type for milestone %q", id)
+		}
+		typed[id] = true
+		m := &ds.Milestones[i]
+		m.Type, m.TypeNote = indicators.MilestoneType(r.get("type")), r.get("note")
+		switch m.Type {
+		case indicators.MilestoneThreshold:
+			if m.Measure == nil {
+				return r.errorf("threshold milestone %q has no row in milestone_targets.csv", id)
+			}
+		case indicators.MilestoneList:
+			year, err := r.int("list_year")
+			if err != nil {
+				return err
+			}
+			if r.get("list") == "" {
+				return r.errorf("list milestone %q names no list", id)
+			}
+			m.List, m.ListYear = r.get("list"), year
+		case indicators.MilestoneRound:
+			n, err := r.int("round")
+			if err != nil {
+				return err
+			}
+			if !rounds[n] {
+				return r.errorf("round %d is not a reporting round", n)
+			}
+			m.Round = n
+		case indicators.MilestoneUnmeasured:
+		default:
+			return r.errorf("unknown type %q", m.Type)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range ds.Milestones {
+		if !typed[m.ID] {
+			return fmt.Errorf("seeddata: milestone_types.csv: no row for milestone %q", m.ID)
+		}
+	}
+	return nil
+}
+
+// loadMilestoneCitations reads milestone_citations.csv, which splits a
+// milestone's source into the citation a reader uses and the curator's
+// verification note.
+func (ds *Dataset) loadMilestoneCitations(fsys fs.FS) error {
+	index := ds.milestoneIndex()
+	seen := map[string]bool{}
+	return readCSV(fsys, "milestone_citations.csv", []string{"milestone_id", "citation", "verification_note"}, func(r row) error {
+		id := r.get("milestone_id")
+		i, ok := index[id]
+		if !ok || seen[id] {
+			return r.errorf("unknown or repeated milestone %q", id)
+		}
+		seen[id] = true
+		if r.get("citation") == "" {
+			return r.errorf("empty citation for %q", id)
+		}
+		ds.Milestones[i].Cite, ds.Milestones[i].VerificationNote = r.get("citation"), r.get("verification_note")
+		return nil
+	})
+}
+
+func (ds *Dataset) loadSeriesCitations(fsys fs.FS) error {
+	return readCSV(fsys, "series_citations.csv", []string{"indicator", "publisher", "database", "vintage"}, func(r row) error {
+		c := indicators.SeriesCitation{Indicator: r.get("indicator"), Publisher: r.get("publisher"),
+			Database: r.get("database"), Vintage: r.get("vintage")}
+		if _, ok := ds.SourceIndicators[c.Indicator]; !ok {
+			return r.errorf("indicator %q is not in indicators.csv", c.Indicator)
+		}
+		if _, dup := ds.SeriesCitations[c.Indicator]; dup {
+			return r.errorf("duplicate indicator %q", c.Indicator)
+		}
+		if c.Publisher == "" || c.Vintage == "" {
+			return r.errorf("empty publisher or vintage for %q", c.Indicator)
+		}
+		ds.SeriesCitations[c.Indicator] = c
+		return nil
+	})
+}
+
+func (ds *Dataset) loadLists(fsys fs.FS) error {
+	cols := []string{"list", "year", "who_region", "countries_listed", "source_citation"}
+	return readCSV(fsys, "safeguards_list.csv", cols, func(r row) error {
+		year, err := r.int("year")
+		if err != nil {
+			return err
+		}
+		n, err := r.int("countries_listed")
+		if err != nil {
+			return err
+		}
+		if n < 0 {
+			return r.errorf("countries_listed %d is negative", n)
+		}
+		f := indicators.ListFact{List: r.get("list"), Year: year, WHORegion: r.get("who_region"),
+			CountriesListed: n, Citation: r.get("source_citation")}
+		// "same as above" refers to the previous row's citation.
+		if f.Citation == "same as above" && len(ds.Lists) > 0 {
+			f.Citation = ds.Lists[len(ds.Lists)-1].Citation
+		}
+		ds.Lists = append(ds.Lists, f)
 		return nil
 	})
 }

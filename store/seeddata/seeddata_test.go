@@ -123,6 +123,82 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// TestLoadMilestoneTypesAndCitations checks the typing and citations as a
+// reader meets them: every milestone typed, G11 a list membership with none
+// of the European Region listed, the citation free of curator notes, copies
+// never first.
+func TestLoadMilestoneTypesAndCitations(t *testing.T) {
+	ds, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := map[string]indicators.Milestone{}
+	for _, m := range ds.Milestones {
+		ms[m.ID] = m
+		if m.Type == "" {
+			t.Errorf("%s has no type", m.ID)
+		}
+		if m.Cite == "" {
+			t.Errorf("%s has no citation", m.ID)
+		}
+		for _, note := range []string{"NOT found", "[ ] =", "SECONDARY", "available copy", "not in the available", "Verify before"} {
+			if strings.Contains(m.Cite, note) {
+				t.Errorf("%s citation holds the curator's note %q: %s", m.ID, note, m.Cite)
+			}
+		}
+		for i, l := range m.Links {
+			if l.Copy && i == 0 && indicators.PrimaryLink(m.Links) != "" {
+				t.Errorf("%s lists a copy before its primary link", m.ID)
+			}
+		}
+	}
+	types := []struct {
+		id  string
+		typ indicators.MilestoneType
+	}{
+		{"G09", indicators.MilestoneRound}, {"G11", indicators.MilestoneList}, {"G10", indicators.MilestoneList},
+		{"G14", indicators.MilestoneThreshold}, {"G15", indicators.MilestoneThreshold}, {"G01", indicators.MilestoneUnmeasured},
+	}
+	for _, tt := range types {
+		if got := ms[tt.id].Type; got != tt.typ {
+			t.Errorf("%s type %q, want %q", tt.id, got, tt.typ)
+		}
+	}
+	if m := ms["G09"]; m.Round != 5 {
+		t.Errorf("G09 round %d", m.Round)
+	}
+	if m := ms["G14"]; m.VerificationNote == "" || !strings.HasPrefix(m.VerificationNote, "Secondary source only") {
+		t.Errorf("G14 note %q", m.VerificationNote)
+	}
+	// E02's only WHO/Europe page is on a sandbox host: labelled as a copy.
+	for _, l := range ms["E02"].Links {
+		if strings.Contains(l.URL, "sandbox") && (!l.Copy || l.Label != indicators.CopySandbox) {
+			t.Errorf("E02 link %+v", l)
+		}
+	}
+	for _, c := range ds.Countries {
+		if r := indicators.ListMembership(ms["G11"], ds.Lists, indicators.EuropeanRegion, nil); r.Status != indicators.StatusNotListed || r.Citation == "" {
+			t.Fatalf("%s: %+v", c.ISO3, r)
+		}
+	}
+	if r := indicators.ListMembership(ms["G10"], ds.Lists, indicators.EuropeanRegion, nil); r.Status != indicators.StatusMembershipUnknown {
+		t.Errorf("G10: %+v", r)
+	}
+	if len(ds.Lists) != 6 || ds.Lists[1].Citation != ds.Lists[0].Citation {
+		t.Errorf("lists %+v", ds.Lists)
+	}
+	for id := range ds.SourceIndicators {
+		c, ok := ds.SeriesCitations[id]
+		if !ok {
+			t.Errorf("no series citation for %s", id)
+			continue
+		}
+		if s := c.Short(); strings.Contains(s, "github") || !strings.Contains(s, id) {
+			t.Errorf("%s citation %q", id, s)
+		}
+	}
+}
+
 func TestLoadHashStable(t *testing.T) {
 	a, err := Load()
 	if err != nil {
@@ -147,6 +223,13 @@ func TestLoadErrors(t *testing.T) {
 		{"bad value", "workforce_density.csv", "ALB,1990,HWF_0001,13.78", "ALB,1990,HWF_0001,n/a", "workforce_density.csv line 2:"},
 		{"bad year", "workforce_counts.csv", "ALB,1989,", "ALB,19x9,", "workforce_counts.csv line 2:"},
 		{"unknown milestone", "milestone_targets.csv", "G14,", "Z99,", "milestone_targets.csv line 2: unknown milestone"},
+		{"unknown type", "milestone_types.csv", "G01,no_measurable_indicator", "G01,target", "milestone_types.csv line 2: unknown type"},
+		{"threshold without target", "milestone_types.csv", "G01,no_measurable_indicator", "G01,threshold", "milestone_types.csv line 2: threshold milestone \"G01\""},
+		{"round not a round", "milestone_types.csv", "G04,reporting_round,1", "G04,reporting_round,6", "milestone_types.csv line 5: round 6"},
+		{"untyped milestone", "milestone_types.csv", "G01,no_measurable_indicator", "G99,no_measurable_indicator", "unknown milestone \"G99\""},
+		{"empty citation", "milestone_citations.csv", "E09,WHO Regional Office for Europe. Making progress towards health workforce sustainability in the WHO European Region. Copenhagen: WHO/Europe; 2015,", "E09,,", "milestone_citations.csv line 14: empty citation"},
+		{"citation of unknown series", "series_citations.csv", "HWF_0001,", "HWF_9999,", "series_citations.csv line 2: indicator \"HWF_9999\""},
+		{"negative list count", "safeguards_list.csv", ",37,", ",-37,", "safeguards_list.csv line 2: countries_listed -37"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,142 @@
+package indicators
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// The WHO region name of the European Region in safeguards_list.csv, and its
+// code in nri_rounds.csv.
+const (
+	EuropeanRegion     = "European Region"
+	EuropeanRegionCode = "EURO"
+	// ReceivedLabel names what hwfdash holds for a reporting round: answers
+	// submitted to this dashboard, never reports to WHO.
+	ReceivedLabel = "received by hwfdash"
+)
+
+// ListResult is a Member State's membership of a published list.
+type ListResult struct {
+	Status   Status `json:"status"`
+	List     string `json:"list"`
+	Year     int    `json:"year"`
+	Citation string `json:"source_citation"`
+	Reason   string `json:"reason"`
+	// Criterion is the country's standing on the list's density criterion,
+	// as context only (never the status).
+	Criterion *CountryResult `json:"criterion,omitempty"`
+}
+
+// ListMembership gives a Member State of region its membership of the list
+// a MilestoneList milestone names, from the regional counts in facts: a
+// region with 0 countries listed makes every Member State not listed; a
+// region with listed countries, or no count at all, leaves membership
+// unknown (the names are not shipped). criterion, when given, is attached
+// as context.
+func ListMembership(m Milestone, facts []ListFact, region string, criterion *CountryResult) ListResult {
+	r := ListResult{Status: StatusMembershipUnknown, List: m.List, Year: m.ListYear, Criterion: criterion}
+	for _, f := range facts {
+		if f.List != m.List || f.Year != m.ListYear || f.WHORegion != region {
+			continue
+		}
+		r.Citation = f.Citation
+		if f.CountriesListed == 0 {
+			r.Status = StatusNotListed
+			r.Reason = fmt.Sprintf("not on the %d list: the list names no Member State of the %s", m.ListYear, region)
+			return r
+		}
+		r.Reason = fmt.Sprintf("the %d list names %d countries of the %s; which ones is not shipped", m.ListYear, f.CountriesListed, region)
+		return r
+	}
+	r.Reason = fmt.Sprintf("no regional breakdown of the %d list was found", m.ListYear)
+	return r
+}
+
+// RoundResult is a Code reporting round: the cited facts first, then what
+// hwfdash has received, named as such.
+type RoundResult struct {
+	Round         int `json:"round"`
+	ReportingYear int `json:"reporting_year"`
+	// Cited holds the round's facts as cited: the European Region's first,
+	// then the global ones.
+	Cited []RoundFact `json:"cited"`
+	// Interim is set where any cited figure is an interim count.
+	Interim bool `json:"interim"`
+	// Received counts the Member States' answers received by hwfdash.
+	Received      map[Status]int    `json:"received"`
+	ReceivedLabel string            `json:"received_label"`
+	Countries     map[string]Status `json:"countries"`
+	// AnyReceived is false while nothing was received: a page then shows
+	// that per-country answers arrive by submission, never "0 of 53".
+	AnyReceived bool   `json:"any_received"`
+	Headline    string `json:"headline"`
+}
+
+// RoundSummary gives a reporting round's result. answers are the Member
+// States' yes/no answers (one indicator) received by hwfdash, any years;
+// only those of the round's reporting year count.
+func RoundSummary(round Round, facts []RoundFact, answers map[string][]Observation, members []Country) RoundResult {
+	r := RoundResult{Round: round.Number, ReportingYear: round.Year, ReceivedLabel: ReceivedLabel,
+		Received:  map[Status]int{StatusReceivedYes: 0, StatusReceivedNo: 0, StatusNotReceived: 0},
+		Countries: map[string]Status{}}
+	for _, f := range facts {
+		if f.Round == round.Number {
+			r.Cited = append(r.Cited, f)
+			if strings.Contains(strings.ToLower(f.AsOf), "interim") {
+				r.Interim = true
+			}
+		}
+	}
+	sort.SliceStable(r.Cited, func(i, j int) bool {
+		return r.Cited[i].WHORegion == EuropeanRegionCode && r.Cited[j].WHORegion != EuropeanRegionCode
+	})
+	for _, c := range members {
+		s := StatusNotReceived
+		for _, o := range answers[c.ISO3] {
+			if o.Year == round.Year {
+				s = StatusReceivedNo
+				if o.Value >= 1 {
+					s = StatusReceivedYes
+				}
+			}
+		}
+		r.Countries[c.ISO3] = s
+		r.Received[s]++
+	}
+	r.AnyReceived = r.Received[StatusNotReceived] < len(members)
+	r.Headline = roundHeadline(r, len(members))
+	return r
+}
+
+// roundHeadline states the cited facts, and what hwfdash received only when
+// it received something.
+func roundHeadline(r RoundResult, total int) string {
+	var parts []string
+	for _, f := range r.Cited {
+		if f.Number == nil {
+			continue
+		}
+		where := "globally"
+		if f.WHORegion == EuropeanRegionCode {
+			where = "in the European Region"
+		} else if f.WHORegion != "ALL" {
+			continue
+		}
+		s := fmt.Sprintf("%s %s %s", f.Value, strings.ReplaceAll(f.Metric, "_", " "), where)
+		if strings.Contains(strings.ToLower(f.AsOf), "interim") {
+			s += " (interim)"
+		}
+		parts = append(parts, s)
+	}
+	h := fmt.Sprintf("Round %d (%d): ", r.Round, r.ReportingYear)
+	if len(parts) == 0 {
+		h += "no count cited"
+	} else {
+		h += strings.Join(parts, "; ")
+	}
+	if r.AnyReceived {
+		h += fmt.Sprintf(". %s: %d of %d answered", ReceivedLabel, total-r.Received[StatusNotReceived], total)
+	}
+	return h
+}

@@ -1,0 +1,158 @@
+package indicators
+
+import (
+	"fmt"
+	"sort"
+)
+
+// The recency rule: the Region's status for a threshold is computed from each
+// Member State's latest value no older than RecencyWindow years before the
+// reference year (WHO's "latest available year", bounded). An older latest
+// value makes the country stale: it counts neither as met nor as not met.
+const (
+	RecencyWindow = 5
+	RecencyRule   = "latest value within 5 years before the reference year; older values are stale"
+	// RegionStatusRule: how the Region's own status follows from the
+	// countries' latest values.
+	RegionStatusRule = "median of the Member States' latest values within the recency window (R type 7), rated against the threshold; no status under low coverage"
+	// ProjectionRule: how a due year not yet reached is judged.
+	ProjectionRule = "least-squares line through each country's own observations of the last 10 years (at least 3), never through regional medians"
+)
+
+// StableCountryStatus rates one country against a threshold on the recency
+// rule: values after refYear are ignored; no value is no_data; a latest value
+// older than refYear − RecencyWindow is stale; otherwise met, or, when not
+// met, not_met once the due year has passed and on_track/off_track by the
+// country's own trend before. Distance is set for gte/lte targets.
+// Yes/no indicators are rated by CountryStatus, unchanged.
+func StableCountryStatus(m Measure, ind Indicator, series []Observation, refYear int) CountryResult {
+	if ind.Kind == KindYesNo {
+		return CountryStatus(m, ind, series, refYear)
+	}
+	var obs []Observation
+	for _, o := range series {
+		if o.Year <= refYear {
+			obs = append(obs, o)
+		}
+	}
+	sort.Slice(obs, func(i, j int) bool { return obs[i].Year < obs[j].Year })
+	if len(obs) == 0 {
+		return CountryResult{Status: StatusNoData, Reason: fmt.Sprintf("no value up to %d", refYear)}
+	}
+	latest := obs[len(obs)-1]
+	if latest.Year < refYear-RecencyWindow {
+		return CountryResult{Status: StatusStale, Latest: &latest,
+			Reason: fmt.Sprintf("latest value is from %d, older than the window %d–%d", latest.Year, refYear-RecencyWindow, refYear)}
+	}
+	r := CountryStatus(m, ind, obs, refYear)
+	switch m.Comparison {
+	case AtLeast:
+		r.Distance = ptr(tidy(latest.Value - m.Target))
+	case AtMost:
+		r.Distance = ptr(tidy(m.Target - latest.Value))
+	}
+	if r.Status == StatusOffTrack && m.DueYear < refYear {
+		r.Status = StatusNotMet
+		r.Reason = fmt.Sprintf("%s in %d does not meet the threshold; due %d", fmtValue(latest.Value), latest.Year, m.DueYear)
+	}
+	return r
+}
+
+// StableRegion is a threshold milestone's status for the Region on the
+// recency rule, with the counts and coverage it rests on.
+type StableRegion struct {
+	Status        Status         `json:"status"`
+	ReferenceYear int            `json:"reference_year"`
+	Counts        map[Status]int `json:"counts"`
+	Total         int            `json:"total"`
+	// Coverage is that of the countries with a value inside the window.
+	Coverage Coverage `json:"coverage"`
+	// Median and quartiles of the latest values within the window.
+	Median *float64 `json:"median"`
+	P25    *float64 `json:"p25"`
+	P75    *float64 `json:"p75"`
+	// ProjectedMedian is the median of the countries' own projections at
+	// the due year, over ProjectedCountries countries that have one.
+	ProjectedMedian    *float64                 `json:"projected_median,omitempty"`
+	ProjectedCountries int                      `json:"projected_countries,omitempty"`
+	Countries          map[string]CountryResult `json:"countries"`
+	Reason             string                   `json:"reason"`
+	Rules              []string                 `json:"rules"`
+}
+
+// StableRegionStatus rates every Member State with StableCountryStatus and
+// the Region by RegionStatusRule. population (one year's, by ISO3) gives the
+// coverage's population share. Each country enters once, with its own latest
+// value, so one country's new figure moves the median only by replacing that
+// country's previous value. Reduce targets get counts but no Region status
+// (no_data with a reason).
+func StableRegionStatus(m Measure, ind Indicator, byCountry map[string][]Observation, members []Country, population map[string]float64, refYear int) StableRegion {
+	r := StableRegion{ReferenceYear: refYear, Total: len(members), Countries: map[string]CountryResult{},
+		Counts: map[Status]int{StatusMet: 0, StatusOnTrack: 0, StatusOffTrack: 0, StatusNotMet: 0, StatusStale: 0, StatusNoData: 0},
+		Rules:  []string{RecencyRule, RegionStatusRule, ProjectionRule, CoverageRule}}
+	var fresh []string
+	var latest, projected []float64
+	for _, c := range members {
+		cr := StableCountryStatus(m, ind, byCountry[c.ISO3], refYear)
+		r.Countries[c.ISO3] = cr
+		r.Counts[cr.Status]++
+		if cr.Status == StatusStale || cr.Status == StatusNoData || cr.Latest == nil {
+			continue
+		}
+		fresh = append(fresh, c.ISO3)
+		latest = append(latest, cr.Latest.Value)
+		if p, ok := ownProjection(byCountry[c.ISO3], refYear, m.DueYear); ok {
+			projected = append(projected, p)
+		}
+	}
+	r.Coverage = MeasureCoverage(fresh, members, population)
+	if len(latest) > 0 {
+		sort.Float64s(latest)
+		r.Median, r.P25, r.P75 = ptr(tidy(quantile(latest, 0.5))), ptr(tidy(quantile(latest, 0.25))), ptr(tidy(quantile(latest, 0.75)))
+	}
+	if len(projected) > 0 {
+		sort.Float64s(projected)
+		r.ProjectedMedian, r.ProjectedCountries = ptr(tidy(quantile(projected, 0.5))), len(projected)
+	}
+	counts := fmt.Sprintf("%d of %d met, %d stale, %d no data", r.Counts[StatusMet], r.Total, r.Counts[StatusStale], r.Counts[StatusNoData])
+	switch {
+	case ind.Kind == KindYesNo || m.Comparison == Reduce:
+		r.Status, r.Reason = StatusNoData, "no Region rule for this target; see the counts: "+counts
+	case r.Coverage.Low:
+		r.Status, r.Reason = StatusNoData, fmt.Sprintf("low coverage: %d of %d Member States have a value from %d–%d; %s",
+			r.Coverage.Countries, r.Total, refYear-RecencyWindow, refYear, counts)
+	case meets(m.Comparison, *r.Median, m.Target):
+		r.Status, r.Reason = StatusMet, fmt.Sprintf("median of latest values %s meets the threshold; %s", fmtValue(*r.Median), counts)
+	case m.DueYear < refYear:
+		r.Status, r.Reason = StatusNotMet, fmt.Sprintf("median of latest values %s does not meet the threshold; %s", fmtValue(*r.Median), counts)
+	case r.ProjectedMedian != nil && meets(m.Comparison, *r.ProjectedMedian, m.Target):
+		r.Status, r.Reason = StatusOnTrack, fmt.Sprintf("median of %d countries' own trends reaches %s by %d; %s",
+			r.ProjectedCountries, fmtValue(*r.ProjectedMedian), m.DueYear, counts)
+	default:
+		r.Status, r.Reason = StatusOffTrack, fmt.Sprintf("not met, and the countries' own trends do not reach it by %d; %s", m.DueYear, counts)
+	}
+	return r
+}
+
+// ownProjection is the country's own trend value at due: a least-squares
+// line through its observations up to refYear in the trendWindow years
+// before its latest, at least trendMinPoints of them.
+func ownProjection(series []Observation, refYear, due int) (float64, bool) {
+	last := 0
+	for _, o := range series {
+		if o.Year <= refYear {
+			last = max(last, o.Year)
+		}
+	}
+	var xs, ys []float64
+	for _, o := range series {
+		if o.Year <= refYear && o.Year > last-trendWindow {
+			xs, ys = append(xs, float64(o.Year)), append(ys, o.Value)
+		}
+	}
+	if len(xs) < trendMinPoints {
+		return 0, false
+	}
+	slope, icept := leastSquares(xs, ys)
+	return tidy(icept + slope*float64(due)), true
+}

@@ -235,6 +235,9 @@ type Query struct {
 	Countries  []string
 	FromYear   int
 	ToYear     int
+	// AsOf pins the answer to a data version: only revisions recorded at or
+	// before it count, so the answer is what stood then. 0 is live.
+	AsOf int64
 }
 
 // Token is a write credential: a ministry token writes its own countries only;

@@ -177,8 +177,16 @@ func entry(c indicators.Change, opts Options) atomEntry {
 		figures = strconv.Itoa(len(c.Rows)) + " figures"
 	}
 	var content strings.Builder
-	for _, o := range c.Rows {
-		fmt.Fprintf(&content, "%d: %s (source: %s)", o.Year, strconv.FormatFloat(o.Value, 'f', -1, 64), o.Source)
+	for i, o := range c.Rows {
+		fmt.Fprintf(&content, "%d: %s", o.Year, number(o.Value))
+		if i < len(c.Previous) {
+			if p := c.Previous[i]; p != nil {
+				content.WriteString(", revised from " + number(*p))
+			} else {
+				content.WriteString(", new")
+			}
+		}
+		fmt.Fprintf(&content, " (source: %s)", o.Source)
 		if o.Break {
 			content.WriteString(" [series break]")
 		}
@@ -203,6 +211,8 @@ func entry(c indicators.Change, opts Options) atomEntry {
 		Content: atomText{Type: "text", Text: content.String()},
 	}
 }
+
+func number(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // yearSpan names the years of rows (ordered by year): "2020" or "2019–2021".
 func yearSpan(rows []indicators.Observation) string {

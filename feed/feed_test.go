@@ -67,6 +67,7 @@ func changes() []indicators.Change {
 		return indicators.Observation{Indicator: ind, ISO3: iso3, Year: year, Value: value, Source: src, Version: v, Author: author, RecordedAt: at}
 	}
 	at3, at2 := t0.Add(2*time.Hour), t0.Add(time.Hour)
+	was := 51.5
 	brk := row(3, "HWF_0006", "DEU", 2019, 90.25, "Destatis", "ministry DEU", at3)
 	brk.Break, brk.Note = true, "new definition <nursing> & midwifery"
 	return []indicators.Change{
@@ -74,7 +75,8 @@ func changes() []indicators.Change {
 		{Version: 2, Indicator: "HWF_0001", ISO3: "AUT", Author: "importer", RecordedAt: at2,
 			Rows: []indicators.Observation{row(2, "HWF_0001", "AUT", 2020, 52, "GHO", "importer", at2)}},
 		{Version: 1, Indicator: "HWF_0001", ISO3: "AUT", Author: "ministry AUT", RecordedAt: t0, Rows: []indicators.Observation{
-			row(1, "HWF_0001", "AUT", 2020, 53, "BMSGPK", "ministry AUT", t0), row(1, "HWF_0001", "AUT", 2021, 54.125, "BMSGPK", "ministry AUT", t0)}},
+			row(1, "HWF_0001", "AUT", 2020, 53, "BMSGPK", "ministry AUT", t0), row(1, "HWF_0001", "AUT", 2021, 54.125, "BMSGPK", "ministry AUT", t0)},
+			Previous: []*float64{&was, nil}},
 	}
 }
 
@@ -256,7 +258,7 @@ func TestEntries(t *testing.T) {
 	if len(e.Links) != 2 || e.Links[0] != want[0] || e.Links[1] != want[1] {
 		t.Errorf("links %+v, want %+v", e.Links, want)
 	}
-	if got, want := e.Content[0].Text, "2020: 53 (source: BMSGPK)\n2021: 54.125 (source: BMSGPK)\n"; got != want {
+	if got, want := e.Content[0].Text, "2020: 53, revised from 51.5 (source: BMSGPK)\n2021: 54.125, new (source: BMSGPK)\n"; got != want {
 		t.Errorf("content %q, want %q", got, want)
 	}
 	// Markup in a note arrives as text.

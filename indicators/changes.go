@@ -17,8 +17,10 @@ type Change struct {
 	// data files); never a secret.
 	Author     string
 	RecordedAt time.Time
-	// Rows are the revisions, ordered by year.
-	Rows []Observation
+	// Rows are the revisions, ordered by year; Previous[i] is the value
+	// Rows[i] replaced, nil for a new figure.
+	Rows     []Observation
+	Previous []*float64
 }
 
 // ChangeFilter selects changes; empty fields are open.

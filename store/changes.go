@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 	"time"
@@ -35,20 +36,40 @@ func (db *DB) Changes(ctx context.Context, f indicators.ChangeFilter, limit int)
 	if limit > 0 {
 		groups += " LIMIT " + arg(limit)
 	}
-	obs, err := db.queryObs(ctx, "changes", `SELECT `+prefixed("o.", obsColumns)+` FROM observations o
+	// prev is each key's revision before this one: what the write changed.
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+prefixed("o.", obsColumns)+`,
+		(SELECT p.value FROM observations p WHERE p.indicator = o.indicator AND p.iso3 = o.iso3 AND p.year = o.year
+			AND p.id < o.id ORDER BY p.id DESC LIMIT 1) AS prev
+		FROM observations o
 		JOIN (`+groups+`) g ON g.version = o.version AND g.indicator = o.indicator AND g.iso3 = o.iso3
 		ORDER BY o.version DESC, o.indicator, o.iso3, o.year, o.id`, args...)
 	if err != nil {
-		return nil, err
+		return nil, wrap("changes", err)
 	}
+	defer rows.Close()
 	out := []indicators.Change{}
-	for _, o := range obs {
+	for rows.Next() {
+		var o indicators.Observation
+		var prev sql.Null[float64]
+		if err := rows.Scan(&o.Revision, &o.Indicator, &o.ISO3, &o.Year, &o.Value, &o.Source, &o.Note,
+			&o.Break, &o.Author, &o.Version, &o.RecordedAt, &prev); err != nil {
+			return nil, wrap("changes", err)
+		}
+		o.RecordedAt = o.RecordedAt.UTC()
+		var p *float64
+		if prev.Valid {
+			p = &prev.V
+		}
 		if n := len(out); n > 0 && out[n-1].Version == o.Version && out[n-1].Indicator == o.Indicator && out[n-1].ISO3 == o.ISO3 {
 			out[n-1].Rows = append(out[n-1].Rows, o)
+			out[n-1].Previous = append(out[n-1].Previous, p)
 			continue
 		}
 		out = append(out, indicators.Change{Version: o.Version, Indicator: o.Indicator, ISO3: o.ISO3,
-			Author: o.Author, RecordedAt: o.RecordedAt, Rows: []indicators.Observation{o}})
+			Author: o.Author, RecordedAt: o.RecordedAt, Rows: []indicators.Observation{o}, Previous: []*float64{p}})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("changes", err)
 	}
 	return out, nil
 }

@@ -44,11 +44,18 @@ func testChanges(t *testing.T, db *DB) {
 		var out []string
 		for _, c := range cs {
 			var years []string
-			for _, o := range c.Rows {
+			if len(c.Previous) != len(c.Rows) {
+				t.Errorf("change %d %s %s: %d previous values for %d rows", c.Version, c.Indicator, c.ISO3, len(c.Previous), len(c.Rows))
+			}
+			for i, o := range c.Rows {
 				if o.Version != c.Version || o.Indicator != c.Indicator || o.ISO3 != c.ISO3 || o.Author != c.Author || !o.RecordedAt.Equal(c.RecordedAt) {
 					t.Errorf("row %+v does not belong to change %d %s %s", o, c.Version, c.Indicator, c.ISO3)
 				}
-				years = append(years, fmt.Sprint(o.Year))
+				y := fmt.Sprint(o.Year)
+				if i < len(c.Previous) && c.Previous[i] != nil {
+					y += fmt.Sprintf(" (was %v)", *c.Previous[i])
+				}
+				years = append(years, y)
 			}
 			out = append(out, fmt.Sprintf("%d %s %s %s %s", c.Version, c.Indicator, c.ISO3, c.Author, strings.Join(years, ",")))
 		}
@@ -61,13 +68,13 @@ func testChanges(t *testing.T, db *DB) {
 		want   string
 	}{
 		{"all", indicators.ChangeFilter{}, 0,
-			"3 HWF_0006 DEU ministry DEU 2019; 2 HWF_0001 AUT importer 2020; 2 HWF_0001 DEU importer 2020; " +
+			"3 HWF_0006 DEU ministry DEU 2019; 2 HWF_0001 AUT importer 2020 (was 53); 2 HWF_0001 DEU importer 2020; " +
 				"1 HWF_0001 AUT ministry AUT 2020,2021; 1 HWF_0006 AUT ministry AUT 2020"},
 		{"limit counts entries, not rows", indicators.ChangeFilter{}, 4,
-			"3 HWF_0006 DEU ministry DEU 2019; 2 HWF_0001 AUT importer 2020; 2 HWF_0001 DEU importer 2020; " +
+			"3 HWF_0006 DEU ministry DEU 2019; 2 HWF_0001 AUT importer 2020 (was 53); 2 HWF_0001 DEU importer 2020; " +
 				"1 HWF_0001 AUT ministry AUT 2020,2021"},
 		{"country", indicators.ChangeFilter{Country: "AUT"}, 0,
-			"2 HWF_0001 AUT importer 2020; 1 HWF_0001 AUT ministry AUT 2020,2021; 1 HWF_0006 AUT ministry AUT 2020"},
+			"2 HWF_0001 AUT importer 2020 (was 53); 1 HWF_0001 AUT ministry AUT 2020,2021; 1 HWF_0006 AUT ministry AUT 2020"},
 		{"indicator", indicators.ChangeFilter{Indicator: "HWF_0006"}, 10,
 			"3 HWF_0006 DEU ministry DEU 2019; 1 HWF_0006 AUT ministry AUT 2020"},
 		{"both", indicators.ChangeFilter{Country: "DEU", Indicator: "HWF_0001"}, 0, "2 HWF_0001 DEU importer 2020"},

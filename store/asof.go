@@ -81,3 +81,31 @@ func experiencesAsOf(asOf string) string {
 		l.action = 'hidden' AS hidden, l.version, e.recorded_at
 		FROM experiences e JOIN experience_events l ON l.id = ` + last + `) experiences`
 }
+
+// ExperienceAsOf is Experience as it stood at data version asOf (0: live):
+// ErrNotFound for an entry shared later, and the history up to then.
+func (db *DB) ExperienceAsOf(ctx context.Context, id int64, asOf int64) (indicators.Experience, []indicators.ExperienceEvent, error) {
+	if asOf == 0 {
+		return db.Experience(ctx, id)
+	}
+	if err := db.checkAsOf(ctx, "experience", asOf); err != nil {
+		return indicators.Experience{}, nil, err
+	}
+	list, err := db.queryExperiences(ctx, db.sql, `SELECT `+expColumns+` FROM `+experiencesAsOf("$1")+` WHERE id = $2`, asOf, id)
+	if err != nil {
+		return indicators.Experience{}, nil, wrap("experience", err)
+	}
+	if len(list) == 0 {
+		return indicators.Experience{}, nil, fmt.Errorf("store: experience %d as of version %d: %w", id, asOf, ErrNotFound)
+	}
+	_, hist, err := db.Experience(ctx, id)
+	if err != nil {
+		return indicators.Experience{}, nil, err
+	}
+	// Events are appended in version order: keep those recorded by asOf.
+	n := 0
+	for n < len(hist) && hist[n].Version <= asOf {
+		n++
+	}
+	return list[0], hist[:n], nil
+}

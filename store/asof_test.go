@@ -155,6 +155,23 @@ func testAsOf(t *testing.T, db *DB) {
 					t.Errorf("experiences (include hidden %v) = %v, want %v", include, gotList, want)
 				}
 			}
+			e, events, err := db.ExperienceAsOf(ctx, expID, v)
+			switch {
+			case v < 3:
+				if !errors.Is(err, ErrNotFound) {
+					t.Errorf("experience before it was shared: %+v, %v", e, err)
+				}
+			case err != nil:
+				t.Error(err)
+			default:
+				wantEvents, wantHidden := 1, false
+				if v >= 5 {
+					wantEvents, wantHidden = 2, true
+				}
+				if len(events) != wantEvents || e.Hidden != wantHidden || events[len(events)-1].Version != e.Version {
+					t.Errorf("experience = %+v with %d events %+v; want %d events, hidden %v", e, len(events), events, wantEvents, wantHidden)
+				}
+			}
 		})
 	}
 
@@ -174,6 +191,7 @@ func testAsOf(t *testing.T, db *DB) {
 			_, calls["history"] = db.HistoryAsOf(ctx, "HWF_0001", "AUT", 2020, asOf)
 			_, calls["last updated"] = db.LastUpdated(ctx, asOf)
 			_, calls["experiences"] = db.ListExperiences(ctx, indicators.ExperienceQuery{AsOf: asOf})
+			_, _, calls["experience"] = db.ExperienceAsOf(ctx, 1, asOf)
 			for name, err := range calls {
 				var fe indicators.FieldError
 				if !errors.As(err, &fe) || fe.Field != "as_of" {

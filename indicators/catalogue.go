@@ -13,6 +13,28 @@ const (
 	pubRural = "Member State submission; no public per-country series of health workers in rural areas was found (PROVENANCE.md, \"Not found\": distribution)"
 )
 
+// The publishers' vintages of the shipped series, as PROVENANCE.md records
+// them (and indicators.csv's vintage column repeats).
+const (
+	vintageDensity = "GHO data to 2023, as mirrored by open-numbers ddf--who--gho at 433fd1e"
+	vintageGHED    = "GHED data dated 2024-12-10"
+	vintageWDI     = "WDI data to 2024, as packaged by datasets/population on 2026-03-06"
+	vintageOECD    = "OECD export with data to 2021; download date not stated"
+	// The headcounts' GHO exports, by the DateModified they carry.
+	vintageDoctors  = "GHO export, DateModified 2022-01"
+	vintageNursing  = "GHO export, DateModified 2022-01/02"
+	vintageDentists = "GHO export, DateModified 2023-01"
+)
+
+// Of the shipped sources, only the Code's national reporting states a
+// schedule (every three years, milestone G03); the GHO/NHWA, GHED, World Bank
+// and OECD files state none, so their next_expected_update stays empty.
+const (
+	nextNRIRound      = "2027"
+	nextNRIRoundBasis = "Member States report on the Code every three years (WHO Questions and answers \"National Reporting Instrument\", " +
+		"19 May 2021; milestone G03); the latest round was requested in 2024 (nri_rounds.csv)."
+)
+
 func ptr[T any](v T) *T { return &v }
 
 // Catalogue returns the indicator catalogue: WHO GHO codes where GHO has the
@@ -23,27 +45,28 @@ func Catalogue() []Indicator {
 	down := ptr(false)
 	density := func(id, name, short, desc string) Indicator {
 		return Indicator{ID: id, Name: name, ShortName: short, Unit: "per 10,000 population", Category: CategoryStock,
-			Area: AreaStock, SourceType: SourcePublished, Kind: KindDensity, Description: desc, Source: pubNHWA + " (workforce_density.csv, newest vintage)",
+			Area: AreaStock, SourceType: SourcePublished, Kind: KindDensity, Description: desc, Source: pubNHWA + " (workforce_density.csv, newest vintage)", Vintage: vintageDensity,
 			HigherIsBetter: up, Weighted: true, Submittable: true}
 	}
-	count := func(id, name, short string) Indicator {
+	count := func(id, name, short, vintage string) Indicator {
 		return Indicator{ID: id, Name: name, ShortName: short, Unit: "number", Category: CategoryStock, Kind: KindCount,
 			Area: AreaStock, SourceType: SourcePublished,
 			Description: "Headcount as reported to the National Health Workforce Accounts.",
-			Source:      pubNHWA + " (workforce_counts.csv, 2022/2023 vintage)", Submittable: true}
+			Source:      pubNHWA + " (workforce_counts.csv, 2022/2023 vintage)", Vintage: vintage, Submittable: true}
 	}
 	ghed := func(id, name, short, unit string, kind Kind, better *bool) Indicator {
 		return Indicator{ID: id, Name: name, ShortName: short, Unit: unit, Category: CategoryFinancing, Kind: kind,
 			Area: AreaExpenditure, SourceType: SourcePublished,
 			Description: "WHO Global Health Expenditure Database (data dated 2024-12-10).",
-			Source:      pubGHED + " (health_expenditure.csv)", HigherIsBetter: better, Weighted: true, Submittable: true}
+			Source:      pubGHED + " (health_expenditure.csv)", Vintage: vintageGHED, HigherIsBetter: better, Weighted: true, Submittable: true}
 	}
 	yesno := func(id, name, short, question string, milestones ...string) Indicator {
 		return Indicator{ID: id, Name: name, ShortName: short, Unit: "yes (1) / no (0)", Category: CategoryCode,
 			SourceType: SourceSubmitted, Kind: KindYesNo, Description: "Answer for a reporting round of the Code's National Reporting Instrument; " +
 				"the year is the round's reporting year (2012, 2015, 2018, 2021, 2024). No per-country answers are public: " +
 				"they arrive by authenticated submission and show as \"not reported yet\" until then.",
-			Source: pubNRI, HigherIsBetter: up, Submittable: true, CodeQuestion: question, Milestones: milestones}
+			Source: pubNRI, HigherIsBetter: up, Submittable: true, CodeQuestion: question, Milestones: milestones,
+			NextExpectedUpdate: nextNRIRound, NextUpdateBasis: nextNRIRoundBasis}
 	}
 	return []Indicator{
 		density("HWF_0001", "Medical doctors (per 10 000 population)", "Doctors", "Density of medical doctors."),
@@ -56,7 +79,7 @@ func Catalogue() []Indicator {
 			Area: AreaStock, SourceType: SourceDerived,
 			Description: "Computed by hwfdash as medical doctors (HWF_0001) plus nursing and midwifery personnel (HWF_0006), " +
 				"for country-years where both are published; measured against the SDG index threshold of 44.5 (G14).",
-			Source: "hwfdash, from " + pubNHWA, HigherIsBetter: up, Weighted: true,
+			Source: "hwfdash, from " + pubNHWA, Vintage: vintageDensity, HigherIsBetter: up, Weighted: true,
 			Derived: &Derivation{Op: "sum", Inputs: []string{"HWF_0001", "HWF_0006"}}, Milestones: []string{"G14", "G15", "G11"}},
 		{ID: "hwf_nurses_density", Name: "Nursing personnel (per 10,000 population), computed", ShortName: "Nurses",
 			Unit: "per 10,000 population", Category: CategoryStock, Kind: KindDensity,
@@ -64,6 +87,7 @@ func Catalogue() []Indicator {
 			Description: "Computed by hwfdash from the WHO NHWA headcount of nursing personnel (HWF_0008) and World Bank population, " +
 				"because GHO publishes no density of nurses alone.",
 			Source: "hwfdash, from " + pubNHWA + " and " + pubWB, HigherIsBetter: up, Weighted: true,
+			Vintage: vintageNursing + "; " + vintageWDI,
 			Derived: &Derivation{Op: "per10k", Inputs: []string{"HWF_0008", "SP.POP.TOTL"}}},
 		{ID: "hwf_midwives_density", Name: "Midwifery personnel (per 10,000 population), computed", ShortName: "Midwives",
 			Unit: "per 10,000 population", Category: CategoryStock, Kind: KindDensity,
@@ -71,22 +95,23 @@ func Catalogue() []Indicator {
 			Description: "Computed by hwfdash from the WHO NHWA headcount of midwifery personnel (HWF_0009) and World Bank population, " +
 				"because GHO publishes no density of midwives alone.",
 			Source: "hwfdash, from " + pubNHWA + " and " + pubWB, HigherIsBetter: up, Weighted: true,
+			Vintage: vintageNursing + "; " + vintageWDI,
 			Derived: &Derivation{Op: "per10k", Inputs: []string{"HWF_0009", "SP.POP.TOTL"}}},
-		count("HWF_0002", "Medical doctors (number)", "Doctors (number)"),
-		count("HWF_0003", "Generalist medical practitioners (number)", "Generalists (number)"),
-		count("HWF_0004", "Specialist medical practitioners (number)", "Specialists (number)"),
-		count("HWF_0007", "Nursing and midwifery personnel (number)", "Nurses and midwives (number)"),
-		count("HWF_0008", "Nursing personnel (number)", "Nurses (number)"),
-		count("HWF_0009", "Midwifery personnel (number)", "Midwives (number)"),
-		count("HWF_0011", "Dentists (number)", "Dentists (number)"),
+		count("HWF_0002", "Medical doctors (number)", "Doctors (number)", vintageDoctors),
+		count("HWF_0003", "Generalist medical practitioners (number)", "Generalists (number)", vintageDoctors),
+		count("HWF_0004", "Specialist medical practitioners (number)", "Specialists (number)", vintageDoctors),
+		count("HWF_0007", "Nursing and midwifery personnel (number)", "Nurses and midwives (number)", vintageNursing),
+		count("HWF_0008", "Nursing personnel (number)", "Nurses (number)", vintageNursing),
+		count("HWF_0009", "Midwifery personnel (number)", "Midwives (number)", vintageNursing),
+		count("HWF_0011", "Dentists (number)", "Dentists (number)", vintageDentists),
 		{ID: "SP.POP.TOTL", Name: "Population, total", ShortName: "Population", Unit: "persons", Category: CategoryPopulation,
 			SourceType: SourcePublished, Kind: KindCount, Description: "Total population (used for weighted means and computed densities).",
-			Source: pubWB + " (population.csv)"},
+			Source: pubWB + " (population.csv)", Vintage: vintageWDI},
 		{ID: "MEDICALGRAD", Name: "Medical graduates, total (per 100 000 inhabitants)", ShortName: "Medical graduates",
 			Unit: "per 100,000 population", Category: CategoryEducation, Kind: KindDensity,
 			Area: AreaEducation, SourceType: SourcePublished,
 			Description: "OECD medical graduates; OECD members only (28 of the 53 Member States).",
-			Source:      pubOECD + " (workforce_education.csv)", HigherIsBetter: up, Weighted: true, Submittable: true},
+			Source:      pubOECD + " (workforce_education.csv)", Vintage: vintageOECD, HigherIsBetter: up, Weighted: true, Submittable: true},
 		ghed("GHED_CHEGDP_SHA2011", "Current health expenditure (CHE) as percentage of gross domestic product (GDP) (%)",
 			"Health spending, % of GDP", "% of GDP", KindPercent, nil),
 		ghed("GHED_CHE_pc_US_SHA2011", "Current health expenditure (CHE) per capita in US$", "Health spending per capita",

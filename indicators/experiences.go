@@ -94,6 +94,9 @@ type ExperienceQuery struct {
 	IncludeHidden bool
 	Before        int64
 	Limit         int
+	// AsOf pins the list to a data version (0 is live): entries shared by
+	// then, hidden or shown as they were then.
+	AsOf int64
 }
 
 // ExperienceRefs says which indicator and milestone ids exist.

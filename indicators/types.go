@@ -103,6 +103,15 @@ type Indicator struct {
 	// CodeQuestion cites the National Reporting Instrument question an
 	// implementation indicator follows.
 	CodeQuestion string `json:"code_question,omitempty"`
+	// Vintage is the publisher's release the shipped values come from (for
+	// a derived indicator, its inputs'); empty where values arrive only by
+	// submission.
+	Vintage string `json:"vintage,omitempty"`
+	// NextExpectedUpdate is when the publisher's next release is expected
+	// (a year or a date), set only where a source states a schedule, which
+	// NextUpdateBasis cites; never estimated.
+	NextExpectedUpdate string `json:"next_expected_update,omitempty"`
+	NextUpdateBasis    string `json:"next_update_basis,omitempty"`
 }
 
 // Derivation describes how a derived indicator is computed.
@@ -315,6 +324,9 @@ type Query struct {
 	Countries  []string
 	FromYear   int
 	ToYear     int
+	// AsOf pins the answer to a data version: only revisions recorded at or
+	// before it count, so the answer is what stood then. 0 is live.
+	AsOf int64
 }
 
 // Token is a write credential: a ministry token writes its own countries only;

@@ -140,6 +140,13 @@ func (db *DB) ListExperiences(ctx context.Context, q indicators.ExperienceQuery)
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
+	from := "experiences"
+	if q.AsOf != 0 {
+		if err := db.checkAsOf(ctx, "list experiences", q.AsOf); err != nil {
+			return nil, err
+		}
+		from = experiencesAsOf(arg(q.AsOf))
+	}
 	if !q.IncludeHidden {
 		where = append(where, "NOT hidden")
 	}
@@ -158,7 +165,7 @@ func (db *DB) ListExperiences(ctx context.Context, q indicators.ExperienceQuery)
 	if q.Before > 0 {
 		where = append(where, "id < "+arg(q.Before))
 	}
-	query := `SELECT ` + expColumns + ` FROM experiences`
+	query := `SELECT ` + expColumns + ` FROM ` + from
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}

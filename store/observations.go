@@ -112,6 +112,9 @@ func (db *DB) param(n int) string {
 // Latest returns the newest revision of each (indicator, iso3, year) that q
 // selects, ordered by indicator, iso3 and year.
 func (db *DB) Latest(ctx context.Context, q Query) ([]indicators.Observation, error) {
+	if err := db.checkAsOf(ctx, "latest", q.AsOf); err != nil {
+		return nil, err
+	}
 	var where []string
 	var args []any
 	in := func(col string, vals []string) {
@@ -135,6 +138,10 @@ func (db *DB) Latest(ctx context.Context, q Query) ([]indicators.Observation, er
 		args = append(args, q.ToYear)
 		where = append(where, "year <= $"+strconv.Itoa(len(args)))
 	}
+	if q.AsOf > 0 {
+		args = append(args, q.AsOf)
+		where = append(where, "version <= $"+strconv.Itoa(len(args)))
+	}
 	filter := ""
 	if len(where) > 0 {
 		filter = "WHERE " + strings.Join(where, " AND ")
@@ -149,26 +156,12 @@ func (db *DB) Latest(ctx context.Context, q Query) ([]indicators.Observation, er
 // YearCounts returns, for one indicator, how many countries have a value in
 // each year: what choosing a default year needs, without reading the series.
 func (db *DB) YearCounts(ctx context.Context, indicator string) (map[int]int, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT year, COUNT(DISTINCT iso3) FROM observations WHERE indicator = $1 GROUP BY year`, indicator)
-	if err != nil {
-		return nil, wrap("year counts", err)
-	}
-	defer rows.Close()
-	out := map[int]int{}
-	for rows.Next() {
-		var y, n int
-		if err := rows.Scan(&y, &n); err != nil {
-			return nil, wrap("year counts", err)
-		}
-		out[y] = n
-	}
-	return out, wrap("year counts", rows.Err())
+	return db.YearCountsAsOf(ctx, indicator, 0)
 }
 
 // History returns every revision of one country-year, oldest first.
 func (db *DB) History(ctx context.Context, indicator, iso3 string, year int) ([]indicators.Observation, error) {
-	return db.queryObs(ctx, "history", `SELECT `+obsColumns+` FROM observations
-		WHERE indicator = $1 AND iso3 = $2 AND year = $3 ORDER BY id`, indicator, iso3, year)
+	return db.HistoryAsOf(ctx, indicator, iso3, year, 0)
 }
 
 // ChangesSince returns revisions recorded after version, in the order they

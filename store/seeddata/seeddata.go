@@ -35,6 +35,9 @@ type SourceIndicator struct {
 	Unit      string   `json:"unit"`
 	Publisher string   `json:"publisher"`
 	Files     []string `json:"files"`
+	// Vintage is the publisher's release the shipped values come from, as
+	// PROVENANCE.md records it.
+	Vintage string `json:"vintage"`
 }
 
 // Dataset is the parsed content of the shipped data files.
@@ -264,12 +267,13 @@ func (ds *Dataset) loadCountries(fsys fs.FS) error {
 }
 
 func (ds *Dataset) loadSourceIndicators(fsys fs.FS) error {
-	return readCSV(fsys, "indicators.csv", []string{"indicator", "name", "unit", "publisher", "files"}, func(r row) error {
+	return readCSV(fsys, "indicators.csv", []string{"indicator", "name", "unit", "publisher", "files", "vintage"}, func(r row) error {
 		si := SourceIndicator{
 			ID:        r.get("indicator"),
 			Name:      r.get("name"),
 			Unit:      r.get("unit"),
 			Publisher: r.get("publisher"),
+			Vintage:   r.get("vintage"),
 		}
 		if si.ID == "" {
 			return r.errorf("empty indicator")

@@ -21,8 +21,8 @@ const (
 	QuartileRule      = "quartile of the latest value among the Member States' latest values within the recency window, cut points by linear interpolation (R type 7); a value on a cut point takes the lower quartile"
 )
 
-// Change is a descriptive change between two observed years.
-type Change struct {
+// PeriodChange is a descriptive change between two observed years.
+type PeriodChange struct {
 	FromYear int      `json:"from_year"`
 	ToYear   int      `json:"to_year"`
 	From     float64  `json:"from"`
@@ -49,8 +49,8 @@ type Distances struct {
 	// Quartile is 1..4 in the Region's distribution (QuartileRule); 0 when
 	// the distribution is empty.
 	Quartile     int     `json:"quartile"`
-	SinceCode    *Change `json:"change_since_2010"`
-	LastFiveYear *Change `json:"change_last_5_years"`
+	SinceCode    *PeriodChange `json:"change_since_2010"`
+	LastFiveYear *PeriodChange `json:"change_last_5_years"`
 	Label        string  `json:"label"`
 }
 
@@ -58,7 +58,7 @@ type Distances struct {
 // the baseline year, or the nearest observed year within BaselineTolerance,
 // to the latest observation. nil when no baseline qualifies or the latest is
 // not after it.
-func ChangeBetween(series []Observation, baseline int) *Change {
+func ChangeBetween(series []Observation, baseline int) *PeriodChange {
 	if len(series) == 0 {
 		return nil
 	}
@@ -78,7 +78,7 @@ func ChangeBetween(series []Observation, baseline int) *Change {
 	if base == nil || base.Year >= latest.Year {
 		return nil
 	}
-	c := &Change{FromYear: base.Year, ToYear: latest.Year, From: base.Value, To: latest.Value,
+	c := &PeriodChange{FromYear: base.Year, ToYear: latest.Year, From: base.Value, To: latest.Value,
 		Absolute: tidy(latest.Value - base.Value), Label: DistanceLabel}
 	if base.Value != 0 {
 		c.Relative = ptr(tidy(latest.Value/base.Value - 1))
@@ -158,6 +158,6 @@ func (r StableRegion) LatestValues() []float64 {
 }
 
 // String is a short reading of a change ("+12.3 since 2010").
-func (c Change) String() string {
+func (c PeriodChange) String() string {
 	return fmt.Sprintf("%+g since %d", c.Absolute, c.FromYear)
 }

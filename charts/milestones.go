@@ -76,7 +76,7 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 		if d, ok := byStatus[label]; ok {
 			statusOf[st.t("status."+statusKey[label], label)] = label
 			sc.AddSeries(st.t("status."+statusKey[label], label), d, charts.WithItemStyleOpts(opts.ItemStyle{Color: colors[label]}),
-				charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{@[0]}"}))
+				charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", FontSize: float32(st.px(10))}))
 		}
 	}
 	o, err := finish(sc, st, aria(st.f("chart.desc_milestones", "%d milestones on a time axis from %d to %d; %d without a stated year.", len(in.Milestones)-len(undated), lo, hi, len(undated))))
@@ -86,7 +86,6 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 	ss, _ := o["series"].([]any)
 	for _, s := range ss {
 		sm := s.(map[string]any)
-		sm["label"] = map[string]any{"show": true, "position": "top", "fontSize": st.px(10)}
 		off := offsets[statusOf[sm["name"].(string)]]
 		for i, d := range sm["data"].([]any) {
 			dm := d.(map[string]any)

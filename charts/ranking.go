@@ -84,13 +84,20 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 		}
 		data[j] = opts.BarData{Name: r.iso3, Value: *r.v, ItemStyle: &opts.ItemStyle{Color: color}}
 	}
+	interval := "0"
+	if st.FontScale > 1 {
+		// A projector's slide is too short for the whole Region's names at
+		// a readable size: ECharts then skips names rather than print them
+		// over each other (the page's canvas is tall enough for all).
+		interval = "auto"
+	}
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
 		charts.WithTitleOpts(st.title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
 			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s: %d %s %d", st.t("chart.with_data", "Member States with data"), withData, st.t("chart.of", "of"), n))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: countryFont(st)}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: interval, FontSize: countryFont(st)}}),
 		charts.WithYAxisOpts(opts.YAxis{Name: in.Indicator.Unit, Type: "value"}),
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "80", Left: "10", Right: "40", Bottom: "10"}),
 	)
@@ -122,12 +129,6 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 		series["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"xAxis": *in.Target,
 			"label": map[string]any{"formatter": in.TargetLabel, "position": "end"}}},
 			"lineStyle": map[string]any{"color": "#000000", "type": "dashed", "width": 2}}
-	}
-	if st.FontScale > 1 {
-		// A projector's slide is too short for the whole Region's names at
-		// a readable size: ECharts then skips names rather than print them
-		// over each other (the page's canvas is tall enough for all).
-		o["yAxis"].([]any)[0].(map[string]any)["axisLabel"].(map[string]any)["interval"] = "auto"
 	}
 	// The status key only where bars carry a milestone status: an indicator
 	// no milestone measures has bars of one colour, and a key of statuses

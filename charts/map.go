@@ -77,6 +77,8 @@ func Map(in MapInput, st Style) (Option, error) {
 	series := o["series"].([]any)[0].(map[string]any)
 	series["nameProperty"] = "name"
 	series["geoIndex"] = 0
+	// A map entry: go-echarts' GeoComponent has no roam, nameProperty,
+	// boundingCoords or box.
 	geo := map[string]any{"map": MapName, "roam": true, "nameProperty": "name",
 		// The Region from Iceland to the Urals and from the Arctic to Israel
 		// fits the box under the title; Russia's east runs off to the right.

@@ -83,6 +83,9 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Per-point label, offset and tooltip, and the mark line, are map
+	// entries: go-echarts' ScatterData has none of them, and gives a mark
+	// line's symbol as a list.
 	ss, _ := o["series"].([]any)
 	for _, s := range ss {
 		sm := s.(map[string]any)

@@ -141,6 +141,7 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 			}
 		}
 	}
+	// A map entry: go-echarts gives a mark line's symbol as a list.
 	if in.Target != nil {
 		series["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"xAxis": *in.Target,
 			"label": map[string]any{"formatter": in.TargetLabel, "position": "end"}}},

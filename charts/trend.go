@@ -168,6 +168,8 @@ func Trend(in TrendInput, st Style) (Option, error) {
 				"label": map[string]any{"formatter": m.ID + " " + st.t("chart.due", "due") + " " + strconv.Itoa(m.Measure.DueYear)}})
 		}
 	}
+	// Mark lines are map entries: go-echarts gives their symbol as a list
+	// and has no label per line.
 	if len(marks) > 0 {
 		series := o["series"].([]any)
 		med := series[2].(map[string]any)

@@ -87,17 +87,32 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Left: "24", Right: "40%", Bottom: "46"},
 			opts.Grid{ContainLabel: opts.Bool(true), Left: "64%", Right: "10", Bottom: "10"}),
 	)
+	hm.ExtendYAxis(opts.YAxis{Type: "value", Name: st.t("chart.share", "% of Member States"), Min: 0, Max: 100, GridIndex: 1})
 	hm.AddSeries(st.t("chart.reporting", "Reporting"), cells)
+	received, citedName := st.t("chart.received", "Reports received by hwfdash"), st.t("chart.cited", "Cited regional count")
+	// The share of the Region reporting, on the second grid's axes.
+	bars := charts.NewBar()
+	onShare := charts.WithBarChartOpts(opts.BarChart{XAxisIndex: 1, YAxisIndex: 1})
+	bars.AddSeries(received, share, onShare,
+		// "0 of 53" stands upright above its bar: side by side the five
+		// labels ran into each other on a phone.
+		// (rotate and distance below: go-echarts' Label has neither).
+		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{b}", Align: "left", VerticalAlign: "middle",
+			FontSize: float32(st.px(10))}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: palette[0]}))
+	bars.AddSeries(citedName, cited, onShare, charts.WithItemStyleOpts(opts.ItemStyle{Color: palette[1]}))
+	hm.Overlap(bars)
 	o, err := finish(hm, st, aria(st.f("chart.desc_code", "National reporting on the Global Code by %d Member States over %d rounds.", len(countries), len(in.Rounds))))
 	if err != nil {
 		return nil, err
 	}
 	// The share chart's round labels stand upright: at 45° they ran into
-	// the legend and the labels of the bars.
+	// the legend and the labels of the bars. A map entry, not
+	// hm.ExtendXAxis: go-echarts would drop the empty name and give the
+	// interval as a string ("0").
 	o["xAxis"] = []any{o["xAxis"].([]any)[0], map[string]any{"type": "category", "data": shareRounds, "gridIndex": 1,
 		"name": shareRoundsName, "nameLocation": "middle", "nameGap": 28,
 		"axisLabel": map[string]any{"rotate": roundRotate, "interval": 0, "fontSize": st.px(shareRoundSize)}}}
-	o["yAxis"] = []any{o["yAxis"].([]any)[0], map[string]any{"type": "value", "name": st.t("chart.share", "% of Member States"), "min": 0, "max": 100, "gridIndex": 1}}
 	if vm, ok := o["visualMap"].([]any); ok && len(vm) > 0 {
 		v := vm[0].(map[string]any)
 		v["seriesIndex"] = 0
@@ -110,21 +125,17 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 			map[string]any{"value": 0, "label": st.t("chart.no_answer", "no answer yet"), "color": StatusColors[indicators.StatusNoData]},
 		}
 	}
-	received, citedName := st.t("chart.received", "Reports received by hwfdash"), st.t("chart.cited", "Cited regional count")
 	// The legend is a row under the visualMap's, at the top: at the bottom
 	// right it covered the rotated round labels.
 	legend := map[string]any{"show": true, "left": st.px(10), "data": []string{received, citedName}}
 	o["legend"] = legend
-	// "0 of 53" stands upright above its bar: side by side the five labels
-	// ran into each other on a phone.
-	shareSeries := map[string]any{"type": "bar", "name": received, "xAxisIndex": 1, "yAxisIndex": 1, "data": share,
-		"label": map[string]any{"show": true, "position": "top", "formatter": "{b}", "rotate": 90, "align": "left", "verticalAlign": "middle",
-			"distance": st.px(4), "fontSize": st.px(10)}, "itemStyle": map[string]any{"color": palette[0]}}
+	shareSeries := o["series"].([]any)[1].(map[string]any)
+	shareLabel := shareSeries["label"].(map[string]any)
+	shareLabel["rotate"], shareLabel["distance"] = 90, st.px(4)
 	if in.Target != nil {
+		// A map entry: go-echarts gives a mark line's symbol as a list.
 		shareSeries["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"yAxis": *in.Target}}}
 	}
-	o["series"] = append(o["series"].([]any), shareSeries, map[string]any{"type": "bar", "name": citedName, "xAxisIndex": 1,
-		"yAxisIndex": 1, "data": cited, "itemStyle": map[string]any{"color": palette[1]}})
 	rows := []map[string]any{legend}
 	vms := components(o, "visualMap")
 	// On a projector the two keys share one row, the legend over the share

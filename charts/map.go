@@ -60,22 +60,25 @@ func Map(in MapInput, st Style) (Option, error) {
 			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s: %d %s %d", st.t("chart.with_data", "Member States with data"), withData, st.t("chart.of", "of"), len(countries)))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: float32(math.Floor(lo)), Max: float32(math.Ceil(hi)),
-			Orient: "horizontal", Left: "left", InRange: &opts.VisualMapInRange{Color: []string{"#F0F9E8", "#7BCCC4", "#2B8CBE", "#084081"}}}),
+			Orient: "horizontal", Left: "left", Text: []string{in.Indicator.Unit, ""}, InRange: &opts.VisualMapInRange{Color: []string{"#F0F9E8", "#7BCCC4", "#2B8CBE", "#084081"}}}),
 	)
 	m.AddSeries(in.Indicator.ShortName, data)
 	m.SetGlobalOptions(charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
-	o, err := finish(m, st, aria(st.f("chart.desc_map", "Map of %s in %d across the %d Member States; %d without data.",
-		in.Indicator.Name, in.Year, len(countries), len(countries)-withData)))
+	a := aria(st.f("chart.desc_map", "Map of %s in %d across the %d Member States; %d without data.",
+		in.Indicator.Name, in.Year, len(countries), len(countries)-withData))
+	// A continuous colour scale has no categories for decals to tell apart;
+	// the tooltip and the table alternative carry the values.
+	a.Decal.Show = opts.Bool(false)
+	o, err := finish(m, st, a)
 	if err != nil {
 		return nil, err
 	}
-	// A continuous colour scale has no categories for decals to tell apart;
-	// the tooltip and the table alternative carry the values.
-	o["aria"].(map[string]any)["decal"] = map[string]any{"show": false}
+	// go-echarts' map series has no nameProperty or geoIndex.
 	series := o["series"].([]any)[0].(map[string]any)
-	series["map"] = MapName
 	series["nameProperty"] = "name"
 	series["geoIndex"] = 0
+	// A map entry: go-echarts' GeoComponent has no roam, nameProperty,
+	// boundingCoords or box.
 	geo := map[string]any{"map": MapName, "roam": true, "nameProperty": "name",
 		// The Region from Iceland to the Urals and from the Arctic to Israel
 		// fits the box under the title; Russia's east runs off to the right.
@@ -92,8 +95,8 @@ func Map(in MapInput, st Style) (Option, error) {
 		v["seriesIndex"] = []int{0, 1}
 		v["outOfRange"] = map[string]any{"color": "#DDDDDD"}
 		// Horizontal in a row under the title: at the bottom left it sat
-		// on Portugal and the Atlantic islands on a phone.
-		v["text"] = []string{in.Indicator.Unit, ""}
+		// on Portugal and the Atlantic islands on a phone. go-echarts'
+		// visualMap has no seriesIndex, outOfRange or item size.
 		v["itemWidth"], v["itemHeight"] = st.px(12), st.px(120)
 		rows = append(rows, v)
 	}

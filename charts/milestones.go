@@ -76,17 +76,19 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 		if d, ok := byStatus[label]; ok {
 			statusOf[st.t("status."+statusKey[label], label)] = label
 			sc.AddSeries(st.t("status."+statusKey[label], label), d, charts.WithItemStyleOpts(opts.ItemStyle{Color: colors[label]}),
-				charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{@[0]}"}))
+				charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", FontSize: float32(st.px(10))}))
 		}
 	}
 	o, err := finish(sc, st, aria(st.f("chart.desc_milestones", "%d milestones on a time axis from %d to %d; %d without a stated year.", len(in.Milestones)-len(undated), lo, hi, len(undated))))
 	if err != nil {
 		return nil, err
 	}
+	// Per-point label, offset and tooltip, and the mark line, are map
+	// entries: go-echarts' ScatterData has none of them, and gives a mark
+	// line's symbol as a list.
 	ss, _ := o["series"].([]any)
 	for _, s := range ss {
 		sm := s.(map[string]any)
-		sm["label"] = map[string]any{"show": true, "position": "top", "fontSize": st.px(10)}
 		off := offsets[statusOf[sm["name"].(string)]]
 		for i, d := range sm["data"].([]any) {
 			dm := d.(map[string]any)

@@ -27,14 +27,15 @@ var (
 	}
 )
 
+// keyStatuses are the statuses a key lists, in its order.
+var keyStatuses = []indicators.Status{indicators.StatusMet, indicators.StatusOnTrack, indicators.StatusOffTrack, indicators.StatusNoData}
+
 // statusLegend is a graphic legend of status colours (a bar series has no
 // legend entry per colour).
 func statusLegend(st Style) map[string]any {
 	var items []any
-	x := 0
-	for _, s := range []indicators.Status{indicators.StatusMet, indicators.StatusOnTrack, indicators.StatusOffTrack, indicators.StatusNoData} {
+	for _, s := range keyStatuses {
 		items = append(items, map[string]any{"name": st.t("status."+string(s), statusLabel[s]), "itemStyle": map[string]any{"color": StatusColors[s]}})
-		x++
 	}
 	return map[string]any{"show": true, "right": st.px(10), "data": items}
 }

@@ -84,18 +84,41 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 		}
 		data[j] = opts.BarData{Name: r.iso3, Value: *r.v, ItemStyle: &opts.ItemStyle{Color: color}}
 	}
+	interval := "0"
+	if st.FontScale > 1 {
+		// A projector's slide is too short for the whole Region's names at
+		// a readable size: ECharts then skips names rather than print them
+		// over each other (the page's canvas is tall enough for all).
+		interval = "auto"
+	}
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
 		charts.WithTitleOpts(st.title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
 			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s: %d %s %d", st.t("chart.with_data", "Member States with data"), withData, st.t("chart.of", "of"), n))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: "0", FontSize: countryFont(st)}}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: interval, FontSize: countryFont(st)}}),
 		charts.WithYAxisOpts(opts.YAxis{Name: in.Indicator.Unit, Type: "value"}),
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "80", Left: "10", Right: "40", Bottom: "10"}),
 	)
 	bar.SetXAxis(cats)
-	bar.AddSeries(in.Indicator.ShortName, data)
+	// The status key only where bars carry a milestone status: an indicator
+	// no milestone measures has bars of one colour, and a key of statuses
+	// beside them would read as if they all had one.
+	keyed := len(in.Status) > 0
+	if !keyed {
+		bar.AddSeries(in.Indicator.ShortName, data)
+	} else {
+		// A legend entry needs a series of its name: one empty series per
+		// status, stacked with the bars so that it takes no bar slot
+		// (without them ECharts drew no legend at all).
+		rank := charts.WithBarChartOpts(opts.BarChart{Stack: "rank"})
+		bar.AddSeries(in.Indicator.ShortName, data, rank)
+		for _, s := range keyStatuses {
+			bar.AddSeries(st.t("status."+string(s), statusLabel[s]), []opts.BarData{}, rank,
+				charts.WithItemStyleOpts(opts.ItemStyle{Color: StatusColors[s]}))
+		}
+	}
 	o, err := finish(bar, st, aria(st.f("chart.desc_ranking", "%s in %d: %d Member States ranked, %d without data.", in.Indicator.Name, in.Year, withData, n-withData)))
 	if err != nil {
 		return nil, err
@@ -118,31 +141,21 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 			}
 		}
 	}
+	// A map entry: go-echarts gives a mark line's symbol as a list.
 	if in.Target != nil {
 		series["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"xAxis": *in.Target,
 			"label": map[string]any{"formatter": in.TargetLabel, "position": "end"}}},
 			"lineStyle": map[string]any{"color": "#000000", "type": "dashed", "width": 2}}
 	}
-	if st.FontScale > 1 {
-		// A projector's slide is too short for the whole Region's names at
-		// a readable size: ECharts then skips names rather than print them
-		// over each other (the page's canvas is tall enough for all).
-		o["yAxis"].([]any)[0].(map[string]any)["axisLabel"].(map[string]any)["interval"] = "auto"
-	}
-	// The status key only where bars carry a milestone status: an indicator
-	// no milestone measures has bars of one colour, and a key of statuses
-	// beside them would read as if they all had one.
-	if len(in.Status) == 0 {
+	if !keyed {
 		st.layout(o)
 		return o, nil
 	}
-	// A legend entry needs a series of its name: one empty series per
-	// status, stacked with the bars so that it takes no bar slot (without
-	// them ECharts drew no legend at all).
-	series["stack"] = "rank"
-	for _, s := range []indicators.Status{indicators.StatusMet, indicators.StatusOnTrack, indicators.StatusOffTrack, indicators.StatusNoData} {
-		o["series"] = append(o["series"].([]any), map[string]any{"type": "bar", "name": st.t("status."+string(s), statusLabel[s]),
-			"stack": "rank", "data": []any{}, "silent": true, "itemStyle": map[string]any{"color": StatusColors[s], "decal": statusDecal[s]}})
+	// go-echarts has no series silent and no item decal.
+	for i, s := range keyStatuses {
+		key := o["series"].([]any)[1+i].(map[string]any)
+		key["silent"] = true
+		key["itemStyle"].(map[string]any)["decal"] = statusDecal[s]
 	}
 	legend := statusLegend(st)
 	legend["selectedMode"] = false

@@ -69,11 +69,17 @@ func Trend(in TrendInput, st Style) (Option, error) {
 	if len(ys) > 0 {
 		span = fmt.Sprintf("%d–%d", ys[0], ys[len(ys)-1])
 	}
+	// The band's helper series stay out of the legend (and the tooltip,
+	// below).
+	legend := []string{st.t("chart.median", "Regional median")}
+	for _, iso3 := range sortedKeys(in.Series) {
+		legend = append(legend, name(in.Names, iso3))
+	}
 	line := charts.NewLine()
 	line.SetGlobalOptions(
 		charts.WithTitleOpts(st.title(in.Indicator.Name, st.sourceLine(in.Indicator, span))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0", Type: "scroll"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0", Type: "scroll", Data: legend}),
 		charts.WithXAxisOpts(opts.XAxis{Name: st.t("chart.year", "Year"), Type: "category"}),
 		charts.WithYAxisOpts(opts.YAxis{Name: in.Indicator.Unit, Type: "value"}),
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "80", Bottom: "60", Left: "10", Right: "30"}),
@@ -162,20 +168,15 @@ func Trend(in TrendInput, st Style) (Option, error) {
 				"label": map[string]any{"formatter": m.ID + " " + st.t("chart.due", "due") + " " + strconv.Itoa(m.Measure.DueYear)}})
 		}
 	}
+	// Mark lines are map entries: go-echarts gives their symbol as a list
+	// and has no label per line.
 	if len(marks) > 0 {
 		series := o["series"].([]any)
 		med := series[2].(map[string]any)
 		med["markLine"] = map[string]any{"symbol": "none", "silent": false, "data": marks,
 			"lineStyle": map[string]any{"color": StatusColors[indicators.StatusOffTrack], "type": "solid", "width": 2}}
 	}
-	// The band's helper series stay out of the legend and the tooltip.
-	legend := []string{st.t("chart.median", "Regional median")}
-	for _, iso3 := range sortedKeys(in.Series) {
-		legend = append(legend, name(in.Names, iso3))
-	}
-	if l, ok := o["legend"].(map[string]any); ok {
-		l["data"] = legend
-	}
+	// go-echarts' series tooltip has no show, and a series no silent.
 	for _, s := range o["series"].([]any)[:2] {
 		s.(map[string]any)["tooltip"] = map[string]any{"show": false}
 		s.(map[string]any)["silent"] = true

@@ -19,14 +19,16 @@ const (
 
 // areas resolves publishers' area codes to the Member States' ISO3 codes.
 type areas struct {
-	iso3 map[string]bool
+	// iso3 and iso2 give the Member States' own ISO3 strings, so that
+	// keys kept per row do not hold on to the reader's lines.
+	iso3 map[string]string
 	iso2 map[string]string
 }
 
 func newAreas(cs []indicators.Country) areas {
-	a := areas{iso3: map[string]bool{}, iso2: map[string]string{}}
+	a := areas{iso3: map[string]string{}, iso2: map[string]string{}}
 	for _, c := range cs {
-		a.iso3[c.ISO3] = true
+		a.iso3[c.ISO3] = c.ISO3
 		a.iso2[c.ISO2] = c.ISO3
 	}
 	// Eurostat's own two-letter codes.
@@ -52,10 +54,11 @@ func (a areas) resolve(mode, code string) (iso3, region, why string) {
 			}
 			return "", "", areaUnknown
 		}
-		if !a.iso3[code] {
+		g, ok := a.iso3[code]
+		if !ok {
 			return "", "", areaNonMember
 		}
-		return code, "", ""
+		return g, "", ""
 	case "iso2":
 		switch {
 		case len(code) == 2 && isUpper(code):

@@ -187,7 +187,7 @@ func Parse(ctx context.Context, r io.Reader, opt Options) (*Result, error) {
 	}
 	read, fields := readerFor(opt.Format)
 	h := sha256.New()
-	p := &mapper{opt: opt, fields: fields, areas: newAreas(opt.Countries), seen: map[string]int{},
+	p := &mapper{opt: opt, fields: fields, areas: newAreas(opt.Countries), seen: map[seenKey]int{},
 		res: &Result{Format: opt.Format, File: opt.File}, ignored: map[[2]string]int{}}
 	pick := func(dataset string) (*Mapping, error) {
 		m := opt.Mapping
@@ -252,6 +252,12 @@ func formatNames(fs []Format) []string {
 	return out
 }
 
+type seenKey struct {
+	indicator, iso3 string
+	year            int
+	region          string
+}
+
 // mapper turns records into observations with one mapping.
 type mapper struct {
 	opt     Options
@@ -259,7 +265,7 @@ type mapper struct {
 	m       *Mapping
 	areas   areas
 	res     *Result
-	seen    map[string]int // key → first line, for duplicates
+	seen    map[seenKey]int // first line of each key, for duplicates
 	ignored map[[2]string]int
 	agg     map[aggKey]*aggState
 	tainted map[aggKey]bool
@@ -359,10 +365,9 @@ func (p *mapper) add(rec Record) {
 		return
 	}
 	fl.add(m.commentFlags(rec.Comment))
-	key := series.Indicator + "/" + iso3 + "/" + strconv.Itoa(year)
-	if series.Aggregate != "" {
-		key += "/" + region
-	}
+	// The key keeps the mapping's and the Member States' strings and a copy
+	// of the region's: nothing of the reader's line stays referenced.
+	key := seenKey{series.Indicator, iso3, year, strings.Clone(region)}
 	if first, dup := p.seen[key]; dup {
 		fail(f.Period, rec.Period, "duplicate key: %s %s %d already on line %d", series.Indicator, rec.Area, year, first)
 		return

@@ -22,7 +22,7 @@ func TestImportDiffApply(t *testing.T) {
 	}
 	defer db.Close()
 	_, err = db.Append(ctx, []indicators.Observation{
-		{Indicator: "HWF_0001", ISO3: "AUT", Year: 2020, Value: 54.1, Source: "older vintage"},
+		{Indicator: "HWF_0001", ISO3: "AUT", Year: 2020, Value: 53.44, Source: "older vintage"},
 		{Indicator: "HWF_0001", ISO3: "DEU", Year: 2021, Value: 44, Source: "ministry"},
 	}, "ministry")
 	if err != nil {
@@ -40,7 +40,7 @@ func TestImportDiffApply(t *testing.T) {
 	if err := plan.WriteText(&text, -1); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"changed HWF_0001 DEU 2021: 44 → 45.3 (line 3) [was by ministry]", "new     HWF_0001 AUT 2021: 55.05 [break]",
+	for _, want := range []string{"changed HWF_0001 DEU 2021: 44 → 45.03 (line 3) [was by ministry]", "new     HWF_0001 AUT 2021: 54.32 [break]",
 		"1 × not a Member State of the WHO European Region USA", `line 6: NumericValue "n/a": not a number`, "new 1, changed 1, unchanged 1, ignored 3, rejected 5"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("diff text lacks %q:\n%s", want, text.String())
@@ -65,7 +65,7 @@ func TestImportDiffApply(t *testing.T) {
 		t.Errorf("stored revision = %+v, %v", stored, err)
 	}
 	hist, err := db.History(ctx, "HWF_0001", "DEU", 2021)
-	if err != nil || len(hist) != 2 || hist[1].Value != 45.3 || hist[1].Author != "admin" || hist[1].Version != 2 {
+	if err != nil || len(hist) != 2 || hist[1].Value != 45.03 || hist[1].Author != "admin" || hist[1].Version != 2 {
 		t.Errorf("DEU 2021 history = %+v, %v", hist, err)
 	}
 	if hist, _ := db.History(ctx, "HWF_0001", "AUT", 2020); len(hist) != 1 {

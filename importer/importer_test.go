@@ -63,11 +63,11 @@ func TestImportReaders(t *testing.T) {
 		vintage  string
 	}{
 		{FormatGHO, "gho_hwf_0001.json",
-			[]string{"HWF_0001 AUT 2020 54.1", "HWF_0001 AUT 2021 55.05 b", "HWF_0001 DEU 2021 45.3"},
+			[]string{"HWF_0001 AUT 2020 53.44", "HWF_0001 AUT 2021 54.32 b", "HWF_0001 DEU 2021 45.03"},
 			map[string]int{"no value/POL": 1, areaNonMember + "/USA": 1, "not a country (SpatialDimType REGION)/EUR": 1},
 			[]string{"6:NumericValue", "7:NumericValue", "8:TimeDim", "9:IndicatorCode", "11:SpatialDim"}, "2024-06-02"},
 		{FormatWorldBank, "worldbank_sp_pop_totl.json",
-			[]string{"SP.POP.TOTL AUT 2023 9.131761e+06", "SP.POP.TOTL AUT 2022 9.041851e+06", "SP.POP.TOTL DEU 2023 8.328e+07"},
+			[]string{"SP.POP.TOTL AUT 2023 9.131761e+06", "SP.POP.TOTL AUT 2022 9.041851e+06", "SP.POP.TOTL DEU 2023 8.3287273e+07"},
 			map[string]int{areaAggregate + "/ZH": 1, "no value/DEU": 1, areaNonMember + "/EUU": 1, areaNonMember + "/USA": 1},
 			[]string{"8:value", "9:obs_status"}, "2025-01-28"},
 		{FormatSDMXCSV, "oecd_health_wfmi.csv",

@@ -98,7 +98,10 @@ func importCmd(args []string, getenv func(string) string, stdout, stderr io.Writ
 	} else if v, err := db.Version(ctx); err == nil && v == 0 {
 		fmt.Fprintln(stdout, "note: the store is empty; the server seeds the shipped data when it starts, so rows it ships show as new here")
 	}
-	return importResults(ctx, db, results, *apply, importer.ApplyOptions{Author: *author, SkipRejected: *skipRejected}, *detail, stdout, stderr)
+	// The revisions are what an update event needs (version, indicators,
+	// countries); this process has no bus to publish them on yet.
+	_, code := importResults(ctx, db, results, *apply, importer.ApplyOptions{Author: *author, SkipRejected: *skipRejected}, *detail, stdout, stderr)
+	return code
 }
 
 func parseImportFile(ctx context.Context, path string, opt importer.Options) (*importer.Result, error) {
@@ -135,18 +138,19 @@ func writePlanOrResult(ctx context.Context, db importStore, res *importer.Result
 
 // importResults diffs each file against the store, and with apply writes
 // it; the diff is taken again just before each write, so files that touch
-// the same figures apply one after the other.
-func importResults(ctx context.Context, db importStore, results []*importer.Result, apply bool, opt importer.ApplyOptions, detail int, stdout, stderr io.Writer) int {
+// the same figures apply one after the other. It returns the revisions
+// written and the exit code.
+func importResults(ctx context.Context, db importStore, results []*importer.Result, apply bool, opt importer.ApplyOptions, detail int, stdout, stderr io.Writer) ([]indicators.Revision, int) {
 	var revs []indicators.Revision
 	writes := 0
 	for _, res := range results {
 		plan, err := importer.Diff(ctx, db, res)
 		if err != nil {
 			fmt.Fprintln(stderr, "hwfdash import:", err)
-			return 1
+			return revs, 1
 		}
 		if err := plan.WriteText(stdout, detail); err != nil {
-			return 1
+			return revs, 1
 		}
 		writes += len(plan.Writes())
 		if !apply {
@@ -160,7 +164,7 @@ func importResults(ctx context.Context, db importStore, results []*importer.Resu
 			continue
 		case err != nil:
 			fmt.Fprintf(stderr, "hwfdash import: %s: %v\n", res.File, err)
-			return 1
+			return revs, 1
 		}
 		revs = append(revs, rev)
 		fmt.Fprintf(stdout, "applied %s: version %d, %d rows; indicators %s; countries %s\n\n",
@@ -169,5 +173,5 @@ func importResults(ctx context.Context, db importStore, results []*importer.Resu
 	if !apply {
 		fmt.Fprintf(stdout, "dry run: nothing written; -apply writes %d new or changed rows, one revision per file\n", writes)
 	}
-	return 0
+	return revs, 0
 }

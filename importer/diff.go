@@ -198,7 +198,7 @@ func (p *Plan) WriteText(w io.Writer, detail int) error {
 		p.Tally(New), p.Tally(Changed), p.Tally(Unchanged), res.IgnoredRows(), len(res.Rejected))
 	if len(p.Counts) > 0 {
 		b.WriteString("\n")
-		tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', tabwriter.AlignRight)
+		tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "indicator\tcountry\tnew\tchanged\tunchanged\t")
 		for _, c := range p.Counts {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t\n", c.Indicator, c.ISO3, c.New, c.Changed, c.Unchanged)

@@ -80,6 +80,9 @@ func ghoRecord(line int, raw json.RawMessage, m *Mapping) Record {
 	rec.Area, _ = text("SpatialDim")
 	rec.Period, _ = text("TimeDim")
 	rec.Comment, _ = text("Comments")
+	if m.UnitField != "" {
+		rec.Unit, _ = text(m.UnitField)
+	}
 	typ, _ := text("SpatialDimType")
 	date, _ := text("Date")
 	if rec.Problem != nil {

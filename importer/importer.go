@@ -148,7 +148,13 @@ type Options struct {
 	// date where neither exists (time.Now when zero).
 	Vintage string
 	Now     time.Time
+	// Progress, when set, is called with the rows read so far every
+	// ProgressEvery rows (an admin page's progress bar).
+	Progress func(rows int)
 }
+
+// ProgressEvery is how often Parse reports progress, in rows.
+const ProgressEvery = 1024
 
 // MaxProblems bounds the rejected rows a Result lists; the rest are counted
 // in a last problem, so a wrong file cannot fill memory with errors.
@@ -205,9 +211,12 @@ func Parse(ctx context.Context, r io.Reader, opt Options) (*Result, error) {
 		return m, nil
 	}
 	err := read(io.TeeReader(r, h), pick, func(rec Record) error {
-		if p.res.Rows%1024 == 0 {
+		if p.res.Rows%ProgressEvery == 0 && p.res.Rows > 0 {
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+			if opt.Progress != nil {
+				opt.Progress(p.res.Rows)
 			}
 		}
 		p.add(rec)

@@ -72,9 +72,11 @@ func BenchmarkImportSDMXCSV100k(b *testing.B) {
 	const rows = 100_000
 	b.ReportAllocs()
 	for b.Loop() {
-		res, err := Parse(context.Background(), &sdmxGen{cs: cs, n: rows}, Options{Format: FormatSDMXCSV, Countries: cs, Now: testNow})
-		if err != nil || res.Rows != rows || len(res.Rejected) != 0 {
-			b.Fatalf("rows %d, rejected %v, %v", res.Rows, res.Rejected, err)
+		progress := 0
+		res, err := Parse(context.Background(), &sdmxGen{cs: cs, n: rows}, Options{Format: FormatSDMXCSV, Countries: cs, Now: testNow,
+			Progress: func(n int) { progress = n }})
+		if err != nil || res.Rows != rows || len(res.Rejected) != 0 || progress != rows/ProgressEvery*ProgressEvery {
+			b.Fatalf("rows %d, rejected %v, progress %d, %v", res.Rows, res.Rejected, progress, err)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")

@@ -98,6 +98,7 @@ func wbRecord(line int, raw json.RawMessage, m *Mapping, vintage string) Record 
 		parts[i] = get(f)
 	}
 	rec.Series = strings.Join(parts, ".")
+	// The API's one unit field is "unit".
 	rec.Area, rec.Unit, rec.Flag = row.ISO3, row.Unit, row.ObsStatus
 	if rec.Area == "" {
 		// Some aggregates have no ISO3 code; country.id names them.

@@ -160,9 +160,9 @@ const ProgressEvery = 1024
 // in a last problem, so a wrong file cannot fill memory with errors.
 const MaxProblems = 1000
 
-// reader streams a file's rows to emit; m is the mapping when the caller
-// chose one, else nil until the reader has found the dataset id and resolved
-// it through pick.
+// reader streams a file's rows to emit. It calls pick once, with the
+// file's dataset id where the format has one ("" otherwise), before its
+// first row: pick returns the mapping whose series fields the reader reads.
 type reader func(r io.Reader, pick func(dataset string) (*Mapping, error), emit func(Record) error) error
 
 func readerFor(f Format) (reader, Fields) {

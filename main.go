@@ -5,6 +5,7 @@
 //	hwfdash [serve]                       run the server (default)
 //	hwfdash token create -label L -countries AUT[,DEU] [-admin]
 //	hwfdash token list | token revoke ID
+//	hwfdash import -format gho|worldbank|sdmx-csv|jsonstat [-mapping M] [-apply] FILE…   publishers' files (README)
 //	hwfdash healthcheck [-url http://127.0.0.1:8080/readyz]   for container health checks
 //	hwfdash bench [-duration 5s] [-only reads,pages] [-out FILE]  the load benchmarks (BENCHMARKS.md)
 //
@@ -131,6 +132,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return serve(args, getenv, stderr)
 	case "token":
 		return tokenCmd(args, getenv, stdout, stderr)
+	case "import":
+		return importCmd(args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(args, stderr)
 	case "bench":

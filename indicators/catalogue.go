@@ -4,13 +4,14 @@ import "encoding/json"
 
 // Publishers, as named in store/seeddata/indicators.csv.
 const (
-	pubNHWA  = "WHO Global Health Observatory / National Health Workforce Accounts"
-	pubGHED  = "WHO Global Health Observatory / Global Health Expenditure Database"
-	pubWB    = "World Bank (WDI)"
-	pubOECD  = "OECD (OECD Data indicator export)"
-	pubNRI   = "National reports on the implementation of the WHO Global Code (National Reporting Instrument), submitted by Member States to hwfdash"
-	pubNHWA9 = "Member State submission (NHWA indicator 1-09); no public per-country values were found"
-	pubRural = "Member State submission; no public per-country series of health workers in rural areas was found (PROVENANCE.md, \"Not found\": distribution)"
+	pubNHWA    = "WHO Global Health Observatory / National Health Workforce Accounts"
+	pubGHED    = "WHO Global Health Observatory / Global Health Expenditure Database"
+	pubWB      = "World Bank (WDI)"
+	pubOECD    = "OECD (OECD Data indicator export)"
+	pubNRI     = "National reports on the implementation of the WHO Global Code (National Reporting Instrument), submitted by Member States to hwfdash"
+	pubNHWA9   = "Member State submission (NHWA indicator 1-09); no public per-country values were found"
+	pubPhysReg = "Eurostat, Physicians by NUTS 2 region (hlth_rs_physreg), imported by the operator with hwfdash import; no values ship with hwfdash"
+	pubRural   = "Member State submission; no public per-country series of health workers in rural areas was found (PROVENANCE.md, \"Not found\": distribution)"
 )
 
 // The publishers' vintages of the shipped series, as PROVENANCE.md records
@@ -145,6 +146,14 @@ func Catalogue() []Indicator {
 			// a mean weighted by the number of doctors; no direction is called better
 			// because the seeds set no target for it.
 			Source: pubRural, Weighted: true, Submittable: true},
+		{ID: "dist_doctors_nuts2_ratio", Name: "Ratio of the highest to the lowest regional (NUTS 2) density of physicians",
+			ShortName: "Regional spread of doctors", Unit: "ratio (highest / lowest)", Category: CategoryDistribution, Kind: KindRatio,
+			Area: AreaDistribution, SourceType: SourceSubmitted,
+			Description: "For one country and year, the density of physicians (per 100,000 inhabitants) in its NUTS 2 region with the most " +
+				"physicians per inhabitant divided by that of its region with the fewest, over the regions Eurostat publishes a value for " +
+				"(hlth_rs_physreg, unit P_HTHAB). 1 means an even distribution. Countries with a single NUTS 2 region have none. " +
+				"No values ship: they arrive by import of the Eurostat file or by submission.",
+			Source: pubPhysReg, Submittable: true},
 		yesno("code_dna", "National authority for the Code designated", "Designated national authority",
 			"NRI: has a designated national authority for the exchange of information on the Code been designated? (paraphrased)"),
 		yesno("code_nri_report", "National report on Code implementation submitted", "National report submitted",
@@ -207,6 +216,8 @@ func (ind Indicator) ValidRange() (lo, hi *float64) {
 		return ptr(0.0), ptr(100.0)
 	case KindYesNo:
 		return ptr(0.0), ptr(1.0)
+	case KindRatio:
+		return ptr(1.0), nil
 	default:
 		return ptr(0.0), nil
 	}

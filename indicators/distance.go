@@ -48,10 +48,10 @@ type Distances struct {
 	Headroom *float64 `json:"headroom"`
 	// Quartile is 1..4 in the Region's distribution (QuartileRule); 0 when
 	// the distribution is empty.
-	Quartile     int     `json:"quartile"`
+	Quartile     int           `json:"quartile"`
 	SinceCode    *PeriodChange `json:"change_since_2010"`
 	LastFiveYear *PeriodChange `json:"change_last_5_years"`
-	Label        string  `json:"label"`
+	Label        string        `json:"label"`
 }
 
 // ChangeBetween gives the change in series (one country, one indicator) from

@@ -73,6 +73,7 @@ const (
 	KindPercent Kind = "percent" // 0..100
 	KindYesNo   Kind = "yesno"   // 0 or 1
 	KindAmount  Kind = "amount"  // money per capita, >= 0
+	KindRatio   Kind = "ratio"   // highest over lowest of a set of values, >= 1
 )
 
 // Indicator is one entry of the catalogue.
@@ -156,6 +157,8 @@ type Observation struct {
 	// kept, never smoothed.
 	Flag     string `json:"flag,omitempty"`
 	FlagNote string `json:"flag_note,omitempty"`
+	// Estimate is set where the publisher flags the figure as an estimate.
+	Estimate bool `json:"estimate,omitempty"`
 }
 
 // Key identifies a country-year of one indicator.
@@ -362,4 +365,28 @@ var (
 	ErrUnavailable = errors.New("unavailable")
 	// ErrUnchanged: a state change asked for the state already recorded.
 	ErrUnchanged = errors.New("unchanged")
+	// ErrConflict: the data changed since the write was planned (an import
+	// diffed against an older version).
+	ErrConflict = errors.New("conflict")
 )
+
+// Revision is the provenance of one import: the file a publisher's figures
+// came from, recorded with the data version its rows were written at.
+type Revision struct {
+	Version int64  `json:"version"`
+	Author  string `json:"author"`
+	// Source names the publisher and dataset; Vintage is the publisher's
+	// release date or, where the file gives none, the access date.
+	Source  string `json:"source"`
+	Vintage string `json:"vintage"`
+	Format  string `json:"format"`
+	Mapping string `json:"mapping"`
+	File    string `json:"file"`
+	SHA256  string `json:"sha256"`
+	// Rows is how many revisions were written; Indicators and Countries
+	// what they touch (sorted), for the update event.
+	Rows       int       `json:"rows"`
+	Indicators []string  `json:"indicators"`
+	Countries  []string  `json:"countries"`
+	RecordedAt time.Time `json:"recorded_at,omitzero"`
+}

@@ -52,7 +52,7 @@ func (db *DB) Changes(ctx context.Context, f indicators.ChangeFilter, limit int)
 		var o indicators.Observation
 		var prev sql.Null[float64]
 		if err := rows.Scan(&o.Revision, &o.Indicator, &o.ISO3, &o.Year, &o.Value, &o.Source, &o.Note,
-			&o.Break, &o.Author, &o.Version, &o.RecordedAt, &prev); err != nil {
+			&o.Break, &o.Estimate, &o.Author, &o.Version, &o.RecordedAt, &prev); err != nil {
 			return nil, wrap("changes", err)
 		}
 		o.RecordedAt = o.RecordedAt.UTC()

@@ -13,11 +13,11 @@ import (
 	"github.com/hwfdash/hwfdash/indicators"
 )
 
-// batchRows is how many rows one multi-row INSERT carries (10 parameters a
+// batchRows is how many rows one multi-row INSERT carries (11 parameters a
 // row, well under both dialects' parameter limits).
 const batchRows = 500
 
-const obsColumns = `id, indicator, iso3, year, value, source, note, series_break, author, version, recorded_at`
+const obsColumns = `id, indicator, iso3, year, value, source, note, series_break, estimate, author, version, recorded_at`
 
 // Append records each observation as a new revision by author, all or
 // nothing, in one transaction, and returns the new data version.
@@ -28,12 +28,8 @@ func (db *DB) Append(ctx context.Context, obs []indicators.Observation, author s
 	if author == "" {
 		return 0, errors.New("store: append: empty author")
 	}
-	for i, o := range obs {
-		// SQLite would store NaN as NULL and PostgreSQL would keep it; neither
-		// is a figure.
-		if math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
-			return 0, fmt.Errorf("store: append: row %d (%s %s %d): value is not finite", i, o.Indicator, o.ISO3, o.Year)
-		}
+	if err := checkFinite("append", obs); err != nil {
+		return 0, err
 	}
 	var version int64
 	err := db.writeTx(ctx, "append", func(tx *sql.Tx) error {
@@ -47,6 +43,17 @@ func (db *DB) Append(ctx context.Context, obs []indicators.Observation, author s
 		return 0, err
 	}
 	return version, nil
+}
+
+// checkFinite refuses values that are not figures: SQLite would store NaN
+// as NULL and PostgreSQL would keep it.
+func checkFinite(op string, obs []indicators.Observation) error {
+	for i, o := range obs {
+		if math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
+			return fmt.Errorf("store: %s: row %d (%s %s %d): value is not finite", op, i, o.Indicator, o.ISO3, o.Year)
+		}
+	}
+	return nil
 }
 
 // writeTx runs fn in a transaction and commits it, or rolls back on error.
@@ -74,11 +81,11 @@ func bumpVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
 // positional ones ("?" on SQLite): SQLite looks numbered names up linearly,
 // which makes a 500-row statement quadratic to compile.
 func (db *DB) insertRevisions(ctx context.Context, tx *sql.Tx, obs []indicators.Observation, author string, version int64, at time.Time) error {
-	const cols = 10
+	const cols = 11
 	for start := 0; start < len(obs); start += batchRows {
 		batch := obs[start:min(start+batchRows, len(obs))]
 		var b strings.Builder
-		b.WriteString(`INSERT INTO observations (author, version, recorded_at, indicator, iso3, year, value, source, note, series_break) VALUES `)
+		b.WriteString(`INSERT INTO observations (author, version, recorded_at, indicator, iso3, year, value, source, note, series_break, estimate) VALUES `)
 		args := make([]any, 0, cols*len(batch))
 		for i, o := range batch {
 			if i > 0 {
@@ -92,7 +99,7 @@ func (db *DB) insertRevisions(ctx context.Context, tx *sql.Tx, obs []indicators.
 				b.WriteString(db.param(len(args) + k + 1))
 			}
 			b.WriteByte(')')
-			args = append(args, author, version, at, o.Indicator, o.ISO3, o.Year, o.Value, o.Source, o.Note, o.Break)
+			args = append(args, author, version, at, o.Indicator, o.ISO3, o.Year, o.Value, o.Source, o.Note, o.Break, o.Estimate)
 		}
 		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("insert rows %d-%d: %w", start, start+len(batch)-1, err)
@@ -193,7 +200,7 @@ func (db *DB) queryObs(ctx context.Context, op, query string, args ...any) ([]in
 	for rows.Next() {
 		var o indicators.Observation
 		if err := rows.Scan(&o.Revision, &o.Indicator, &o.ISO3, &o.Year, &o.Value, &o.Source, &o.Note,
-			&o.Break, &o.Author, &o.Version, &o.RecordedAt); err != nil {
+			&o.Break, &o.Estimate, &o.Author, &o.Version, &o.RecordedAt); err != nil {
 			return nil, wrap(op, err)
 		}
 		o.RecordedAt = o.RecordedAt.UTC()

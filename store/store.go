@@ -228,6 +228,25 @@ func migrations() [][]string {
 		)`,
 		`CREATE INDEX experience_events_entry ON experience_events (experience_id, id)`,
 		`CREATE INDEX experience_events_version ON experience_events (version, id)`,
+	}, {
+		// Publisher flags beside the break flag, and the provenance of
+		// imports: one row per applied import, keyed by the data version its
+		// observations were written at.
+		`ALTER TABLE observations ADD COLUMN estimate BOOLEAN NOT NULL DEFAULT FALSE`,
+		`CREATE TABLE import_revisions (
+			version     {{int}} PRIMARY KEY,
+			author      TEXT NOT NULL CHECK (author <> ''),
+			source      TEXT NOT NULL CHECK (source <> ''),
+			vintage     TEXT NOT NULL,
+			format      TEXT NOT NULL,
+			mapping     TEXT NOT NULL,
+			file        TEXT NOT NULL,
+			sha256      TEXT NOT NULL CHECK (length(sha256) = 64),
+			rows        {{int}} NOT NULL,
+			indicators  TEXT NOT NULL,
+			countries   TEXT NOT NULL,
+			recorded_at {{time}} NOT NULL
+		)`,
 	}}
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/hwfdash/hwfdash/cache"
 	"github.com/hwfdash/hwfdash/public"
 	"github.com/hwfdash/hwfdash/server"
+	"github.com/hwfdash/hwfdash/server/engine"
 	"github.com/hwfdash/hwfdash/store"
 	"github.com/hwfdash/hwfdash/store/seeddata"
 )
@@ -216,7 +217,7 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 		Logger:             log,
 	}, server.Deps{
 		Store: db, Tokens: db, Experiences: db, Cache: c, Bus: bus, Assets: assets, Rates: c,
-		Reference: server.Reference{
+		Reference: engine.Reference{
 			Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
 			Breaks: ds.Breaks, Provenance: ds.Provenance, Roadmap: roadmap,
 		},

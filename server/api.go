@@ -6,17 +6,16 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/public"
+	"github.com/hwfdash/hwfdash/server/engine"
 )
 
 // routes is the one route table.
@@ -59,10 +58,6 @@ func (s *Server) routes() {
 	s.pageRoutes()
 }
 
-// requestTimeout bounds the work of one request, so a stalled store cannot
-// hold a connection forever.
-const requestTimeout = 10 * time.Second
-
 func reqCtx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(c.UserContext(), requestTimeout)
 }
@@ -72,7 +67,7 @@ func (s *Server) getHealth(c *fiber.Ctx) error {
 }
 
 func (s *Server) getReady(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(c.UserContext(), readyTimeout)
 	defer cancel()
 	storeState := "ok"
 	status := fiber.StatusOK
@@ -97,14 +92,14 @@ func (s *Server) getVersion(c *fiber.Ctx) error {
 }
 
 func (s *Server) getCountries(c *fiber.Ctx) error {
-	return s.sendJSON(c, "countries", func(context.Context) (any, error) {
-		return fiber.Map{"countries": s.ref.Countries, "groups": s.ref.groupNames}, nil
+	return s.sendJSON(c, s.eng.CountriesKey(), func(context.Context) (any, error) {
+		return fiber.Map{"countries": s.ref.Countries, "groups": s.ref.GroupNames}, nil
 	})
 }
 
 func (s *Server) indicatorParam(c *fiber.Ctx) (indicators.Indicator, error) {
 	id := c.Params("id")
-	ind, ok := s.ref.byID[id]
+	ind, ok := s.ref.ByID[id]
 	if !ok {
 		return ind, notFound("id", "unknown indicator %q", truncate(id, 60))
 	}
@@ -112,8 +107,8 @@ func (s *Server) indicatorParam(c *fiber.Ctx) (indicators.Indicator, error) {
 }
 
 func (s *Server) getIndicators(c *fiber.Ctx) error {
-	return s.sendJSON(c, "indicators", func(context.Context) (any, error) {
-		return fiber.Map{"indicators": s.ref.catalogue}, nil
+	return s.sendJSON(c, s.eng.IndicatorsKey(), func(context.Context) (any, error) {
+		return fiber.Map{"indicators": s.ref.Catalogue}, nil
 	})
 }
 
@@ -122,8 +117,8 @@ func (s *Server) getIndicator(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.sendJSON(c, "indicator:"+ind.ID, func(context.Context) (any, error) {
-		ms := s.ref.measured(ind.ID)
+	return s.sendJSON(c, s.eng.IndicatorKey(ind), func(context.Context) (any, error) {
+		ms := s.ref.Measured(ind.ID)
 		if ms == nil {
 			ms = []indicators.Milestone{}
 		}
@@ -131,32 +126,16 @@ func (s *Server) getIndicator(c *fiber.Ctx) error {
 	})
 }
 
-// dataQuery is the parsed query of the data endpoints.
-type dataQuery struct {
-	countries []string
-	time      TimeRange
-	// cacheKey is key's answer, kept when the query is memoised.
-	cacheKey string
-}
-
-// key is the query's part of a cache key.
-func (q dataQuery) key() string {
-	if q.cacheKey != "" {
-		return q.cacheKey
+func (s *Server) parseDataQuery(c *fiber.Ctx) (engine.DataQuery, error) {
+	countries, err := engine.ParseCountries(c.Query("countries"), s.ref.Expand)
+	if err != nil {
+		return engine.DataQuery{}, badParam("countries", err)
 	}
-	return strings.Join(q.countries, ",") + ":" + strconv.Itoa(q.time.From) + "-" + strconv.Itoa(q.time.To)
-}
-
-func (s *Server) parseDataQuery(c *fiber.Ctx) (dataQuery, error) {
-	var q dataQuery
-	var err error
-	if q.countries, err = ParseCountries(c.Query("countries"), s.ref.expand); err != nil {
-		return q, badParam("countries", err)
+	tr, err := engine.ParseTime(c.Query("time"), s.cfg.CurrentYear())
+	if err != nil {
+		return engine.DataQuery{}, badParam("time", err)
 	}
-	if q.time, err = ParseTime(c.Query("time"), s.cfg.CurrentYear()); err != nil {
-		return q, badParam("time", err)
-	}
-	return q, nil
+	return engine.NewDataQuery(countries, tr), nil
 }
 
 func (s *Server) getData(c *fiber.Ctx) error {
@@ -175,10 +154,10 @@ func (s *Server) getData(c *fiber.Ctx) error {
 		}
 		s.dataQueries.put(string(raw), s.cfg.CurrentYear(), q, format)
 	}
-	key := "data:" + ind.ID + ":" + q.key()
+	key := s.eng.DataKey(ind, q, format)
 	if format == "csv" {
 		return s.sendCSV(c, key, fmt.Sprintf("hwfdash-%s.csv", ind.ID), func(ctx context.Context) ([]byte, error) {
-			res, err := s.eng.data(ctx, ind, q.countries, q.time, s.version.Load())
+			res, err := s.eng.Data(ctx, ind, q.Countries, q.Time, s.version.Load())
 			if err != nil {
 				return nil, err
 			}
@@ -189,7 +168,7 @@ func (s *Server) getData(c *fiber.Ctx) error {
 		return nil
 	}
 	return s.sendJSON(c, key, func(ctx context.Context) (any, error) {
-		return s.eng.data(ctx, ind, q.countries, q.time, s.version.Load())
+		return s.eng.Data(ctx, ind, q.Countries, q.Time, s.version.Load())
 	})
 }
 
@@ -205,29 +184,28 @@ type queryMemo struct {
 }
 
 type memoQuery struct {
-	q      dataQuery
+	q      engine.DataQuery
 	format string
 }
 
 const queryMemoMax = 4096
 
-func (m *queryMemo) get(raw []byte, year int) (dataQuery, string, bool) {
+func (m *queryMemo) get(raw []byte, year int) (engine.DataQuery, string, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.year != year {
-		return dataQuery{}, "", false
+		return engine.DataQuery{}, "", false
 	}
 	e, ok := m.m[string(raw)]
 	return e.q, e.format, ok
 }
 
-func (m *queryMemo) put(raw string, year int, q dataQuery, format string) {
+func (m *queryMemo) put(raw string, year int, q engine.DataQuery, format string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.year != year || len(m.m) >= queryMemoMax || m.m == nil {
 		m.year, m.m = year, make(map[string]memoQuery)
 	}
-	q.cacheKey = q.key()
 	m.m[raw] = memoQuery{q, format}
 }
 
@@ -245,7 +223,7 @@ func formatParam(c *fiber.Ctx) (string, error) {
 // csvHeader is the tidy CSV layout of exports, also accepted by submissions.
 var csvHeader = []string{"iso3", "country", "indicator", "year", "value", "unit", "source"}
 
-func rowsCSV(rows []DataRow) ([]byte, error) {
+func rowsCSV(rows []engine.DataRow) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	_ = w.Write(csvHeader)
@@ -264,24 +242,24 @@ func (s *Server) getRegional(c *fiber.Ctx) error {
 	}
 	year := 0
 	if y := c.Query("year"); y != "" {
-		if year, err = ParseYear(y, s.cfg.CurrentYear()); err != nil {
+		if year, err = engine.ParseYear(y, s.cfg.CurrentYear()); err != nil {
 			return badParam("year", err)
 		}
 	}
-	return s.sendJSON(c, fmt.Sprintf("regional:%s:%d", ind.ID, year), func(ctx context.Context) (any, error) {
-		return s.eng.regional(ctx, ind, year, s.version.Load())
+	return s.sendJSON(c, s.eng.RegionalKey(ind, year), func(ctx context.Context) (any, error) {
+		return s.eng.Regional(ctx, ind, year, s.version.Load())
 	})
 }
 
 func (s *Server) getMilestones(c *fiber.Ctx) error {
-	return s.sendJSON(c, "milestones", func(ctx context.Context) (any, error) {
-		return s.eng.milestones(ctx, s.version.Load())
+	return s.sendJSON(c, s.eng.MilestonesKey(), func(ctx context.Context) (any, error) {
+		return s.eng.Milestones(ctx, s.version.Load())
 	})
 }
 
 func (s *Server) getSummary(c *fiber.Ctx) error {
 	iso3 := strings.ToUpper(c.Params("iso3"))
-	if !s.ref.known(iso3) {
+	if !s.ref.Known(iso3) {
 		return notFound("iso3", "unknown country %q: not a Member State of the WHO European Region", truncate(c.Params("iso3"), 20))
 	}
 	lang := "en"
@@ -290,22 +268,22 @@ func (s *Server) getSummary(c *fiber.Ctx) error {
 			return badParam("lang", fmt.Errorf("%q: use one of %s", truncate(l, 10), strings.Join(public.Languages(), ", ")))
 		}
 	}
-	return s.sendJSON(c, "summary:"+iso3+":"+lang, func(ctx context.Context) (any, error) {
-		res, err := s.eng.summary(ctx, iso3, s.version.Load())
+	return s.sendJSON(c, s.eng.SummaryKey(iso3, lang), func(ctx context.Context) (any, error) {
+		res, err := s.eng.Summary(ctx, iso3, s.version.Load())
 		if err != nil || lang == "en" {
 			return res, err
 		}
 		res.Country.Name = s.msgs.Country(lang, iso3, res.Country.Name)
 		for i := range res.Items {
-			res.Items[i].Indicator = s.localIndicator(lang, res.Items[i].Indicator)
+			res.Items[i].Indicator = s.eng.LocalIndicator(lang, res.Items[i].Indicator)
 		}
 		return res, nil
 	})
 }
 
 func (s *Server) getRounds(c *fiber.Ctx) error {
-	return s.sendJSON(c, "rounds", func(ctx context.Context) (any, error) {
-		return s.eng.rounds(ctx, s.version.Load())
+	return s.sendJSON(c, s.eng.RoundsKey(), func(ctx context.Context) (any, error) {
+		return s.eng.Rounds(ctx, s.version.Load())
 	})
 }
 
@@ -321,14 +299,14 @@ func (s *Server) getHistory(c *fiber.Ctx) error {
 		return err
 	}
 	iso3 := strings.ToUpper(c.Query("iso3"))
-	if !s.ref.known(iso3) {
+	if !s.ref.Known(iso3) {
 		return badParam("iso3", fmt.Errorf("unknown country %q", truncate(c.Query("iso3"), 20)))
 	}
-	year, err := ParseYear(c.Query("year"), s.cfg.CurrentYear())
+	year, err := engine.ParseYear(c.Query("year"), s.cfg.CurrentYear())
 	if err != nil {
 		return badParam("year", err)
 	}
-	return s.sendJSON(c, fmt.Sprintf("history:%s:%s:%d", ind.ID, iso3, year), func(ctx context.Context) (any, error) {
+	return s.sendJSON(c, s.eng.HistoryKey(ind, iso3, year), func(ctx context.Context) (any, error) {
 		revs, err := s.deps.Store.History(ctx, ind.ID, iso3, year)
 		if err != nil {
 			return nil, err
@@ -380,8 +358,8 @@ var etagKey = []byte(fiber.HeaderETag)
 // the client's copy is current, else the payload from the in-process cache.
 // It reports whether it answered; handlers call it before building their
 // computation, which most reads do not need.
-func (s *Server) cachedHit(c *fiber.Ctx, key, contentType string) bool {
-	v := s.versionForKey(key)
+func (s *Server) cachedHit(c *fiber.Ctx, key engine.Key, contentType string) bool {
+	v := key.Version()
 	var buf [64]byte
 	uri := c.Request().URI()
 	tag := appendETag(buf[:0], v, uri.PathOriginal(), uri.QueryString())
@@ -391,7 +369,7 @@ func (s *Server) cachedHit(c *fiber.Ctx, key, contentType string) bool {
 		c.Status(fiber.StatusNotModified)
 		return true
 	}
-	body, ok := s.deps.Cache.Peek("v" + strconv.FormatInt(v, 10) + ":" + key)
+	body, ok := s.deps.Cache.Peek(key.String())
 	if !ok {
 		return false
 	}
@@ -411,15 +389,15 @@ var cacheHeaders = []header{
 // cachedBytes serves a computed payload from the version-keyed cache, with
 // ETag and Cache-Control so browsers and CDNs can reuse it. A payload held
 // in process is sent without a deadline or a flight: that is most reads.
-func (s *Server) cachedBytes(c *fiber.Ctx, key, contentType string, compute func(ctx context.Context) ([]byte, error)) error {
-	v := s.versionForKey(key)
+func (s *Server) cachedBytes(c *fiber.Ctx, key engine.Key, contentType string, compute func(ctx context.Context) ([]byte, error)) error {
+	v := key.Version()
 	tag := etag(v, c.Request().URI())
 	c.Response().Header.SetCanonical(etagKey, []byte(tag)) // as cachedHit names it
 	setHeaders(c, cacheHeaders)
 	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && strings.Contains(match, tag) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	full := "v" + strconv.FormatInt(v, 10) + ":" + key
+	full := key.String()
 	body, ok := s.deps.Cache.Peek(full)
 	if !ok {
 		ctx, cancel := reqCtx(c)
@@ -433,7 +411,7 @@ func (s *Server) cachedBytes(c *fiber.Ctx, key, contentType string, compute func
 	return c.Send(body)
 }
 
-func (s *Server) sendJSON(c *fiber.Ctx, key string, compute func(ctx context.Context) (any, error)) error {
+func (s *Server) sendJSON(c *fiber.Ctx, key engine.Key, compute func(ctx context.Context) (any, error)) error {
 	return s.cachedBytes(c, key, fiber.MIMEApplicationJSONCharsetUTF8, func(ctx context.Context) ([]byte, error) {
 		v, err := compute(ctx)
 		if err != nil {
@@ -443,53 +421,16 @@ func (s *Server) sendJSON(c *fiber.Ctx, key string, compute func(ctx context.Con
 	})
 }
 
-func (s *Server) sendCSV(c *fiber.Ctx, key, filename string, compute func(ctx context.Context) ([]byte, error)) error {
+func (s *Server) sendCSV(c *fiber.Ctx, key engine.Key, filename string, compute func(ctx context.Context) ([]byte, error)) error {
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename=%q`, filename))
-	return s.cachedBytes(c, key+":csv", "text/csv; charset=utf-8", compute)
+	return s.cachedBytes(c, key, "text/csv; charset=utf-8", compute)
 }
 
-// RoundResult is one reporting round of the Code's National Reporting
-// Instrument: the counts cited in public sources and the submissions
-// received by hwfdash.
-type RoundResult struct {
-	Round int `json:"round"`
-	Year  int `json:"reporting_year"`
-	// Reported lists the Member States with a national report recorded
-	// for the round (code_nri_report = 1), NotReported those recorded as 0;
-	// the rest have no answer yet.
-	Reported    []string               `json:"reported"`
-	NotReported []string               `json:"not_reported"`
-	Members     int                    `json:"members"`
-	Cited       []indicators.RoundFact `json:"cited"`
-}
-
-func (e *engine) rounds(ctx context.Context, version int64) (fiber.Map, error) {
-	obs, err := e.series(ctx, e.ref.byID["code_nri_report"], nil, TimeRange{})
-	if err != nil {
-		return nil, err
+func (s *Server) getRoadmap(c *fiber.Ctx) error {
+	if s.ref.Roadmap == nil {
+		return notFound("roadmap", "no Roadmap document is loaded")
 	}
-	out := []RoundResult{}
-	for _, r := range indicators.NRIRounds() {
-		rr := RoundResult{Round: r.Number, Year: r.Year, Reported: []string{}, NotReported: []string{},
-			Members: len(e.ref.Countries), Cited: []indicators.RoundFact{}}
-		for _, o := range obs {
-			if o.Year != r.Year {
-				continue
-			}
-			if o.Value == 1 {
-				rr.Reported = append(rr.Reported, o.ISO3)
-			} else {
-				rr.NotReported = append(rr.NotReported, o.ISO3)
-			}
-		}
-		for _, f := range e.ref.Rounds {
-			if f.Round == r.Number {
-				rr.Cited = append(rr.Cited, f)
-			}
-		}
-		sort.Strings(rr.Reported)
-		sort.Strings(rr.NotReported)
-		out = append(out, rr)
-	}
-	return fiber.Map{"version": version, "rounds": out}, nil
+	return s.sendJSON(c, s.eng.RoadmapKey(), func(ctx context.Context) (any, error) {
+		return s.eng.Roadmap(ctx, s.version.Load())
+	})
 }

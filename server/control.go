@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/server/engine"
 )
 
 // clientControl relays a presenter command from an operator's websocket to
@@ -20,7 +21,7 @@ func (s *Server) clientControl(c *client, m clientMessage) {
 		c.sendError("control: malformed command")
 		return
 	}
-	ev := indicators.Update{Kind: "control", Topics: []string{"control"}, Origin: s.cfg.InstanceID,
+	ev := indicators.Update{Kind: "control", Topics: engine.ControlTopics(), Origin: s.cfg.InstanceID,
 		Version: s.version.Load(), Payload: *m.Control}
 	if err := s.deps.Bus.Publish(context.Background(), ev); err != nil {
 		c.sendError("control: could not relay the command")
@@ -29,11 +30,15 @@ func (s *Server) clientControl(c *client, m clientMessage) {
 	c.sendJSON(map[string]any{"type": "control-sent"})
 }
 
-// pushControl forwards a presenter command to the subscribers of "control".
+// pushControl forwards a presenter command to the subscribers of the
+// control topics.
 func (s *Server) pushControl(ev indicators.Update) {
-	b, err := json.Marshal(updateMessage{Type: "control", Topic: "control", Version: ev.Version, Payload: ev.Payload})
-	if err != nil {
-		return
+	for _, t := range engine.ControlTopics() {
+		b, err := json.Marshal(updateMessage{Type: "control", Topic: t, Version: ev.Version, Payload: ev.Payload})
+		if err != nil {
+			s.log.Warn("encode control command", "err", err)
+			continue
+		}
+		s.hub.broadcast(t, textFrame(b))
 	}
-	s.hub.broadcast("control", textFrame(b))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/server/engine"
 )
 
 // apiError is an error with an HTTP status and, where one input is to blame,
@@ -43,7 +44,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var ae *apiError
 	var fe *fiber.Error
 	switch {
-	case errors.As(err, &ae):
+	case asAPIError(err, &ae):
 		if ae.Status == fiber.StatusTooManyRequests {
 			c.Set(fiber.HeaderRetryAfter, "60")
 		}
@@ -68,4 +69,28 @@ func randomID() string {
 	return hex.EncodeToString(b)
 }
 
-func asAPIError(err error, target **apiError) bool { return errors.As(err, target) }
+// asAPIError finds the API error in err: an apiError, or an engine error
+// given its HTTP status.
+func asAPIError(err error, target **apiError) bool {
+	if errors.As(err, target) {
+		return true
+	}
+	var ee *engine.Error
+	if !errors.As(err, &ee) {
+		return false
+	}
+	status := fiber.StatusBadRequest
+	if ee.NotFound {
+		status = fiber.StatusNotFound
+	}
+	*target = &apiError{Status: status, Message: ee.Message, Field: ee.Field}
+	return true
+}
+
+// truncate shortens user input quoted in an error message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

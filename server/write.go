@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/server/engine"
 )
 
 // authenticate resolves the bearer token of a write request. The admin
@@ -122,7 +122,7 @@ func (s *Server) validate(obs []indicators.Observation, tok indicators.Token) []
 	seen := map[indicators.Key]int{}
 	for i, o := range obs {
 		row := i + 1
-		for _, fe := range indicators.ValidateObservation(o, s.ref.known, s.cfg.CurrentYear()) {
+		for _, fe := range indicators.ValidateObservation(o, s.ref.Known, s.cfg.CurrentYear()) {
 			fe.Row = row
 			errs = append(errs, fe)
 		}
@@ -131,7 +131,7 @@ func (s *Server) validate(obs []indicators.Observation, tok indicators.Token) []
 				Message: fmt.Sprintf("same indicator, country and year as row %d", first)})
 		}
 		seen[o.Key()] = row
-		if !tok.Admin && s.ref.known(o.ISO3) && !allowed[o.ISO3] {
+		if !tok.Admin && s.ref.Known(o.ISO3) && !allowed[o.ISO3] {
 			errs = append(errs, indicators.FieldError{Row: row, Field: "iso3", Message: scopeMessage})
 		}
 	}
@@ -168,10 +168,10 @@ func (s *Server) submit(ctx context.Context, obs []indicators.Observation, tok i
 		return SubmitResult{}, fmt.Errorf("server: store submission: %w", err)
 	}
 	s.log.Info("observations stored", "rows", len(obs), "version", version, "token", tok.ID)
-	s.markChanged(version, indicatorIDs(obs))
+	s.eng.MarkChanged(version, engine.IndicatorIDs(obs))
 	s.advance(version)
-	ev := indicators.Update{Version: version, Topics: s.topicsFor(obs), Origin: s.cfg.InstanceID, Kind: "data"}
-	if len(obs) <= 200 {
+	ev := indicators.Update{Version: version, Topics: s.eng.DataTopics(obs), Origin: s.cfg.InstanceID, Kind: "data"}
+	if len(obs) <= eventRowsMax {
 		ev.Payload, _ = json.Marshal(obs)
 	}
 	// The bus delivers the event to this instance too; a failure to reach
@@ -182,32 +182,6 @@ func (s *Server) submit(ctx context.Context, obs []indicators.Observation, tok i
 		s.log.Warn("publish update", "err", err)
 	}
 	return SubmitResult{Accepted: len(obs), Version: version}, nil
-}
-
-// topicsFor lists the topics a set of observations touches: their
-// indicators, the derived indicators built on them, their countries, and
-// the milestones and Code rounds where those are measured.
-func (s *Server) topicsFor(obs []indicators.Observation) []string {
-	set := map[string]bool{}
-	for _, o := range obs {
-		ids := append([]string{o.Indicator}, s.ref.dependents(o.Indicator)...)
-		for _, id := range ids {
-			set["indicator:"+id] = true
-			if len(s.ref.measured(id)) > 0 {
-				set["milestones"] = true
-			}
-		}
-		if o.Indicator == "code_nri_report" {
-			set["rounds"] = true
-		}
-		set["country:"+o.ISO3] = true
-	}
-	out := make([]string, 0, len(set))
-	for t := range set {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // tokenRequest is the body of POST /api/v1/tokens.
@@ -258,7 +232,7 @@ func (s *Server) postToken(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &req); err != nil {
 		return badParam("body", errors.New("malformed JSON: "+jsonErr(err)))
 	}
-	countries, err := ValidateTokenRequest(req.Label, req.Countries, s.ref.known)
+	countries, err := ValidateTokenRequest(req.Label, req.Countries, s.ref.Known)
 	if err != nil && !(req.Admin && len(req.Countries) == 0) {
 		return err
 	}

@@ -236,20 +236,6 @@ func (s *Server) pushExperienceChanges(changes []indicators.Experience) {
 	}
 }
 
-// viewerIsAdmin says whether a read request carries the admin token (or an
-// admin ministry token). No Authorization header means a public reader; a
-// bad one is refused rather than silently ignored.
-func (s *Server) viewerIsAdmin(c *fiber.Ctx) (bool, error) {
-	if c.Get(fiber.HeaderAuthorization) == "" {
-		return false, nil
-	}
-	tok, err := s.authenticate(c)
-	if err != nil {
-		return false, err
-	}
-	return tok.Admin, nil
-}
-
 func (s *Server) getExperiences(c *fiber.Ctx) error {
 	q := indicators.ExperienceQuery{Limit: experiencesPage}
 	if v := c.Query("country"); v != "" {
@@ -334,19 +320,6 @@ func (s *Server) getExperiences(c *fiber.Ctx) error {
 		return s.sendPrivate(c, list)
 	}
 	return s.sendJSON(c, s.eng.ExperiencesKey(q), list)
-}
-
-// sendPrivate answers what only an admin may see: computed afresh, never
-// cached nor stored by a browser or proxy.
-func (s *Server) sendPrivate(c *fiber.Ctx, compute func(ctx context.Context) (any, error)) error {
-	ctx, cancel := reqCtx(c)
-	defer cancel()
-	v, err := compute(ctx)
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(v)
 }
 
 func experienceID(c *fiber.Ctx) (int64, error) {

@@ -6,6 +6,8 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -324,4 +326,10 @@ func loadSmallStates(a *public.Assets) ([]charts.SmallState, error) {
 		return nil, fmt.Errorf("server: europe.small.json: %w", err)
 	}
 	return small, nil
+}
+
+func randomID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/server/engine"
@@ -41,4 +44,29 @@ func (s *Server) pushControl(ev indicators.Update) {
 		}
 		s.hub.broadcast(t, textFrame(b))
 	}
+}
+
+func (s *Server) presentPage(c *fiber.Ctx, d *pageData) error {
+	d.Title, d.BodyClass, d.Embed, d.Topics = s.msgs.T(d.Lang, "present.title"), "present", true, "rounds milestones control"
+	// An interval out of range (or not a number) does not fail the page: a
+	// projector would show the JSON error to the room. The deck runs at the
+	// default and says on screen which values are valid, so whoever typed
+	// the address sees why. The API keeps answering 400 for bad parameters.
+	d.Interval = defaultPresentInterval
+	if raw := c.Query("interval"); raw != "" {
+		if v, err := strconv.Atoi(raw); err == nil && v >= 5 && v <= 600 {
+			d.Interval = v
+		} else {
+			d.Notice = s.msgs.T(d.Lang, "present.interval_notice")
+		}
+	}
+	return nil
+}
+
+// defaultPresentInterval is the seconds each slide is shown for.
+const defaultPresentInterval = 20
+
+func (s *Server) controlPage(c *fiber.Ctx, d *pageData) error {
+	d.Title = s.msgs.T(d.Lang, "control.title")
+	return nil
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/hwfdash/hwfdash/indicators"
 )
 
-// series returns an indicator's newest observations, derived on the fly for
+// Series returns an indicator's newest observations, derived on the fly for
 // derived indicators, with published series breaks flagged.
 func (e *Engine) Series(ctx context.Context, ind indicators.Indicator, countries []string, tr TimeRange) ([]indicators.Observation, error) {
 	if ind.Derived != nil {
@@ -85,6 +85,8 @@ type DataResult struct {
 	Missing []string `json:"missing"`
 }
 
+// Data is an indicator's newest values for countries (nil: all) and years,
+// with the requested countries that have none listed as missing.
 func (e *Engine) Data(ctx context.Context, ind indicators.Indicator, countries []string, tr TimeRange, version int64) (DataResult, error) {
 	obs, err := e.Series(ctx, ind, countries, tr)
 	if err != nil {
@@ -108,6 +110,7 @@ func (e *Engine) Data(ctx context.Context, ind indicators.Indicator, countries [
 	return res, nil
 }
 
+// Row is an observation as the API shows it.
 func (e *Engine) Row(ind indicators.Indicator, o indicators.Observation) DataRow {
 	return DataRow{
 		ISO3: o.ISO3, Country: e.ref.CountryName(o.ISO3), Indicator: ind.ID, Year: o.Year, Value: o.Value,
@@ -170,6 +173,8 @@ func (e *Engine) defaultYear(ctx context.Context, ind indicators.Indicator) (int
 	return defaultYear(all), nil
 }
 
+// Regional is an indicator's regional aggregate for a year; 0 picks the
+// default year (see defaultYear).
 func (e *Engine) Regional(ctx context.Context, ind indicators.Indicator, year int, version int64) (RegionalResult, error) {
 	if year == 0 {
 		var err error
@@ -212,6 +217,8 @@ type MilestonesResult struct {
 	Milestones []MilestoneResult `json:"milestones"`
 }
 
+// Milestones is every milestone, by year, with its regional status where
+// an indicator measures it.
 func (e *Engine) Milestones(ctx context.Context, version int64) (MilestonesResult, error) {
 	res := MilestonesResult{Version: version, Milestones: []MilestoneResult{}}
 	for _, m := range e.ref.Milestones {
@@ -284,6 +291,8 @@ type SummaryResult struct {
 	Items   []SummaryItem      `json:"indicators"`
 }
 
+// Summary is a country's latest value of every indicator beside the
+// regional median, with its milestone statuses.
 func (e *Engine) Summary(ctx context.Context, iso3 string, version int64) (SummaryResult, error) {
 	res := SummaryResult{Country: e.ref.ByISO3[iso3], Version: version, Items: []SummaryItem{}}
 	for _, ind := range e.ref.Catalogue {

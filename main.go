@@ -31,6 +31,7 @@ import (
 	"github.com/hwfdash/hwfdash/cache"
 	"github.com/hwfdash/hwfdash/public"
 	"github.com/hwfdash/hwfdash/server"
+	"github.com/hwfdash/hwfdash/server/engine"
 	"github.com/hwfdash/hwfdash/store"
 	"github.com/hwfdash/hwfdash/store/seeddata"
 )
@@ -51,8 +52,7 @@ type config struct {
 	// CacheLocal bounds the in-process cache in entries; 0 disables it, so
 	// every read goes to Redis.
 	CacheLocal int
-	// CacheLocalMB bounds the in-process cache in megabytes; 0 means the
-	// cache's default (64).
+	// CacheLocalMB bounds the in-process cache in megabytes.
 	CacheLocalMB int
 	WSPerAddress int
 	WriteRate    int
@@ -70,32 +70,38 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "directory of the embedded store (DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty uses the embedded store (DATABASE_URL)")
 	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for the shared cache and bus; empty runs in process (REDIS_URL)")
-	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("REDIS_PREFIX", "hwfdash:"), "prefix of Redis keys and of the update channel, so deployments can share a Redis (REDIS_PREFIX)")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("REDIS_PREFIX", cache.DefaultPrefix), "prefix of Redis keys and of the update channel, so deployments can share a Redis (REDIS_PREFIX)")
 	fs.StringVar(&c.AdminToken, "admin-token", env("ADMIN_TOKEN", ""), "admin bearer token (ADMIN_TOKEN)")
 	fs.StringVar(&c.AllowedOrigins, "allowed-origins", env("ALLOWED_ORIGINS", ""), "extra origins allowed to open websockets, comma-separated (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.EmbedOrigins, "embed-origins", env("EMBED_ORIGINS", ""), "origins allowed to frame /embed/ pages; empty allows any (EMBED_ORIGINS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
-	localDef := env("CACHE_LOCAL_ENTRIES", "4096")
+	localDef := env("CACHE_LOCAL_ENTRIES", strconv.Itoa(cache.DefaultLocalMaxEntries))
 	local, convErr := strconv.Atoi(localDef)
 	fs.IntVar(&c.CacheLocal, "cache-local-entries", local, "entries of the in-process cache in front of Redis; 0 disables it (CACHE_LOCAL_ENTRIES)")
-	fs.IntVar(&c.CacheLocalMB, "cache-local-mb", 0, "megabytes the in-process cache may hold; 0 means 64 (CACHE_LOCAL_MB)")
-	fs.IntVar(&c.WSPerAddress, "ws-max-per-address", 0, "websocket connections allowed per client address; 0 means 64 (WS_MAX_PER_ADDRESS)")
-	fs.IntVar(&c.WriteRate, "write-rate", 0, "writes a token or address may make per minute; 0 means 120 (WRITE_RATE)")
-	for _, e := range []struct {
-		key string
-		dst *int
-	}{{"CACHE_LOCAL_MB", &c.CacheLocalMB}, {"WS_MAX_PER_ADDRESS", &c.WSPerAddress}, {"WRITE_RATE", &c.WriteRate}} {
-		v := getenv(e.key)
-		if v == "" {
-			continue
+	// The limits below have no "off": each defaults to its named constant,
+	// and 0 (or less) is refused with the flag named.
+	limits := []struct {
+		flag, env string
+		dst       *int
+		def       int
+		usage     string
+	}{
+		{"cache-local-mb", "CACHE_LOCAL_MB", &c.CacheLocalMB, cache.DefaultLocalMaxBytes >> 20, "megabytes the in-process cache may hold"},
+		{"ws-max-per-address", "WS_MAX_PER_ADDRESS", &c.WSPerAddress, server.DefaultMaxConnsPerAddress, "websocket connections allowed per client address"},
+		{"write-rate", "WRITE_RATE", &c.WriteRate, server.DefaultWriteRate, "writes a token or address may make per minute"},
+	}
+	for _, l := range limits {
+		def := l.def
+		if v := getenv(l.env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				err = fmt.Errorf("%s: want a whole number ≥ 1, got %q", l.env, v)
+				fmt.Fprintln(fs.Output(), err)
+				return c, err
+			}
+			def = n
 		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			err = fmt.Errorf("%s: want a whole number ≥ 0, got %q", e.key, v)
-			fmt.Fprintln(fs.Output(), err)
-			return c, err
-		}
-		*e.dst = n
+		fs.IntVar(l.dst, l.flag, def, fmt.Sprintf("%s (%s)", l.usage, l.env))
 	}
 	err := fs.Parse(args)
 	if err == nil {
@@ -104,6 +110,11 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 			err = fmt.Errorf("CACHE_LOCAL_ENTRIES: %q is not a number", localDef)
 		case c.CacheLocal < 0:
 			err = fmt.Errorf("cache-local-entries (CACHE_LOCAL_ENTRIES): %d: want 0 or more", c.CacheLocal)
+		}
+		for _, l := range limits {
+			if err == nil && *l.dst < 1 {
+				err = fmt.Errorf("%s (%s): %d: want 1 or more", l.flag, l.env, *l.dst)
+			}
 		}
 		if err != nil {
 			fmt.Fprintln(fs.Output(), err)
@@ -219,7 +230,7 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 		Logger:             log,
 	}, server.Deps{
 		Store: db, Tokens: db, Experiences: db, Cache: c, Bus: bus, Assets: assets, Rates: c,
-		Reference: server.Reference{
+		Reference: engine.Reference{
 			Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
 			Breaks: ds.Breaks, Provenance: ds.Provenance, Roadmap: roadmap,
 		},

@@ -11,6 +11,9 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/hwfdash/hwfdash/cache"
+	"github.com/hwfdash/hwfdash/server"
 )
 
 // envRead lists the environment variables the server's configuration reads.
@@ -138,6 +141,37 @@ func TestCacheLocalEntriesRejected(t *testing.T) {
 		})
 		if err == nil || !strings.Contains(err.Error(), "CACHE_LOCAL_ENTRIES") {
 			t.Errorf("CACHE_LOCAL_ENTRIES=%s: err %v, want one naming the variable", v, err)
+		}
+	}
+}
+
+// TestLimitDefaultsAndZero checks that the limits default to their named
+// constants and that 0, which used to stand for the default, is refused with
+// the flag or variable named.
+func TestLimitDefaultsAndZero(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	c, err := parseConfig(fs, nil, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WriteRate != server.DefaultWriteRate || c.WSPerAddress != server.DefaultMaxConnsPerAddress || c.CacheLocalMB != cache.DefaultLocalMaxBytes>>20 {
+		t.Errorf("defaults: got %+v", c)
+	}
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{args: []string{"-write-rate", "0"}, want: "write-rate (WRITE_RATE)"},
+		{args: []string{"-ws-max-per-address", "0"}, want: "ws-max-per-address (WS_MAX_PER_ADDRESS)"},
+		{args: []string{"-cache-local-mb", "0"}, want: "cache-local-mb (CACHE_LOCAL_MB)"},
+		{env: map[string]string{"WRITE_RATE": "0"}, want: "WRITE_RATE"},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		_, err := parseConfig(fs, tc.args, func(k string) string { return tc.env[k] })
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %v: err %v, want one naming %s", tc.args, tc.env, err, tc.want)
 		}
 	}
 }

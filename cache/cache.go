@@ -28,6 +28,16 @@ const computeTimeout = 30 * time.Second
 // over, well under what a small instance has.
 const DefaultLocalMaxBytes = 64 << 20
 
+// The other defaults of Options.
+const (
+	// DefaultLocalMaxEntries bounds the in-process LRU's entries.
+	DefaultLocalMaxEntries = 4096
+	// DefaultTTL is how long an entry lives in Redis.
+	DefaultTTL = 10 * time.Minute
+	// DefaultPrefix is prepended to every Redis key.
+	DefaultPrefix = "hwfdash:"
+)
+
 // Cache states reported by State.
 const (
 	StateRedis    = "redis"
@@ -40,11 +50,12 @@ type Options struct {
 	// RedisURL, when set, shares entries between instances through Redis
 	// (redis://host:port/db); empty keeps them in process only.
 	RedisURL string
-	// Prefix is prepended to every Redis key; default "hwfdash:".
+	// Prefix is prepended to every Redis key; default DefaultPrefix.
 	Prefix string
-	// TTL is how long an entry lives in Redis; default 10 minutes.
+	// TTL is how long an entry lives in Redis; default DefaultTTL.
 	TTL time.Duration
-	// LocalMaxEntries bounds the in-process LRU; 0 means 4096, and a
+	// LocalMaxEntries bounds the in-process LRU; 0 means
+	// DefaultLocalMaxEntries, and a
 	// negative value disables it, so every read goes to Redis (the load
 	// generator measures that path this way).
 	LocalMaxEntries int
@@ -79,14 +90,14 @@ type Cache struct {
 // background prober stops with ctx or Close.
 func New(ctx context.Context, opts Options) *Cache {
 	if opts.Prefix == "" {
-		opts.Prefix = "hwfdash:"
+		opts.Prefix = DefaultPrefix
 	}
 	if opts.TTL <= 0 {
-		opts.TTL = 10 * time.Minute
+		opts.TTL = DefaultTTL
 	}
 	switch {
 	case opts.LocalMaxEntries == 0:
-		opts.LocalMaxEntries = 4096
+		opts.LocalMaxEntries = DefaultLocalMaxEntries
 	case opts.LocalMaxEntries < 0:
 		opts.LocalMaxEntries = 0
 	}

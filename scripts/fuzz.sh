@@ -11,7 +11,7 @@
 set -euo pipefail
 t=${1:-20000x}
 cd "$(dirname "$0")/.."
-for pkg in ./server/; do
+for pkg in ./server/ ./server/engine/; do
   for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz'); do
     echo "fuzz: $pkg $target for $t"
     go test -run '^$' -fuzz "^${target}\$" -fuzztime "$t" "$pkg"

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hwfdash/hwfdash/cache"
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/server/engine"
 	"github.com/hwfdash/hwfdash/store"
 	"github.com/hwfdash/hwfdash/store/seeddata"
 )
@@ -37,7 +38,7 @@ func benchServer(b testing.TB) *Server {
 	bus := cache.NewBus(ctx, cache.BusOptions{})
 	b.Cleanup(func() { bus.Close(); c.Close() })
 	s, err := New(Config{CurrentYear: func() int { return 2026 }}, Deps{Store: db, Tokens: db, Experiences: db, Cache: c, Bus: bus,
-		Reference: Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds, Breaks: ds.Breaks}})
+		Reference: engine.Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds, Breaks: ds.Breaks}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func BenchmarkSummary(b *testing.B) {
 	ctx := context.Background()
 	b.Run("compute", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := s.eng.summary(ctx, "AUT", 1); err != nil {
+			if _, err := s.eng.Summary(ctx, "AUT", 1); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -73,7 +74,7 @@ func BenchmarkMilestones(b *testing.B) {
 	s := benchServer(b)
 	ctx := context.Background()
 	for b.Loop() {
-		if _, err := s.eng.milestones(ctx, 1); err != nil {
+		if _, err := s.eng.Milestones(ctx, 1); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -85,7 +86,7 @@ func BenchmarkRegional(b *testing.B) {
 	ctx := context.Background()
 	ind, _ := indicators.Lookup("HWF_0001")
 	for b.Loop() {
-		if _, err := s.eng.regional(ctx, ind, 2020, 1); err != nil {
+		if _, err := s.eng.Regional(ctx, ind, 2020, 1); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,14 +1,13 @@
 package server
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/server/engine"
 )
 
 // apiError is an error with an HTTP status and, where one input is to blame,
@@ -43,7 +42,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var ae *apiError
 	var fe *fiber.Error
 	switch {
-	case errors.As(err, &ae):
+	case asAPIError(err, &ae):
 		if ae.Status == fiber.StatusTooManyRequests {
 			c.Set(fiber.HeaderRetryAfter, "60")
 		}
@@ -62,10 +61,28 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 }
 
-func randomID() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+// asAPIError finds the API error in err: an apiError, or an engine error
+// given its HTTP status.
+func asAPIError(err error, target **apiError) bool {
+	if errors.As(err, target) {
+		return true
+	}
+	var ee *engine.Error
+	if !errors.As(err, &ee) {
+		return false
+	}
+	status := fiber.StatusBadRequest
+	if ee.NotFound {
+		status = fiber.StatusNotFound
+	}
+	*target = &apiError{Status: status, Message: ee.Message, Field: ee.Field}
+	return true
 }
 
-func asAPIError(err error, target **apiError) bool { return errors.As(err, target) }
+// truncate shortens user input quoted in an error message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/server/engine"
 )
 
 // Experiences keeps the country experiences ministries share: never
@@ -101,9 +102,9 @@ func trimAll(ids []string) []string {
 
 func (s *Server) experienceRefs() indicators.ExperienceRefs {
 	return indicators.ExperienceRefs{
-		Country:   s.ref.known,
-		Indicator: func(id string) bool { _, ok := s.ref.byID[id]; return ok },
-		Milestone: func(id string) bool { _, ok := s.ref.milestone[id]; return ok },
+		Country:   s.ref.Known,
+		Indicator: func(id string) bool { _, ok := s.ref.ByID[id]; return ok },
+		Milestone: func(id string) bool { _, ok := s.ref.MilestoneByID[id]; return ok },
 	}
 }
 
@@ -116,7 +117,7 @@ func (s *Server) postExperience(c *fiber.Ctx) error {
 		return &apiError{Status: fiber.StatusBadRequest, Message: "Content-Type: send application/json; nothing was stored", Field: "Content-Type"}
 	}
 	e, errs := s.checkExperience(c.Body())
-	if !tok.Admin && s.ref.known(e.ISO3) && !containsString(tok.Countries, e.ISO3) {
+	if !tok.Admin && s.ref.Known(e.ISO3) && !containsString(tok.Countries, e.ISO3) {
 		errs = append(errs, indicators.FieldError{Field: "iso3", Message: scopeMessage})
 	}
 	if errs != nil {
@@ -187,7 +188,7 @@ func containsString(xs []string, x string) bool {
 func (s *Server) announceExperience(ctx context.Context, action string, e indicators.Experience) {
 	s.advance(e.Version)
 	payload, _ := json.Marshal(experienceNotice(action, e)) // plain fields: cannot fail
-	ev := indicators.Update{Version: e.Version, Topics: experienceTopics(e.ISO3), Origin: s.cfg.InstanceID,
+	ev := indicators.Update{Version: e.Version, Topics: engine.ExperienceTopics(e.ISO3), Origin: s.cfg.InstanceID,
 		Kind: "experience", Payload: payload}
 	// As for observations: instances the bus cannot reach catch up from the
 	// store, so a failure is logged rather than returned.
@@ -195,8 +196,6 @@ func (s *Server) announceExperience(ctx context.Context, action string, e indica
 		s.log.Warn("publish experience", "err", err)
 	}
 }
-
-func experienceTopics(iso3 string) []string { return []string{"experiences", "experiences:" + iso3} }
 
 // experienceNotice is what subscribers receive: the whole entry when it is
 // shared or shown again, and only its identity when it is hidden, so that a
@@ -233,29 +232,15 @@ func (s *Server) pushExperienceChanges(changes []indicators.Experience) {
 			action = indicators.ExperienceHidden
 		}
 		payload, _ := json.Marshal(experienceNotice(action, e))
-		s.pushExperience(e.Version, experienceTopics(e.ISO3), payload)
+		s.pushExperience(e.Version, engine.ExperienceTopics(e.ISO3), payload)
 	}
-}
-
-// viewerIsAdmin says whether a read request carries the admin token (or an
-// admin ministry token). No Authorization header means a public reader; a
-// bad one is refused rather than silently ignored.
-func (s *Server) viewerIsAdmin(c *fiber.Ctx) (bool, error) {
-	if c.Get(fiber.HeaderAuthorization) == "" {
-		return false, nil
-	}
-	tok, err := s.authenticate(c)
-	if err != nil {
-		return false, err
-	}
-	return tok.Admin, nil
 }
 
 func (s *Server) getExperiences(c *fiber.Ctx) error {
 	q := indicators.ExperienceQuery{Limit: experiencesPage}
 	if v := c.Query("country"); v != "" {
 		q.Country = strings.ToUpper(v)
-		if !s.ref.known(q.Country) {
+		if !s.ref.Known(q.Country) {
 			return badParam("country", fmt.Errorf("unknown country %q", truncate(v, 20)))
 		}
 	}
@@ -266,13 +251,13 @@ func (s *Server) getExperiences(c *fiber.Ctx) error {
 		q.Topic = v
 	}
 	if v := c.Query("indicator"); v != "" {
-		if _, ok := s.ref.byID[v]; !ok {
+		if _, ok := s.ref.ByID[v]; !ok {
 			return badParam("indicator", fmt.Errorf("unknown indicator %q", truncate(v, 60)))
 		}
 		q.Indicator = v
 	}
 	if v := c.Query("milestone"); v != "" {
-		if _, ok := s.ref.milestone[v]; !ok {
+		if _, ok := s.ref.MilestoneByID[v]; !ok {
 			return badParam("milestone", fmt.Errorf("unknown milestone %q", truncate(v, 60)))
 		}
 		q.Milestone = v
@@ -334,21 +319,7 @@ func (s *Server) getExperiences(c *fiber.Ctx) error {
 	if q.IncludeHidden {
 		return s.sendPrivate(c, list)
 	}
-	key := fmt.Sprintf("experiences:%s:%s:%s:%s:%d:%d", q.Country, q.Topic, q.Indicator, q.Milestone, q.Before, q.Limit)
-	return s.sendJSON(c, key, list)
-}
-
-// sendPrivate answers what only an admin may see: computed afresh, never
-// cached nor stored by a browser or proxy.
-func (s *Server) sendPrivate(c *fiber.Ctx, compute func(ctx context.Context) (any, error)) error {
-	ctx, cancel := reqCtx(c)
-	defer cancel()
-	v, err := compute(ctx)
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(v)
+	return s.sendJSON(c, s.eng.ExperiencesKey(q), list)
 }
 
 func experienceID(c *fiber.Ctx) (int64, error) {
@@ -381,7 +352,7 @@ func (s *Server) getExperience(c *fiber.Ctx) error {
 	if admin {
 		return s.sendPrivate(c, one)
 	}
-	return s.sendJSON(c, fmt.Sprintf("experience:%d", id), one)
+	return s.sendJSON(c, s.eng.ExperienceKey(id), one)
 }
 
 // hideRequest is the body of the hide and unhide requests.

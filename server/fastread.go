@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"strconv"
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
@@ -35,7 +34,7 @@ func (s *Server) fastRead(ctx *fasthttp.RequestCtx) bool {
 	if !ok {
 		return false
 	}
-	ind, ok := s.ref.byID[string(id)]
+	ind, ok := s.ref.ByID[string(id)]
 	if !ok {
 		return false
 	}
@@ -43,7 +42,8 @@ func (s *Server) fastRead(ctx *fasthttp.RequestCtx) bool {
 	if !ok || format != "json" {
 		return false
 	}
-	v := s.versionOf(ind.ID)
+	key := s.eng.DataKey(ind, q, format)
+	v := key.Version()
 	var tb [64]byte
 	tag := appendETag(tb[:0], v, path, query)
 	h := &ctx.Response.Header
@@ -55,18 +55,12 @@ func (s *Server) fastRead(ctx *fasthttp.RequestCtx) bool {
 		ctx.SetStatusCode(fiber.StatusNotModified)
 		return true
 	}
-	// The cache key getData builds: "v<version>:data:<id>:<query>", in a
-	// pooled buffer (one on the stack would escape through the interface).
+	// The cache key getData builds, written in a pooled buffer (one on the
+	// stack would escape through the interface).
 	kb := keyBufs.Get().(*[]byte)
 	defer keyBufs.Put(kb)
-	key := append((*kb)[:0], 'v')
-	key = strconv.AppendInt(key, v, 10)
-	key = append(key, ":data:"...)
-	key = append(key, ind.ID...)
-	key = append(key, ':')
-	key = append(key, q.key()...)
-	body, ok := s.deps.Cache.PeekBytes(key)
-	*kb = key
+	*kb = key.AppendTo((*kb)[:0])
+	body, ok := s.deps.Cache.PeekBytes(*kb)
 	if !ok {
 		return false
 	}

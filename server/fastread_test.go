@@ -39,6 +39,8 @@ func TestFastReadMatchesRoute(t *testing.T) {
 		answers           bool
 		status            int
 	}{
+		// fastRead answers only when its key, written in a buffer, finds
+		// the payload the route cached under the typed key's String.
 		{"cached read", "GET", data, nil, true, 200},
 		{"head", "HEAD", data, nil, true, 200},
 		{"current copy", "GET", data, []string{"If-None-Match", tag}, true, 304},

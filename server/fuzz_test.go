@@ -2,9 +2,10 @@ package server
 
 import (
 	"testing"
+	"unicode/utf8"
 
 	"github.com/hwfdash/hwfdash/indicators"
-	"unicode/utf8"
+	"github.com/hwfdash/hwfdash/server/engine"
 )
 
 // The fuzz targets cover every parser a stranger can reach. Seed corpora
@@ -42,74 +43,6 @@ func FuzzParseSubmissionCSV(f *testing.F) {
 	})
 }
 
-func FuzzParseTime(f *testing.F) {
-	for _, s := range []string{"2020", "2000..2022", "..2022", "2000..", "..", "2022..2000", "99999", "２０２０"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		r, err := ParseTime(s, 2026)
-		if err != nil {
-			return
-		}
-		for _, y := range []int{r.From, r.To} {
-			if y != 0 && (y < MinYear || y > 2026) {
-				t.Fatalf("%q gave year %d out of range", s, y)
-			}
-		}
-		if r.From != 0 && r.To != 0 && r.From > r.To {
-			t.Fatalf("%q gave reversed range %+v", s, r)
-		}
-	})
-}
-
-func FuzzParseYear(f *testing.F) {
-	for _, s := range []string{"2020", "1949", "+202", "0x10", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if y, err := ParseYear(s, 2026); err == nil && (y < MinYear || y > 2026) {
-			t.Fatalf("%q gave %d", s, y)
-		}
-	})
-}
-
-func FuzzParseCountries(f *testing.F) {
-	for _, s := range []string{"AUT,DEU", "eu27", ",,", "aut, aut ,ALL", "XXX"} {
-		f.Add(s)
-	}
-	known := map[string][]string{"AUT": {"AUT"}, "DEU": {"DEU"}, "EU27": {"AUT", "DEU"}}
-	expand := func(tok string) ([]string, bool) {
-		v, ok := known[upper(tok)]
-		return v, ok
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		codes, err := ParseCountries(s, expand)
-		if err != nil {
-			if !utf8.ValidString(err.Error()) && utf8.ValidString(s) {
-				t.Fatalf("invalid UTF-8 in error for %q", s)
-			}
-			return
-		}
-		seen := map[string]bool{}
-		for _, c := range codes {
-			if seen[c] {
-				t.Fatalf("%q: duplicate %s", s, c)
-			}
-			seen[c] = true
-		}
-	})
-}
-
-func upper(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'a' && c <= 'z' {
-			b[i] = c - 32
-		}
-	}
-	return string(b)
-}
-
 // FuzzClientMessage feeds the websocket message handler's decoding and topic
 // validation with arbitrary frames: it must answer errors, never panic.
 func FuzzClientMessage(f *testing.F) {
@@ -118,7 +51,9 @@ func FuzzClientMessage(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	s := &Server{cfg: Config{CurrentYear: func() int { return 2026 }}}
-	s.ref = newRefIndex(Reference{Countries: []indicators.Country{{ISO3: "AUT", Groups: []string{"EU27"}}}})
+	s.eng = engine.New(engine.Config{CurrentYear: s.cfg.CurrentYear,
+		Reference: engine.Reference{Countries: []indicators.Country{{ISO3: "AUT", Groups: []string{"EU27"}}}}})
+	s.ref = s.eng.Ref()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := decodeClientMessage(data)
 		if err != nil {
@@ -137,7 +72,7 @@ func FuzzParseExperience(f *testing.F) {
 	f.Add([]byte(`{"iso3":"AUT","title":"<script>","text":"\u0000","date":"2024-02-30","topic":"x","link":"javascript:alert(1)"}`))
 	f.Add([]byte(`{"link":"HTTPS://a b","milestones":[1]}`))
 	f.Add([]byte(`[{}]`))
-	s := &Server{ref: newRefIndex(Reference{Countries: []indicators.Country{{ISO3: "AUT"}}, Milestones: []indicators.Milestone{{ID: "G01"}}})}
+	s := &Server{ref: engine.NewRef(engine.Reference{Countries: []indicators.Country{{ISO3: "AUT"}}, Milestones: []indicators.Milestone{{ID: "G01"}}})}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		e, errs := s.checkExperience(body)
 		for _, fe := range errs {

@@ -24,6 +24,7 @@ import (
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/public"
 	"github.com/hwfdash/hwfdash/server"
+	"github.com/hwfdash/hwfdash/server/engine"
 	"github.com/hwfdash/hwfdash/store"
 	"github.com/hwfdash/hwfdash/store/seeddata"
 )
@@ -223,7 +224,7 @@ func startApp(t testing.TB, o appOptions) *app {
 	}
 	srv, err := server.New(cfg, server.Deps{
 		Store: db, Tokens: db, Experiences: db, Cache: c, Bus: bus, Assets: loadAssets(t), Rates: c,
-		Reference: server.Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
+		Reference: engine.Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
 			Breaks: ds.Breaks, Provenance: ds.Provenance, Roadmap: loadRoadmap(t)},
 	})
 	if err != nil {

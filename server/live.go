@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/server/engine"
 )
 
 // advance raises the known data version; versions only go up.
@@ -81,10 +81,16 @@ func (s *Server) onEvent(ctx context.Context, ev indicators.Update) {
 			s.catchUp(ctx)
 			return
 		}
-		s.markChanged(ev.Version, topicIndicators(ev.Topics))
+		s.eng.MarkChanged(ev.Version, engine.ChangedIndicators(ev.Topics))
 		s.advance(ev.Version)
+		// A large write's event carries no rows (Payload is empty): its
+		// subscribers get the new payloads without the changed rows.
 		var rows []indicators.Observation
-		_ = json.Unmarshal(ev.Payload, &rows)
+		if len(ev.Payload) > 0 {
+			if err := json.Unmarshal(ev.Payload, &rows); err != nil {
+				s.log.Warn("malformed update rows: pushing without them", "version", ev.Version, "err", err)
+			}
+		}
 		s.push(ctx, ev.Version, ev.Published, ev.Topics, rows)
 	}
 }
@@ -92,39 +98,42 @@ func (s *Server) onEvent(ctx context.Context, ev indicators.Update) {
 // catchUp compares the known version with the store's, and pushes what
 // changed in between: the path that covers lost bus events.
 func (s *Server) catchUp(ctx context.Context) {
-	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	cctx, cancel := context.WithTimeout(ctx, catchUpTimeout)
 	defer cancel()
 	v, err := s.deps.Store.Version(cctx)
 	if err != nil {
+		s.log.Warn("catch-up: store version unavailable", "err", err)
 		return
 	}
 	prev := s.version.Load()
 	if v <= prev {
 		return
 	}
-	changes, err := s.deps.Store.ChangesSince(cctx, prev, 1000)
+	changes, err := s.deps.Store.ChangesSince(cctx, prev, catchUpLimit)
 	if err != nil {
+		s.log.Warn("catch-up: changes unavailable", "from", prev, "to", v, "err", err)
 		return
 	}
-	exps, err := s.deps.Experiences.ExperienceChangesSince(cctx, prev, 1000)
+	exps, err := s.deps.Experiences.ExperienceChangesSince(cctx, prev, catchUpLimit)
 	if err != nil {
+		s.log.Warn("catch-up: experience changes unavailable", "from", prev, "to", v, "err", err)
 		return
 	}
-	if len(changes) >= 1000 {
-		s.depv.raiseFloor(v)
+	if len(changes) >= catchUpLimit {
+		s.eng.RaiseFloor(v)
 	} else {
-		s.markChanged(v, indicatorIDs(changes))
+		s.eng.MarkChanged(v, engine.IndicatorIDs(changes))
 	}
 	if !s.advance(v) {
 		return
 	}
 	s.log.Info("caught up with the store", "from", prev, "to", v, "changes", len(changes))
-	topics := s.topicsFor(changes)
-	if len(changes) >= 1000 {
+	topics := s.eng.DataTopics(changes)
+	if len(changes) >= catchUpLimit {
 		topics = s.hub.allTopics()
 	}
 	s.push(ctx, v, 0, topics, changes)
-	if len(changes) < 1000 {
+	if len(changes) < catchUpLimit {
 		s.pushExperienceChanges(exps)
 	}
 }
@@ -132,7 +141,7 @@ func (s *Server) catchUp(ctx context.Context) {
 // push sends each topic's new payload, encoded once, to its subscribers.
 // published is when the origin published the event (Unix µs); 0 means now.
 func (s *Server) push(ctx context.Context, version, published int64, topics []string, rows []indicators.Observation) {
-	topics = append(topics, s.chartTopicsFor(topics)...)
+	topics = append(topics, s.eng.AffectedTopics(topics, s.hub.allTopics())...)
 	for _, t := range topics {
 		if !s.hub.hasSubscribers(t) {
 			continue
@@ -179,94 +188,24 @@ func (s *Server) updateFrame(ctx context.Context, topic string, version, publish
 func (s *Server) topicPayload(ctx context.Context, topic string, version int64, rows []indicators.Observation) (json.RawMessage, error) {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	kind, arg, _ := strings.Cut(topic, ":")
-	key := fmt.Sprintf("v%d:push:%s", s.versionForKey("push:"+topic), topic)
-	compute := func(ctx context.Context) (any, error) {
-		switch kind {
-		case "indicator":
-			ind := s.ref.byID[arg]
-			reg, err := s.eng.regional(ctx, ind, 0, version)
-			if err != nil {
-				return nil, err
-			}
-			return map[string]any{"regional": reg}, nil
-		case "country":
-			return s.eng.summary(ctx, arg, version)
-		case "milestones":
-			return s.eng.milestones(ctx, version)
-		case "rounds":
-			return s.eng.rounds(ctx, version)
-		case "chart":
-			return s.chartForTopic(ctx, arg, version)
-		case "experiences":
-			// Notices are pushed as they happen; a client that may have
-			// missed some reloads the list.
-			return map[string]string{"action": "resync"}, nil
-		}
-		return nil, fmt.Errorf("unknown topic %q", topic)
-	}
-	body, err := s.deps.Cache.GetOrCompute(ctx, key, func(ctx context.Context) ([]byte, error) {
-		v, err := compute(ctx)
+	body, err := s.deps.Cache.GetOrCompute(ctx, s.eng.TopicKey(topic).String(), func(ctx context.Context) ([]byte, error) {
+		v, err := s.eng.TopicPayload(ctx, topic, version)
 		if err != nil {
 			return nil, err
 		}
 		return json.Marshal(v)
 	})
-	if err != nil || kind != "indicator" {
-		return body, err
+	if err != nil {
+		return nil, err
 	}
 	// The rows that changed are specific to this event, not to the version's
 	// cached payload, so they are added after.
-	var changed []DataRow
-	ind := s.ref.byID[arg]
-	for _, o := range rows {
-		if o.Indicator == arg {
-			changed = append(changed, s.eng.row(ind, o))
-		}
-	}
-	if changed == nil {
-		return body, nil
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, err
-	}
-	m["changed"], _ = json.Marshal(changed)
-	return json.Marshal(m)
+	return s.eng.WithChanges(topic, body, rows)
 }
 
-// validTopic checks a topic a client asks for.
-func (s *Server) validTopic(t string) error {
-	if len(t) > 512 {
-		return fmt.Errorf("topic too long")
-	}
-	kind, arg, _ := strings.Cut(t, ":")
-	switch kind {
-	case "indicator":
-		if _, ok := s.ref.byID[arg]; !ok {
-			return fmt.Errorf("unknown indicator %q", truncate(arg, 40))
-		}
-	case "country":
-		if !s.ref.known(arg) {
-			return fmt.Errorf("unknown country %q", truncate(arg, 20))
-		}
-	case "milestones", "rounds", "control":
-		if arg != "" {
-			return fmt.Errorf("topic %q takes no argument", kind)
-		}
-	case "chart":
-		if _, err := s.parseChartTopic(arg); err != nil {
-			return err
-		}
-	case "experiences":
-		if arg != "" && !s.ref.known(arg) {
-			return fmt.Errorf("unknown country %q", truncate(arg, 20))
-		}
-	default:
-		return fmt.Errorf("unknown topic %q: use indicator:<id>, country:<ISO3>, milestones, rounds, chart:<name>?<query>, experiences, experiences:<ISO3> or control", truncate(t, 40))
-	}
-	return nil
-}
+// validTopic checks a topic a client asks for against the engine's table
+// of topic kinds.
+func (s *Server) validTopic(t string) error { return s.eng.CheckTopic(t) }
 
 // decodeClientMessage decodes one websocket frame from a client.
 func decodeClientMessage(data []byte) (clientMessage, error) {

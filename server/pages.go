@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/public"
+	"github.com/hwfdash/hwfdash/server/engine"
 )
 
 // pageNames are the page templates, each rendered inside layout.html.
@@ -36,7 +36,7 @@ func newPages(a *public.Assets) (*pages, error) {
 	funcs := template.FuncMap{
 		"asset": a.Path,
 		"chart": func(name, query, label string) chartRef { return chartRef{name, query, label} },
-		"roadmapRows": func(lang, caption, scope string, rows []RoadmapMilestone) roadmapTable {
+		"roadmapRows": func(lang, caption, scope string, rows []engine.RoadmapMilestone) roadmapTable {
 			return roadmapTable{lang, caption, scope, rows}
 		},
 		// Bound per request to the page's language (see render).
@@ -66,8 +66,8 @@ type pageData struct {
 	Country                              indicators.Country
 	Indicator                            indicators.Indicator
 	Categories                           []category
-	Milestones                           []MilestoneResult
-	Roadmap                              *RoadmapResult
+	Milestones                           []engine.MilestoneResult
+	Roadmap                              *engine.RoadmapResult
 	TrendQuery, MapQuery                 string
 	Message                              string
 	Chart                                chartRef
@@ -174,7 +174,7 @@ func (s *Server) page(name string, build func(c *fiber.Ctx, d *pageData) error) 
 		c.Set(fiber.HeaderContentLanguage, lang)
 		c.Set(fiber.HeaderVary, fiber.HeaderAcceptLanguage)
 		d := &pageData{Lang: lang, Page: name, Version: s.version.Load(), CurrentYear: s.cfg.CurrentYear(),
-			Countries: s.localCountries(lang), Groups: s.ref.groupNames}
+			Countries: s.localCountries(lang), Groups: s.ref.GroupNames}
 		if err := build(c, d); err != nil {
 			var ae *apiError
 			if asAPIError(err, &ae) && ae.Status == fiber.StatusNotFound {
@@ -200,7 +200,7 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 	}
 	t.Funcs(template.FuncMap{
 		"t":       func(key string) string { return s.msgs.T(lang, key) },
-		"ind":     func(id string) string { return s.localIndicator(lang, s.ref.byID[id]).Name },
+		"ind":     func(id string) string { return s.eng.LocalIndicator(lang, s.ref.ByID[id]).Name },
 		"msTitle": func(id, def string) string { return s.msgs.Optional(lang, "ms."+id+".title", def) },
 	})
 	var buf bytes.Buffer
@@ -222,29 +222,6 @@ func (s *Server) localCountries(lang string) []indicators.Country {
 	return out
 }
 
-// localIndicator gives an indicator with its texts in a language, where the
-// message files have them.
-func (s *Server) localIndicator(lang string, ind indicators.Indicator) indicators.Indicator {
-	ind.Name = s.msgs.Optional(lang, "ind."+ind.ID+".name", ind.Name)
-	ind.ShortName = s.msgs.Optional(lang, "ind."+ind.ID+".short", ind.ShortName)
-	ind.Description = s.msgs.Optional(lang, "ind."+ind.ID+".desc", ind.Description)
-	ind.Category = indicators.Category(s.msgs.Optional(lang, "cat."+string(ind.Category), string(ind.Category)))
-	if key, ok := unitKeys[ind.Unit]; ok {
-		ind.Unit = s.msgs.Optional(lang, key, ind.Unit)
-	}
-	return ind
-}
-
-// unitKeys names the message of each unit the catalogue uses, so a chart's
-// axis and legend read in the page's language ("%" needs none).
-var unitKeys = map[string]string{
-	"per 10,000 population":  "unit.per10k",
-	"per 100,000 population": "unit.per100k",
-	"persons":                "unit.persons",
-	"number":                 "unit.number",
-	"yes (1) / no (0)":       "unit.yesno",
-}
-
 func (s *Server) overviewPage(c *fiber.Ctx, d *pageData) error {
 	d.Title = s.msgs.T(d.Lang, "nav.overview")
 	d.Topics = "rounds milestones"
@@ -261,10 +238,10 @@ func (s *Server) countriesPage(c *fiber.Ctx, d *pageData) error {
 
 func (s *Server) countryParam(c *fiber.Ctx) (indicators.Country, error) {
 	iso3 := strings.ToUpper(c.Params("iso3"))
-	if !s.ref.known(iso3) {
+	if !s.ref.Known(iso3) {
 		return indicators.Country{}, notFound("iso3", "%q is not a Member State of the WHO European Region.", truncate(c.Params("iso3"), 20))
 	}
-	return s.ref.byISO3[iso3], nil
+	return s.ref.ByISO3[iso3], nil
 }
 
 func (s *Server) countryPage(c *fiber.Ctx, d *pageData) error {
@@ -291,8 +268,8 @@ func (s *Server) experienceRefsData(d *pageData) {
 	}
 	names := map[string]map[string]string{"indicators": {}, "milestones": {}}
 	d.RefIndicators, d.RefMilestones = nil, nil
-	for _, ind := range s.ref.catalogue {
-		name := s.localIndicator(d.Lang, ind).Name
+	for _, ind := range s.ref.Catalogue {
+		name := s.eng.LocalIndicator(d.Lang, ind).Name
 		d.RefIndicators = append(d.RefIndicators, refItem{ID: ind.ID, Name: name})
 		names["indicators"][ind.ID] = name
 	}
@@ -316,13 +293,13 @@ func (s *Server) experiencesPage(c *fiber.Ctx, d *pageData) error {
 		d.ExpFilter.Topic = v
 	}
 	if v := c.Query("country"); v != "" {
-		if !s.ref.known(strings.ToUpper(v)) {
+		if !s.ref.Known(strings.ToUpper(v)) {
 			return badParam("country", fmt.Errorf("unknown country %q", truncate(v, 20)))
 		}
 		d.ExpFilter.Country = strings.ToUpper(v)
 	}
 	if v := c.Query("indicator"); v != "" {
-		if _, ok := s.ref.byID[v]; !ok {
+		if _, ok := s.ref.ByID[v]; !ok {
 			return badParam("indicator", fmt.Errorf("unknown indicator %q", truncate(v, 60)))
 		}
 		d.ExpFilter.Indicator = v
@@ -341,15 +318,15 @@ func (s *Server) indicatorsPage(c *fiber.Ctx, d *pageData) error {
 	byArea := map[indicators.Area][]indicators.Indicator{}
 	byCat := map[indicators.Category][]indicators.Indicator{}
 	var order []indicators.Category
-	for _, ind := range s.ref.catalogue {
+	for _, ind := range s.ref.Catalogue {
 		if ind.Area != "" {
-			byArea[ind.Area] = append(byArea[ind.Area], s.localIndicator(d.Lang, ind))
+			byArea[ind.Area] = append(byArea[ind.Area], s.eng.LocalIndicator(d.Lang, ind))
 			continue
 		}
 		if _, ok := byCat[ind.Category]; !ok {
 			order = append(order, ind.Category)
 		}
-		byCat[ind.Category] = append(byCat[ind.Category], s.localIndicator(d.Lang, ind))
+		byCat[ind.Category] = append(byCat[ind.Category], s.eng.LocalIndicator(d.Lang, ind))
 	}
 	for _, a := range indicators.InformationAreas() {
 		d.Categories = append(d.Categories, category{Name: s.msgs.T(d.Lang, "area."+string(a)), Key: string(a), Indicators: byArea[a]})
@@ -372,12 +349,12 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 	if err != nil {
 		return err
 	}
-	d.Indicator = s.localIndicator(d.Lang, ind)
+	d.Indicator = s.eng.LocalIndicator(d.Lang, ind)
 	d.Title, d.Topics = d.Indicator.ShortName, "indicator:"+ind.ID
 	d.Range = rangeText(ind)
 	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
 	defer cancel()
-	all, err := s.eng.series(ctx, ind, nil, TimeRange{})
+	all, err := s.eng.Series(ctx, ind, nil, engine.TimeRange{})
 	if err != nil {
 		return err
 	}
@@ -386,11 +363,11 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 	if d.Lang != "en" {
 		trend.Set("lang", d.Lang)
 	}
-	if len(q.countries) > 0 {
-		trend.Set("countries", strings.Join(q.countries, ","))
+	if len(q.Countries) > 0 {
+		trend.Set("countries", strings.Join(q.Countries, ","))
 	}
-	if q.time != (TimeRange{}) {
-		trend.Set("time", fmt.Sprintf("%s..%s", yearStr(q.time.From), yearStr(q.time.To)))
+	if q.Time != (engine.TimeRange{}) {
+		trend.Set("time", q.Time.Param())
 	}
 	d.TrendQuery = trend.Encode()
 	mq := url.Values{"indicator": {ind.ID}}
@@ -398,7 +375,7 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 		mq.Set("lang", d.Lang)
 	}
 	if y := c.Query("year"); y != "" {
-		if _, err := ParseYear(y, s.cfg.CurrentYear()); err != nil {
+		if _, err := engine.ParseYear(y, s.cfg.CurrentYear()); err != nil {
 			return badParam("year", err)
 		}
 		mq.Set("year", y)
@@ -410,7 +387,7 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 func (s *Server) milestonesPage(c *fiber.Ctx, d *pageData) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
 	defer cancel()
-	ms, err := s.eng.milestones(ctx, d.Version)
+	ms, err := s.eng.Milestones(ctx, d.Version)
 	if err != nil {
 		return err
 	}
@@ -418,48 +395,23 @@ func (s *Server) milestonesPage(c *fiber.Ctx, d *pageData) error {
 	return nil
 }
 
-func (s *Server) presentPage(c *fiber.Ctx, d *pageData) error {
-	d.Title, d.BodyClass, d.Embed, d.Topics = s.msgs.T(d.Lang, "present.title"), "present", true, "rounds milestones control"
-	// An interval out of range (or not a number) does not fail the page: a
-	// projector would show the JSON error to the room. The deck runs at the
-	// default and says on screen which values are valid, so whoever typed
-	// the address sees why. The API keeps answering 400 for bad parameters.
-	d.Interval = defaultPresentInterval
-	if raw := c.Query("interval"); raw != "" {
-		if v, err := strconv.Atoi(raw); err == nil && v >= 5 && v <= 600 {
-			d.Interval = v
-		} else {
-			d.Notice = s.msgs.T(d.Lang, "present.interval_notice")
-		}
-	}
-	return nil
-}
-
-// defaultPresentInterval is the seconds each slide is shown for.
-const defaultPresentInterval = 20
-
-func (s *Server) controlPage(c *fiber.Ctx, d *pageData) error {
-	d.Title = s.msgs.T(d.Lang, "control.title")
-	return nil
-}
-
 func (s *Server) submitPage(c *fiber.Ctx, d *pageData) error {
 	d.Title = s.msgs.T(d.Lang, "submit.title")
 	d.SubmitCSV = "iso3,indicator,year,value,source\n"
 	if id := c.Query("indicator"); id != "" {
-		ind, ok := s.ref.byID[id]
+		ind, ok := s.ref.ByID[id]
 		if !ok || !ind.Submittable || ind.Derived != nil {
 			return badParam("indicator", fmt.Errorf("%q is not an indicator that can be submitted", truncate(id, 60)))
 		}
-		ind = s.localIndicator(d.Lang, ind)
+		ind = s.eng.LocalIndicator(d.Lang, ind)
 		d.Selected, d.Range = &ind, rangeText(ind)
 		// A row for the chosen indicator, left for the ministry to complete:
 		// the form checks every field, so an unfilled one is named, not stored.
 		d.SubmitCSV += "," + ind.ID + ",,,\n"
 	}
 	d.Categories = nil
-	for _, ind := range s.ref.catalogue {
-		ind = s.localIndicator(d.Lang, ind)
+	for _, ind := range s.ref.Catalogue {
+		ind = s.eng.LocalIndicator(d.Lang, ind)
 		if ind.Submittable {
 			d.Categories = append(d.Categories, category{Name: ind.ID, Indicators: []indicators.Indicator{ind}})
 		}
@@ -482,11 +434,11 @@ func (s *Server) embedChartPage(c *fiber.Ctx, d *pageData) error {
 	if q.Get("lang") == "" && d.Lang != "en" {
 		q.Set("lang", d.Lang)
 	}
-	r, err := s.parseChart(c.Params("chart"), q)
+	r, err := s.eng.ParseChart(c.Params("chart"), q)
 	if err != nil {
 		return err
 	}
-	_, query, _ := strings.Cut(r.canonical(), "?")
+	_, query, _ := strings.Cut(r.Canonical(), "?")
 	d.Chart = chartRef{Name: r.Name, Query: query, Label: r.Name + " chart"}
 	d.Embed, d.BodyClass, d.Title = true, "embed", r.Name
 	return nil
@@ -504,4 +456,21 @@ func rangeText(ind indicators.Indicator) string {
 		return fmt.Sprintf("≤ %g", *hi)
 	}
 	return ""
+}
+
+// roadmapTable is one scope's table of milestones on the Roadmap page.
+type roadmapTable struct {
+	Lang, Caption, Scope string
+	Rows                 []engine.RoadmapMilestone
+}
+
+func (s *Server) roadmapPage(c *fiber.Ctx, d *pageData) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
+	defer cancel()
+	r, err := s.eng.Roadmap(ctx, d.Version)
+	if err != nil {
+		return err
+	}
+	d.Title, d.Roadmap, d.Topics = s.msgs.T(d.Lang, "roadmap.title"), r, "milestones"
+	return nil
 }

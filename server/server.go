@@ -6,6 +6,8 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +24,7 @@ import (
 	"github.com/hwfdash/hwfdash/charts"
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/public"
+	"github.com/hwfdash/hwfdash/server/engine"
 )
 
 // Store is the source of truth for observations.
@@ -87,18 +90,18 @@ type Config struct {
 	// calendar year.
 	CurrentYear func() int
 	// WriteRate is the number of writes a token or client address may make
-	// per minute; 0 means 120.
+	// per minute; 0 means DefaultWriteRate.
 	WriteRate int
 	// VersionPoll is how often the server checks the store's version, to
-	// catch writes whose events it missed; 0 means 2 s.
+	// catch writes whose events it missed; 0 means DefaultVersionPoll.
 	VersionPoll time.Duration
-	// BodyLimit bounds request bodies; 0 means 1 MiB.
+	// BodyLimit bounds request bodies; 0 means DefaultBodyLimit.
 	BodyLimit int
 	// ReadTimeout bounds reading one request, so a slow client cannot hold
-	// a connection; 0 means 15 s.
+	// a connection; 0 means DefaultReadTimeout.
 	ReadTimeout time.Duration
 	// MaxConnsPerAddress caps websocket connections per client address;
-	// 0 means 64.
+	// 0 means DefaultMaxConnsPerAddress.
 	MaxConnsPerAddress int
 	Logger             *slog.Logger
 }
@@ -111,7 +114,7 @@ type Deps struct {
 	Experiences Experiences
 	Cache       Cache
 	Bus         Bus
-	Reference   Reference
+	Reference   engine.Reference
 	// Assets are the built front-end assets; nil serves the API only.
 	Assets *public.Assets
 	// Rates, when set, counts writes for the rate limit across instances;
@@ -125,18 +128,15 @@ type Server struct {
 	deps    Deps
 	log     *slog.Logger
 	app     *fiber.App
-	ref     *refIndex
-	eng     *engine
+	ref     *engine.Ref
+	eng     *engine.Engine
 	hub     *hub
 	limiter *limiter
 	version atomic.Int64
 	// counters are reported by GET /api/v1/admin/stats.
 	counters counters
-	depv     depVersions
-	// smallStates are the map markers of Member States too small to click.
-	smallStates []charts.SmallState
-	pages       *pages
-	msgs        *public.Messages
+	pages    *pages
+	msgs     *public.Messages
 	// pageHeaders and embedHeaders are the security headers of every
 	// answer, built once: they are set on each of thousands of reads a
 	// second.
@@ -162,27 +162,28 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		cfg.CurrentYear = func() int { return time.Now().UTC().Year() }
 	}
 	if cfg.WriteRate == 0 {
-		cfg.WriteRate = 120
+		cfg.WriteRate = DefaultWriteRate
 	}
 	if cfg.VersionPoll == 0 {
-		cfg.VersionPoll = 2 * time.Second
+		cfg.VersionPoll = DefaultVersionPoll
 	}
 	if cfg.BodyLimit == 0 {
-		cfg.BodyLimit = 1 << 20
+		cfg.BodyLimit = DefaultBodyLimit
 	}
 	if cfg.ReadTimeout == 0 {
-		cfg.ReadTimeout = 15 * time.Second
+		cfg.ReadTimeout = DefaultReadTimeout
 	}
 	if cfg.MaxConnsPerAddress == 0 {
-		cfg.MaxConnsPerAddress = wsMaxPerAddress
+		cfg.MaxConnsPerAddress = DefaultMaxConnsPerAddress
 	}
 	if cfg.InstanceID == "" {
 		cfg.InstanceID = randomID()
 	}
 	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger.With("component", "server")}
-	s.ref = newRefIndex(deps.Reference)
+	var small []charts.SmallState
 	if deps.Assets != nil {
-		if err := s.loadSmallStates(deps.Assets); err != nil {
+		var err error
+		if small, err = loadSmallStates(deps.Assets); err != nil {
 			return nil, err
 		}
 		p, err := newPages(deps.Assets)
@@ -196,8 +197,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.msgs = msgs
-	s.eng = &engine{store: deps.Store, ref: s.ref, currentYear: cfg.CurrentYear}
-	s.limiter = newLimiter(cfg.WriteRate, time.Minute, deps.Rates)
+	s.eng = engine.New(engine.Config{Store: deps.Store, Reference: deps.Reference, Messages: msgs, SmallStates: small,
+		CurrentYear: cfg.CurrentYear, GlobalVersion: s.version.Load})
+	s.ref = s.eng.Ref()
+	s.limiter = newLimiter(cfg.WriteRate, writeWindow, deps.Rates)
 	s.hub = newHub(s, cfg.Logger.With("component", "hub"))
 	s.app = fiber.New(fiber.Config{
 		AppName:               "hwfdash",
@@ -205,8 +208,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		Immutable:             true, // handlers keep params in events and logs
 		BodyLimit:             cfg.BodyLimit,
 		ReadTimeout:           cfg.ReadTimeout,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           60 * time.Second,
+		WriteTimeout:          writeTimeout,
+		IdleTimeout:           idleTimeout,
 		ErrorHandler:          s.handleError,
 		// HTTP connections keep their buffers between requests (fasthttp's
 		// default); websocket upgrades are served by wsServer, which does
@@ -237,7 +240,7 @@ func (s *Server) Start(ctx context.Context, ln net.Listener) error {
 		s.log.Warn("store version unavailable at start", "err", err)
 	}
 	s.version.Store(v)
-	s.depv.raiseFloor(v)
+	s.eng.RaiseFloor(v)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = cancel
 	s.startLoops(runCtx)
@@ -312,14 +315,21 @@ func (s *Server) Version() int64 { return s.version.Load() }
 
 // loadSmallStates reads the small-state markers the asset build computed
 // from the map.
-func (s *Server) loadSmallStates(a *public.Assets) error {
+func loadSmallStates(a *public.Assets) ([]charts.SmallState, error) {
 	name := strings.TrimPrefix(a.Path("europe.small.json"), public.URLPrefix)
 	body, _, ok := a.Open(name)
 	if !ok {
-		return errors.New("server: assets lack europe.small.json")
+		return nil, errors.New("server: assets lack europe.small.json")
 	}
-	if err := json.Unmarshal(body, &s.smallStates); err != nil {
-		return fmt.Errorf("server: europe.small.json: %w", err)
+	var small []charts.SmallState
+	if err := json.Unmarshal(body, &small); err != nil {
+		return nil, fmt.Errorf("server: europe.small.json: %w", err)
 	}
-	return nil
+	return small, nil
+}
+
+func randomID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

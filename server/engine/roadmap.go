@@ -1,10 +1,8 @@
-package server
+package engine
 
 import (
 	"context"
 	"net/url"
-
-	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwfdash/hwfdash/indicators"
 )
@@ -69,12 +67,13 @@ type RoadmapStatus struct {
 	Met int `json:"met"`
 }
 
-func (e *engine) roadmap(ctx context.Context, version int64) (*RoadmapResult, error) {
+// Roadmap is the Roadmap document with its milestones' live status.
+func (e *Engine) Roadmap(ctx context.Context, version int64) (*RoadmapResult, error) {
 	doc := e.ref.Roadmap
 	if doc == nil {
 		return nil, notFound("roadmap", "no Roadmap document is loaded")
 	}
-	ms, err := e.milestones(ctx, version)
+	ms, err := e.Milestones(ctx, version)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +81,7 @@ func (e *engine) roadmap(ctx context.Context, version int64) (*RoadmapResult, er
 		European: []RoadmapMilestone{}, Timeline: "/milestones", Areas: "/indicators"}
 	for _, d := range doc.Documents {
 		v := RoadmapDocumentView{RoadmapDocument: d}
-		if m, ok := e.ref.milestone[d.Milestone]; ok {
+		if m, ok := e.ref.MilestoneByID[d.Milestone]; ok {
 			v.Related = &RelatedMilestone{ID: m.ID, Title: m.Title, Year: m.Year, Citation: m.Citation}
 		}
 		res.Roadmap.Documents = append(res.Roadmap.Documents, v)
@@ -104,30 +103,4 @@ func (e *engine) roadmap(ctx context.Context, version int64) (*RoadmapResult, er
 		}
 	}
 	return res, nil
-}
-
-// roadmapTable is one scope's table of milestones on the Roadmap page.
-type roadmapTable struct {
-	Lang, Caption, Scope string
-	Rows                 []RoadmapMilestone
-}
-
-func (s *Server) getRoadmap(c *fiber.Ctx) error {
-	if s.ref.Roadmap == nil {
-		return notFound("roadmap", "no Roadmap document is loaded")
-	}
-	return s.sendJSON(c, "roadmap", func(ctx context.Context) (any, error) {
-		return s.eng.roadmap(ctx, s.version.Load())
-	})
-}
-
-func (s *Server) roadmapPage(c *fiber.Ctx, d *pageData) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
-	defer cancel()
-	r, err := s.eng.roadmap(ctx, d.Version)
-	if err != nil {
-		return err
-	}
-	d.Title, d.Roadmap, d.Topics = s.msgs.T(d.Lang, "roadmap.title"), r, "milestones"
-	return nil
 }

@@ -1,4 +1,4 @@
-package server
+package engine
 
 import (
 	"context"
@@ -8,22 +8,13 @@ import (
 	"github.com/hwfdash/hwfdash/indicators"
 )
 
-// engine computes the API's payloads from the store's newest observations.
-// It holds no state of its own: the cache in front of it is keyed by data
-// version, so every answer is as fresh as the version it is asked under.
-type engine struct {
-	store       Store
-	ref         *refIndex
-	currentYear func() int
-}
-
-// series returns an indicator's newest observations, derived on the fly for
+// Series returns an indicator's newest observations, derived on the fly for
 // derived indicators, with published series breaks flagged.
-func (e *engine) series(ctx context.Context, ind indicators.Indicator, countries []string, tr TimeRange) ([]indicators.Observation, error) {
+func (e *Engine) Series(ctx context.Context, ind indicators.Indicator, countries []string, tr TimeRange) ([]indicators.Observation, error) {
 	if ind.Derived != nil {
 		inputs := map[string][]indicators.Observation{}
 		for _, in := range ind.Derived.Inputs {
-			obs, err := e.series(ctx, e.ref.byID[in], countries, tr)
+			obs, err := e.Series(ctx, e.ref.ByID[in], countries, tr)
 			if err != nil {
 				return nil, err
 			}
@@ -41,7 +32,7 @@ func (e *engine) series(ctx context.Context, ind indicators.Indicator, countries
 	return obs, nil
 }
 
-func (e *engine) flagBreaks(obs []indicators.Observation) {
+func (e *Engine) flagBreaks(obs []indicators.Observation) {
 	for i := range obs {
 		o := &obs[i]
 		for _, b := range e.ref.Breaks {
@@ -54,7 +45,7 @@ func (e *engine) flagBreaks(obs []indicators.Observation) {
 }
 
 // population returns World Bank population by year and ISO3.
-func (e *engine) population(ctx context.Context, tr TimeRange) (map[int]map[string]float64, error) {
+func (e *Engine) population(ctx context.Context, tr TimeRange) (map[int]map[string]float64, error) {
 	obs, err := e.store.Latest(ctx, indicators.Query{Indicators: []string{"SP.POP.TOTL"}, FromYear: tr.From, ToYear: tr.To})
 	if err != nil {
 		return nil, err
@@ -94,8 +85,10 @@ type DataResult struct {
 	Missing []string `json:"missing"`
 }
 
-func (e *engine) data(ctx context.Context, ind indicators.Indicator, countries []string, tr TimeRange, version int64) (DataResult, error) {
-	obs, err := e.series(ctx, ind, countries, tr)
+// Data is an indicator's newest values for countries (nil: all) and years,
+// with the requested countries that have none listed as missing.
+func (e *Engine) Data(ctx context.Context, ind indicators.Indicator, countries []string, tr TimeRange, version int64) (DataResult, error) {
+	obs, err := e.Series(ctx, ind, countries, tr)
 	if err != nil {
 		return DataResult{}, err
 	}
@@ -103,11 +96,11 @@ func (e *engine) data(ctx context.Context, ind indicators.Indicator, countries [
 	have := map[string]bool{}
 	for _, o := range obs {
 		have[o.ISO3] = true
-		res.Rows = append(res.Rows, e.row(ind, o))
+		res.Rows = append(res.Rows, e.Row(ind, o))
 	}
 	want := countries
 	if len(want) == 0 {
-		want = e.ref.allISO3()
+		want = e.ref.AllISO3()
 	}
 	for _, c := range want {
 		if !have[c] {
@@ -117,9 +110,10 @@ func (e *engine) data(ctx context.Context, ind indicators.Indicator, countries [
 	return res, nil
 }
 
-func (e *engine) row(ind indicators.Indicator, o indicators.Observation) DataRow {
+// Row is an observation as the API shows it.
+func (e *Engine) Row(ind indicators.Indicator, o indicators.Observation) DataRow {
 	return DataRow{
-		ISO3: o.ISO3, Country: e.ref.countryName(o.ISO3), Indicator: ind.ID, Year: o.Year, Value: o.Value,
+		ISO3: o.ISO3, Country: e.ref.CountryName(o.ISO3), Indicator: ind.ID, Year: o.Year, Value: o.Value,
 		Unit: ind.Unit, Source: o.Source, Note: o.Note, Break: o.Break, Revision: o.Revision, Author: o.Author,
 	}
 }
@@ -164,7 +158,7 @@ func defaultYearOf(count map[int]int) int {
 // best-covered year. A stored indicator's counts come from the store without
 // reading its series (a push after every write needs this first); a derived
 // one has values only where its inputs meet, so its series is derived.
-func (e *engine) defaultYear(ctx context.Context, ind indicators.Indicator) (int, error) {
+func (e *Engine) defaultYear(ctx context.Context, ind indicators.Indicator) (int, error) {
 	if ind.Derived == nil {
 		counts, err := e.store.YearCounts(ctx, ind.ID)
 		if err != nil {
@@ -172,14 +166,16 @@ func (e *engine) defaultYear(ctx context.Context, ind indicators.Indicator) (int
 		}
 		return defaultYearOf(counts), nil
 	}
-	all, err := e.series(ctx, ind, nil, TimeRange{})
+	all, err := e.Series(ctx, ind, nil, TimeRange{})
 	if err != nil {
 		return 0, err
 	}
 	return defaultYear(all), nil
 }
 
-func (e *engine) regional(ctx context.Context, ind indicators.Indicator, year int, version int64) (RegionalResult, error) {
+// Regional is an indicator's regional aggregate for a year; 0 picks the
+// default year (see defaultYear).
+func (e *Engine) Regional(ctx context.Context, ind indicators.Indicator, year int, version int64) (RegionalResult, error) {
 	if year == 0 {
 		var err error
 		if year, err = e.defaultYear(ctx, ind); err != nil {
@@ -191,7 +187,7 @@ func (e *engine) regional(ctx context.Context, ind indicators.Indicator, year in
 		res.Regional = indicators.Aggregate(nil, 0, nil, false)
 		return res, nil
 	}
-	obs, err := e.series(ctx, ind, nil, TimeRange{year, year})
+	obs, err := e.Series(ctx, ind, nil, TimeRange{year, year})
 	if err != nil {
 		return RegionalResult{}, err
 	}
@@ -221,7 +217,9 @@ type MilestonesResult struct {
 	Milestones []MilestoneResult `json:"milestones"`
 }
 
-func (e *engine) milestones(ctx context.Context, version int64) (MilestonesResult, error) {
+// Milestones is every milestone, by year, with its regional status where
+// an indicator measures it.
+func (e *Engine) Milestones(ctx context.Context, version int64) (MilestonesResult, error) {
 	res := MilestonesResult{Version: version, Milestones: []MilestoneResult{}}
 	for _, m := range e.ref.Milestones {
 		mr := MilestoneResult{Milestone: m}
@@ -248,12 +246,12 @@ func yearOf(m indicators.Milestone) int {
 	return *m.Year
 }
 
-func (e *engine) regionStatus(ctx context.Context, m indicators.Measure) (indicators.RegionResult, error) {
-	ind, ok := e.ref.byID[m.Indicator]
+func (e *Engine) regionStatus(ctx context.Context, m indicators.Measure) (indicators.RegionResult, error) {
+	ind, ok := e.ref.ByID[m.Indicator]
 	if !ok {
 		return indicators.RegionResult{}, fmt.Errorf("milestone measure names unknown indicator %q", m.Indicator)
 	}
-	obs, err := e.series(ctx, ind, nil, TimeRange{})
+	obs, err := e.Series(ctx, ind, nil, TimeRange{})
 	if err != nil {
 		return indicators.RegionResult{}, err
 	}
@@ -293,26 +291,28 @@ type SummaryResult struct {
 	Items   []SummaryItem      `json:"indicators"`
 }
 
-func (e *engine) summary(ctx context.Context, iso3 string, version int64) (SummaryResult, error) {
-	res := SummaryResult{Country: e.ref.byISO3[iso3], Version: version, Items: []SummaryItem{}}
-	for _, ind := range e.ref.catalogue {
-		own, err := e.series(ctx, ind, []string{iso3}, TimeRange{})
+// Summary is a country's latest value of every indicator beside the
+// regional median, with its milestone statuses.
+func (e *Engine) Summary(ctx context.Context, iso3 string, version int64) (SummaryResult, error) {
+	res := SummaryResult{Country: e.ref.ByISO3[iso3], Version: version, Items: []SummaryItem{}}
+	for _, ind := range e.ref.Catalogue {
+		own, err := e.Series(ctx, ind, []string{iso3}, TimeRange{})
 		if err != nil {
 			return res, err
 		}
 		item := SummaryItem{Indicator: ind, Milestones: []CountryMilestone{}}
 		if n := len(own); n > 0 {
 			latest := own[n-1]
-			row := e.row(ind, latest)
+			row := e.Row(ind, latest)
 			item.Latest = &row
-			peers, err := e.series(ctx, ind, nil, TimeRange{latest.Year, latest.Year})
+			peers, err := e.Series(ctx, ind, nil, TimeRange{latest.Year, latest.Year})
 			if err != nil {
 				return res, err
 			}
 			agg := indicators.Aggregate(peers, latest.Year, nil, false)
 			item.RegionalMedian, item.RegionalCount = agg.Median, agg.Count
 		}
-		for _, m := range e.ref.measured(ind.ID) {
+		for _, m := range e.ref.Measured(ind.ID) {
 			item.Milestones = append(item.Milestones, CountryMilestone{
 				ID: m.ID, Title: m.Title, Target: m.Measure.Target, Due: m.Measure.DueYear,
 				Result: indicators.CountryStatus(*m.Measure, ind, own, e.currentYear()),
@@ -321,4 +321,54 @@ func (e *engine) summary(ctx context.Context, iso3 string, version int64) (Summa
 		res.Items = append(res.Items, item)
 	}
 	return res, nil
+}
+
+// RoundResult is one reporting round of the Code's National Reporting
+// Instrument: the counts cited in public sources and the submissions
+// received by hwfdash.
+type RoundResult struct {
+	Round int `json:"round"`
+	Year  int `json:"reporting_year"`
+	// Reported lists the Member States with a national report recorded
+	// for the round (code_nri_report = 1), NotReported those recorded as 0;
+	// the rest have no answer yet.
+	Reported    []string               `json:"reported"`
+	NotReported []string               `json:"not_reported"`
+	Members     int                    `json:"members"`
+	Cited       []indicators.RoundFact `json:"cited"`
+}
+
+// RoundsResult is the answer to /api/v1/code/rounds.
+type RoundsResult = map[string]any
+
+// Rounds is every Code reporting round: {"version", "rounds": []RoundResult}.
+func (e *Engine) Rounds(ctx context.Context, version int64) (RoundsResult, error) {
+	obs, err := e.Series(ctx, e.ref.ByID["code_nri_report"], nil, TimeRange{})
+	if err != nil {
+		return nil, err
+	}
+	out := []RoundResult{}
+	for _, r := range indicators.NRIRounds() {
+		rr := RoundResult{Round: r.Number, Year: r.Year, Reported: []string{}, NotReported: []string{},
+			Members: len(e.ref.Countries), Cited: []indicators.RoundFact{}}
+		for _, o := range obs {
+			if o.Year != r.Year {
+				continue
+			}
+			if o.Value == 1 {
+				rr.Reported = append(rr.Reported, o.ISO3)
+			} else {
+				rr.NotReported = append(rr.NotReported, o.ISO3)
+			}
+		}
+		for _, f := range e.ref.Rounds {
+			if f.Round == r.Number {
+				rr.Cited = append(rr.Cited, f)
+			}
+		}
+		sort.Strings(rr.Reported)
+		sort.Strings(rr.NotReported)
+		out = append(out, rr)
+	}
+	return RoundsResult{"version": version, "rounds": out}, nil
 }

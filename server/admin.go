@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwfdash/hwfdash/server/engine"
 )
 
 // counters are the server's running totals, read by operators and by the
@@ -115,19 +117,19 @@ func (s *Server) recomputeAll(ctx context.Context) (RecomputeResult, error) {
 		return nil
 	}
 	start := time.Now()
-	for _, ind := range s.ref.catalogue {
-		if err := add(s.eng.data(ctx, ind, nil, TimeRange{}, v)); err != nil {
+	for _, ind := range s.ref.Catalogue {
+		if err := add(s.eng.Data(ctx, ind, nil, engine.TimeRange{}, v)); err != nil {
 			return res, err
 		}
-		reg, err := s.eng.regional(ctx, ind, 0, v)
+		reg, err := s.eng.Regional(ctx, ind, 0, v)
 		if err := add(reg, err); err != nil {
 			return res, err
 		}
 	}
-	if err := add(s.eng.milestones(ctx, v)); err != nil {
+	if err := add(s.eng.Milestones(ctx, v)); err != nil {
 		return res, err
 	}
-	if err := add(s.eng.rounds(ctx, v)); err != nil {
+	if err := add(s.eng.Rounds(ctx, v)); err != nil {
 		return res, err
 	}
 	res.Seconds = time.Since(start).Seconds()

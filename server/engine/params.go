@@ -1,4 +1,4 @@
-package server
+package engine
 
 import (
 	"fmt"
@@ -12,6 +12,12 @@ const MinYear = 1950
 // TimeRange is an inclusive range of years; a zero bound is open.
 type TimeRange struct {
 	From, To int
+}
+
+// Param writes the range as the `time` parameter ParseTime reads:
+// "2000..2022", "2000..", "..2022".
+func (r TimeRange) Param() string {
+	return yearStr(r.From) + ".." + yearStr(r.To)
 }
 
 // ParseTime parses the `time` query parameter: "2020", "2000..2022",

@@ -1,0 +1,81 @@
+package server
+
+import (
+	"crypto/subtle"
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwfdash/hwfdash/indicators"
+)
+
+// authenticate resolves the bearer token of a write request. The admin
+// token is compared in constant time; other tokens are looked up by hash.
+// Secrets are never logged.
+func (s *Server) authenticate(c *fiber.Ctx) (indicators.Token, error) {
+	auth := c.Get(fiber.HeaderAuthorization)
+	secret, ok := strings.CutPrefix(auth, "Bearer ")
+	secret = strings.TrimSpace(secret)
+	if !ok || secret == "" {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="hwfdash"`)
+		return indicators.Token{}, &apiError{Status: fiber.StatusUnauthorized, Message: "missing bearer token", Field: "Authorization"}
+	}
+	if s.cfg.AdminToken != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.AdminToken)) == 1 {
+		return indicators.Token{ID: "admin", Label: "admin", Admin: true}, nil
+	}
+	ctx, cancel := reqCtx(c)
+	defer cancel()
+	tok, err := s.deps.Tokens.Authenticate(ctx, secret)
+	switch {
+	case errors.Is(err, indicators.ErrNotFound):
+		return tok, &apiError{Status: fiber.StatusUnauthorized, Message: "invalid token", Field: "Authorization"}
+	case errors.Is(err, indicators.ErrRevoked):
+		return tok, &apiError{Status: fiber.StatusUnauthorized, Message: "token revoked", Field: "Authorization"}
+	case err != nil:
+		return tok, err
+	}
+	return tok, nil
+}
+
+// writer authenticates a write: the client address's and then the token's
+// rate limits, so a flood of bad tokens and a flood of good ones are both
+// refused before any work.
+func (s *Server) writer(c *fiber.Ctx) (indicators.Token, error) {
+	if err := s.limitWrite(c.UserContext(), "ip:"+c.IP()); err != nil {
+		return indicators.Token{}, err
+	}
+	tok, err := s.authenticate(c)
+	if err != nil {
+		return tok, err
+	}
+	return tok, s.limitWrite(c.UserContext(), "token:"+tok.ID)
+}
+
+func (s *Server) requireAdmin(c *fiber.Ctx) (indicators.Token, error) {
+	if err := s.limitWrite(c.UserContext(), "ip:"+c.IP()); err != nil {
+		return indicators.Token{}, err
+	}
+	tok, err := s.authenticate(c)
+	if err != nil {
+		return tok, err
+	}
+	if !tok.Admin {
+		return tok, &apiError{Status: fiber.StatusForbidden, Message: "this needs an admin token", Field: "Authorization"}
+	}
+	return tok, nil
+}
+
+// viewerIsAdmin says whether a read request carries the admin token (or an
+// admin ministry token). No Authorization header means a public reader; a
+// bad one is refused rather than silently ignored.
+func (s *Server) viewerIsAdmin(c *fiber.Ctx) (bool, error) {
+	if c.Get(fiber.HeaderAuthorization) == "" {
+		return false, nil
+	}
+	tok, err := s.authenticate(c)
+	if err != nil {
+		return false, err
+	}
+	return tok.Admin, nil
+}

@@ -1,0 +1,41 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hwfdash/hwfdash/public"
+)
+
+func (s *Server) getCountries(c *fiber.Ctx) error {
+	return s.sendJSON(c, s.eng.CountriesKey(), func(context.Context) (any, error) {
+		return fiber.Map{"countries": s.ref.Countries, "groups": s.ref.GroupNames}, nil
+	})
+}
+
+func (s *Server) getSummary(c *fiber.Ctx) error {
+	iso3 := strings.ToUpper(c.Params("iso3"))
+	if !s.ref.Known(iso3) {
+		return notFound("iso3", "unknown country %q: not a Member State of the WHO European Region", truncate(c.Params("iso3"), 20))
+	}
+	lang := "en"
+	if l := c.Query("lang"); l != "" {
+		if lang = public.Negotiate(l, ""); lang != strings.ToLower(l) {
+			return badParam("lang", fmt.Errorf("%q: use one of %s", truncate(l, 10), strings.Join(public.Languages(), ", ")))
+		}
+	}
+	return s.sendJSON(c, s.eng.SummaryKey(iso3, lang), func(ctx context.Context) (any, error) {
+		res, err := s.eng.Summary(ctx, iso3, s.version.Load())
+		if err != nil || lang == "en" {
+			return res, err
+		}
+		res.Country.Name = s.msgs.Country(lang, iso3, res.Country.Name)
+		for i := range res.Items {
+			res.Items[i].Indicator = s.eng.LocalIndicator(lang, res.Items[i].Indicator)
+		}
+		return res, nil
+	})
+}

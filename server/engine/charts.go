@@ -1,0 +1,439 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hwfdash/hwfdash/charts"
+	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/public"
+)
+
+// chartNames are the charts the API builds.
+var chartNames = []string{"trend", "ranking", "map", "code", "milestones", "relationship"}
+
+// ChartRequest is a parsed chart query. Its canonical form names a chart
+// topic, so that every page showing the same view shares one pushed frame.
+type ChartRequest struct {
+	Name      string
+	Indicator indicators.Indicator
+	Y         indicators.Indicator // relationship only
+	Countries []string
+	Time      TimeRange
+	Year      int
+	Scale     float64
+	Lang      string
+}
+
+// ChartResult is the answer of /api/v1/charts/{chart}: the ECharts option,
+// its table alternative, and the sources behind it.
+type ChartResult struct {
+	Chart   string         `json:"chart"`
+	Topic   string         `json:"topic"`
+	Version int64          `json:"version"`
+	Title   string         `json:"title"`
+	Option  map[string]any `json:"option"`
+	Table   ChartTable     `json:"table"`
+	Sources []string       `json:"sources"`
+}
+
+// ChartTable is the accessible, downloadable table of what a chart shows.
+type ChartTable struct {
+	Columns []string `json:"columns"`
+	Rows    [][]any  `json:"rows"`
+}
+
+// ParseChart reads a chart request from a name and query values.
+func (e *Engine) ParseChart(name string, q url.Values) (ChartRequest, error) {
+	r := ChartRequest{Name: name, Scale: 1, Lang: "en"}
+	if l := q.Get("lang"); l != "" {
+		if public.Negotiate(l, "") != strings.ToLower(l) {
+			return r, badParam("lang", fmt.Errorf("%q: use one of %s", truncate(l, 10), strings.Join(public.Languages(), ", ")))
+		}
+		r.Lang = strings.ToLower(l)
+	}
+	known := false
+	for _, n := range chartNames {
+		known = known || n == name
+	}
+	if !known {
+		return r, notFound("chart", "unknown chart %q: use %s", truncate(name, 30), strings.Join(chartNames, ", "))
+	}
+	needIndicator := name == "trend" || name == "ranking" || name == "map" || name == "relationship"
+	if id := q.Get("indicator"); id != "" || needIndicator {
+		if name == "relationship" && id == "" {
+			id = q.Get("x")
+		}
+		ind, ok := e.ref.ByID[id]
+		if !ok {
+			return r, badParam("indicator", fmt.Errorf("unknown indicator %q", truncate(id, 60)))
+		}
+		r.Indicator = ind
+	}
+	if name == "relationship" {
+		ind, ok := e.ref.ByID[q.Get("y")]
+		if !ok {
+			return r, badParam("y", fmt.Errorf("unknown indicator %q", truncate(q.Get("y"), 60)))
+		}
+		r.Y = ind
+	}
+	var err error
+	if r.Countries, err = ParseCountries(q.Get("countries"), e.ref.Expand); err != nil {
+		return r, badParam("countries", err)
+	}
+	if r.Time, err = ParseTime(q.Get("time"), e.currentYear()); err != nil {
+		return r, badParam("time", err)
+	}
+	if y := q.Get("year"); y != "" {
+		if r.Year, err = ParseYear(y, e.currentYear()); err != nil {
+			return r, badParam("year", err)
+		}
+	}
+	if sc := q.Get("scale"); sc != "" {
+		f, err := strconv.ParseFloat(sc, 64)
+		if err != nil || f < 0.5 || f > 4 {
+			return r, badParam("scale", errors.New("a number between 0.5 and 4"))
+		}
+		r.Scale = f
+	}
+	return r, nil
+}
+
+// Canonical is the query in a fixed order, for topics and cache keys.
+func (r ChartRequest) Canonical() string {
+	v := url.Values{}
+	if r.Indicator.ID != "" {
+		v.Set("indicator", r.Indicator.ID)
+	}
+	if r.Y.ID != "" {
+		v.Set("y", r.Y.ID)
+	}
+	if len(r.Countries) > 0 {
+		v.Set("countries", strings.Join(r.Countries, ","))
+	}
+	if r.Time != (TimeRange{}) {
+		v.Set("time", r.Time.Param())
+	}
+	if r.Year != 0 {
+		v.Set("year", strconv.Itoa(r.Year))
+	}
+	if r.Scale != 1 {
+		v.Set("scale", strconv.FormatFloat(r.Scale, 'f', -1, 64))
+	}
+	if r.Lang != "en" {
+		v.Set("lang", r.Lang)
+	}
+	return r.Name + "?" + v.Encode()
+}
+
+// Topic is the websocket topic that pushes the chart's updates.
+func (r ChartRequest) Topic() string { return "chart:" + r.Canonical() }
+
+func yearStr(y int) string {
+	if y == 0 {
+		return ""
+	}
+	return strconv.Itoa(y)
+}
+
+// dependsOn lists the indicators whose change alters the chart.
+func (r ChartRequest) dependsOn(ix *Ref) []string {
+	switch r.Name {
+	case "code":
+		return []string{"code_nri_report"}
+	case "milestones":
+		return ix.MeasuredIDs()
+	case "relationship":
+		return []string{r.Indicator.ID, r.Y.ID}
+	default:
+		return []string{r.Indicator.ID}
+	}
+}
+
+func (e *Engine) parseChartTopic(arg string) (ChartRequest, error) {
+	name, query, _ := strings.Cut(arg, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return ChartRequest{}, fmt.Errorf("chart topic: malformed query")
+	}
+	return e.ParseChart(name, q)
+}
+
+func (e *Engine) names(lang string) map[string]string {
+	out := make(map[string]string, len(e.ref.Countries))
+	for _, c := range e.ref.Countries {
+		out[c.ISO3] = e.msgs.Country(lang, c.ISO3, c.Name)
+	}
+	return out
+}
+
+// BuildChart assembles a chart's inputs from the engine and builds it.
+func (e *Engine) BuildChart(ctx context.Context, r ChartRequest, version int64) (ChartResult, error) {
+	res := ChartResult{Chart: r.Name, Topic: r.Topic(), Version: version, Sources: []string{}}
+	lang := r.Lang
+	st := charts.Style{FontScale: r.Scale, T: func(key string) string { return e.msgs.T(lang, key) }}
+	if lang == "en" {
+		st.T = nil // the charts' own English labels
+	}
+	r.Indicator = e.LocalIndicator(lang, r.Indicator)
+	if r.Y.ID != "" {
+		r.Y = e.LocalIndicator(lang, r.Y)
+	}
+	var opt map[string]any
+	var err error
+	switch r.Name {
+	case "trend":
+		opt, err = e.trendChart(ctx, r, st, &res)
+	case "ranking", "map":
+		opt, err = e.yearChart(ctx, r, st, &res)
+	case "code":
+		opt, err = e.codeChart(ctx, r, st, &res)
+	case "milestones":
+		opt, err = e.milestonesChart(ctx, r, st, &res)
+	case "relationship":
+		opt, err = e.relationshipChart(ctx, r, st, &res)
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Option = opt
+	if t, ok := opt["title"]; ok {
+		res.Title = titleText(t)
+	}
+	sort.Strings(res.Sources)
+	return res, nil
+}
+
+func titleText(t any) string {
+	switch v := t.(type) {
+	case map[string]any:
+		s, _ := v["text"].(string)
+		return s
+	case []any:
+		if len(v) > 0 {
+			return titleText(v[0])
+		}
+	}
+	return ""
+}
+
+// sourceSet collects distinct sources.
+type sourceSet map[string]bool
+
+func (ss sourceSet) add(obs []indicators.Observation) {
+	for _, o := range obs {
+		ss[o.Source] = true
+	}
+}
+
+func (ss sourceSet) list() []string {
+	out := make([]string, 0, len(ss))
+	for s := range ss {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func fmtValue(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func (e *Engine) trendChart(ctx context.Context, r ChartRequest, st charts.Style, res *ChartResult) (map[string]any, error) {
+	all, err := e.Series(ctx, r.Indicator, nil, r.Time)
+	if err != nil {
+		return nil, err
+	}
+	pop, err := e.population(ctx, r.Time)
+	if err != nil {
+		return nil, err
+	}
+	series := map[string][]indicators.Observation{}
+	want := map[string]bool{}
+	for _, c := range r.Countries {
+		want[c] = true
+		series[c] = nil
+	}
+	src := sourceSet{}
+	res.Table.Columns = []string{"iso3", "country", "year", "value", "unit", "source"}
+	for _, o := range all {
+		if want[o.ISO3] {
+			series[o.ISO3] = append(series[o.ISO3], o)
+			src.add([]indicators.Observation{o})
+			res.Table.Rows = append(res.Table.Rows, []any{o.ISO3, e.ref.CountryName(o.ISO3), o.Year, o.Value, r.Indicator.Unit, o.Source})
+		}
+	}
+	var band []charts.Band
+	for _, reg := range indicators.AggregateSeries(all, pop, false) {
+		band = append(band, charts.Band{Year: reg.Year, Median: reg.Median, P25: reg.P25, P75: reg.P75, CountReported: reg.Count})
+		if reg.Median != nil {
+			res.Table.Rows = append(res.Table.Rows, []any{"", "Regional median", reg.Year, *reg.Median, r.Indicator.Unit,
+				fmt.Sprintf("hwfdash: median of %d Member States", reg.Count)})
+		}
+	}
+	res.Sources = src.list()
+	return charts.Trend(charts.TrendInput{
+		Indicator: r.Indicator, Series: series, Names: e.names(r.Lang), Band: band,
+		Milestones: e.ref.Measured(r.Indicator.ID), FromYear: r.Time.From, ToYear: r.Time.To,
+	}, st)
+}
+
+// yearValues picks, for one year, each Member State's value.
+func (e *Engine) yearValues(ctx context.Context, ind indicators.Indicator, year int) (int, map[string]*indicators.Observation, []indicators.Observation, error) {
+	all, err := e.Series(ctx, ind, nil, TimeRange{})
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if year == 0 {
+		year = defaultYear(all)
+	}
+	values := map[string]*indicators.Observation{}
+	for _, c := range e.ref.Countries {
+		values[c.ISO3] = nil
+	}
+	for i := range all {
+		if all[i].Year == year {
+			values[all[i].ISO3] = &all[i]
+		}
+	}
+	return year, values, all, nil
+}
+
+func (e *Engine) yearChart(ctx context.Context, r ChartRequest, st charts.Style, res *ChartResult) (map[string]any, error) {
+	year, values, all, err := e.yearValues(ctx, r.Indicator, r.Year)
+	if err != nil {
+		return nil, err
+	}
+	src := sourceSet{}
+	status := map[string]indicators.Status{}
+	var target *float64
+	label := ""
+	if ms := e.ref.Measured(r.Indicator.ID); len(ms) > 0 {
+		m := ms[0]
+		// The catalogue lists an indicator's headline milestone first.
+		for _, id := range r.Indicator.Milestones {
+			if mm, ok := e.ref.MilestoneByID[id]; ok && mm.Measure != nil {
+				m = mm
+				break
+			}
+		}
+		target, label = &m.Measure.Target, fmt.Sprintf("%s: %s (%d)", m.ID, fmtValue(m.Measure.Target), m.Measure.DueYear)
+		rr := indicators.RegionStatus(*m.Measure, r.Indicator, byCountry(all), e.ref.Countries, e.currentYear())
+		for iso3, cr := range rr.Countries {
+			status[iso3] = cr.Status
+		}
+	}
+	res.Table.Columns = []string{"iso3", "country", "year", "value", "unit", "source", "status"}
+	for _, c := range e.ref.Countries {
+		o := values[c.ISO3]
+		st := string(status[c.ISO3])
+		if o == nil {
+			res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, year, nil, r.Indicator.Unit, "", st})
+			continue
+		}
+		src.add([]indicators.Observation{*o})
+		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, year, o.Value, r.Indicator.Unit, o.Source, st})
+	}
+	res.Sources = src.list()
+	if r.Name == "map" {
+		return charts.Map(charts.MapInput{Indicator: r.Indicator, Year: year, Values: values, Names: e.names(r.Lang),
+			Countries: e.ref.AllISO3(), Small: e.smallStates}, st)
+	}
+	return charts.Ranking(charts.RankingInput{Indicator: r.Indicator, Year: year, Values: values, Names: e.names(r.Lang),
+		Countries: e.ref.AllISO3(), Status: status, Target: target, TargetLabel: label}, st)
+}
+
+func (e *Engine) codeChart(ctx context.Context, r ChartRequest, st charts.Style, res *ChartResult) (map[string]any, error) {
+	rounds, err := e.Rounds(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	var in []charts.Round
+	res.Table.Columns = []string{"round", "reporting_year", "reported", "not_reported", "members", "cited_europe"}
+	src := sourceSet{}
+	for _, rr := range rounds["rounds"].([]RoundResult) {
+		cr := charts.Round{Number: rr.Round, Year: rr.Year, Reported: rr.Reported, NotReported: rr.NotReported, Members: rr.Members}
+		var cited any
+		for _, f := range rr.Cited {
+			if f.WHORegion == "EURO" && f.Number != nil && strings.HasPrefix(f.Metric, "reports_submitted") {
+				cr.CitedEurope, cr.CitedLabel = f.Number, fmt.Sprintf("cited: %s (%s)", f.Value, f.AsOf)
+				cited = *f.Number
+				src[f.Citation] = true
+			}
+		}
+		in = append(in, cr)
+		res.Table.Rows = append(res.Table.Rows, []any{rr.Round, rr.Year, len(rr.Reported), len(rr.NotReported), rr.Members, cited})
+	}
+	res.Sources = src.list()
+	return charts.CodeReporting(charts.CodeInput{Rounds: in, Names: e.names(r.Lang), Countries: e.ref.AllISO3()}, st)
+}
+
+func (e *Engine) milestonesChart(ctx context.Context, r ChartRequest, st charts.Style, res *ChartResult) (map[string]any, error) {
+	ms, err := e.Milestones(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	status := map[string]indicators.Status{}
+	var list []indicators.Milestone
+	res.Table.Columns = []string{"id", "scope", "year", "title", "regional_status", "source"}
+	for _, m := range ms.Milestones {
+		m.Title = e.msgs.Optional(r.Lang, "ms."+m.ID+".title", m.Title)
+		list = append(list, m.Milestone)
+		var year, stat any
+		if m.Year != nil {
+			year = *m.Year
+		}
+		if m.Region != nil {
+			status[m.ID] = m.Region.Status
+			stat = string(m.Region.Status)
+		}
+		res.Table.Rows = append(res.Table.Rows, []any{m.ID, m.Scope, year, m.Title, stat, m.Citation})
+		res.Sources = append(res.Sources, m.ID+": "+m.Citation)
+	}
+	return charts.Milestones(charts.MilestonesInput{Milestones: list, Status: status, CurrentYear: e.currentYear()}, st)
+}
+
+func (e *Engine) relationshipChart(ctx context.Context, r ChartRequest, st charts.Style, res *ChartResult) (map[string]any, error) {
+	latest := func(ind indicators.Indicator) (map[string]indicators.Observation, error) {
+		obs, err := e.Series(ctx, ind, nil, r.Time)
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]indicators.Observation{}
+		for _, o := range obs {
+			if r.Year != 0 && o.Year != r.Year {
+				continue
+			}
+			if prev, ok := out[o.ISO3]; !ok || o.Year > prev.Year {
+				out[o.ISO3] = o
+			}
+		}
+		return out, nil
+	}
+	xs, err := latest(r.Indicator)
+	if err != nil {
+		return nil, err
+	}
+	ys, err := latest(r.Y)
+	if err != nil {
+		return nil, err
+	}
+	src := sourceSet{}
+	var pts []charts.Point
+	res.Table.Columns = []string{"iso3", "country", "x_indicator", "x_year", "x_value", "y_indicator", "y_year", "y_value"}
+	for _, c := range e.ref.Countries {
+		x, okx := xs[c.ISO3]
+		y, oky := ys[c.ISO3]
+		if !okx || !oky {
+			continue
+		}
+		pts = append(pts, charts.Point{ISO3: c.ISO3, X: x.Value, Y: y.Value, XYear: x.Year, YYear: y.Year})
+		src.add([]indicators.Observation{x, y})
+		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, r.Indicator.ID, x.Year, x.Value, r.Y.ID, y.Year, y.Value})
+	}
+	res.Sources = src.list()
+	return charts.Relationship(charts.ScatterInput{X: r.Indicator, Y: r.Y, Points: pts, Names: e.names(r.Lang)}, st)
+}

@@ -6,7 +6,6 @@
 //	hwfdash token create -label L -countries AUT[,DEU] [-admin]
 //	hwfdash token list | token revoke ID
 //	hwfdash healthcheck [-url http://127.0.0.1:8080/readyz]   for container health checks
-//	hwfdash bench [-duration 5s] [-only reads,pages] [-out FILE]  the load benchmarks (BENCHMARKS.md)
 //
 // Configuration comes from the environment, with matching flags.
 package main
@@ -133,12 +132,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return tokenCmd(args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(args, stderr)
-	case "bench":
-		return benchCmd(args, stdout, stderr)
-	case "bench-baseline":
-		return benchBaseline(args, stderr)
 	default:
-		fmt.Fprintf(stderr, "hwfdash: unknown command %q (serve, token, healthcheck, bench)\n", cmd)
+		fmt.Fprintf(stderr, "hwfdash: unknown command %q (serve, token, healthcheck)\n", cmd)
 		return 2
 	}
 }

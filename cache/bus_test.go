@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"runtime"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -184,8 +183,9 @@ func TestRedisBusSurvivesStop(t *testing.T) {
 	sa, _ := a.Subscribe()
 	sb, _ := b.Subscribe()
 
-	signal(t, r, syscall.SIGSTOP)
-	defer func() { _ = r.Signal(syscall.SIGCONT) }()
+	sigStop, sigCont := pauseSignals(t)
+	signal(t, r, sigStop)
+	defer func() { _ = r.Signal(sigCont) }()
 	start := time.Now()
 	publish(t, a, Event{Version: 1})
 	if d := time.Since(start); d > 2*time.Second {
@@ -195,7 +195,7 @@ func TestRedisBusSurvivesStop(t *testing.T) {
 	// b publishes nothing itself: its probe is what notices.
 	eventually(t, "b to notice", func() bool { return b.State() == StateBusDegraded })
 
-	signal(t, r, syscall.SIGCONT)
+	signal(t, r, sigCont)
 	awaitEvent(t, sa, "resync on a", isResync)
 	awaitEvent(t, sb, "resync on b", isResync)
 	publish(t, a, Event{Version: 2})

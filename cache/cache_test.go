@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -248,8 +247,9 @@ func TestCacheWhileRedisStopped(t *testing.T) {
 		t.Fatalf("state %q, want %q", c.State(), StateRedis)
 	}
 
-	signal(t, r, syscall.SIGSTOP)
-	defer func() { _ = r.Signal(syscall.SIGCONT) }()
+	sigStop, sigCont := pauseSignals(t)
+	signal(t, r, sigStop)
+	defer func() { _ = r.Signal(sigCont) }()
 	for _, key := range []string{"k1", "k2"} {
 		start := time.Now()
 		if got := mustGet(t, c, key, (&counter{}).fn(key)); got != key {
@@ -265,7 +265,7 @@ func TestCacheWhileRedisStopped(t *testing.T) {
 		t.Fatalf("state %q while Redis is stopped, want %q", c.State(), StateDegraded)
 	}
 
-	signal(t, r, syscall.SIGCONT)
+	signal(t, r, sigCont)
 	eventually(t, "the prober to see Redis again", func() bool { return c.State() == StateRedis })
 	// Shared again: a second instance gets what the first computes now.
 	mustGet(t, c, "k3", (&counter{}).fn("k3"))

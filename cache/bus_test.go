@@ -142,6 +142,9 @@ func TestRedisBusUnreachable(t *testing.T) {
 }
 
 func TestRedisBusSurvivesRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault-injection test: skipped under -short (make test runs it)")
+	}
 	r := redistest.Start(t, 0)
 	a := NewBus(context.Background(), BusOptions{RedisURL: r.URL(), Channel: "c"})
 	defer a.Close()
@@ -175,6 +178,9 @@ func TestRedisBusSurvivesRestart(t *testing.T) {
 }
 
 func TestRedisBusSurvivesStop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault-injection test: skipped under -short (make test runs it)")
+	}
 	r := redistest.Start(t, 0)
 	a := NewBus(context.Background(), BusOptions{RedisURL: r.URL(), Channel: "c"})
 	defer a.Close()

@@ -240,6 +240,9 @@ func TestRedisUnreachableFallsBack(t *testing.T) {
 }
 
 func TestCacheWhileRedisStopped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault-injection test: skipped under -short (make test runs it)")
+	}
 	r := redistest.Start(t, 0)
 	c := New(context.Background(), Options{RedisURL: r.URL(), Prefix: "p:"})
 	defer c.Close()

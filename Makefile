@@ -3,7 +3,7 @@ GO      ?= go
 ADDR    ?= :8080
 FUZZTIME ?= 20000x
 
-.PHONY: run test assets build lint bench soak soak-short fuzz fuzz-short services clean
+.PHONY: run test test-short cross assets build bench-build lint bench soak soak-short fuzz fuzz-short services clean
 
 # Front-end packages (ECharts, the map, axe-core) come from the npm registry,
 # pinned by package-lock.json, and are built into public/dist for embedding.
@@ -24,12 +24,35 @@ run: assets
 build: assets
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/hwfdash .
 
+# The load generator is bench tooling, a binary of its own: the server's
+# binary carries none of it.
+bench-build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/hwfdash-bench ./cmd/hwfdash-bench
+
 # The whole test suite, against a real Redis, a real PostgreSQL and headless
 # Chromium (started here when installed but not running).
 test: assets services
 	$(GO) vet ./...
+	$(MAKE) --no-print-directory cross
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz-short soak-short
+
+# The quick loop while changing code: vet and every test under -short, which
+# skips the browser, fault-injection and soak tests. Under 3 minutes on 2
+# cores; Redis and PostgreSQL are used when running (tests skip otherwise).
+test-short: assets
+	$(GO) vet ./...
+	$(GO) test -short -count=1 -timeout 10m ./...
+
+# The server builds for every platform an analyst may run it on, and every
+# package compiles there (Linux-only bench code has portable stubs).
+CROSS ?= linux/amd64 darwin/amd64 darwin/arm64 windows/amd64
+cross:
+	@set -e; for p in $(CROSS); do \
+		os=$${p%/*}; arch=$${p#*/}; echo "cross: $$os/$$arch"; \
+		GOOS=$$os GOARCH=$$arch CGO_ENABLED=0 $(GO) build -o /dev/null . ; \
+		GOOS=$$os GOARCH=$$arch CGO_ENABLED=0 $(GO) build ./... ; \
+	done
 
 services:
 	@bash scripts/services.sh
@@ -39,8 +62,8 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.7.0 ./...
 
-# The Go micro-benchmarks, then the load benchmarks: `hwfdash bench` runs the
-# servers and their baselines as child processes on loopback, drives them
+# The Go micro-benchmarks, then the load benchmarks: bin/hwfdash-bench runs
+# bin/hwfdash and its baselines as child processes on loopback, drives them
 # from its own process and prints one table of every target with its goal
 # and PASS/FAIL (BENCHMARKS.md keeps a run). About 5 minutes on 2 cores.
 # BENCH_FLAGS passes flags, e.g. BENCH_FLAGS='-only reads,pages -duration 3s'.
@@ -48,9 +71,9 @@ lint:
 # row reads BenchmarkHubBroadcast from it (and says so if they failed).
 BENCHTIME   ?= 200ms
 BENCH_FLAGS ?=
-bench: build services
+bench: build bench-build services
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./... | tee bench-go.txt
-	ulimit -n $$(ulimit -Hn) && bin/hwfdash bench -out bench-results.md -go-bench bench-go.txt $(BENCH_FLAGS)
+	ulimit -n $$(ulimit -Hn) && bin/hwfdash-bench -server bin/hwfdash -out bench-results.md -go-bench bench-go.txt $(BENCH_FLAGS)
 
 # Short fuzzing of every parser a stranger can reach; the seed corpora live in
 # testdata/fuzz and any crash found is kept there as a regression case.

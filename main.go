@@ -7,7 +7,6 @@
 //	hwfdash token list | token revoke ID
 //	hwfdash import -format gho|worldbank|sdmx-csv|jsonstat [-mapping M] [-apply] FILE…   publishers' files (README)
 //	hwfdash healthcheck [-url http://127.0.0.1:8080/readyz]   for container health checks
-//	hwfdash bench [-duration 5s] [-only reads,pages] [-out FILE]  the load benchmarks (BENCHMARKS.md)
 //
 // Configuration comes from the environment, with matching flags.
 package main
@@ -147,12 +146,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		return importCmd(args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(args, stderr)
-	case "bench":
-		return benchCmd(args, stdout, stderr)
-	case "bench-baseline":
-		return benchBaseline(args, stderr)
 	default:
-		fmt.Fprintf(stderr, "hwfdash: unknown command %q (serve, token, healthcheck, bench)\n", cmd)
+		fmt.Fprintf(stderr, "hwfdash: unknown command %q (serve, token, healthcheck)\n", cmd)
 		return 2
 	}
 }

@@ -180,11 +180,17 @@ func durabilityLoop(t *testing.T, rounds int, env ...string) {
 }
 
 func TestDurabilityKill9SQLite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault-injection test: skipped under -short (make test runs it)")
+	}
 	dir := t.TempDir()
 	durabilityLoop(t, 50, "DATA_DIR="+dir)
 }
 
 func TestDurabilityKill9Postgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault-injection test: skipped under -short (make test runs it)")
+	}
 	db, err := sql.Open("pgx", relPG)
 	if err != nil {
 		t.Fatal(err)
@@ -210,6 +216,9 @@ func TestDurabilityKill9Postgres(t *testing.T) {
 // that clients reconnect elsewhere, an in-flight request finishes, and the
 // process exits well within 10 s.
 func TestSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault-injection test: skipped under -short (make test runs it)")
+	}
 	p := startProc(t, "DATA_DIR="+t.TempDir())
 	u := "ws" + strings.TrimPrefix(p.url, "http") + "/ws"
 	conn, _, err := websocket.DefaultDialer.Dial(u, nil)
@@ -244,6 +253,9 @@ func TestSIGTERM(t *testing.T) {
 // TestStartsWithoutRedis starts a server whose Redis is unreachable: it
 // serves from its local cache and says so.
 func TestStartsWithoutRedis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault-injection test: skipped under -short (make test runs it)")
+	}
 	p := startProc(t, "DATA_DIR="+t.TempDir(), fmt.Sprintf("REDIS_URL=redis://127.0.0.1:%d/0", freePort(t)))
 	resp, err := http.Get(p.url + "/readyz")
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"runtime"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -143,6 +142,9 @@ func TestRedisBusUnreachable(t *testing.T) {
 }
 
 func TestRedisBusSurvivesRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault-injection test: skipped under -short (make test runs it)")
+	}
 	r := redistest.Start(t, 0)
 	a := NewBus(context.Background(), BusOptions{RedisURL: r.URL(), Channel: "c"})
 	defer a.Close()
@@ -176,6 +178,9 @@ func TestRedisBusSurvivesRestart(t *testing.T) {
 }
 
 func TestRedisBusSurvivesStop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault-injection test: skipped under -short (make test runs it)")
+	}
 	r := redistest.Start(t, 0)
 	a := NewBus(context.Background(), BusOptions{RedisURL: r.URL(), Channel: "c"})
 	defer a.Close()
@@ -184,8 +189,9 @@ func TestRedisBusSurvivesStop(t *testing.T) {
 	sa, _ := a.Subscribe()
 	sb, _ := b.Subscribe()
 
-	signal(t, r, syscall.SIGSTOP)
-	defer func() { _ = r.Signal(syscall.SIGCONT) }()
+	sigStop, sigCont := pauseSignals(t)
+	signal(t, r, sigStop)
+	defer func() { _ = r.Signal(sigCont) }()
 	start := time.Now()
 	publish(t, a, Event{Version: 1})
 	if d := time.Since(start); d > 2*time.Second {
@@ -195,7 +201,7 @@ func TestRedisBusSurvivesStop(t *testing.T) {
 	// b publishes nothing itself: its probe is what notices.
 	eventually(t, "b to notice", func() bool { return b.State() == StateBusDegraded })
 
-	signal(t, r, syscall.SIGCONT)
+	signal(t, r, sigCont)
 	awaitEvent(t, sa, "resync on a", isResync)
 	awaitEvent(t, sb, "resync on b", isResync)
 	publish(t, a, Event{Version: 2})

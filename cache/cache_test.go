@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -241,6 +240,9 @@ func TestRedisUnreachableFallsBack(t *testing.T) {
 }
 
 func TestCacheWhileRedisStopped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault-injection test: skipped under -short (make test runs it)")
+	}
 	r := redistest.Start(t, 0)
 	c := New(context.Background(), Options{RedisURL: r.URL(), Prefix: "p:"})
 	defer c.Close()
@@ -248,8 +250,9 @@ func TestCacheWhileRedisStopped(t *testing.T) {
 		t.Fatalf("state %q, want %q", c.State(), StateRedis)
 	}
 
-	signal(t, r, syscall.SIGSTOP)
-	defer func() { _ = r.Signal(syscall.SIGCONT) }()
+	sigStop, sigCont := pauseSignals(t)
+	signal(t, r, sigStop)
+	defer func() { _ = r.Signal(sigCont) }()
 	for _, key := range []string{"k1", "k2"} {
 		start := time.Now()
 		if got := mustGet(t, c, key, (&counter{}).fn(key)); got != key {
@@ -265,7 +268,7 @@ func TestCacheWhileRedisStopped(t *testing.T) {
 		t.Fatalf("state %q while Redis is stopped, want %q", c.State(), StateDegraded)
 	}
 
-	signal(t, r, syscall.SIGCONT)
+	signal(t, r, sigCont)
 	eventually(t, "the prober to see Redis again", func() bool { return c.State() == StateRedis })
 	// Shared again: a second instance gets what the first computes now.
 	mustGet(t, c, "k3", (&counter{}).fn("k3"))

@@ -37,6 +37,7 @@ func newBrowser(t *testing.T) *browser {
 
 func newBrowserWith(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
+	skipShort(t, "browser") // for a browser test that forgot to say so first
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("CI") != "true" {
@@ -180,6 +181,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 }
 
 func TestBrowserPages(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	b := newBrowser(t)
 	pages := map[string]string{
@@ -221,6 +223,7 @@ func TestBrowserPages(t *testing.T) {
 // TestBrowserLiveUpdate opens the explorer's table and the chart, posts a
 // figure, and waits for both to show it without a reload.
 func TestBrowserLiveUpdate(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	b := newBrowser(t)
 	ctx := b.tab()
@@ -250,6 +253,7 @@ func TestBrowserLiveUpdate(t *testing.T) {
 
 // TestBrowserPhone checks the 375 px layout: nothing wider than the screen.
 func TestBrowserPhone(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	b := newBrowser(t)
 	for _, path := range []string{"/", "/countries/DEU", "/indicators/HWF_0006?countries=FRA,ITA", "/milestones"} {
@@ -290,6 +294,7 @@ func TestBrowserPhone(t *testing.T) {
 // TestBrowserPresenterControl opens two projector screens and drives them
 // from the control page's protocol: both follow.
 func TestBrowserPresenterControl(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	b := newBrowser(t)
 	screens := []context.Context{b.tab(), b.tab()}
@@ -334,6 +339,7 @@ func TestBrowserPresenterControl(t *testing.T) {
 // TestBrowserAccessibility runs axe-core (served from our own assets) on
 // each page: no serious or critical violations.
 func TestBrowserAccessibility(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	b := newBrowser(t)
 	axe := loadAssets(t).Path("axe.min.js")
@@ -364,6 +370,7 @@ func TestBrowserAccessibility(t *testing.T) {
 // port) and checks that it loads, updates live, and that a non-embed page
 // refuses to be framed.
 func TestBrowserEmbedCrossOrigin(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
@@ -405,6 +412,7 @@ func TestBrowserEmbedCrossOrigin(t *testing.T) {
 // TestBrowserSubmitForm submits through the ministry form: every row error
 // is shown, and a valid submission is stored.
 func TestBrowserSubmitForm(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	_, secret := createToken(t, a.URL, "Ministry of Health, Estonia", "EST")
 	b := newBrowser(t)
@@ -441,6 +449,7 @@ func TestBrowserSubmitForm(t *testing.T) {
 // has exactly the rows of the chart API's table, the full CSV link is the
 // API's CSV export, and the PNG export produces an image.
 func TestBrowserDownloads(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	b := newBrowser(t)
 	ctx := b.tab()

@@ -36,6 +36,7 @@ func expGone(id int64) string {
 // filtered feed shows only its topic. When the admin hides the entry it
 // disappears from every page, live.
 func TestBrowserExperiencesLive(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	_, secret := createToken(t, a.URL, "Ministry of Health, Malta", "MLT")
 	b := newBrowser(t)
@@ -165,6 +166,7 @@ func screenshotExperiences(t *testing.T, ctx context.Context, name string) {
 // TestBrowserExperienceForm shares an experience through the /submit form:
 // every field error is shown, and a valid entry is stored and listed.
 func TestBrowserExperienceForm(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	_, secret := createToken(t, a.URL, "Ministry of Health, Estonia", "EST")
 	b := newBrowser(t)

@@ -18,6 +18,7 @@ import (
 // write made during the outage reaches it when the bus recovers (resync),
 // and later writes flow through Redis again.
 func TestRedisRestartMidSession(t *testing.T) {
+	skipShort(t, "fault-injection")
 	dsn := pgSchemaDSN(t)
 	r := redistest.Start(t, 0)
 	prefix := "hwfdash-test-" + randHex(4) + ":"
@@ -72,9 +73,7 @@ func TestRedisRestartMidSession(t *testing.T) {
 // clients stay connected, and after Redis returns a write on A is pushed to
 // B's clients through the bus again.
 func TestRedisStoppedUnderLoad(t *testing.T) {
-	if testing.Short() {
-		t.Skip("30 s fault test")
-	}
+	skipShort(t, "fault-injection (30 s)")
 	dsn := pgSchemaDSN(t)
 	r := redistest.Start(t, 0)
 	prefix := "hwfdash-test-" + randHex(4) + ":"
@@ -152,6 +151,7 @@ func TestRedisStoppedUnderLoad(t *testing.T) {
 // country-year concurrently: every acknowledged revision is in the history,
 // once, in version order.
 func TestTwoInstancesWriteOneFigure(t *testing.T) {
+	skipShort(t, "fault-injection")
 	dsn := pgSchemaDSN(t)
 	a := startApp(t, appOptions{dsn: dsn, rate: 100000})
 	b := startApp(t, appOptions{dsn: dsn, rate: 100000})

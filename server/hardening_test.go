@@ -89,6 +89,7 @@ func (p *dbProxy) down() {
 // message and store nothing, cached reads keep being served, and writes
 // work again when the database returns, without a restart.
 func TestDatabaseDown(t *testing.T) {
+	skipShort(t, "fault-injection")
 	dsn := pgSchemaDSN(t)
 	proxy := newDBProxy(t, "127.0.0.1:5432")
 	dsn = strings.Replace(dsn, "127.0.0.1:5432", proxy.addr, 1)

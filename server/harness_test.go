@@ -189,6 +189,16 @@ type app struct {
 	Cache *cache.Cache
 }
 
+// skipShort skips t under -short (make test-short): the quick loop leaves
+// browser, fault-injection and soak tests to make test. Each such test
+// calls it first, before it starts anything.
+func skipShort(t testing.TB, kind string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("%s test: skipped under -short (make test runs it)", kind)
+	}
+}
+
 func startApp(t testing.TB, o appOptions) *app {
 	t.Helper()
 	ctx := context.Background()

@@ -84,6 +84,7 @@ func containsAny(xs []any, want string) bool {
 // TestBrowserLanguages loads pages in each language in the browser: the
 // script's messages are complete too, and charts are drawn.
 func TestBrowserLanguages(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	b := newBrowser(t)
 	for _, lang := range []string{"fr", "de", "ru"} {

@@ -18,6 +18,7 @@ const tallestRow = `Math.max(0, ...[...document.querySelectorAll('table tbody tr
 // The page itself must not grow wider than the screen (the table scrolls in
 // its wrapper).
 func TestBrowserPhoneTableRows(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	b := newBrowser(t)
 	pages := map[string]string{
@@ -63,6 +64,7 @@ func TestBrowserPhoneTableRows(t *testing.T) {
 // TestBrowserPresentFitsScreen: a projector cannot scroll, so each slide,
 // the tall code and ranking charts included, fits the screen exactly.
 func TestBrowserPresentFitsScreen(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	b := newBrowser(t)
 	for _, size := range [][2]int{{1280, 720}, {1920, 1080}} {
@@ -108,6 +110,7 @@ func TestBrowserPresentFitsScreen(t *testing.T) {
 // the height the embed snippet suggests, and the snippet gives the long
 // charts (all 53 Member States) more height than the others.
 func TestBrowserEmbedChartFillsFrame(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	b := newBrowser(t)
 	// The snippet's heights, read from a page that has all these charts.

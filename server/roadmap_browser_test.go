@@ -14,6 +14,7 @@ import (
 // citations and the milestones with their statuses; a round 5 report then
 // moves G09's status on the open page without a reload.
 func TestBrowserRoadmap(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	b := newBrowser(t)
 	ctx := b.tab()
@@ -87,6 +88,7 @@ func TestBrowserRoadmap(t *testing.T) {
 // yet, invites a submission instead of an empty chart. A submission to the
 // distribution indicator then turns its page into the chart, live.
 func TestBrowserInformationAreas(t *testing.T) {
+	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	b := newBrowser(t)
 	cases := []struct {

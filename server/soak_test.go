@@ -22,6 +22,7 @@ import (
 // connected must have seen the final version, and goroutines and heap must
 // be back near their baseline.
 func TestSoak(t *testing.T) {
+	skipShort(t, "soak")
 	d, err := time.ParseDuration(os.Getenv("HWFDASH_SOAK"))
 	if err != nil {
 		t.Skip("set HWFDASH_SOAK=20s (make soak-short) or 5m (make soak)")

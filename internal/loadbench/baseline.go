@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -12,7 +13,7 @@ import (
 // ServeBaseline serves body as JSON from a bare fasthttp handler on addr
 // until ctx ends: the ceiling the cached-read target is a fraction of. It
 // answers /readyz too, so StartBaseline can wait for it like a server.
-// `hwfdash bench-baseline` runs it in a child process of its own.
+// hwfdash-bench's BaselineCommand runs it in a child process of its own.
 func ServeBaseline(ctx context.Context, addr string, body []byte) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -39,11 +40,21 @@ func serveBaseline(ctx context.Context, ln net.Listener, body []byte) error {
 	}
 }
 
-// StartBaseline runs `hwfdash bench-baseline` serving the bytes of file.
+// BaselineCommand is the subcommand of hwfdash-bench that runs
+// ServeBaseline: the baseline is bench tooling, so StartBaseline runs the
+// bench's own executable with it, not the server's.
+const BaselineCommand = "baseline"
+
+// StartBaseline runs `hwfdash-bench baseline` (this executable) serving the
+// bytes of file.
 func StartBaseline(ctx context.Context, o Options, name, file string) (*Proc, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
 	addr, err := FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	return start(ctx, o, name, addr, []string{"bench-baseline", "-addr", addr, "-file", file}, nil, 30*time.Second)
+	return start(ctx, o, name, self, addr, []string{BaselineCommand, "-addr", addr, "-file", file}, nil, 30*time.Second)
 }

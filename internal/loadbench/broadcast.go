@@ -19,7 +19,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -53,20 +52,6 @@ func init() {
 	register(Target{Order: 2, Name: "broadcast", Run: runBroadcast})
 	register(Target{Order: 3, Name: "across instances", Run: runBroadcastCross})
 	register(Target{Order: 4, Name: "websocket memory", Run: runBroadcastMemory})
-}
-
-// raiseNoFile lifts this process's open-file soft limit to the hard limit
-// (Go does it at start too; this says what the limit is) and returns it.
-func raiseNoFile() uint64 {
-	var r syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
-		return 1024
-	}
-	if r.Cur < r.Max {
-		r.Cur = r.Max
-		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r)
-	}
-	return r.Cur
 }
 
 // procNoFile reads a process's open-file soft limit from /proc.

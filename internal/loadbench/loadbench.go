@@ -5,7 +5,7 @@
 //
 // Timings on a shared machine are noisy, so every goal is a ratio against a
 // baseline measured in the same run, or a count. Nothing here is asserted in
-// tests: `hwfdash bench` prints the table and BENCHMARKS.md keeps a run.
+// tests: `hwfdash-bench` prints the table and BENCHMARKS.md keeps a run.
 package loadbench
 
 import (
@@ -33,7 +33,7 @@ type Result struct {
 
 // Options are the knobs of one run.
 type Options struct {
-	Binary   string        // the hwfdash executable run as server (default: this one)
+	Server   string        // the hwfdash executable the server targets run (hwfdash-bench's -server)
 	WorkDir  string        // scratch directory for data dirs and logs
 	RedisURL string        // a Redis for the cross-instance and Redis-path targets; empty skips them
 	Clients  int           // websocket clients for the broadcast target

@@ -2,6 +2,7 @@ package loadbench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -35,10 +36,14 @@ func FreeAddr() (string, error) {
 	return l.Addr().String(), nil
 }
 
-// StartServer runs `hwfdash serve` with its own data directory (or dataDir
-// when not empty, to reuse an already-seeded store) and extra environment
-// (KEY=VALUE), and waits until /readyz answers 200.
+// StartServer runs `hwfdash serve` (the executable o.Server) with its own
+// data directory (or dataDir when not empty, to reuse an already-seeded
+// store) and extra environment (KEY=VALUE), and waits until /readyz
+// answers 200.
 func StartServer(ctx context.Context, o Options, name, dataDir string, env ...string) (*Proc, error) {
+	if o.Server == "" {
+		return nil, errors.New("no server executable: set Options.Server to the hwfdash binary")
+	}
 	addr, err := FreeAddr()
 	if err != nil {
 		return nil, err
@@ -49,7 +54,7 @@ func StartServer(ctx context.Context, o Options, name, dataDir string, env ...st
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, err
 	}
-	p, err := start(ctx, o, name, addr, []string{"serve"},
+	p, err := start(ctx, o, name, o.Server, addr, []string{"serve"},
 		append([]string{"ADDR=" + addr, "DATA_DIR=" + dataDir, "LOG_LEVEL=warn"}, env...), 60*time.Second)
 	if p != nil {
 		p.DataDir = dataDir
@@ -57,20 +62,13 @@ func StartServer(ctx context.Context, o Options, name, dataDir string, env ...st
 	return p, err
 }
 
-// start runs this executable (or o.Binary) with args and extra environment,
-// logging to <name>.log in the work directory, and waits until addr answers
-// /readyz with 200.
-func start(ctx context.Context, o Options, name, addr string, args, env []string, limit time.Duration) (*Proc, error) {
+// start runs the executable bin with args and extra environment, logging to
+// <name>.log in the work directory, and waits until addr answers /readyz
+// with 200.
+func start(ctx context.Context, o Options, name, bin, addr string, args, env []string, limit time.Duration) (*Proc, error) {
 	logf, err := os.Create(filepath.Join(o.WorkDir, name+".log"))
 	if err != nil {
 		return nil, err
-	}
-	bin := o.Binary
-	if bin == "" {
-		if bin, err = os.Executable(); err != nil {
-			logf.Close()
-			return nil, err
-		}
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)

@@ -1,3 +1,5 @@
+//go:build linux
+
 package loadbench
 
 import (
@@ -226,30 +228,6 @@ func (p *pollReader) frames(rc *rawClient, b []byte, arrived, read int64) bool {
 	return true
 }
 
-// nextFrame parses one unmasked frame from a server (RFC 6455, 5.2).
-func nextFrame(b []byte) (payload []byte, size int, ok bool) {
-	if len(b) < 2 {
-		return nil, 0, false
-	}
-	n, h := int(b[1]&0x7F), 2
-	switch n {
-	case 126:
-		if len(b) < 4 {
-			return nil, 0, false
-		}
-		n, h = int(binary.BigEndian.Uint16(b[2:])), 4
-	case 127:
-		if len(b) < 10 {
-			return nil, 0, false
-		}
-		n, h = int(binary.BigEndian.Uint64(b[2:])), 10
-	}
-	if len(b) < h+n {
-		return nil, 0, false
-	}
-	return b[h : h+n], h + n, true
-}
-
 // maskedPong answers a ping; a client's frames are masked (the mask may be
 // zero: it is there against proxies, not secrecy).
 func maskedPong(payload []byte) []byte {
@@ -269,4 +247,18 @@ func (p *pollReader) close() {
 		_ = syscall.Close(int(fd))
 	}
 	p.conns = map[int32]*rawClient{}
+}
+
+// raiseNoFile lifts this process's open-file soft limit to the hard limit
+// (Go does it at start too; this says what the limit is) and returns it.
+func raiseNoFile() uint64 {
+	var r syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err != nil {
+		return 1024
+	}
+	if r.Cur < r.Max {
+		r.Cur = r.Max
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r)
+	}
+	return r.Cur
 }

@@ -55,7 +55,7 @@ func (s *Server) routes() {
 	api.Post("/admin/recompute", s.postRecompute)
 	api.Post("/admin/settle", s.postSettle)
 
-	a.Get("/ws", s.hub.handler())
+	a.Get("/ws", s.serveWS())
 	s.pageRoutes()
 }
 
@@ -87,7 +87,7 @@ func (s *Server) getReady(c *fiber.Ctx) error {
 		"cache":   s.deps.Cache.State(),
 		"bus":     s.deps.Bus.State(),
 		"version": s.version.Load(),
-		"clients": s.hub.count(),
+		"clients": s.hub.Count(),
 	})
 }
 

@@ -475,7 +475,7 @@ func (s *Server) chartTopicsFor(topics []string) []string {
 		}
 	}
 	var out []string
-	for _, t := range s.hub.allTopics() {
+	for _, t := range s.hub.AllTopics() {
 		arg, ok := strings.CutPrefix(t, "chart:")
 		if !ok {
 			continue

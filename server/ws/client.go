@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"slices"
 	"sync"
 	"time"
 
-	"github.com/gorilla/websocket"
+	"github.com/fasthttp/websocket"
 )
 
 // frameWriter is the connection under a websocket, which the hub writes
@@ -29,8 +30,9 @@ type tryWriter interface {
 // Client is one websocket connection.
 type Client struct {
 	h      *Hub
-	conn   *websocket.Conn // read by the reader goroutine; closes
-	out    frameWriter     // conn's network connection, written by flush
+	conn   *websocket.Conn // read by the reader goroutine
+	nc     net.Conn        // the connection under conn, which closes it
+	out    frameWriter     // nc, written by flush
 	try    tryWriter       // the same, written without blocking by deliver; nil if unavailable
 	addr   string
 	topics map[string]bool // guarded by h.mu
@@ -168,13 +170,13 @@ func (c *Client) closeWith(msg []byte) {
 		if !partial { // after half a frame, a close frame would be garbage
 			_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 		}
-		_ = c.conn.Close()
+		_ = c.nc.Close()
 	})
 }
 
 func (c *Client) readLoop() {
 	defer func() {
-		// This goroutine is the hub's own, outside the adaptor's recover.
+		// fasthttp does not recover a hijack handler's panic.
 		if r := recover(); r != nil {
 			c.h.log.Error("websocket reader panicked", "addr", c.addr, "panic", r)
 		}

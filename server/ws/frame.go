@@ -3,7 +3,7 @@ package ws
 import (
 	"encoding/binary"
 
-	"github.com/gorilla/websocket"
+	"github.com/fasthttp/websocket"
 )
 
 // Frame is a complete websocket frame, header included, encoded once for

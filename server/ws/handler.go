@@ -5,30 +5,29 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
+	"time"
 
+	"github.com/fasthttp/websocket"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
-	"github.com/gorilla/websocket"
+	"github.com/valyala/fasthttp"
 )
 
 // IsUpgrade reports whether a request asks for a websocket upgrade.
-func IsUpgrade(c *fiber.Ctx) bool {
-	r := &http.Request{Header: http.Header{}}
-	r.Header.Set("Connection", c.Get(fiber.HeaderConnection))
-	r.Header.Set("Upgrade", c.Get(fiber.HeaderUpgrade))
-	return websocket.IsWebSocketUpgrade(r)
-}
+func IsUpgrade(c *fiber.Ctx) bool { return websocket.FastHTTPIsWebSocketUpgrade(c.Context()) }
 
 // Handler upgrades a request to a websocket client of the hub; the caller
 // answers requests that are not upgrades (IsUpgrade).
 func (h *Hub) Handler() fiber.Handler {
-	return adaptor.HTTPHandlerFunc(h.serveHTTP)
+	return func(c *fiber.Ctx) error {
+		h.serve(c.Context())
+		return nil
+	}
 }
 
 // checkOrigin allows clients without an Origin (not browsers), the server's
-// own origin, and the configured AllowedOrigins.
-func (h *Hub) checkOrigin(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
+// own origin (host is the request's Host), and the configured AllowedOrigins.
+func (h *Hub) checkOrigin(origin, host string) bool {
 	if origin == "" {
 		return true
 	}
@@ -36,7 +35,7 @@ func (h *Hub) checkOrigin(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	if strings.EqualFold(u.Host, r.Host) {
+	if strings.EqualFold(u.Host, host) {
 		return true
 	}
 	for _, o := range h.cfg.AllowedOrigins {
@@ -47,37 +46,70 @@ func (h *Hub) checkOrigin(r *http.Request) bool {
 	return false
 }
 
-func (h *Hub) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	addr, _, err := net.SplitHostPort(r.RemoteAddr)
+func (h *Hub) checkOriginCtx(ctx *fasthttp.RequestCtx) bool {
+	return h.checkOrigin(string(ctx.Request.Header.Peek(fasthttp.HeaderOrigin)), string(ctx.Host()))
+}
+
+// refuse answers a refused upgrade as net/http's http.Error does.
+func refuse(ctx *fasthttp.RequestCtx, status int, body string) {
+	ctx.SetStatusCode(status)
+	ctx.Response.Header.Set(fasthttp.HeaderContentType, "text/plain; charset=utf-8")
+	ctx.Response.Header.Set(fasthttp.HeaderXContentTypeOptions, "nosniff")
+	ctx.SetBodyString(body + "\n")
+}
+
+// serve upgrades the connection on fasthttp directly: the client's reads
+// run in the goroutine fasthttp starts for the hijacked connection, which
+// starts small, so an idle connection costs that one goroutine and no other.
+//
+// The connection is counted (per-address cap, the hub's wait group) before
+// the upgrade, so that the cap holds while handshakes are under way, but
+// fasthttp runs the hijack handler only once it has written the 101; when
+// it does not (a write error), the count is given back after
+// handshakeTimeout.
+func (h *Hub) serve(ctx *fasthttp.RequestCtx) {
+	addr, _, err := net.SplitHostPort(ctx.RemoteAddr().String())
 	if err != nil {
-		addr = r.RemoteAddr
+		addr = ctx.RemoteAddr().String()
 	}
-	if !h.checkOrigin(r) {
-		http.Error(w, `{"error":"origin not allowed","field":"Origin"}`, http.StatusForbidden)
+	if !h.checkOriginCtx(ctx) {
+		refuse(ctx, fasthttp.StatusForbidden, `{"error":"origin not allowed","field":"Origin"}`)
 		return
 	}
 	if status, msg := h.admit(addr); status != 0 {
-		http.Error(w, msg, status)
+		refuse(ctx, status, msg)
 		return
 	}
-	conn, err := h.upgrader.Upgrade(w, r, nil)
+	var settled atomic.Bool // the count is either taken by a client or given back, once
+	giveBack := func() {
+		if settled.CompareAndSwap(false, true) {
+			h.mu.Lock()
+			h.releaseLocked(addr)
+			h.mu.Unlock()
+			h.wg.Done()
+		}
+	}
+	timer := time.AfterFunc(handshakeTimeout, giveBack)
+	err = h.upgrader.Upgrade(ctx, func(conn *websocket.Conn) {
+		timer.Stop()
+		if !settled.CompareAndSwap(false, true) {
+			return // too late: the count was given back
+		}
+		// fasthttp hands over a pooled wrapper whose Close does nothing
+		// and which serves another connection once this function returns:
+		// the hub writes to and closes the connection under it.
+		nc := conn.NetConn()
+		if u, ok := nc.(interface{ UnsafeConn() net.Conn }); ok {
+			nc = u.UnsafeConn()
+		}
+		c := &Client{h: h, conn: conn, nc: nc, out: nc, try: newRawWriter(nc), addr: addr, topics: map[string]bool{}}
+		h.add(c)
+		c.readLoop()
+	})
 	if err != nil {
-		h.mu.Lock()
-		h.releaseLocked(addr)
-		h.mu.Unlock()
-		h.wg.Done()
-		return
+		timer.Stop()
+		giveBack()
 	}
-	c := &Client{h: h, conn: conn, out: conn.NetConn(), try: newRawWriter(conn.NetConn()), addr: addr, topics: map[string]bool{}}
-	h.add(c)
-	// The reads go on in a goroutine of their own, and this one returns:
-	// the adaptor's handler goroutine grew a deep stack serving the upgrade
-	// through Fiber, and would keep it for the connection's whole life. A
-	// fresh goroutine starts small, so an idle connection costs two small
-	// stacks (this reader and fasthttp's, parked until the connection
-	// closes) instead of a large one and a small one. After a hijack,
-	// returning is what net/http handlers do; the connection stays open.
-	go c.readLoop()
 }
 
 // admit counts a new connection from addr, unless the hub is closing or

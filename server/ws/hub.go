@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gorilla/websocket"
+	"github.com/fasthttp/websocket"
 )
 
 // App is what the hub needs from the application it serves.
@@ -39,9 +39,8 @@ type Config struct {
 
 // Hub keeps the websocket clients and their topic subscriptions.
 //
-// A connection costs the fasthttp adaptor two goroutines (the hijacked
-// connection's and the handler's, which reads); the hub adds none while the
-// client is idle. A frame is encoded once, header included, for all its
+// A connection costs one goroutine, fasthttp's for the hijacked connection,
+// which reads; the hub adds none while the client is idle. A frame is encoded once, header included, for all its
 // receivers. A broadcast writes it to each idle client's socket with one
 // non-blocking write; what a socket does not take at once, and frames for
 // a client still writing, wait in the client's bounded queue, written by a
@@ -52,7 +51,7 @@ type Hub struct {
 	app      App
 	cfg      Config
 	log      *slog.Logger
-	upgrader websocket.Upgrader
+	upgrader websocket.FastHTTPUpgrader
 	ping     Frame
 
 	mu       sync.Mutex
@@ -84,7 +83,7 @@ func New(app App, cfg Config) *Hub {
 	}
 	h := &Hub{app: app, cfg: cfg, log: cfg.Logger, clients: map[*Client]struct{}{}, topics: map[string]*subscribers{},
 		perAddr: map[string]int{}, stopPing: make(chan struct{})}
-	h.upgrader = websocket.Upgrader{
+	h.upgrader = websocket.FastHTTPUpgrader{
 		// Clients send short JSON commands; gorilla grows reads past the
 		// buffer as needed, up to the read limit.
 		ReadBufferSize: 512,
@@ -93,7 +92,7 @@ func New(app App, cfg Config) *Hub {
 		WriteBufferSize:   4096,
 		WriteBufferPool:   &sync.Pool{},
 		HandshakeTimeout:  handshakeTimeout,
-		CheckOrigin:       h.checkOrigin,
+		CheckOrigin:       h.checkOriginCtx,
 		EnableCompression: false,
 	}
 	h.ping = NewFrame(websocket.PingMessage, nil)

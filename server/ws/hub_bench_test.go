@@ -1,9 +1,15 @@
 package ws
 
 import (
+	"bufio"
+	"fmt"
+	"net"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gofiber/fiber/v2"
 )
 
 // discardConn is a websocket connection that discards what is written, so
@@ -53,4 +59,80 @@ func BenchmarkHubBroadcast(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/clients, "ns/client")
 		})
 	}
+}
+
+// BenchmarkIdleConnection opens 1,000 websockets to a hub behind a real
+// listener (fasthttp with ReduceMemoryUsage, as the websocket side of
+// ConnSplit is), each from a raw socket that did the handshake and nothing
+// else, and reports what an idle connection costs: heap in use and stacks
+// after collections, both ends' sockets included, and goroutines.
+func BenchmarkIdleConnection(b *testing.B) {
+	const n = 1000
+	h := New(nopApp{}, Config{MaxPerAddress: n})
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Get("/ws", h.Handler())
+	_ = app.Handler() // build the routes before serving
+	srv := app.Server()
+	srv.ReduceMemoryUsage = true
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	defer func() { h.CloseAll(); _ = srv.Shutdown(); h.Wait() }()
+	var bytes, goroutines float64
+	for b.Loop() {
+		m0, g0 := inUse()
+		conns := make([]net.Conn, 0, n)
+		for range n {
+			conns = append(conns, handshake(b, ln.Addr().String()))
+		}
+		for h.Count() < n { // each counted once its reader runs
+			runtime.Gosched()
+		}
+		m1, g1 := inUse()
+		bytes += float64(m1) - float64(m0)
+		goroutines += float64(g1 - g0)
+		for _, c := range conns {
+			c.Close()
+		}
+		for h.Count() > 0 {
+			runtime.Gosched()
+		}
+	}
+	b.ReportMetric(bytes/float64(b.N)/n, "B/conn")
+	b.ReportMetric(goroutines/float64(b.N)/n, "goroutines/conn")
+}
+
+type nopApp struct{}
+
+func (nopApp) Hello() any                    { return map[string]string{"type": "hello"} }
+func (nopApp) HandleMessage(*Client, []byte) {}
+
+// handshake opens a websocket with a raw socket and reads the 101.
+func handshake(b *testing.B, addr string) net.Conn {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fmt.Fprintf(c, "GET /ws HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", addr)
+	r := bufio.NewReaderSize(c, 256)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			b.Fatal(err)
+		}
+		if line == "\r\n" {
+			return c
+		}
+	}
+}
+
+func inUse() (uint64, int) {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse + m.StackInuse, runtime.NumGoroutine()
 }

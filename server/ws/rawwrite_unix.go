@@ -4,7 +4,6 @@ package ws
 
 import (
 	"net"
-	"reflect"
 	"syscall"
 	"unsafe"
 )
@@ -59,30 +58,16 @@ func (w *rawWriter) tryWrite(b []byte) (int, error) {
 	}
 }
 
-// newRawWriter finds the socket under a connection; the fasthttp adaptor
-// hands over the connection in a struct that embeds it. nil if there is
-// none, and frames then all go through the queue.
+// newRawWriter writes to c's socket; nil if c has none, and frames then
+// all go through the queue.
 func newRawWriter(c net.Conn) tryWriter {
-	for range 4 {
-		if sc, ok := c.(syscall.Conn); ok {
-			if raw, err := sc.SyscallConn(); err == nil {
-				return newRawWriterFor(raw)
-			}
-			return nil
-		}
-		v := reflect.ValueOf(c)
-		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-			return nil
-		}
-		f := v.Elem().FieldByName("Conn")
-		if !f.IsValid() || !f.CanInterface() {
-			return nil
-		}
-		inner, ok := f.Interface().(net.Conn)
-		if !ok || inner == nil {
-			return nil
-		}
-		c = inner
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return nil
 	}
-	return nil
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return newRawWriterFor(raw)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/server/engine"
+	"github.com/hwfdash/hwfdash/server/ws"
 )
 
 // Experiences keeps the country experiences ministries share: never
@@ -212,14 +213,14 @@ func experienceNotice(action string, e indicators.Experience) fiber.Map {
 // topics, encoded once per topic.
 func (s *Server) pushExperience(version int64, topics []string, payload json.RawMessage) {
 	for _, t := range topics {
-		if !s.hub.hasSubscribers(t) {
+		if !s.hub.HasSubscribers(t) {
 			continue
 		}
 		b, err := json.Marshal(updateMessage{Type: "update", Topic: t, Version: version, Payload: payload})
 		if err != nil {
 			continue
 		}
-		s.hub.broadcast(t, textFrame(b))
+		s.hub.Broadcast(t, ws.TextFrame(b))
 	}
 }
 

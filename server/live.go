@@ -8,6 +8,7 @@ import (
 
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/server/engine"
+	"github.com/hwfdash/hwfdash/server/ws"
 )
 
 // advance raises the known data version; versions only go up.
@@ -130,7 +131,7 @@ func (s *Server) catchUp(ctx context.Context) {
 	s.log.Info("caught up with the store", "from", prev, "to", v, "changes", len(changes))
 	topics := s.eng.DataTopics(changes)
 	if len(changes) >= catchUpLimit {
-		topics = s.hub.allTopics()
+		topics = s.hub.AllTopics()
 	}
 	s.push(ctx, v, 0, topics, changes)
 	if len(changes) < catchUpLimit {
@@ -141,9 +142,9 @@ func (s *Server) catchUp(ctx context.Context) {
 // push sends each topic's new payload, encoded once, to its subscribers.
 // published is when the origin published the event (Unix µs); 0 means now.
 func (s *Server) push(ctx context.Context, version, published int64, topics []string, rows []indicators.Observation) {
-	topics = append(topics, s.eng.AffectedTopics(topics, s.hub.allTopics())...)
+	topics = append(topics, s.eng.AffectedTopics(topics, s.hub.AllTopics())...)
 	for _, t := range topics {
-		if !s.hub.hasSubscribers(t) {
+		if !s.hub.HasSubscribers(t) {
 			continue
 		}
 		f, err := s.updateFrame(ctx, t, version, published, rows)
@@ -151,7 +152,7 @@ func (s *Server) push(ctx context.Context, version, published int64, topics []st
 			s.log.Warn("compute push payload", "topic", t, "err", err)
 			continue
 		}
-		s.hub.broadcast(t, f)
+		s.hub.Broadcast(t, f)
 	}
 }
 
@@ -167,7 +168,7 @@ type updateMessage struct {
 }
 
 // updateFrame encodes a topic's update once, for all its subscribers.
-func (s *Server) updateFrame(ctx context.Context, topic string, version, published int64, rows []indicators.Observation) (frame, error) {
+func (s *Server) updateFrame(ctx context.Context, topic string, version, published int64, rows []indicators.Observation) (ws.Frame, error) {
 	payload, err := s.topicPayload(ctx, topic, version, rows)
 	if err != nil {
 		return nil, err
@@ -179,7 +180,7 @@ func (s *Server) updateFrame(ctx context.Context, topic string, version, publish
 	if err != nil {
 		return nil, err
 	}
-	return textFrame(b), nil
+	return ws.TextFrame(b), nil
 }
 
 // topicPayload computes a topic's current payload, through the same
@@ -213,18 +214,18 @@ func decodeClientMessage(data []byte) (clientMessage, error) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return m, fmt.Errorf("malformed message: %s", jsonErr(err))
 	}
-	if len(m.Subscribe)+len(m.Unsubscribe) > 2*wsMaxTopics {
-		return m, fmt.Errorf("at most %d subscriptions per connection", wsMaxTopics)
+	if len(m.Subscribe)+len(m.Unsubscribe) > 2*ws.MaxTopics {
+		return m, fmt.Errorf("at most %d subscriptions per connection", ws.MaxTopics)
 	}
 	return m, nil
 }
 
 // handleClientMessage applies one message from a websocket client. Errors
 // are answered with an error message: the connection stays open.
-func (s *Server) handleClientMessage(c *client, data []byte) {
+func (s *Server) handleClientMessage(c *ws.Client, data []byte) {
 	m, err := decodeClientMessage(data)
 	if err != nil {
-		c.sendError(err.Error())
+		c.SendError(err.Error())
 		return
 	}
 	if m.Control != nil {
@@ -233,15 +234,15 @@ func (s *Server) handleClientMessage(c *client, data []byte) {
 	}
 	for _, t := range append(append([]string{}, m.Subscribe...), m.Unsubscribe...) {
 		if err := s.validTopic(t); err != nil {
-			c.sendError(err.Error())
+			c.SendError(err.Error())
 			return
 		}
 	}
-	if _, err := c.setTopics(m.Subscribe, m.Unsubscribe); err != nil {
-		c.sendError(err.Error())
+	if _, err := c.SetTopics(m.Subscribe, m.Unsubscribe); err != nil {
+		c.SendError(err.Error())
 	}
 	v := s.version.Load()
-	c.sendJSON(map[string]any{"type": "subscribed", "topics": c.topicList(), "version": v})
+	c.SendJSON(map[string]any{"type": "subscribed", "topics": c.Topics(), "version": v})
 	// A client that says which version it last saw gets the current payload
 	// of everything it subscribes to when there is a newer one, so it never
 	// misses a change between loading a page and subscribing, or while
@@ -249,36 +250,15 @@ func (s *Server) handleClientMessage(c *client, data []byte) {
 	if m.Since == nil || *m.Since >= v {
 		return
 	}
-	for _, t := range c.topicList() {
+	for _, t := range c.Topics() {
 		if t == "control" {
 			continue
 		}
 		f, err := s.updateFrame(context.Background(), t, v, 0, nil)
 		if err != nil {
-			c.sendError("could not compute " + t)
+			c.SendError("could not compute " + t)
 			continue
 		}
-		c.enqueue(f)
+		c.Send(f)
 	}
-}
-
-func (c *client) topicList() []string {
-	c.h.mu.Lock()
-	defer c.h.mu.Unlock()
-	out := make([]string, 0, len(c.topics))
-	for t := range c.topics {
-		out = append(out, t)
-	}
-	return out
-}
-
-// allTopics lists every topic some client subscribes to.
-func (h *hub) allTopics() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	out := make([]string, 0, len(h.topics))
-	for t := range h.topics {
-		out = append(out, t)
-	}
-	return out
 }

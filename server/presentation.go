@@ -10,27 +10,28 @@ import (
 
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/server/engine"
+	"github.com/hwfdash/hwfdash/server/ws"
 )
 
 // clientControl relays a presenter command from an operator's websocket to
 // every instance's projectors. Only the admin token may drive them.
-func (s *Server) clientControl(c *client, m clientMessage) {
+func (s *Server) clientControl(c *ws.Client, m clientMessage) {
 	if s.cfg.AdminToken == "" || subtle.ConstantTimeCompare([]byte(m.Token), []byte(s.cfg.AdminToken)) != 1 {
-		c.sendError("control: admin token required")
+		c.SendError("control: admin token required")
 		return
 	}
 	var cmd map[string]any
 	if err := json.Unmarshal(*m.Control, &cmd); err != nil {
-		c.sendError("control: malformed command")
+		c.SendError("control: malformed command")
 		return
 	}
 	ev := indicators.Update{Kind: "control", Topics: engine.ControlTopics(), Origin: s.cfg.InstanceID,
 		Version: s.version.Load(), Payload: *m.Control}
 	if err := s.deps.Bus.Publish(context.Background(), ev); err != nil {
-		c.sendError("control: could not relay the command")
+		c.SendError("control: could not relay the command")
 		return
 	}
-	c.sendJSON(map[string]any{"type": "control-sent"})
+	c.SendJSON(map[string]any{"type": "control-sent"})
 }
 
 // pushControl forwards a presenter command to the subscribers of the
@@ -42,7 +43,7 @@ func (s *Server) pushControl(ev indicators.Update) {
 			s.log.Warn("encode control command", "err", err)
 			continue
 		}
-		s.hub.broadcast(t, textFrame(b))
+		s.hub.Broadcast(t, ws.TextFrame(b))
 	}
 }
 

@@ -36,6 +36,6 @@ func (s *Server) routes() {
 	api.Post("/admin/recompute", s.postRecompute)
 	api.Post("/admin/settle", s.postSettle)
 
-	a.Get("/ws", s.hub.handler())
+	a.Get("/ws", s.serveWS())
 	s.pageRoutes()
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/public"
 	"github.com/hwfdash/hwfdash/server/engine"
+	"github.com/hwfdash/hwfdash/server/ws"
 )
 
 // Store is the source of truth for observations.
@@ -130,7 +131,7 @@ type Server struct {
 	app     *fiber.App
 	ref     *engine.Ref
 	eng     *engine.Engine
-	hub     *hub
+	hub     *ws.Hub
 	limiter *limiter
 	version atomic.Int64
 	// counters are reported by GET /api/v1/admin/stats.
@@ -201,7 +202,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		CurrentYear: cfg.CurrentYear, GlobalVersion: s.version.Load})
 	s.ref = s.eng.Ref()
 	s.limiter = newLimiter(cfg.WriteRate, writeWindow, deps.Rates)
-	s.hub = newHub(s, cfg.Logger.With("component", "hub"))
+	s.hub = ws.New(wsApp{s}, ws.Config{AllowedOrigins: cfg.AllowedOrigins, MaxPerAddress: cfg.MaxConnsPerAddress, Logger: cfg.Logger.With("component", "hub")})
 	s.app = fiber.New(fiber.Config{
 		AppName:               "hwfdash",
 		DisableStartupMessage: true,
@@ -247,11 +248,11 @@ func (s *Server) Start(ctx context.Context, ln net.Listener) error {
 	// Fiber's routes are built once, before either server takes a request
 	// (app.Listener would build them again while the other one serves).
 	_ = s.app.Handler()
-	split := newConnSplit(ln, s.cfg.ReadTimeout)
+	split := ws.NewConnSplit(ln, "/ws", s.cfg.ReadTimeout)
 	wsErr := make(chan error, 1)
-	go func() { wsErr <- s.wsServer.Serve(split.ws) }()
-	err = s.app.Server().Serve(split.http)
-	split.close()
+	go func() { wsErr <- s.wsServer.Serve(split.WS) }()
+	err = s.app.Server().Serve(split.HTTP)
+	split.Close()
 	if werr := <-wsErr; err == nil && werr != nil && !errors.Is(werr, net.ErrClosed) {
 		err = werr
 	}
@@ -296,7 +297,7 @@ func memorySavingTwin(f *fasthttp.Server) *fasthttp.Server {
 func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.stopOnce.Do(func() {
-		s.hub.closeAll()
+		s.hub.CloseAll()
 		err = s.app.ShutdownWithContext(ctx)
 		if werr := s.wsServer.ShutdownWithContext(ctx); err == nil {
 			err = werr
@@ -304,7 +305,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if s.stop != nil {
 			s.stop()
 		}
-		s.hub.wait()
+		s.hub.Wait()
 		s.wg.Wait()
 	})
 	return err

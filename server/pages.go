@@ -369,6 +369,12 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 	if q.Time != (engine.TimeRange{}) {
 		trend.Set("time", q.Time.Param())
 	}
+	// The views of the trend (issue 19) are checked by the chart API.
+	for _, k := range []string{"relative_to", "yscale"} {
+		if v := c.Query(k); v != "" {
+			trend.Set(k, v)
+		}
+	}
 	d.TrendQuery = trend.Encode()
 	mq := url.Values{"indicator": {ind.ID}}
 	if d.Lang != "en" {

@@ -18,6 +18,8 @@ export function explorer() {
     time: params.get('time') || '',
     year: params.get('year') || '',
     tab: params.get('tab') || 'chart',
+    relative: params.get('relative_to') || '',
+    yscale: params.get('yscale') === 'log' ? 'log' : '',
   };
   const names = {};
   $all('.add-country option', form).forEach(function (o) { if (o.value) names[o.value] = o.textContent; });
@@ -32,6 +34,8 @@ export function explorer() {
     if (state.countries.length) q.set('countries', state.countries.join(','));
     if (state.time) q.set('time', state.time);
     if (state.year) q.set('year', state.year);
+    if (state.relative) q.set('relative_to', state.relative);
+    if (state.yscale) q.set('yscale', state.yscale);
     if (state.tab !== 'chart') q.set('tab', state.tab);
     if (lang !== 'en') q.set('lang', lang);
     return q;
@@ -46,6 +50,8 @@ export function explorer() {
     if (lang !== 'en') tq.set('lang', lang);
     if (state.countries.length) tq.set('countries', state.countries.join(','));
     if (state.time) tq.set('time', state.time);
+    if (state.relative) tq.set('relative_to', state.relative);
+    if (state.yscale) tq.set('yscale', state.yscale);
     trend.dataset.query = tq.toString();
     const mq = new URLSearchParams({ indicator: id });
     if (lang !== 'en') mq.set('lang', lang);
@@ -118,6 +124,13 @@ export function explorer() {
   }
   [from, to, year].forEach(function (i) { i.addEventListener('change', years); });
   form.addEventListener('submit', function (e) { e.preventDefault(); });
+  display(form, state, function () { sync(false); loadChart(trend); });
+  timeline(state, map, rank, function (y) {
+    state.year = y;
+    year.value = y;
+    sync(false);
+    return Promise.all([loadChart(map), loadChart(rank)]);
+  });
 
   const tabs = $all('[role="tab"]');
   function select(name, focus) {
@@ -142,6 +155,97 @@ export function explorer() {
   sync(false);
   loadTable();
   select(['chart', 'map', 'table'].indexOf(state.tab) >= 0 ? state.tab : 'chart', false);
+}
+
+// display wires the trend's views: change since a base year (relative_to,
+// by default 2010, the Code's adoption) and the log scale (yscale=log).
+// The two exclude each other: a change is 0 in the base year and below 0
+// for a fall, which a log axis cannot draw.
+function display(form, state, changed) {
+  const rel = $('.relative', form), base = $('.base-year', form), log = $('.log-scale', form);
+  rel.checked = !!state.relative;
+  if (state.relative) base.value = state.relative;
+  log.checked = state.yscale === 'log';
+  function apply() {
+    state.relative = rel.checked ? (base.value || '2010') : '';
+    state.yscale = log.checked ? 'log' : '';
+    log.disabled = rel.checked;
+    rel.disabled = log.checked;
+    changed();
+  }
+  log.disabled = rel.checked;
+  rel.disabled = log.checked;
+  rel.addEventListener('change', apply);
+  log.addEventListener('change', apply);
+  base.addEventListener('change', function () { if (rel.checked) apply(); });
+}
+
+// timeline wires the map and ranking's year slider over the years with
+// data (the slider's value is the year's index; its aria-valuetext the
+// year), the typed year and the play button, which steps a year at a time
+// once both charts have drawn, and stops at the last year. setYear shows a
+// year and resolves when the charts are loaded.
+function timeline(state, map, rank, setYear) {
+  const box = $('.timeline');
+  if (!box) return;
+  const range = $('.timeline-range', box), out = $('.timeline-year', box), typed = $('.timeline-number', box), play = $('.play', box);
+  let years = [], playing = false, timer = 0;
+  const STEP_MS = Number(box.dataset.stepMs || 1200);
+  function show(y) {
+    const i = years.indexOf(Number(y));
+    if (i >= 0) range.value = String(i);
+    range.setAttribute('aria-valuetext', String(y));
+    out.textContent = y;
+    typed.value = y;
+    box.dataset.year = y;
+  }
+  function go(y) { show(y); return setYear(String(y)); }
+  function stop() {
+    playing = false;
+    clearTimeout(timer);
+    play.textContent = play.dataset.play;
+    play.setAttribute('aria-pressed', 'false');
+  }
+  function step() {
+    const i = years.indexOf(Number(box.dataset.year));
+    if (!playing) return;
+    if (i < 0 || i >= years.length - 1) { stop(); return; }
+    go(years[i + 1]).then(function () {
+      if (!playing) return;
+      if (i + 1 >= years.length - 1) { stop(); return; }
+      timer = setTimeout(step, STEP_MS);
+    });
+  }
+  map.addEventListener('chartload', function (e) {
+    const res = e.detail;
+    if (!res.years || !res.years.length) return;
+    years = res.years;
+    range.max = String(years.length - 1);
+    typed.min = String(years[0]);
+    typed.max = String(years[years.length - 1]);
+    box.hidden = false;
+    // The map answers with its default year when none is chosen.
+    const shown = state.year || (res.table && res.table.rows && res.table.rows.length ? res.table.rows[0][2] : years[years.length - 1]);
+    show(shown);
+  });
+  range.addEventListener('input', function () { show(years[Number(range.value)]); });
+  range.addEventListener('change', function () { stop(); go(years[Number(range.value)]); });
+  typed.addEventListener('change', function () {
+    const y = Number(typed.value);
+    if (!(y >= years[0] && y <= years[years.length - 1])) return; // the browser marks it out of range
+    stop();
+    go(y);
+  });
+  play.addEventListener('click', function () {
+    if (playing) { stop(); return; }
+    playing = true;
+    play.textContent = play.dataset.pause;
+    play.setAttribute('aria-pressed', 'true');
+    // At the last year, play starts again from the first.
+    if (years.indexOf(Number(box.dataset.year)) >= years.length - 1) {
+      go(years[0]).then(function () { if (playing) timer = setTimeout(step, STEP_MS); });
+    } else step();
+  });
 }
 
 // awaitFirstData switches an indicator page from "no data submitted yet"

@@ -125,6 +125,18 @@ func TestTrendViews(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a run of break years is marked once, where it starts", func(t *testing.T) {
+		in := trendInput()
+		b19, b20 := o("AUT", 2019, 52.0), o("AUT", 2020, 52.5)
+		b19.Break, b20.Break = true, true
+		in.Series = map[string][]indicators.Observation{"AUT": {b19, b20, o("AUT", 2021, 53.1)}}
+		in.MarkBreaks = true
+		opt, _ := Trend(in, Style{})
+		pts := series(t, generic(t, opt), 3)["markPoint"].(map[string]any)["data"].([]any)
+		if len(pts) != 1 || pts[0].(map[string]any)["name"] != "Austria 2019: Series break" {
+			t.Errorf("break points %v", pts)
+		}
+	})
 	t.Run("log scale", func(t *testing.T) {
 		in := trendInput()
 		in.LogScale = true

@@ -131,7 +131,9 @@ func (in TrendInput) annotate(o Option, st Style, index map[int]int) {
 			labels, tips = append(labels, e.Label), append(tips, e.Tooltip)
 		}
 		marks = append(marks, map[string]any{"xAxis": strconv.Itoa(y), "name": strings.Join(tips, " · "),
-			"label":     map[string]any{"formatter": strings.Join(labels, " "), "position": "end", "fontSize": st.px(labelSize)},
+			// Along the line: neighbouring years' labels would run into
+			// each other across the top.
+			"label":     map[string]any{"formatter": strings.Join(labels, " "), "position": "insideEndTop", "fontSize": st.px(labelSize)},
 			"lineStyle": map[string]any{"color": "#6a3d9a", "type": "dotted", "width": 1}})
 	}
 	if len(marks) > 0 {
@@ -154,12 +156,19 @@ func (in TrendInput) annotate(o Option, st Style, index map[int]int) {
 	}
 	for i, iso3 := range sortedKeys(in.Series) {
 		var pts []map[string]any
+		prevBreak := 0 // the year of the last break seen
 		for _, ob := range in.Series[iso3] {
+			wasBreak := prevBreak != 0 && prevBreak == ob.Year-1
+			if ob.Break {
+				prevBreak = ob.Year
+			}
 			if _, ok := index[ob.Year]; !ok {
 				continue
 			}
 			text := ""
 			switch {
+			case ob.Break && wasBreak:
+				continue // a run of break years is marked where it starts
 			case ob.Break:
 				text = st.t("chart.series_break", "Series break")
 			case ob.Flag == indicators.FlagUnverifiedJump:

@@ -175,6 +175,23 @@ func TestChartViewsAPI(t *testing.T) {
 			t.Errorf("status %d %+v", resp.StatusCode, body)
 		}
 	})
+	t.Run("embeds keep the view", func(t *testing.T) {
+		resp, err := http.Get(a.URL + "/embed/charts/trend?yscale=linear&relative_to=2010&indicator=HWF_0001&countries=AUT")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readBody(t, resp)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-query="countries=AUT&amp;indicator=HWF_0001&amp;relative_to=2010"`) {
+			t.Errorf("status %d; the embed's chart query is not the canonical view", resp.StatusCode)
+		}
+		resp, err = http.Get(a.URL + "/embed/charts/trend?indicator=HWF_0001&relative_to=1800")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readBody(t, resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "relative_to") {
+			t.Errorf("bad base year: status %d %s", resp.StatusCode, body)
+		}
+	})
 	t.Run("timeline years", func(t *testing.T) {
 		var res struct {
 			Years []int `json:"years"`

@@ -128,13 +128,27 @@ func TestBrowserTimeline(t *testing.T) {
 		chromedp.Evaluate(`(() => { const i = document.querySelector('.timeline-number'); i.value = '`+before+`'; i.dispatchEvent(new Event('change')); })()`, nil),
 		chromedp.Poll(bothReady+` && document.querySelector('figure[data-chart="ranking"]').dataset.query.includes('year=`+before+`')`, nil, chromedp.WithPollingTimeout(20*time.Second)),
 		chromedp.Click(`.timeline .play`, chromedp.ByQuery),
-		chromedp.Poll(bothReady+` && document.querySelector('.timeline').dataset.year === '`+last+`' && document.querySelector('.timeline .play').getAttribute('aria-pressed') === 'false'`,
+		chromedp.Poll(bothReady+` && document.querySelector('.timeline').dataset.year === '`+last+`' && document.querySelector('.timeline .play').dataset.playing === 'false'`,
 			nil, chromedp.WithPollingTimeout(30*time.Second)),
 		chromedp.Evaluate(`location.search`, &search),
 		chromedp.Evaluate(`document.querySelector('.timeline .play').textContent`, &pressed),
 	)
 	if !strings.Contains(search, "year="+last) || pressed != "Play" {
 		t.Errorf("after play: search %q, button %q", search, pressed)
+	}
+	// Play from the first year, then pause once it has stepped.
+	first := strconv.Itoa(years[0])
+	run(t, ctx, 60*time.Second,
+		chromedp.Evaluate(`(() => { const i = document.querySelector('.timeline-number'); i.value = '`+first+`'; i.dispatchEvent(new Event('change')); })()`, nil),
+		chromedp.Poll(bothReady+` && document.querySelector('.timeline').dataset.year === '`+first+`'`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Click(`.timeline .play`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector('.timeline .play').textContent === 'Pause' && document.querySelector('.timeline').dataset.year !== '`+first+`'`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Click(`.timeline .play`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector('.timeline .play').dataset.playing === 'false'`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Evaluate(`document.querySelector('.timeline .play').textContent`, &pressed),
+	)
+	if pressed != "Play" {
+		t.Errorf("after pause: button %q", pressed)
 	}
 	b.checkNoErrors()
 }

@@ -183,7 +183,8 @@ function display(form, state, changed) {
 // timeline wires the map and ranking's year slider over the years with
 // data (the slider's value is the year's index; its aria-valuetext the
 // year), the typed year and the play button, which steps a year at a time
-// once both charts have drawn, and stops at the last year. setYear shows a
+// once both charts have drawn, and stops at the last year; its label says
+// what a press does (Play or Pause), so it carries no aria-pressed. setYear shows a
 // year and resolves when the charts are loaded.
 function timeline(state, map, rank, setYear) {
   const box = $('.timeline');
@@ -204,7 +205,7 @@ function timeline(state, map, rank, setYear) {
     playing = false;
     clearTimeout(timer);
     play.textContent = play.dataset.play;
-    play.setAttribute('aria-pressed', 'false');
+    play.dataset.playing = 'false';
   }
   function step() {
     const i = years.indexOf(Number(box.dataset.year));
@@ -240,7 +241,7 @@ function timeline(state, map, rank, setYear) {
     if (playing) { stop(); return; }
     playing = true;
     play.textContent = play.dataset.pause;
-    play.setAttribute('aria-pressed', 'true');
+    play.dataset.playing = 'true';
     // At the last year, play starts again from the first.
     if (years.indexOf(Number(box.dataset.year)) >= years.length - 1) {
       go(years[0]).then(function () { if (playing) timer = setTimeout(step, STEP_MS); });

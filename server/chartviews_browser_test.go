@@ -152,3 +152,46 @@ func TestBrowserTimeline(t *testing.T) {
 	}
 	b.checkNoErrors()
 }
+
+// TestBrowserOverviewTimeline steps the overview's map and ranking a year
+// on with the keyboard; the URL keeps the year.
+func TestBrowserOverviewTimeline(t *testing.T) {
+	skipShort(t, "browser")
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	ctx := b.tab()
+	var api struct {
+		Years []int `json:"years"`
+	}
+	getJSON(t, a.URL+"/api/v1/charts/map?indicator=hwf_dnm&year=2015", &api)
+	next := ""
+	for i, y := range api.Years {
+		if y == 2015 && i+1 < len(api.Years) {
+			next = strconv.Itoa(api.Years[i+1])
+		}
+	}
+	if next == "" {
+		t.Fatalf("no year after 2015 in %v", api.Years)
+	}
+	var search string
+	var queries []string
+	run(t, ctx, 60*time.Second,
+		chromedp.Navigate(a.URL+"/?year=2015"),
+		chromedp.Poll(chartsReady+` && document.querySelector('.timeline').dataset.year === '2015'`, nil, chromedp.WithPollingTimeout(45*time.Second)),
+		chromedp.Focus(`.timeline-range`, chromedp.ByQuery),
+		chromedp.KeyEvent(kb.ArrowRight),
+		chromedp.Poll(`['map', 'ranking'].every(c => { const f = document.querySelector('figure[data-chart="' + c + '"]');
+			return f.dataset.state === 'ready' && f.dataset.query.includes('year=`+next+`'); })`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Evaluate(`location.search`, &search),
+		chromedp.Evaluate(`[...document.querySelectorAll('figure.chart')].map(f => f.dataset.chart + '?' + f.dataset.query)`, &queries),
+	)
+	if search != "?year="+next {
+		t.Errorf("search %q, want year=%s", search, next)
+	}
+	for _, q := range queries {
+		if strings.HasPrefix(q, "code?") && strings.Contains(q, "year=") {
+			t.Errorf("the timeline moved the code chart: %s", q)
+		}
+	}
+	b.checkNoErrors()
+}

@@ -225,6 +225,15 @@ func (s *Server) localCountries(lang string) []indicators.Country {
 func (s *Server) overviewPage(c *fiber.Ctx, d *pageData) error {
 	d.Title = s.msgs.T(d.Lang, "nav.overview")
 	d.Topics = "rounds milestones"
+	// The map and ranking's year (issue 19's timeline) is in the URL.
+	mq := url.Values{"indicator": {"hwf_dnm"}}
+	if y := c.Query("year"); y != "" {
+		if _, err := engine.ParseYear(y, s.cfg.CurrentYear()); err != nil {
+			return badParam("year", err)
+		}
+		mq.Set("year", y)
+	}
+	d.MapQuery = mq.Encode()
 	return nil
 }
 

@@ -225,6 +225,15 @@ func (s *Server) localCountries(lang string) []indicators.Country {
 func (s *Server) overviewPage(c *fiber.Ctx, d *pageData) error {
 	d.Title = s.msgs.T(d.Lang, "nav.overview")
 	d.Topics = "rounds milestones"
+	// The map and ranking's year (issue 19's timeline) is in the URL.
+	mq := url.Values{"indicator": {"hwf_dnm"}}
+	if y := c.Query("year"); y != "" {
+		if _, err := engine.ParseYear(y, s.cfg.CurrentYear()); err != nil {
+			return badParam("year", err)
+		}
+		mq.Set("year", y)
+	}
+	d.MapQuery = mq.Encode()
 	return nil
 }
 
@@ -368,6 +377,12 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 	}
 	if q.Time != (engine.TimeRange{}) {
 		trend.Set("time", q.Time.Param())
+	}
+	// The views of the trend (issue 19) are checked by the chart API.
+	for _, k := range []string{"relative_to", "yscale"} {
+		if v := c.Query(k); v != "" {
+			trend.Set(k, v)
+		}
 	}
 	d.TrendQuery = trend.Encode()
 	mq := url.Values{"indicator": {ind.ID}}

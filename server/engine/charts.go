@@ -28,6 +28,11 @@ type ChartRequest struct {
 	Year      int
 	Scale     float64
 	Lang      string
+	// RelativeTo is the base year of a trend drawn as each country's
+	// change since that year, in percent; 0 draws the values.
+	RelativeTo int
+	// YScale is "log" for a logarithmic value axis; "" is linear.
+	YScale string
 }
 
 // ChartResult is the answer of /api/v1/charts/{chart}: the ECharts option,
@@ -40,6 +45,8 @@ type ChartResult struct {
 	Option  map[string]any `json:"option"`
 	Table   ChartTable     `json:"table"`
 	Sources []string       `json:"sources"`
+	// Years are the years with data of a map or ranking, for its timeline.
+	Years []int `json:"years,omitempty"`
 }
 
 // ChartTable is the accessible, downloadable table of what a chart shows.
@@ -101,6 +108,9 @@ func (e *Engine) ParseChart(name string, q url.Values) (ChartRequest, error) {
 		}
 		r.Scale = f
 	}
+	if err := r.parseView(q, e.currentYear()); err != nil {
+		return r, err
+	}
 	return r, nil
 }
 
@@ -127,6 +137,12 @@ func (r ChartRequest) Canonical() string {
 	}
 	if r.Lang != "en" {
 		v.Set("lang", r.Lang)
+	}
+	if r.RelativeTo != 0 {
+		v.Set("relative_to", strconv.Itoa(r.RelativeTo))
+	}
+	if r.YScale != "" {
+		v.Set("yscale", r.YScale)
 	}
 	return r.Name + "?" + v.Encode()
 }
@@ -275,10 +291,15 @@ func (e *Engine) trendChart(ctx context.Context, r ChartRequest, st charts.Style
 		}
 	}
 	res.Sources = src.list()
-	return charts.Trend(charts.TrendInput{
+	in := charts.TrendInput{
 		Indicator: r.Indicator, Series: series, Names: e.names(r.Lang), Band: band,
 		Milestones: e.ref.Measured(r.Indicator.ID), FromYear: r.Time.From, ToYear: r.Time.To,
-	}, st)
+		Events: e.trendEvents(r.Lang), MarkBreaks: true,
+	}
+	if err := e.trendView(r, &in, &res.Table); err != nil {
+		return nil, err
+	}
+	return charts.Trend(in, st)
 }
 
 // yearValues picks, for one year, each Member State's value.
@@ -338,6 +359,7 @@ func (e *Engine) yearChart(ctx context.Context, r ChartRequest, st charts.Style,
 		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, year, o.Value, r.Indicator.Unit, o.Source, st})
 	}
 	res.Sources = src.list()
+	res.Years = yearsOf(all)
 	if r.Name == "map" {
 		return charts.Map(charts.MapInput{Indicator: r.Indicator, Year: year, Values: values, Names: e.names(r.Lang),
 			Countries: e.ref.AllISO3(), Small: e.smallStates}, st)
@@ -435,5 +457,12 @@ func (e *Engine) relationshipChart(ctx context.Context, r ChartRequest, st chart
 		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, r.Indicator.ID, x.Year, x.Value, r.Y.ID, y.Year, y.Value})
 	}
 	res.Sources = src.list()
-	return charts.Relationship(charts.ScatterInput{X: r.Indicator, Y: r.Y, Points: pts, Names: e.names(r.Lang)}, st)
+	if r.YScale == "log" {
+		for _, p := range pts {
+			if p.Y <= 0 {
+				return nil, notPositive(e.ref.CountryName(p.ISO3), p.YYear, p.Y)
+			}
+		}
+	}
+	return charts.Relationship(charts.ScatterInput{X: r.Indicator, Y: r.Y, Points: pts, Names: e.names(r.Lang), LogY: r.YScale == "log"}, st)
 }

@@ -35,6 +35,10 @@ func TestKeyStrings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	view, err := e.ParseChart("trend", url.Values{"yscale": {"linear"}, "relative_to": {"2010"}, "indicator": {"HWF_0001"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		key  Key
@@ -54,6 +58,7 @@ func TestKeyStrings(t *testing.T) {
 		{"rounds", e.RoundsKey(), "v6:rounds"},
 		{"summary", e.SummaryKey("AUT", "fr"), "v9:summary:AUT:fr"},
 		{"chart", e.ChartKey(chart), "v5:chart:trend?countries=AUT&indicator=HWF_0001&time=2000.."},
+		{"chart view", e.ChartKey(view), "v5:chart:trend?indicator=HWF_0001&relative_to=2010"},
 		{"experiences", e.ExperiencesKey(indicators.ExperienceQuery{Country: "AUT", Limit: 20}), "v9:experiences:AUT::::0:20"},
 		{"experience", e.ExperienceKey(12), "v9:experience:12"},
 		{"push indicator", e.TopicKey("indicator:HWF_0006"), "v3:push:indicator:HWF_0006"},

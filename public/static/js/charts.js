@@ -143,6 +143,8 @@ function applyChart(fig, res, live) {
   }
   fig.dataset.state = 'ready';
   fig.dataset.version = res.version;
+  // The explorer's timeline follows the years a map or ranking has.
+  fig.dispatchEvent(new CustomEvent('chartload', { detail: res }));
   const err = $('.chart-error', fig);
   if (err) err.hidden = true;
   if (fig._topic !== res.topic) {

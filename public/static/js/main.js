@@ -10,6 +10,7 @@
 import { connect } from './live.js';
 import { startCharts, updateCharts, resizeOnWindow } from './charts.js';
 import { explorer, awaitFirstData } from './explorer.js';
+import { overviewTimeline } from './timeline.js';
 import { headlines, summaryTable, roadmap } from './panels.js';
 import { present, onControl, control } from './presenter.js';
 import { submitForm } from './submit.js';
@@ -23,6 +24,7 @@ const FEATURES = [
   ['[data-live]', headlines],
   ['table.summary', summaryTable],
   ['form.explorer-controls', explorer],
+  ['.timeline', overviewTimeline],
   ['.slides', present],
   ['form.control', control],
   ['form.submit-form', submitForm],

@@ -22,7 +22,6 @@ import (
 type Imports interface {
 	AppendRevision(ctx context.Context, obs []indicators.Observation, rev indicators.Revision, baseVersion int64) (indicators.Revision, error)
 	Revisions(ctx context.Context, limit int) ([]indicators.Revision, error)
-	RevisionAt(ctx context.Context, version int64) (indicators.Revision, error)
 }
 
 // importTimeout bounds one import request: parsing a file of BodyLimit

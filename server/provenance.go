@@ -56,6 +56,17 @@ func (s *Server) importSources(ctx context.Context, ind indicators.Indicator) ([
 	if ind.Derived != nil {
 		ids = append(ids, ind.Derived.Inputs...)
 	}
+	// Most pages are of indicators no import touched: one small query.
+	revs, err := s.deps.Imports.Revisions(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	revs = slices.DeleteFunc(revs, func(r indicators.Revision) bool {
+		return !slices.ContainsFunc(ids, func(id string) bool { return slices.Contains(r.Indicators, id) })
+	})
+	if len(revs) == 0 {
+		return out, nil
+	}
 	obs, err := s.deps.Store.Latest(ctx, indicators.Query{Indicators: ids})
 	if err != nil {
 		return nil, err
@@ -64,15 +75,10 @@ func (s *Server) importSources(ctx context.Context, ind indicators.Indicator) ([
 	for _, o := range obs {
 		figures[o.Version]++
 	}
-	revs, err := s.deps.Imports.Revisions(ctx, 0)
-	if err != nil {
-		return nil, err
-	}
 	for _, r := range revs {
 		if n := figures[r.Version]; n > 0 {
 			out = append(out, ImportSource{Revision: r, Figures: n})
 		}
 	}
-	slices.SortFunc(out, func(a, b ImportSource) int { return int(b.Version - a.Version) })
 	return out, nil
 }

@@ -85,6 +85,7 @@ func TestBrowserImportAdminPage(t *testing.T) {
 		tally["ignored"] != "1" || tally["rejected"] != "0" || changes != len(want.Changes) || changes != 6 {
 		t.Fatalf("the page shows %v and %d changes; the API %+v", tally, changes, want.Tally)
 	}
+	screenshot(t, ctx, "admin-import")
 	if !strings.Contains(file0, want.SHA256) {
 		t.Fatalf("the review does not name the file's SHA-256: %q", file0)
 	}

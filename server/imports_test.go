@@ -92,8 +92,10 @@ func TestImportAPI(t *testing.T) {
 			if st, _ := postImport(t, a.URL, tc.token, "format=sdmx-csv&apply=true", file); st != tc.want {
 				t.Fatalf("status %d, want %d", st, tc.want)
 			}
-			if resp := call(t, http.MethodGet, a.URL+"/api/v1/admin/imports", tc.token, "", nil, nil); resp.StatusCode != tc.want {
-				t.Fatalf("list: status %d, want %d", resp.StatusCode, tc.want)
+			for _, path := range []string{"/api/v1/admin/imports", "/api/v1/admin/imports/progress/p1"} {
+				if resp := call(t, http.MethodGet, a.URL+path, tc.token, "", nil, nil); resp.StatusCode != tc.want {
+					t.Fatalf("GET %s: status %d, want %d", path, resp.StatusCode, tc.want)
+				}
 			}
 		})
 	}

@@ -7,7 +7,7 @@ import { T } from './i18n.js';
 import { $, el } from './dom.js';
 
 // PROGRESS_POLL_MS is how often the progress bar asks how far the parse is.
-const PROGRESS_POLL_MS = 300;
+const PROGRESS_POLL_MS = 500;
 
 export function importForm() {
   const form = $('form.import-form');

@@ -224,7 +224,7 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 		WriteRate:          cfg.WriteRate,
 		Logger:             log,
 	}, server.Deps{
-		Store: db, Tokens: db, Experiences: db, Cache: c, Bus: bus, Assets: assets, Rates: c,
+		Store: db, Tokens: db, Experiences: db, Imports: db, Cache: c, Bus: bus, Assets: assets, Rates: c,
 		Reference: engine.Reference{
 			Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
 			Breaks: ds.Breaks, Provenance: ds.Provenance, Roadmap: roadmap,

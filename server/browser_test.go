@@ -344,7 +344,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	b := newBrowser(t)
 	axe := loadAssets(t).Path("axe.min.js")
 	for _, path := range []string{"/", "/countries/AUT", "/indicators/HWF_0001?countries=AUT", "/milestones", "/submit", "/present/control",
-		"/roadmap", "/experiences", "/indicators", "/indicators/mig_nurses_foreign_trained_pct", "/submit?indicator=dist_doctors_rural_pct"} {
+		"/roadmap", "/experiences", "/indicators", "/indicators/mig_nurses_foreign_trained_pct", "/submit?indicator=dist_doctors_rural_pct", "/admin/import"} {
 		ctx := b.tab()
 		var res string
 		run(t, ctx, 90*time.Second,

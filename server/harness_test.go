@@ -233,7 +233,7 @@ func startApp(t testing.TB, o appOptions) *app {
 		o.cfg(&cfg)
 	}
 	srv, err := server.New(cfg, server.Deps{
-		Store: db, Tokens: db, Experiences: db, Cache: c, Bus: bus, Assets: loadAssets(t), Rates: c,
+		Store: db, Tokens: db, Experiences: db, Imports: db, Cache: c, Bus: bus, Assets: loadAssets(t), Rates: c,
 		Reference: engine.Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
 			Breaks: ds.Breaks, Provenance: ds.Provenance, Roadmap: loadRoadmap(t)},
 	})

@@ -252,6 +252,14 @@ func (s *Server) submit(ctx context.Context, obs []indicators.Observation, tok i
 		return SubmitResult{}, fmt.Errorf("server: store submission: %w", err)
 	}
 	s.log.Info("observations stored", "rows", len(obs), "version", version, "token", tok.ID)
+	s.announce(ctx, version, obs)
+	return SubmitResult{Accepted: len(obs), Version: version}, nil
+}
+
+// announce publishes a stored write (a submission, an applied import) as
+// one data event naming every topic it affects, so each open page gets one
+// update per topic however many rows the write has.
+func (s *Server) announce(ctx context.Context, version int64, obs []indicators.Observation) {
 	s.eng.MarkChanged(version, engine.IndicatorIDs(obs))
 	s.advance(version)
 	ev := indicators.Update{Version: version, Topics: s.eng.DataTopics(obs), Origin: s.cfg.InstanceID, Kind: "data"}
@@ -259,11 +267,10 @@ func (s *Server) submit(ctx context.Context, obs []indicators.Observation, tok i
 		ev.Payload, _ = json.Marshal(obs)
 	}
 	// The bus delivers the event to this instance too; a failure to reach
-	// the other instances is not the submitter's problem (they catch up by
+	// the other instances is not the writer's problem (they catch up by
 	// polling the version), so it is logged, not returned.
 	ev.Published = time.Now().UnixMicro()
 	if err := s.deps.Bus.Publish(context.WithoutCancel(ctx), ev); err != nil {
 		s.log.Warn("publish update", "err", err)
 	}
-	return SubmitResult{Accepted: len(obs), Version: version}, nil
 }

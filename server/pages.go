@@ -20,7 +20,7 @@ import (
 
 // pageNames are the page templates, each rendered inside layout.html.
 var pageNames = []string{"overview", "countries", "country", "indicators", "indicator", "milestones", "roadmap", "notfound",
-	"present", "control", "embed_country", "embed_chart", "submit", "experiences"}
+	"present", "control", "embed_country", "embed_chart", "submit", "experiences", "admin_import"}
 
 // pages renders the server-side HTML.
 type pages struct {
@@ -92,6 +92,10 @@ type pageData struct {
 	RefIndicators []refItem
 	RefMilestones []refItem
 	ExpRefs       string
+	// Imports are the applied imports an indicator page's figures come
+	// from; Formats the import formats the admin page offers.
+	Imports []ImportSource
+	Formats []string
 }
 
 // refItem is an id with its name in the page's language.
@@ -147,6 +151,7 @@ func (s *Server) pageRoutes() {
 	a.Get("/roadmap", z, s.page("roadmap", s.roadmapPage))
 	a.Get("/present", z, s.page("present", s.presentPage))
 	a.Get("/present/control", z, s.page("control", s.controlPage))
+	a.Get("/admin/import", z, s.page("admin_import", s.importPage))
 	a.Get("/submit", z, s.page("submit", s.submitPage))
 	a.Get("/experiences", z, s.page("experiences", s.experiencesPage))
 	a.Get("/embed/countries/:iso3", z, s.page("embed_country", s.embedCountryPage))
@@ -368,6 +373,9 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 		return err
 	}
 	d.NoData = len(all) == 0
+	if d.Imports, err = s.importSources(ctx, ind); err != nil {
+		return err
+	}
 	trend := url.Values{"indicator": {ind.ID}}
 	if d.Lang != "en" {
 		trend.Set("lang", d.Lang)

@@ -121,6 +121,8 @@ type Deps struct {
 	// Rates, when set, counts writes for the rate limit across instances;
 	// nil counts in this process.
 	Rates RateCounter
+	// Imports records applied imports; nil answers the import API 501.
+	Imports Imports
 }
 
 // Server is a running hwfdash instance.
@@ -149,6 +151,9 @@ type Server struct {
 	stopOnce sync.Once
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
+
+	// imports is the progress of recent imports, for the admin page.
+	imports progressTable
 }
 
 // New builds a server; Start serves it.

@@ -15,6 +15,7 @@ import { headlines, summaryTable, roadmap } from './panels.js';
 import { present, onControl, control } from './presenter.js';
 import { submitForm } from './submit.js';
 import { experiences, experienceForm } from './experiences.js';
+import { importForm } from './imports.js';
 
 // FEATURES pairs each feature with the elements that show a page has it.
 const FEATURES = [
@@ -30,6 +31,7 @@ const FEATURES = [
   ['form.submit-form', submitForm],
   ['section.experiences', experiences],
   ['form.experience-form', experienceForm],
+  ['form.import-form', importForm],
 ];
 
 // Tests tell a reload from a live update by this id surviving.

@@ -46,6 +46,7 @@ type config struct {
 	RedisPrefix    string
 	AdminToken     string
 	AllowedOrigins string
+	PublicURL      string
 	EmbedOrigins   string
 	LogLevel       string
 	// CacheLocal bounds the in-process cache in entries; 0 disables it, so
@@ -72,6 +73,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("REDIS_PREFIX", cache.DefaultPrefix), "prefix of Redis keys and of the update channel, so deployments can share a Redis (REDIS_PREFIX)")
 	fs.StringVar(&c.AdminToken, "admin-token", env("ADMIN_TOKEN", ""), "admin bearer token (ADMIN_TOKEN)")
 	fs.StringVar(&c.AllowedOrigins, "allowed-origins", env("ALLOWED_ORIGINS", ""), "extra origins allowed to open websockets, comma-separated (ALLOWED_ORIGINS)")
+	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "the site's public origin, e.g. https://hwf.example.org: the base of links in the Atom feeds (PUBLIC_URL)")
 	fs.StringVar(&c.EmbedOrigins, "embed-origins", env("EMBED_ORIGINS", ""), "origins allowed to frame /embed/ pages; empty allows any (EMBED_ORIGINS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	localDef := env("CACHE_LOCAL_ENTRIES", strconv.Itoa(cache.DefaultLocalMaxEntries))
@@ -217,6 +219,7 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 	srv, err := server.New(server.Config{
 		AdminToken:     cfg.AdminToken,
 		AllowedOrigins: splitList(cfg.AllowedOrigins),
+		PublicURL:      cfg.PublicURL,
 		EmbedOrigins:   splitList(cfg.EmbedOrigins),
 		// A load test from one machine opens thousands of connections
 		// from one address.

@@ -36,6 +36,11 @@ func (s *Server) routes() {
 	api.Post("/admin/recompute", s.postRecompute)
 	api.Post("/admin/settle", s.postSettle)
 
+	// Atom feeds of changes, beside the pages they follow.
+	a.Get("/changes.atom", s.getFeed)
+	a.Get("/countries/:iso3/changes.atom", s.getFeed)
+	a.Get("/indicators/:id/changes.atom", s.getFeed)
+
 	a.Get("/ws", s.hub.handler())
 	s.pageRoutes()
 }

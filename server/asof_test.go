@@ -137,14 +137,15 @@ func TestAsOfAnswersWhatStoodThen(t *testing.T) {
 				var res struct {
 					Field string `json:"field"`
 				}
-				resp := call(t, http.MethodGet, a.URL+path+"?as_of="+q, "", "", nil, &res)
+				out := any(&res)
+				if !strings.HasPrefix(path, "/api") {
+					out = nil // a page answers in HTML
+				}
+				resp := call(t, http.MethodGet, a.URL+path+"?as_of="+q, "", "", nil, out)
 				if resp.StatusCode != http.StatusBadRequest {
 					t.Errorf("%s?as_of=%s: status %d, want 400", path, q, resp.StatusCode)
 				}
-				if !strings.HasPrefix(path, "/api") {
-					continue
-				}
-				if res.Field != "as_of" {
+				if out != nil && res.Field != "as_of" {
 					t.Errorf("%s?as_of=%s: field %q, want as_of", path, q, res.Field)
 				}
 			}

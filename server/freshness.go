@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"github.com/hwfdash/hwfdash/indicators"
 )
 
@@ -58,4 +60,26 @@ func (s *Server) lastUpdated(ctx context.Context, asOf int64) (map[string]time.T
 		}
 	}
 	return out, nil
+}
+
+// freshnessData gives the country page each indicator's freshness: when its
+// data last changed (as the page's version stood), the publisher's vintage
+// and the next release where a source states it.
+func (s *Server) freshnessData(c *fiber.Ctx, d *pageData) error {
+	ctx, cancel := reqCtx(c)
+	defer cancel()
+	last, err := s.lastUpdated(ctx, d.AsOf)
+	if err != nil {
+		return err
+	}
+	never := s.msgs.T(d.Lang, "fresh.never")
+	for _, ind := range s.ref.Catalogue {
+		row := freshnessRow{ID: ind.ID, Name: s.eng.LocalIndicator(d.Lang, ind).Name, LastUpdated: never,
+			Vintage: ind.Vintage, NextUpdate: ind.NextExpectedUpdate, NextBasis: ind.NextUpdateBasis}
+		if t, ok := last[ind.ID]; ok {
+			row.LastUpdated = t.UTC().Format(time.DateOnly)
+		}
+		d.Freshness = append(d.Freshness, row)
+	}
+	return nil
 }

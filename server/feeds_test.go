@@ -204,3 +204,39 @@ func TestIndicatorFreshness(t *testing.T) {
 		t.Errorf("country page lacks HWF_0001's freshness")
 	}
 }
+
+// TestFeedBaseURL checks where feed links point without PUBLIC_URL: the
+// request's origin only when ALLOWED_ORIGINS trusts it, never a Host
+// header alone.
+func TestFeedBaseURL(t *testing.T) {
+	selfLink := func(t *testing.T, url, host string) string {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, url+"/changes.atom", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var doc atomDoc
+		if err := xml.NewDecoder(resp.Body).Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range doc.Links {
+			if l.Rel == "self" {
+				return l.Href
+			}
+		}
+		return ""
+	}
+	a := startApp(t, appOptions{cfg: func(c *server.Config) { c.AllowedOrigins = []string{"http://trusted.example"} }})
+	if got := selfLink(t, a.URL, "trusted.example"); got != "http://trusted.example/changes.atom" {
+		t.Errorf("trusted origin: self link %q", got)
+	}
+	if got := selfLink(t, a.URL, "evil.example"); got != "http://localhost/changes.atom" {
+		t.Errorf("untrusted Host header: self link %q, want http://localhost/changes.atom", got)
+	}
+}

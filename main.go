@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -112,6 +113,9 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 		case c.CacheLocal < 0:
 			err = fmt.Errorf("cache-local-entries (CACHE_LOCAL_ENTRIES): %d: want 0 or more", c.CacheLocal)
 		}
+		if err == nil && c.PublicURL != "" {
+			err = checkPublicURL(c.PublicURL)
+		}
 		for _, l := range limits {
 			if err == nil && *l.dst < 1 {
 				err = fmt.Errorf("%s (%s): %d: want 1 or more", l.flag, l.env, *l.dst)
@@ -122,6 +126,16 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 		}
 	}
 	return c, err
+}
+
+// checkPublicURL refuses a PUBLIC_URL that cannot start the feeds' links:
+// it must be an absolute http(s) origin, with no query or fragment.
+func checkPublicURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("public-url (PUBLIC_URL): %q: want an absolute http(s) URL such as https://hwf.example.org", s)
+	}
+	return nil
 }
 
 func splitList(s string) []string {

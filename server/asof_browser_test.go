@@ -59,6 +59,18 @@ func TestBrowserPinnedView(t *testing.T) {
 		t.Errorf("pinned permalink %q lost as_of", permalink)
 	}
 
+	// A pinned embed shows the chart of then, and says so.
+	var embedVersion, embedBanner string
+	run(t, ctx, 60*time.Second,
+		chromedp.Navigate(fmt.Sprintf("%s/embed/charts/trend?indicator=HWF_0001&countries=AUT&time=2025&as_of=%d", a.URL, vers[0])),
+		chromedp.Poll(`document.querySelector('figure.chart').dataset.state === 'ready'`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Evaluate(`document.querySelector('figure.chart').dataset.version`, &embedVersion),
+		chromedp.Text(`.pinned-banner .pinned-version`, &embedBanner),
+	)
+	if embedVersion != fmt.Sprint(vers[0]) || embedBanner != fmt.Sprint(vers[0]) {
+		t.Errorf("pinned embed: chart of version %s, banner %q, want %d", embedVersion, embedBanner, vers[0])
+	}
+
 	// The live page: the citation and the embed snippet offer both links.
 	live := b.tab()
 	var citeLive, citePinned, embedPinned, liveTable string

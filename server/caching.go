@@ -64,7 +64,7 @@ func (s *Server) cachedHit(c *fiber.Ctx, key engine.Key, contentType string) boo
 	uri := c.Request().URI()
 	tag := appendETag(buf[:0], v, uri.PathOriginal(), uri.QueryString())
 	if m := c.Request().Header.Peek(fiber.HeaderIfNoneMatch); len(m) > 0 && bytes.Contains(m, tag) {
-		setHeaders(c, cacheHeaders)
+		setHeaders(c, cachingHeaders(key))
 		c.Response().Header.SetCanonical(etagKey, tag)
 		c.Status(fiber.StatusNotModified)
 		return true
@@ -73,7 +73,7 @@ func (s *Server) cachedHit(c *fiber.Ctx, key engine.Key, contentType string) boo
 	if !ok {
 		return false
 	}
-	setHeaders(c, cacheHeaders)
+	setHeaders(c, cachingHeaders(key))
 	c.Set(fiber.HeaderContentType, contentType)
 	c.Response().Header.SetCanonical(etagKey, tag)
 	c.Response().SetBodyRaw(body)
@@ -93,7 +93,7 @@ func (s *Server) cachedBytes(c *fiber.Ctx, key engine.Key, contentType string, c
 	v := key.Version()
 	tag := etag(v, c.Request().URI())
 	c.Response().Header.SetCanonical(etagKey, []byte(tag)) // as cachedHit names it
-	setHeaders(c, cacheHeaders)
+	setHeaders(c, cachingHeaders(key))
 	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && strings.Contains(match, tag) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}

@@ -24,6 +24,8 @@ type Experiences interface {
 	AddExperience(ctx context.Context, e indicators.Experience) (indicators.Experience, error)
 	SetExperienceHidden(ctx context.Context, id int64, hidden bool, actor, reason string) (indicators.Experience, error)
 	Experience(ctx context.Context, id int64) (indicators.Experience, []indicators.ExperienceEvent, error)
+	// ExperienceAsOf is Experience as it stood at a data version (0: live).
+	ExperienceAsOf(ctx context.Context, id int64, asOf int64) (indicators.Experience, []indicators.ExperienceEvent, error)
 	ListExperiences(ctx context.Context, q indicators.ExperienceQuery) ([]indicators.Experience, error)
 	ExperienceChangesSince(ctx context.Context, version int64, limit int) ([]indicators.Experience, error)
 }
@@ -238,7 +240,11 @@ func (s *Server) pushExperienceChanges(changes []indicators.Experience) {
 }
 
 func (s *Server) getExperiences(c *fiber.Ctx) error {
-	q := indicators.ExperienceQuery{Limit: experiencesPage}
+	eng, version, err := s.view(c)
+	if err != nil {
+		return err
+	}
+	q := indicators.ExperienceQuery{Limit: experiencesPage, AsOf: eng.AsOf()}
 	if v := c.Query("country"); v != "" {
 		q.Country = strings.ToUpper(v)
 		if !s.ref.Known(q.Country) {
@@ -298,7 +304,7 @@ func (s *Server) getExperiences(c *fiber.Ctx) error {
 		if err != nil {
 			return nil, err
 		}
-		res := fiber.Map{"experiences": es, "version": s.version.Load()}
+		res := fiber.Map{"experiences": es, "version": version}
 		if len(es) > q.Limit {
 			es = es[:q.Limit]
 			res["experiences"] = es
@@ -313,6 +319,9 @@ func (s *Server) getExperiences(c *fiber.Ctx) error {
 			}
 			next.Set("limit", strconv.Itoa(q.Limit))
 			next.Set("before", strconv.FormatInt(es[len(es)-1].ID, 10))
+			if q.AsOf > 0 {
+				next.Set("as_of", strconv.FormatInt(q.AsOf, 10))
+			}
 			res["next"] = "/api/v1/experiences?" + next.Encode()
 		}
 		return res, nil
@@ -320,7 +329,7 @@ func (s *Server) getExperiences(c *fiber.Ctx) error {
 	if q.IncludeHidden {
 		return s.sendPrivate(c, list)
 	}
-	return s.sendJSON(c, s.eng.ExperiencesKey(q), list)
+	return s.sendJSON(c, eng.ExperiencesKey(q), list)
 }
 
 func experienceID(c *fiber.Ctx) (int64, error) {
@@ -340,8 +349,12 @@ func (s *Server) getExperience(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	eng, _, err := s.view(c)
+	if err != nil {
+		return err
+	}
 	one := func(ctx context.Context) (any, error) {
-		e, hist, err := s.deps.Experiences.Experience(ctx, id)
+		e, hist, err := s.deps.Experiences.ExperienceAsOf(ctx, id, eng.AsOf())
 		if errors.Is(err, indicators.ErrNotFound) || (err == nil && e.Hidden && !admin) {
 			return nil, notFound("id", "no experience %d", id)
 		}
@@ -353,7 +366,7 @@ func (s *Server) getExperience(c *fiber.Ctx) error {
 	if admin {
 		return s.sendPrivate(c, one)
 	}
-	return s.sendJSON(c, s.eng.ExperienceKey(id), one)
+	return s.sendJSON(c, eng.ExperienceKey(id), one)
 }
 
 // hideRequest is the body of the hide and unhide requests.

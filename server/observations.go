@@ -34,21 +34,29 @@ func (s *Server) getData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	eng, version, err := s.view(c)
+	if err != nil {
+		return err
+	}
 	raw := c.Request().URI().QueryString()
 	q, format, ok := s.dataQueries.get(raw, s.cfg.CurrentYear())
-	if !ok {
+	if pinned := eng.AsOf() > 0; !ok || pinned {
 		if q, err = s.parseDataQuery(c); err != nil {
 			return err
 		}
 		if format, err = formatParam(c); err != nil {
 			return err
 		}
-		s.dataQueries.put(string(raw), s.cfg.CurrentYear(), q, format)
+		// A pinned query is not memoised: fastRead answers memoised
+		// queries only, from the live cache.
+		if !pinned {
+			s.dataQueries.put(string(raw), s.cfg.CurrentYear(), q, format)
+		}
 	}
-	key := s.eng.DataKey(ind, q, format)
+	key := eng.DataKey(ind, q, format)
 	if format == "csv" {
 		return s.sendCSV(c, key, fmt.Sprintf("hwfdash-%s.csv", ind.ID), func(ctx context.Context) ([]byte, error) {
-			res, err := s.eng.Data(ctx, ind, q.Countries, q.Time, s.version.Load())
+			res, err := eng.Data(ctx, ind, q.Countries, q.Time, version)
 			if err != nil {
 				return nil, err
 			}
@@ -59,7 +67,7 @@ func (s *Server) getData(c *fiber.Ctx) error {
 		return nil
 	}
 	return s.sendJSON(c, key, func(ctx context.Context) (any, error) {
-		return s.eng.Data(ctx, ind, q.Countries, q.Time, s.version.Load())
+		return eng.Data(ctx, ind, q.Countries, q.Time, version)
 	})
 }
 
@@ -139,8 +147,12 @@ func (s *Server) getHistory(c *fiber.Ctx) error {
 	if err != nil {
 		return badParam("year", err)
 	}
-	return s.sendJSON(c, s.eng.HistoryKey(ind, iso3, year), func(ctx context.Context) (any, error) {
-		revs, err := s.deps.Store.History(ctx, ind.ID, iso3, year)
+	eng, _, err := s.view(c)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, eng.HistoryKey(ind, iso3, year), func(ctx context.Context) (any, error) {
+		revs, err := s.deps.Store.HistoryAsOf(ctx, ind.ID, iso3, year, eng.AsOf())
 		if err != nil {
 			return nil, err
 		}

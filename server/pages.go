@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 
+	"github.com/hwfdash/hwfdash/feed"
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/public"
 	"github.com/hwfdash/hwfdash/server/engine"
@@ -96,6 +97,22 @@ type pageData struct {
 	// from; Formats the import formats the admin page offers.
 	Imports []ImportSource
 	Formats []string
+	// AsOf is the data version a pinned page shows (as_of); 0 is live.
+	// A pinned page says so, links to LiveURL and subscribes to nothing.
+	AsOf    int64
+	LiveURL string
+	// FeedPath is the Atom feed of changes to what the page shows.
+	FeedPath string
+	// Freshness is, per indicator, when its data last changed and the
+	// publisher's vintage (the country page).
+	Freshness []freshnessRow
+	// eng is the engine the page reads from: pinned when AsOf is set.
+	eng *engine.Engine
+}
+
+// freshnessRow is one indicator's freshness on the country page.
+type freshnessRow struct {
+	ID, Name, LastUpdated, Vintage, NextUpdate, NextBasis string
 }
 
 // refItem is an id with its name in the page's language.
@@ -178,8 +195,15 @@ func (s *Server) page(name string, build func(c *fiber.Ctx, d *pageData) error) 
 		lang := public.Negotiate(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 		c.Set(fiber.HeaderContentLanguage, lang)
 		c.Set(fiber.HeaderVary, fiber.HeaderAcceptLanguage)
-		d := &pageData{Lang: lang, Page: name, Version: s.version.Load(), CurrentYear: s.cfg.CurrentYear(),
-			Countries: s.localCountries(lang), Groups: s.ref.GroupNames}
+		eng, version, err := s.view(c)
+		if err != nil {
+			return err
+		}
+		d := &pageData{Lang: lang, Page: name, Version: version, CurrentYear: s.cfg.CurrentYear(),
+			Countries: s.localCountries(lang), Groups: s.ref.GroupNames, AsOf: eng.AsOf(), eng: eng}
+		if d.AsOf > 0 {
+			d.LiveURL = liveURL(c)
+		}
 		if err := build(c, d); err != nil {
 			var ae *apiError
 			if asAPIError(err, &ae) && ae.Status == fiber.StatusNotFound {
@@ -188,8 +212,25 @@ func (s *Server) page(name string, build func(c *fiber.Ctx, d *pageData) error) 
 			}
 			return err
 		}
+		if d.AsOf > 0 {
+			d.Topics = "" // a pinned view never changes: nothing to follow
+		}
 		return s.render(c, name, d)
 	}
+}
+
+// liveURL is the request's path and query without as_of: the live view of
+// a pinned page.
+func liveURL(c *fiber.Ctx) string {
+	q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return c.Path()
+	}
+	q.Del("as_of")
+	if len(q) == 0 {
+		return c.Path()
+	}
+	return c.Path() + "?" + q.Encode()
 }
 
 func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
@@ -239,6 +280,7 @@ func (s *Server) overviewPage(c *fiber.Ctx, d *pageData) error {
 		mq.Set("year", y)
 	}
 	d.MapQuery = mq.Encode()
+	d.FeedPath = feed.Path(indicators.ChangeFilter{})
 	return nil
 }
 
@@ -268,6 +310,8 @@ func (s *Server) countryPage(c *fiber.Ctx, d *pageData) error {
 	if !d.Embed {
 		d.Topics += " experiences:" + cty.ISO3
 		s.experienceRefsData(d)
+		d.FeedPath = feed.Path(indicators.ChangeFilter{Country: cty.ISO3})
+		return s.freshnessData(c, d)
 	}
 	return nil
 }
@@ -366,9 +410,10 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 	d.Indicator = s.eng.LocalIndicator(d.Lang, ind)
 	d.Title, d.Topics = d.Indicator.ShortName, "indicator:"+ind.ID
 	d.Range = rangeText(ind)
+	d.FeedPath = feed.Path(indicators.ChangeFilter{Indicator: ind.ID})
 	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
 	defer cancel()
-	all, err := s.eng.Series(ctx, ind, nil, engine.TimeRange{})
+	all, err := d.eng.Series(ctx, ind, nil, engine.TimeRange{})
 	if err != nil {
 		return err
 	}
@@ -410,7 +455,7 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 func (s *Server) milestonesPage(c *fiber.Ctx, d *pageData) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
 	defer cancel()
-	ms, err := s.eng.Milestones(ctx, d.Version)
+	ms, err := d.eng.Milestones(ctx, d.Version)
 	if err != nil {
 		return err
 	}
@@ -490,7 +535,7 @@ type roadmapTable struct {
 func (s *Server) roadmapPage(c *fiber.Ctx, d *pageData) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
 	defer cancel()
-	r, err := s.eng.Roadmap(ctx, d.Version)
+	r, err := d.eng.Roadmap(ctx, d.Version)
 	if err != nil {
 		return err
 	}

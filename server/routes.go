@@ -41,5 +41,10 @@ func (s *Server) routes() {
 	api.Get("/admin/imports/progress/:id", s.getImportProgress)
 
 	a.Get("/ws", s.serveWS())
+	// Atom feeds of changes, beside the pages they follow.
+	a.Get("/changes.atom", s.getFeed)
+	a.Get("/countries/:iso3/changes.atom", s.getFeed)
+	a.Get("/indicators/:id/changes.atom", s.getFeed)
+
 	s.pageRoutes()
 }

@@ -35,6 +35,14 @@ type Store interface {
 	// indicator.
 	YearCounts(ctx context.Context, indicator string) (map[int]int, error)
 	History(ctx context.Context, indicator, iso3 string, year int) ([]indicators.Observation, error)
+	// The AsOf reads answer as the data stood at a version (0: live).
+	YearCountsAsOf(ctx context.Context, indicator string, asOf int64) (map[int]int, error)
+	HistoryAsOf(ctx context.Context, indicator, iso3 string, year int, asOf int64) ([]indicators.Observation, error)
+	// Changes lists the newest writes f selects, newest first (a feed).
+	Changes(ctx context.Context, f indicators.ChangeFilter, limit int) ([]indicators.Change, error)
+	// LastUpdated is when each stored indicator's latest revision was
+	// recorded, at a version (0: live).
+	LastUpdated(ctx context.Context, asOf int64) (map[string]time.Time, error)
 	Append(ctx context.Context, obs []indicators.Observation, author string) (int64, error)
 	Version(ctx context.Context) (int64, error)
 	ChangesSince(ctx context.Context, version int64, limit int) ([]indicators.Observation, error)
@@ -83,6 +91,11 @@ type Config struct {
 	// AllowedOrigins are the origins allowed to open websockets besides the
 	// server's own; "*" allows any.
 	AllowedOrigins []string
+	// PublicURL is the site's public origin ("https://hwf.example.org"), the
+	// base of the links in the Atom feeds. Empty: a request's own origin
+	// where AllowedOrigins lists it, else http://localhost (the Host header
+	// alone is never trusted: feeds are cached for every reader).
+	PublicURL string
 	// EmbedOrigins may frame /embed/ pages; empty means any.
 	EmbedOrigins []string
 	// InstanceID names this instance on the bus.

@@ -3,7 +3,7 @@
 // PNG, embed and citation kept in step, and redrawn when its topic updates.
 
 import { T, withLang } from './i18n.js';
-import { $, $all, el, missing, getJSON } from './dom.js';
+import { $, $all, el, missing, getJSON, withVersion, withoutVersion } from './dom.js';
 import { fmt } from './format.js';
 import { sessionStart, subscribe } from './live.js';
 
@@ -130,11 +130,20 @@ function applyChart(fig, res, live) {
     csv.href = 'data:text/csv;charset=utf-8,' + encodeURIComponent(tableCSV(res.table));
     csv.download = 'hwfdash-' + res.chart + '.csv';
   }
+  // Each snippet and citation comes live and pinned to the version shown
+  // (as_of): the pinned one reproduces exactly this view for good.
+  const embedSrc = location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '');
+  const iframe = function (src) {
+    return '<iframe src="' + src + '" width="100%" height="' + (EMBED_HEIGHT[res.chart] || 520) + '" style="border:0" title="' +
+      (res.title || res.chart).replace(/"/g, '') + '" loading="lazy"></iframe>';
+  };
   const embed = $('.embed-box textarea', fig);
-  if (embed) {
-    embed.value = '<iframe src="' + location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '') +
-      '" width="100%" height="' + (EMBED_HEIGHT[res.chart] || 520) + '" style="border:0" title="' + (res.title || res.chart).replace(/"/g, '') + '" loading="lazy"></iframe>';
-  }
+  if (embed) embed.value = iframe(embedSrc);
+  const embedPinned = $('.embed-box textarea.embed-pinned', fig);
+  if (embedPinned) embedPinned.value = iframe(withVersion(embedSrc, res.version));
+  const citeLive = $('.cite-live', fig), citePinned = $('.cite-pinned', fig);
+  if (citeLive) citeLive.href = citeLive.textContent = withoutVersion(location.href);
+  if (citePinned) citePinned.href = citePinned.textContent = withVersion(location.href, res.version);
   const cite = $('.cite-text', fig);
   if (cite) {
     cite.textContent = (res.title || res.chart) + '. hwfdash, ' + T('chart.version') + ' ' + res.version + ', ' +

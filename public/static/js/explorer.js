@@ -3,7 +3,7 @@
 // yet" to the explorer when the first value arrives.
 
 import { T, lang } from './i18n.js';
-import { $, $all, el, sourceText, missing, announce, getJSON } from './dom.js';
+import { $, $all, el, sourceText, missing, announce, getJSON, pinnedVersion } from './dom.js';
 import { fmt } from './format.js';
 import { onLive } from './live.js';
 import { loadChart, resizeCharts } from './charts.js';
@@ -39,6 +39,7 @@ export function explorer() {
     if (state.yscale) q.set('yscale', state.yscale);
     if (state.tab !== 'chart') q.set('tab', state.tab);
     if (lang !== 'en') q.set('lang', lang);
+    if (pinnedVersion) q.set('as_of', String(pinnedVersion)); // the permalink stays pinned
     return q;
   }
   function sync(reload) {
@@ -46,7 +47,7 @@ export function explorer() {
     const url = location.pathname + (q.toString() ? '?' + q.toString() : '');
     history.replaceState(null, '', url);
     $('.permalink', form).href = url;
-    $('.csv-full', form).href = '/api/v1/indicators/' + encodeURIComponent(id) + '/data?format=csv';
+    $('.csv-full', form).href = '/api/v1/indicators/' + encodeURIComponent(id) + '/data?format=csv' + (pinnedVersion ? '&as_of=' + pinnedVersion : '');
     const tq = new URLSearchParams({ indicator: id });
     if (lang !== 'en') tq.set('lang', lang);
     if (state.countries.length) tq.set('countries', state.countries.join(','));

@@ -58,6 +58,8 @@ export function onLive(topic, fn) {
 export function connect(h) {
   hooks = h || {};
   (body.dataset.topics || '').split(' ').filter(Boolean).forEach(function (t) { wsTopics[t] = true; });
+  // A page pinned to a data version (as_of) never changes: nothing to follow.
+  if (body.dataset.asOf) { setLive('pinned', T('pinned.status')); return; }
   open();
 }
 

@@ -215,7 +215,7 @@ func NRIRounds() []Round {
 // whatever its country. They keep a mistyped or hostile figure (1.7e308)
 // out, which every region-wide view would otherwise turn into +Inf, and keep
 // every sum and weighted mean of the region far inside float64's range. The
-// README's Validation section lists them.
+// README's "Submitting figures" section lists them.
 const (
 	// MaxHeadcount bounds counts of people: more than the whole WHO European
 	// Region's population (about 930 million) is no Member State's count.

@@ -58,18 +58,16 @@ func ParseExperience(body []byte) (indicators.Experience, []indicators.FieldErro
 	if bytes.TrimSpace(body)[0] != '{' {
 		return e, []indicators.FieldError{{Field: "body", Message: "send one JSON object"}}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var r experienceRequest
-	if err := dec.Decode(&r); err != nil {
+	if err := decodeOneJSON(body, &r, true); err != nil {
+		if errors.As(err, new(errTrailing)) {
+			return e, []indicators.FieldError{{Field: "body", Message: "one JSON object per request: " + err.Error()}}
+		}
 		field := jsonField(err)
 		if field == "row" {
 			field = "body"
 		}
 		return e, []indicators.FieldError{{Field: field, Message: jsonErr(err)}}
-	}
-	if dec.More() {
-		return e, []indicators.FieldError{{Field: "body", Message: "one JSON object per request"}}
 	}
 	var errs []indicators.FieldError
 	str := func(field string, p *string) string {

@@ -131,6 +131,8 @@ func TestStrictRequestBodies(t *testing.T) {
 			{"two rows", "/api/v1/observations", string(row) + string(deu)},
 			{"text after an array", "/api/v1/observations", "[" + string(row) + "] x"},
 			{"experience and text", "/api/v1/experiences", string(mustJSON(goodExperience("AUT"))) + " THIS IS NOT JSON"},
+			{"experience and a bracket", "/api/v1/experiences", string(mustJSON(goodExperience("AUT"))) + " ]"},
+			{"hide reason and text", "/api/v1/experiences/1/hide", `{"reason":"spam"} x`},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				status, res := post(t, a.URL+tc.path, adminToken, jsonCT, []byte(tc.body))

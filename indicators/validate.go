@@ -3,7 +3,9 @@ package indicators
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // FieldError is a problem with one field of one submitted row; Row counts
@@ -60,9 +62,18 @@ func ValidateObservation(o Observation, knownCountry func(string) bool, currentY
 		bad("source", "missing: every figure needs its source")
 	case len(o.Source) > 1000:
 		bad("source", "longer than 1000 characters")
+	case !utf8.ValidString(o.Source):
+		bad("source", "not valid UTF-8")
+	case hasControl(o.Source, false):
+		bad("source", "contains control or bidirectional-override characters (one line of text, no tabs)")
 	}
-	if len(o.Note) > 2000 {
+	switch {
+	case len(o.Note) > 2000:
 		bad("note", "longer than 2000 characters")
+	case !utf8.ValidString(o.Note):
+		bad("note", "not valid UTF-8")
+	case hasControl(o.Note, true):
+		bad("note", "contains control or bidirectional-override characters (tabs and line breaks are allowed)")
 	}
 	return errs
 }
@@ -70,13 +81,16 @@ func ValidateObservation(o Observation, knownCountry func(string) bool, currentY
 func rangeText(lo, hi *float64) string {
 	switch {
 	case lo != nil && hi != nil:
-		return fmt.Sprintf("%g..%g", *lo, *hi)
+		return plain(*lo) + ".." + plain(*hi)
 	case lo != nil:
-		return fmt.Sprintf(">= %g", *lo)
+		return ">= " + plain(*lo)
 	default:
-		return fmt.Sprintf("<= %g", *hi)
+		return "<= " + plain(*hi)
 	}
 }
+
+// plain writes a bound in plain decimals (1000000000, not 1e+09).
+func plain(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func clip(s string) string {
 	if len(s) > 40 {

@@ -61,18 +61,16 @@ func ParseExperience(body []byte) (indicators.Experience, []indicators.FieldErro
 	if bytes.TrimSpace(body)[0] != '{' {
 		return e, []indicators.FieldError{{Field: "body", Message: "send one JSON object"}}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var r experienceRequest
-	if err := dec.Decode(&r); err != nil {
+	if err := decodeOneJSON(body, &r, true); err != nil {
+		if errors.As(err, new(errTrailing)) {
+			return e, []indicators.FieldError{{Field: "body", Message: "one JSON object per request: " + err.Error()}}
+		}
 		field := jsonField(err)
 		if field == "row" {
 			field = "body"
 		}
 		return e, []indicators.FieldError{{Field: field, Message: jsonErr(err)}}
-	}
-	if dec.More() {
-		return e, []indicators.FieldError{{Field: "body", Message: "one JSON object per request"}}
 	}
 	var errs []indicators.FieldError
 	str := func(field string, p *string) string {
@@ -116,10 +114,11 @@ func (s *Server) postExperience(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if ct := strings.ToLower(c.Get(fiber.HeaderContentType)); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return &apiError{Status: fiber.StatusBadRequest, Message: "Content-Type: send application/json; nothing was stored", Field: "Content-Type"}
+	_, body, err := s.readBody(c, fiber.MIMEApplicationJSON)
+	if err != nil {
+		return err
 	}
-	e, errs := s.checkExperience(c.Body())
+	e, errs := s.checkExperience(body)
 	if !tok.Admin && s.ref.Known(e.ISO3) && !containsString(tok.Countries, e.ISO3) {
 		errs = append(errs, indicators.FieldError{Field: "iso3", Message: scopeMessage})
 	}
@@ -384,10 +383,12 @@ func (s *Server) postHideExperience(hidden bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		_, body, err := s.readBody(c, fiber.MIMEApplicationJSON)
+		if err != nil {
+			return err
+		}
 		var req hideRequest
-		dec := json.NewDecoder(bytes.NewReader(c.Body()))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
+		if err := decodeOneJSON(body, &req, true); err != nil {
 			field := jsonField(err)
 			if field == "row" {
 				field = "body"

@@ -127,8 +127,10 @@ func rowsCSV(rows []engine.DataRow) ([]byte, error) {
 	w := csv.NewWriter(&buf)
 	_ = w.Write(csvHeader)
 	for _, r := range rows {
-		_ = w.Write([]string{r.ISO3, r.Country, r.Indicator, strconv.Itoa(r.Year),
-			strconv.FormatFloat(r.Value, 'f', -1, 64), r.Unit, r.Source})
+		// Text cells through engine.CSVText (formula injection); the
+		// numbers are written from numbers.
+		_ = w.Write([]string{engine.CSVText(r.ISO3), engine.CSVText(r.Country), engine.CSVText(r.Indicator), strconv.Itoa(r.Year),
+			strconv.FormatFloat(r.Value, 'f', -1, 64), engine.CSVText(r.Unit), engine.CSVText(r.Source)})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
@@ -174,7 +176,10 @@ func (s *Server) postObservations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	obs, errs := s.parseSubmission(c)
+	obs, errs, err := s.parseSubmission(c)
+	if err != nil {
+		return err
+	}
 	if errs == nil {
 		errs = s.validate(obs, tok)
 	}
@@ -194,16 +199,17 @@ func (s *Server) postObservations(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(res)
 }
 
-func (s *Server) parseSubmission(c *fiber.Ctx) ([]indicators.Observation, []indicators.FieldError) {
-	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
-	switch {
-	case strings.HasPrefix(ct, "text/csv"):
-		return ParseSubmissionCSV(c.Body())
-	case ct == "" || strings.HasPrefix(ct, "application/json"):
-		return ParseSubmissionJSON(c.Body())
-	default:
-		return nil, []indicators.FieldError{{Field: "Content-Type", Message: "send application/json or text/csv"}}
+func (s *Server) parseSubmission(c *fiber.Ctx) ([]indicators.Observation, []indicators.FieldError, error) {
+	mt, body, err := s.readBody(c, fiber.MIMEApplicationJSON, "text/csv")
+	if err != nil {
+		return nil, nil, err
 	}
+	if mt == "text/csv" {
+		obs, errs := ParseSubmissionCSV(body)
+		return obs, errs, nil
+	}
+	obs, errs := ParseSubmissionJSON(body)
+	return obs, errs, nil
 }
 
 const scopeMessage = "this token may not write this country"

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -512,16 +513,18 @@ func (s *Server) embedChartPage(c *fiber.Ctx, d *pageData) error {
 	return nil
 }
 
+func plainNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
 // rangeText gives an indicator's valid range for display: "0–100", "≥ 0".
 func rangeText(ind indicators.Indicator) string {
 	lo, hi := ind.ValidRange()
 	switch {
 	case lo != nil && hi != nil:
-		return fmt.Sprintf("%g–%g", *lo, *hi)
+		return plainNumber(*lo) + "–" + plainNumber(*hi)
 	case lo != nil:
-		return fmt.Sprintf("≥ %g", *lo)
+		return "≥ " + plainNumber(*lo)
 	case hi != nil:
-		return fmt.Sprintf("≤ %g", *hi)
+		return "≤ " + plainNumber(*hi)
 	}
 	return ""
 }

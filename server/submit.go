@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -40,8 +41,12 @@ func ParseSubmissionJSON(body []byte) ([]indicators.Observation, []indicators.Fi
 	}
 	var raws []json.RawMessage
 	if body[0] == '{' {
-		raws = []json.RawMessage{body}
-	} else if err := json.Unmarshal(body, &raws); err != nil {
+		var one json.RawMessage
+		if err := decodeOneJSON(body, &one, false); err != nil {
+			return nil, []indicators.FieldError{{Field: "body", Message: "malformed JSON: " + jsonErr(err)}}
+		}
+		raws = []json.RawMessage{one}
+	} else if err := decodeOneJSON(body, &raws, false); err != nil {
 		return nil, []indicators.FieldError{{Field: "body", Message: "malformed JSON: " + jsonErr(err)}}
 	}
 	if len(raws) == 0 {
@@ -169,6 +174,10 @@ func ParseSubmissionCSV(body []byte) ([]indicators.Observation, []indicators.Fie
 	if err != nil {
 		return nil, []indicators.FieldError{{Field: "body", Message: "malformed CSV: " + err.Error()}}
 	}
+	if len(header) == 1 && strings.Contains(header[0], ";") {
+		return nil, []indicators.FieldError{{Field: "header", Message: "one column named " + strconv.Quote(truncate(header[0], 60)) +
+			": the separator looks like a semicolon; separate fields with commas (and write decimals with a point: 5.5)"}}
+	}
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
@@ -206,6 +215,10 @@ func ParseSubmissionCSV(body []byte) ([]indicators.Observation, []indicators.Fie
 		if row > MaxSubmissionRows {
 			return nil, []indicators.FieldError{{Field: "body", Message: fmt.Sprintf("more than %d rows per request", MaxSubmissionRows)}}
 		}
+		if len(rec) != len(header) {
+			errs = append(errs, indicators.FieldError{Row: row, Field: "row", Message: fieldCountMessage(rec, len(header), col["value"])})
+			continue
+		}
 		get := func(name string) *string {
 			i, ok := col[name]
 			if !ok || i >= len(rec) {
@@ -224,6 +237,10 @@ func ParseSubmissionCSV(body []byte) ([]indicators.Observation, []indicators.Fie
 				errs = append(errs, indicators.FieldError{Row: row, Field: "value", Message: "missing (a missing value is not submitted)"})
 				continue
 			}
+			if msg := plainDecimal(strings.TrimSpace(*v)); msg != "" {
+				errs = append(errs, indicators.FieldError{Row: row, Field: "value", Message: msg})
+				continue
+			}
 			n := json.RawMessage(strings.TrimSpace(*v))
 			sr.Value = &n
 		}
@@ -238,4 +255,40 @@ func ParseSubmissionCSV(body []byte) ([]indicators.Observation, []indicators.Fie
 		errs = append(errs, indicators.FieldError{Field: "body", Message: "no observations after the header"})
 	}
 	return out, errs
+}
+
+// fieldCountMessage says how a row's fields differ from the header's and,
+// where it can tell, why: a decimal comma splits a value in two.
+func fieldCountMessage(rec []string, want, valueCol int) string {
+	msg := fmt.Sprintf("%d fields, the header has %d", len(rec), want)
+	if len(rec) < want {
+		return msg + ": a field is missing (leave it empty between two commas if it has no value)"
+	}
+	if valueCol+1 < len(rec) && digits.MatchString(strings.TrimSpace(rec[valueCol])) && digits.MatchString(strings.TrimSpace(rec[valueCol+1])) {
+		return msg + fmt.Sprintf(": the value looks like it has a decimal comma (%s,%s): write %s.%s",
+			truncate(rec[valueCol], 20), truncate(rec[valueCol+1], 20), truncate(strings.TrimSpace(rec[valueCol]), 20), truncate(strings.TrimSpace(rec[valueCol+1]), 20))
+	}
+	return msg + ": a decimal comma or a text with an unquoted comma? Write decimals with a point (5.5) and put a text with commas in double quotes"
+}
+
+var (
+	digits = regexp.MustCompile(`^[0-9]+$`)
+	// decimalRe is the one number notation CSV values take: an optional
+	// sign, digits and an optional decimal point with a fraction. No
+	// exponent, hexadecimal, digit separators, Inf or NaN, which
+	// strconv.ParseFloat would accept but no spreadsheet writes.
+	decimalRe      = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$`)
+	decimalCommaRe = regexp.MustCompile(`^[+-]?[0-9]+,[0-9]+$`)
+)
+
+// plainDecimal explains why s is not a plain decimal number, or is "".
+func plainDecimal(s string) string {
+	switch {
+	case decimalRe.MatchString(s):
+		return ""
+	case decimalCommaRe.MatchString(s):
+		return fmt.Sprintf("%q has a decimal comma: write %s", truncate(s, 30), strings.Replace(s, ",", ".", 1))
+	default:
+		return fmt.Sprintf("%q is not a plain decimal number: write digits with an optional sign and decimal point, such as 12.5 (no exponent, thousands separator, hexadecimal, Inf or NaN)", truncate(s, 30))
+	}
 }

@@ -5,6 +5,7 @@
 import { T, withLang } from './i18n.js';
 import { $, $all, el, missing, getJSON, withVersion, withoutVersion } from './dom.js';
 import { fmt } from './format.js';
+import { csvText } from './csvtext.js';
 import { sessionStart, subscribe } from './live.js';
 
 const charts = {}; // topic -> [fig]
@@ -77,7 +78,7 @@ function fitTitle(title, width) {
 function tableCSV(table) {
   function q(v) {
     if (v === null || v === undefined) return '';
-    const s = String(v);
+    const s = String(csvText(v));
     return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
   const lines = [table.columns.map(q).join(',')];

@@ -100,7 +100,7 @@ export function onControl(p) {
 // operator for the screens.
 export function onOpen() {
   if (screen) screen.join();
-  if (operator) operator.rollCall();
+  if (operator) operator.join();
 }
 
 // onReply shows the server's answer to an operator's command; it says
@@ -154,6 +154,12 @@ export function control() {
   operator = {
     state: function (p) { names = p.slides || names; draw(); },
     ack: function (p) { screens[p.screen] = { slide: p.slide, seq: p.seq || 0, seen: Date.now() }; draw(); },
+    // join asks for the deck (for the slides' names) and for the screens.
+    join: function () {
+      if (!isConnected()) return;
+      send({ control: { cmd: 'state' } });
+      operator.rollCall();
+    },
     rollCall: function () {
       const cut = Date.now() - ROLL_CALL_MS * 1.5;
       Object.keys(screens).forEach(function (id) { if (screens[id].seen < cut) delete screens[id]; });
@@ -203,5 +209,5 @@ export function control() {
       send({ control: cmd, token: form.token.value });
     });
   });
-  if (isConnected()) operator.rollCall();
+  operator.join();
 }

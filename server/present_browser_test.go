@@ -1,0 +1,247 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// wsSpy keeps the page's websockets in window.__sockets, so that a test
+// can drop them as a network failure would, and sends new ones to a closed
+// port while window.__block is set, so that the page stays disconnected
+// until the test lets it reconnect.
+const wsSpy = `(() => {
+  const W = window.WebSocket; window.__sockets = []; window.__block = false;
+  function S(u, p) { const s = new W(window.__block ? 'ws://127.0.0.1:9/' : u, p); window.__sockets.push(s); return s; }
+  S.prototype = W.prototype; ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'].forEach(k => { S[k] = W[k]; });
+  window.WebSocket = S; })()`
+
+// presentSizes are the projector resolutions every projector test runs at.
+var presentSizes = [][2]int64{{1920, 1080}, {1280, 720}}
+
+// openTab opens a tab at a viewport size that the test closes itself
+// (a screen that has left must not answer the operator's roll call).
+func (b *browser) openTab(t *testing.T, w, h int64) (context.Context, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx)
+	t.Cleanup(cancel)
+	b.listen(ctx)
+	// The first Run opens the tab, which lives as long as its context:
+	// ctx itself, not a timeout derived from it.
+	if err := chromedp.Run(ctx, front(ctx), chromedp.EmulateViewport(w, h),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			_, err := page.AddScriptToEvaluateOnNewDocument(wsSpy).Do(ctx)
+			return err
+		})); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, cancel
+}
+
+const liveNow = `document.querySelector('.live').dataset.state === 'live'`
+
+// screenState is what a projector screen shows.
+type screenState struct {
+	Slide, Seq, Last, Error string
+	Focus                   string
+}
+
+const readScreen = `(() => { const d = document.querySelector('.slides'); const f = document.querySelector('.slide[data-slide="focus"] figure');
+  const shown = [...document.querySelectorAll('.slide')].filter(s => !s.hidden).map(s => s.dataset.slide).join();
+  const err = [...document.querySelectorAll('.chart-error')].filter(e => !e.hidden).map(e => e.textContent).join();
+  return {Slide: shown, Seq: d.dataset.seq || '', Last: document.body.dataset.lastControl || '', Error: err, Focus: f.dataset.query}; })()`
+
+func evalPromise(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }
+
+// TestBrowserPresentOperator drives two projector screens on two instances
+// (one Redis bus) from /present/control: the operator sees refusals, the
+// screens that received each command and the slide each shows; the
+// screens show the same slide, a screen that joins late or reconnects
+// shows the current one, and no operator error reaches a screen.
+func TestBrowserPresentOperator(t *testing.T) {
+	skipShort(t, "browser")
+	requireRedis(t)
+	prefix := "hwfdash-test-" + randHex(4) + ":"
+	one := startApp(t, appOptions{redisURL: redisURL, prefix: prefix, poll: time.Hour})
+	two := startApp(t, appOptions{redisURL: redisURL, prefix: prefix, poll: time.Hour})
+	b := newBrowser(t)
+	for _, size := range presentSizes {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			w, h := size[0], size[1]
+			var screens []context.Context
+			var closers []context.CancelFunc
+			defer func() {
+				for _, c := range closers {
+					c()
+				}
+			}()
+			for _, base := range []string{one.URL, two.URL} {
+				ctx, cancel := b.openTab(t, w, h)
+				screens, closers = append(screens, ctx), append(closers, cancel)
+				run(t, ctx, 60*time.Second, chromedp.Navigate(base+"/present?interval=600"),
+					chromedp.Poll(liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)))
+			}
+			read := func(i int) screenState {
+				var s screenState
+				run(t, screens[i], 10*time.Second, chromedp.Evaluate(readScreen, &s))
+				return s
+			}
+			// awaitSame waits until every screen shows the deck of seq.
+			awaitSame := func(seq string) screenState {
+				for i, ctx := range screens {
+					run(t, ctx, 20*time.Second, chromedp.Poll(fmt.Sprintf(`document.querySelector('.slides').dataset.seq === %q`, seq), nil,
+						chromedp.WithPollingTimeout(15*time.Second)))
+					if i > 0 {
+						if a, b := read(0), read(i); a.Slide != b.Slide || a.Focus != b.Focus {
+							t.Fatalf("screens differ: %+v and %+v", a, b)
+						}
+					}
+				}
+				return read(0)
+			}
+			ctl, closeCtl := b.openTab(t, w, h)
+			closers = append(closers, closeCtl)
+			var pickers struct {
+				NoText, Sorted        bool
+				Indicators, Countries int
+			}
+			run(t, ctl, 60*time.Second, chromedp.Navigate(one.URL+"/present/control"),
+				chromedp.Poll(liveNow+` && document.querySelector('.screens-count').dataset.count === '2'`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+				chromedp.Evaluate(`(() => { const c = new Intl.Collator(document.documentElement.lang);
+				  const sorted = s => { const n = [...s.options].filter(o => o.value).map(o => o.textContent); return n.every((x, i) => i === 0 || c.compare(n[i - 1], x) <= 0); };
+				  const f = document.querySelector('form.control');
+				  return {NoText: !f.querySelector('input:not([type=password])'), Sorted: sorted(f.country) && sorted(f.indicator),
+				    Indicators: f.indicator.options.length, Countries: f.country.options.length - 1}; })()`, &pickers))
+			if !pickers.NoText || !pickers.Sorted || pickers.Indicators < 10 || pickers.Countries != 53 {
+				t.Errorf("pickers: %+v; want select elements only, sorted by name, all indicators and 53 Member States", pickers)
+			}
+			// The list says which slide each screen shows.
+			var listed []string
+			run(t, ctl, 10*time.Second, chromedp.Evaluate(`[...document.querySelectorAll('.screens-list li')].map(l => l.dataset.slide)`, &listed))
+			if s := read(0); len(listed) != 2 || listed[0] != s.Slide || listed[1] != s.Slide {
+				t.Errorf("operator lists %v, screens show %q", listed, s.Slide)
+			}
+			// awaitReceived waits until the operator sees n screens show
+			// the last command, and says what it sees when they do not.
+			awaitReceived := func(n int) {
+				t.Helper()
+				ctx, cancel := context.WithTimeout(ctl, 20*time.Second)
+				defer cancel()
+				err := chromedp.Run(ctx, chromedp.Poll(fmt.Sprintf(`document.querySelector('.control-status').dataset.received === '%d' && document.querySelector('.control-error').hidden`, n), nil,
+					chromedp.WithPollingTimeout(15*time.Second)))
+				if err != nil {
+					var seen string
+					_ = chromedp.Run(ctl, chromedp.Evaluate(`document.querySelector('.control-status').textContent + ' | ' + document.querySelector('.control-error').textContent + ' | ' +
+					  [...document.querySelectorAll('.screens-list li')].map(l => l.textContent).join('; ')`, &seen))
+					t.Fatalf("operator: %v: %s", err, seen)
+				}
+			}
+			before := read(0)
+			errorShown := func(want string) {
+				t.Helper()
+				var text string
+				run(t, ctl, 10*time.Second,
+					chromedp.Poll(`!document.querySelector('.control-error').hidden`, nil, chromedp.WithPollingTimeout(5*time.Second)),
+					chromedp.Text(`.control-error`, &text))
+				if !strings.Contains(text, want) {
+					t.Errorf("operator sees %q, want it to say %q", text, want)
+				}
+			}
+			// Without a token, then with a wrong one: refused, visibly.
+			run(t, ctl, 10*time.Second, chromedp.Click(`button[data-cmd="next"]`))
+			errorShown("admin token first")
+			run(t, ctl, 10*time.Second, chromedp.SendKeys(`input[name="token"]`, "wrong-token"), chromedp.Click(`button[data-cmd="next"]`))
+			errorShown("admin token is wrong")
+			if s := read(1); s.Seq != before.Seq || s.Slide != before.Slide {
+				t.Errorf("a refused command moved a screen: %+v, was %+v", s, before)
+			}
+			// The right token: every screen shows the next slide, and the
+			// operator sees both received it.
+			run(t, ctl, 20*time.Second, chromedp.SetValue(`input[name="token"]`, adminToken), chromedp.Click(`button[data-cmd="next"]`))
+			awaitReceived(2)
+			seq := func() string {
+				var s string
+				run(t, screens[1], 5*time.Second, chromedp.Poll(`document.querySelector('.slides').dataset.seq !== `+fmt.Sprintf("%q", before.Seq), nil,
+					chromedp.WithPollingTimeout(10*time.Second)), chromedp.Evaluate(`document.querySelector('.slides').dataset.seq`, &s))
+				return s
+			}()
+			next := awaitSame(seq)
+			var names []string
+			run(t, screens[0], 5*time.Second, chromedp.Evaluate(`[...document.querySelectorAll('.slide')].map(s => s.dataset.slide)`, &names))
+			if want := names[(indexOf(names, before.Slide)+1)%len(names)]; next.Slide != want {
+				t.Errorf("after next the screens show %q, want %q (was %q)", next.Slide, want, before.Slide)
+			}
+			// An indicator picked from the list goes to the focus slide.
+			var ind string
+			run(t, ctl, 20*time.Second,
+				chromedp.Evaluate(`(() => { const s = document.querySelector('select[name="indicator"]'); s.value = 'hwf_nurses_density'; return s.value; })()`, &ind),
+				chromedp.Click(`button[data-cmd="indicator"]`))
+			awaitReceived(2)
+			for _, ctx := range screens {
+				run(t, ctx, 30*time.Second, front(ctx), chromedp.Poll(`document.body.dataset.lastControl === 'indicator:hwf_nurses_density' &&
+				  document.querySelector('.slide[data-slide="focus"] figure').dataset.state === 'ready'`, nil, chromedp.WithPollingTimeout(25*time.Second)))
+			}
+			focus := read(0)
+			if focus.Slide != "focus" || focus.Error != "" || !strings.Contains(focus.Focus, "hwf_nurses_density") {
+				t.Errorf("after an indicator: %+v", focus)
+			}
+			// A command the page would never send (a typo through a raw
+			// socket) is refused at the server; the screens keep their slide.
+			var refusal string
+			run(t, ctl, 10*time.Second, chromedp.Evaluate(fmt.Sprintf(`new Promise(res => { const s = new WebSocket('ws://' + location.host + '/ws');
+			  s.onopen = () => s.send(JSON.stringify({control: {cmd: 'indicator', indicator: 'Doctors'}, token: %q}));
+			  s.onmessage = e => { const m = JSON.parse(e.data); if (m.type === 'error') { s.close(); res(m.error); } }; })`, adminToken), &refusal, evalPromise))
+			if !strings.Contains(refusal, `unknown indicator "Doctors"`) {
+				t.Errorf("a typo got %q, want a refusal naming it", refusal)
+			}
+			if s := read(1); s != focus {
+				t.Errorf("a refused indicator changed a screen: %+v, was %+v", s, focus)
+			}
+			// A screen that joins late shows what the others show.
+			late, closeLate := b.openTab(t, w, h)
+			closers = append(closers, closeLate)
+			run(t, late, 60*time.Second, chromedp.Navigate(two.URL+"/present?interval=600"),
+				chromedp.Poll(liveNow+` && document.querySelector('.slides').dataset.seq === `+fmt.Sprintf("%q", focus.Seq), nil, chromedp.WithPollingTimeout(30*time.Second)))
+			screens = append(screens, late)
+			if s := read(2); s.Slide != focus.Slide || s.Focus != focus.Focus {
+				t.Errorf("a late screen shows %+v, the others %+v", s, focus)
+			}
+			// A screen that loses its connection while the deck moves on
+			// shows the current slide when it is back, and its stamp says
+			// live again.
+			run(t, screens[0], 20*time.Second, front(screens[0]),
+				chromedp.Evaluate(`window.__block = true; window.__sockets.forEach(s => s.close()); true`, nil),
+				chromedp.Poll(`document.querySelector('.live').dataset.state === 'reconnecting' && document.querySelector('.stamp').dataset.state === 'reconnecting'`, nil,
+					chromedp.WithPollingTimeout(10*time.Second)))
+			run(t, ctl, 20*time.Second, front(ctl), chromedp.Click(`button[data-cmd="resume"]`))
+			awaitReceived(2)
+			var stamp struct{ State, Text string }
+			run(t, screens[0], 30*time.Second, front(screens[0]), chromedp.Evaluate(`window.__block = false; true`, nil),
+				chromedp.Poll(liveNow+` && document.body.dataset.lastControl === 'resume'`, nil, chromedp.WithPollingTimeout(25*time.Second)),
+				chromedp.Evaluate(`({State: document.querySelector('.stamp').dataset.state, Text: document.querySelector('.stamp').textContent})`, &stamp))
+			if stamp.State != "live" || strings.Contains(stamp.Text, "reconnecting") {
+				t.Errorf("after reconnecting the stamp is %+v while the dot says live", stamp)
+			}
+			if a, c := read(0), read(1); a.Slide != c.Slide || a.Seq != c.Seq {
+				t.Errorf("the reconnected screen shows %+v, the others %+v", a, c)
+			}
+			screenshot(t, ctl, fmt.Sprintf("present-control-%dx%d", w, h))
+		})
+	}
+	b.checkNoErrors()
+}
+
+func indexOf(xs []string, x string) int {
+	for i, v := range xs {
+		if v == x {
+			return i
+		}
+	}
+	return -1
+}

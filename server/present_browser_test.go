@@ -245,3 +245,87 @@ func indexOf(xs []string, x string) int {
 	}
 	return -1
 }
+
+// countryLabels reads the Member States' names as ECharts drew them on the
+// visible slide: each category name of the chart with its box on screen
+// and its font size.
+const countryLabels = `(() => {
+  const c = document.querySelector('.slide:not([hidden]) .chart-canvas');
+  const inst = echarts.getInstanceByDom(c);
+  const opt = inst.getOption();
+  const names = new Set();
+  [...opt.yAxis, ...opt.xAxis].filter(a => a.type === 'category').forEach(a => (a.data || []).forEach(d => { const s = typeof d === 'string' ? d : d.value; if (/^[^0-9]/.test(s)) names.add(s); }));
+  const labels = [];
+  inst.getZr().storage.getDisplayList(true).forEach(e => {
+    const text = e.style && e.style.text;
+    if (typeof text !== 'string' || !names.has(text) || e.ignore || e.invisible) return;
+    const r = e.getBoundingRect().clone(); r.applyTransform(e.getComputedTransform());
+    labels.push({Name: text, X: r.x, Y: r.y, W: r.width, H: r.height, Size: Number(e.style.fontSize || 12)});
+  });
+  return {Names: [...names], Labels: labels, Width: c.clientWidth, Height: c.clientHeight};
+})()`
+
+type labelBox struct {
+	Name       string
+	X, Y, W, H float64
+	Size       float64
+}
+
+// minNameSize is the smallest type a name may have on a projector, in CSS
+// pixels at 1280×720.
+const minNameSize = 14
+
+// TestBrowserPresentNamesLegible: on the Code and ranking slides every
+// Member State's name is drawn, at a legible size, inside the chart, with
+// no two names overprinting, at 1280×720 and 1920×1080.
+func TestBrowserPresentNamesLegible(t *testing.T) {
+	skipShort(t, "browser")
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	for _, size := range presentSizes {
+		ctx, closeTab := b.openTab(t, size[0], size[1])
+		run(t, ctx, 60*time.Second, chromedp.Navigate(a.URL+"/present?interval=600"),
+			chromedp.Poll(`typeof echarts !== 'undefined' && `+liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)))
+		for _, slide := range []string{"code", "ranking"} {
+			show := fmt.Sprintf(`document.querySelectorAll('.slide').forEach(s => { s.hidden = s.dataset.slide !== %q; }); true`, slide)
+			drawn := `(() => { const c = document.querySelector('.slide:not([hidden]) .chart-canvas'); const f = c.closest('figure'); const inst = echarts.getInstanceByDom(c);
+			  return f.dataset.state === 'ready' && f.dataset.painted === 'true' && inst && Math.abs(inst.getHeight() - c.clientHeight) < 1; })()`
+			var got struct {
+				Names         []string
+				Labels        []labelBox
+				Width, Height float64
+			}
+			run(t, ctx, 40*time.Second, chromedp.Evaluate(show, nil), chromedp.Poll(drawn, nil, chromedp.WithPollingTimeout(30*time.Second)),
+				chromedp.Evaluate(countryLabels, &got))
+			where := fmt.Sprintf("%dx%d %s", size[0], size[1], slide)
+			if len(got.Names) != 53 {
+				t.Errorf("%s: %d names on the chart's axes, want the 53 Member States", where, len(got.Names))
+			}
+			drawnNames := map[string]bool{}
+			for _, l := range got.Labels {
+				drawnNames[l.Name] = true
+				if l.Size < minNameSize {
+					t.Errorf("%s: %q at %.0f px, want at least %d", where, l.Name, l.Size, minNameSize)
+				}
+				if l.X < 0 || l.Y < 0 || l.X+l.W > got.Width+1 || l.Y+l.H > got.Height+1 {
+					t.Errorf("%s: %q drawn at %+v, outside the %.0fx%.0f chart", where, l.Name, l, got.Width, got.Height)
+				}
+			}
+			for _, n := range got.Names {
+				if !drawnNames[n] {
+					t.Errorf("%s: %q is not drawn", where, n)
+				}
+			}
+			for i, p := range got.Labels {
+				for _, q := range got.Labels[i+1:] {
+					if p.X < q.X+q.W && q.X < p.X+p.W && p.Y < q.Y+q.H && q.Y < p.Y+p.H {
+						t.Errorf("%s: %q and %q overprint", where, p.Name, q.Name)
+					}
+				}
+			}
+			screenshot(t, ctx, fmt.Sprintf("present-%s-%dx%d", slide, size[0], size[1]))
+		}
+		closeTab()
+	}
+	b.checkNoErrors()
+}

@@ -329,3 +329,95 @@ func TestBrowserPresentNamesLegible(t *testing.T) {
 	}
 	b.checkNoErrors()
 }
+
+// showSlide shows one slide as the deck would, and waits for its chart.
+func showSlide(t *testing.T, ctx context.Context, slide string) {
+	t.Helper()
+	run(t, ctx, 40*time.Second,
+		chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll('.slide').forEach(s => { s.hidden = s.dataset.slide !== %q; }); true`, slide), nil),
+		chromedp.Poll(`(() => { const c = document.querySelector('.slide:not([hidden]) .chart-canvas'); if (!c) return true;
+		  const f = c.closest('figure'); const inst = echarts.getInstanceByDom(c);
+		  return f.dataset.state === 'ready' && inst && Math.abs(inst.getHeight() - c.clientHeight) < 1; })()`, nil, chromedp.WithPollingTimeout(30*time.Second)))
+}
+
+// TestBrowserPresentLayout: the overview's cards fill the slide, each
+// under its own title; the milestones slide names every milestone beside
+// its id; a chart's source footer is one line of readable type.
+func TestBrowserPresentLayout(t *testing.T) {
+	skipShort(t, "browser")
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	var ms struct {
+		Milestones []struct {
+			ID string `json:"id"`
+		} `json:"milestones"`
+	}
+	getJSON(t, a.URL+"/api/v1/milestones", &ms)
+	for _, size := range presentSizes {
+		where := fmt.Sprintf("%dx%d", size[0], size[1])
+		ctx, closeTab := b.openTab(t, size[0], size[1])
+		run(t, ctx, 60*time.Second, chromedp.Navigate(a.URL+"/present?interval=600"),
+			chromedp.Poll(`typeof echarts !== 'undefined' && `+liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)))
+		showSlide(t, ctx, "overview")
+		var ov struct {
+			Cards, View float64
+			Titled      bool
+		}
+		run(t, ctx, 10*time.Second, chromedp.Evaluate(`(() => { const cards = [...document.querySelectorAll('.slide[data-slide="overview"] .headline')];
+		  const inside = (a, b) => a.left >= b.left && a.right <= b.right && a.top >= b.top && a.bottom <= b.bottom;
+		  return {Cards: document.querySelector('.slide[data-slide="overview"] .headlines').getBoundingClientRect().height, View: innerHeight,
+		    Titled: cards.length === 2 && cards.every(c => { const h = c.querySelector('.headline-title'); return h && h.textContent.trim() && inside(h.getBoundingClientRect(), c.getBoundingClientRect()); })}; })()`, &ov))
+		if ov.Cards < 0.6*ov.View || !ov.Titled {
+			t.Errorf("%s overview: cards %.0f px high of %.0f, each titled inside itself: %v", where, ov.Cards, ov.View, ov.Titled)
+		}
+		showSlide(t, ctx, "milestones")
+		var items []struct {
+			ID, Text     string
+			Bottom, Size float64
+		}
+		run(t, ctx, 10*time.Second, chromedp.Evaluate(`[...document.querySelectorAll('.slide:not([hidden]) .milestone-names li')].map(l => ({ID: l.dataset.id, Text: l.textContent,
+		  Bottom: l.getBoundingClientRect().bottom, Size: parseFloat(getComputedStyle(l).fontSize)}))`, &items))
+		if len(items) != len(ms.Milestones) {
+			t.Errorf("%s milestones: %d named, the API has %d", where, len(items), len(ms.Milestones))
+		}
+		for _, it := range items {
+			if len(strings.TrimSpace(strings.TrimPrefix(it.Text, it.ID))) < 5 || !strings.HasPrefix(it.Text, it.ID) {
+				t.Errorf("%s milestones: %q is not its id and a name", where, it.Text)
+			}
+			if it.Size < minNameSize || it.Bottom > float64(size[1]) {
+				t.Errorf("%s milestones: %s at %.0f px, ends at %.0f", where, it.ID, it.Size, it.Bottom)
+			}
+		}
+		for _, slide := range []string{"code", "milestones", "map", "ranking", "focus"} {
+			showSlide(t, ctx, slide)
+			var foot struct{ Height, Line, Size float64 }
+			run(t, ctx, 10*time.Second, chromedp.Evaluate(`(() => { const f = document.querySelector('.slide:not([hidden]) figcaption'); const cs = getComputedStyle(f);
+			  return {Height: f.getBoundingClientRect().height, Line: parseFloat(cs.lineHeight), Size: parseFloat(cs.fontSize)}; })()`, &foot))
+			if foot.Size < 15 || foot.Height > 2*foot.Line {
+				t.Errorf("%s %s: source footer %.0f px high in %.0f px type, want one line of at least 15 px", where, slide, foot.Height, foot.Size)
+			}
+		}
+		closeTab()
+	}
+	b.checkNoErrors()
+}
+
+// TestBrowserPresentPhone: /present on a phone is no wider than the
+// screen, on any slide.
+func TestBrowserPresentPhone(t *testing.T) {
+	skipShort(t, "browser")
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	ctx, _ := b.openTab(t, 390, 844)
+	run(t, ctx, 60*time.Second, chromedp.Navigate(a.URL+"/present?interval=600"),
+		chromedp.Poll(`typeof echarts !== 'undefined' && `+liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)))
+	for _, slide := range []string{"overview", "code", "milestones", "map", "ranking", "focus"} {
+		showSlide(t, ctx, slide)
+		var width float64
+		run(t, ctx, 10*time.Second, chromedp.Evaluate(`document.documentElement.scrollWidth`, &width))
+		if width > 390 {
+			t.Errorf("%s: the page is %.0f px wide on a 390 px phone", slide, width)
+		}
+	}
+	b.checkNoErrors()
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -201,7 +202,28 @@ func (s *Server) presentPage(c *fiber.Ctx, d *pageData) error {
 			d.Notice = s.msgs.T(d.Lang, "present.interval_notice")
 		}
 	}
+	// The milestones slide names each milestone beside its id.
+	for _, m := range s.ref.Milestones {
+		d.RefMilestones = append(d.RefMilestones, refItem{ID: m.ID, Name: shortTitle(s.msgs.Optional(d.Lang, "ms."+m.ID+".title", m.Title), shortTitleRunes)})
+	}
 	return nil
+}
+
+// shortTitleRunes is how much of a milestone's title the projector shows:
+// some are whole paragraphs of the resolution they come from.
+const shortTitleRunes = 45
+
+// shortTitle cuts a title to at most n runes at a word boundary.
+func shortTitle(title string, n int) string {
+	r := []rune(strings.TrimSpace(title))
+	if len(r) <= n {
+		return string(r)
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndex(cut, " "); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:.") + "…"
 }
 
 // defaultPresentInterval is the seconds each slide is shown for.

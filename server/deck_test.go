@@ -112,3 +112,24 @@ func TestDeckBoxAdopt(t *testing.T) {
 		t.Errorf("after next from the zero state: %+v", got)
 	}
 }
+
+func TestShortTitle(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Round 5 of national reporting", "Round 5 of national reporting"},
+		{"  padded  ", "padded"},
+		{"Resolution EUR/RC67/R5 adopts the framework for action on the health workforce", "Resolution EUR/RC67/R5 adopts the framework…"},
+		{"Averyveryverylongwordwithoutanyspacesatallthatgoesonandon", "Averyveryverylongwordwithoutanyspacesatalltha…"},
+		{"Здоровье и кадры: Бухарестская декларация о кадрах здравоохранения", "Здоровье и кадры: Бухарестская декларация о…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got := shortTitle(tt.in, 45)
+			if got != tt.want {
+				t.Errorf("shortTitle = %q, want %q", got, tt.want)
+			}
+			if n := len([]rune(got)); n > 46 {
+				t.Errorf("%d runes", n)
+			}
+		})
+	}
+}

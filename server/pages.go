@@ -74,6 +74,8 @@ type pageData struct {
 	Message                              string
 	Chart                                chartRef
 	Interval                             int
+	// Intervals are the seconds per slide the operator may pick.
+	Intervals []int
 	// Notice is a message shown at the top of the page, e.g. why a
 	// parameter was not used.
 	Notice string

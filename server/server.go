@@ -149,6 +149,8 @@ type Server struct {
 	hub     *ws.Hub
 	limiter *limiter
 	version atomic.Int64
+	// deck is the presentation state the projector screens show.
+	deck deckBox
 	// counters are reported by GET /api/v1/admin/stats.
 	counters counters
 	pages    *pages

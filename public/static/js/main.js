@@ -12,7 +12,7 @@ import { startCharts, updateCharts, resizeOnWindow } from './charts.js';
 import { explorer, awaitFirstData } from './explorer.js';
 import { overviewTimeline } from './timeline.js';
 import { headlines, summaryTable, roadmap } from './panels.js';
-import { present, onControl, control } from './presenter.js';
+import { present, onControl, onOpen, onReply, control } from './presenter.js';
 import { submitForm } from './submit.js';
 import { experiences, experienceForm } from './experiences.js';
 import { importForm } from './imports.js';
@@ -38,7 +38,7 @@ const FEATURES = [
 window.__loadId = window.__loadId || Math.random().toString(36).slice(2);
 
 function start() {
-  connect({ update: updateCharts, control: onControl });
+  connect({ update: updateCharts, control: onControl, open: onOpen, reply: onReply });
   FEATURES.forEach(function (f) {
     if (document.querySelector(f[0])) f[1]();
   });

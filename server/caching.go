@@ -103,6 +103,7 @@ func (s *Server) cachedBytes(c *fiber.Ctx, key engine.Key, contentType string, c
 		ctx, cancel := reqCtx(c)
 		defer cancel()
 		var err error
+		compute = s.budgeted(s.budgetAddr(c), compute)
 		if body, err = s.deps.Cache.GetOrCompute(ctx, full, s.counted(compute)); err != nil {
 			return err
 		}

@@ -75,9 +75,8 @@ func FuzzClientMessage(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, topic := range append(m.Subscribe, m.Unsubscribe...) {
-			_ = s.validTopic(topic)
-		}
+		_ = s.canonicalTopics(m.Subscribe)
+		_ = s.canonicalTopics(m.Unsubscribe)
 	})
 }
 

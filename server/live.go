@@ -24,8 +24,10 @@ func (s *Server) advance(v int64) bool {
 	}
 }
 
-// startLoops runs the bus listener and the version poll. Both end with ctx.
+// startLoops runs the bus listener, the version poll and the chart
+// workers. All end with ctx.
 func (s *Server) startLoops(ctx context.Context) {
+	s.charts.start(ctx, &s.wg)
 	events, unsubscribe := s.deps.Bus.Subscribe()
 	s.wg.Add(2)
 	go func() {
@@ -141,10 +143,16 @@ func (s *Server) catchUp(ctx context.Context) {
 
 // push sends each topic's new payload, encoded once, to its subscribers.
 // published is when the origin published the event (Unix µs); 0 means now.
+// Slow topics (charts) are handed to the chart workers, so that however
+// many of them a write alters, the other topics are pushed at once.
 func (s *Server) push(ctx context.Context, version, published int64, topics []string, rows []indicators.Observation) {
 	topics = append(topics, s.eng.AffectedTopics(topics, s.hub.AllTopics())...)
 	for _, t := range topics {
 		if !s.hub.HasSubscribers(t) {
+			continue
+		}
+		if s.eng.SlowTopic(t) {
+			s.charts.enqueue(t, version, published)
 			continue
 		}
 		f, err := s.updateFrame(ctx, t, version, published, rows)
@@ -204,9 +212,18 @@ func (s *Server) topicPayload(ctx context.Context, topic string, version int64, 
 	return s.eng.WithChanges(topic, body, rows)
 }
 
-// validTopic checks a topic a client asks for against the engine's table
-// of topic kinds.
-func (s *Server) validTopic(t string) error { return s.eng.CheckTopic(t) }
+// canonicalTopics checks the topics a client names against the engine's
+// table of topic kinds and writes each in its one spelling, in place.
+func (s *Server) canonicalTopics(topics []string) error {
+	for i, t := range topics {
+		c, err := s.eng.CanonicalTopic(t)
+		if err != nil {
+			return err
+		}
+		topics[i] = c
+	}
+	return nil
+}
 
 // decodeClientMessage decodes one websocket frame from a client.
 func decodeClientMessage(data []byte) (clientMessage, error) {
@@ -232,11 +249,13 @@ func (s *Server) handleClientMessage(c *ws.Client, data []byte) {
 		s.clientControl(c, m)
 		return
 	}
-	for _, t := range append(append([]string{}, m.Subscribe...), m.Unsubscribe...) {
-		if err := s.validTopic(t); err != nil {
-			c.SendError(err.Error())
-			return
-		}
+	if err := s.canonicalTopics(m.Subscribe); err != nil {
+		c.SendError(err.Error())
+		return
+	}
+	if err := s.canonicalTopics(m.Unsubscribe); err != nil {
+		c.SendError(err.Error())
+		return
 	}
 	if _, err := c.SetTopics(m.Subscribe, m.Unsubscribe); err != nil {
 		c.SendError(err.Error())
@@ -250,14 +269,41 @@ func (s *Server) handleClientMessage(c *ws.Client, data []byte) {
 	if m.Since == nil || *m.Since >= v {
 		return
 	}
+	s.resend(c, v)
+}
+
+// resend sends a client the current payload of each topic it subscribes
+// to, once per version of that payload: asking again sends nothing new. A
+// connection that asks for more than its budget of bytes (ResendBytes per
+// resendWindow), or for far more views than a page shows, is closed (1008).
+func (s *Server) resend(c *ws.Client, v int64) {
+	st, _ := c.Value().(*resendState)
+	if st == nil {
+		st = newResendState(s.cfg.ResendBytes)
+		c.SetValue(st)
+	}
 	for _, t := range c.Topics() {
 		if t == "control" {
 			continue
+		}
+		tv := s.eng.TopicKey(t).Version()
+		if last, ok := st.sent[t]; ok && last >= tv {
+			continue
+		}
+		if len(st.sent) >= resendTopicsMax {
+			c.ClosePolicy("too many resends")
+			return
 		}
 		f, err := s.updateFrame(context.Background(), t, v, 0, nil)
 		if err != nil {
 			c.SendError("could not compute " + t)
 			continue
+		}
+		st.sent[t] = tv
+		if !st.spend(len(f), time.Now()) {
+			s.log.Info("closing a websocket client over its resend budget", "bytes", s.cfg.ResendBytes, "window", resendWindow)
+			c.ClosePolicy("resend budget exceeded")
+			return
 		}
 		c.Send(f)
 	}

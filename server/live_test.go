@@ -26,6 +26,7 @@ type wsMessage struct {
 	Version int64           `json:"version"`
 	Error   string          `json:"error"`
 	Payload json.RawMessage `json:"payload"`
+	Topics  []string        `json:"topics"`
 }
 
 func dialWS(t testing.TB, base string, header http.Header) *wsClient {

@@ -117,7 +117,21 @@ type Config struct {
 	// MaxConnsPerAddress caps websocket connections per client address;
 	// 0 means DefaultMaxConnsPerAddress.
 	MaxConnsPerAddress int
-	Logger             *slog.Logger
+	// MaxLiveTopics bounds the distinct topics this instance's clients
+	// subscribe to (each is recomputed on a write); 0 means
+	// DefaultMaxLiveTopics.
+	MaxLiveTopics int
+	// ResendBytes is the most a connection is sent per resendWindow for
+	// the resends it asks for ("since"); beyond it the connection is
+	// closed (1008). 0 means DefaultResendBytes.
+	ResendBytes int
+	// ComputeBurst and ComputeRate are a client address's budget of
+	// uncached computations: a bucket of ComputeBurst refilled at
+	// ComputeRate per second; 0 means DefaultComputeBurst and
+	// DefaultComputeRate.
+	ComputeBurst int
+	ComputeRate  float64
+	Logger       *slog.Logger
 }
 
 // Deps are the server's collaborators.
@@ -147,8 +161,11 @@ type Server struct {
 	ref     *engine.Ref
 	eng     *engine.Engine
 	hub     *ws.Hub
+	charts  *chartQueue
 	limiter *limiter
-	version atomic.Int64
+	// computes is each client address's budget of uncached computations.
+	computes *budget
+	version  atomic.Int64
 	// deck is the presentation state the projector screens show.
 	deck deckBox
 	// counters are reported by GET /api/v1/admin/stats.
@@ -197,6 +214,18 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.MaxConnsPerAddress == 0 {
 		cfg.MaxConnsPerAddress = DefaultMaxConnsPerAddress
 	}
+	if cfg.MaxLiveTopics == 0 {
+		cfg.MaxLiveTopics = DefaultMaxLiveTopics
+	}
+	if cfg.ResendBytes == 0 {
+		cfg.ResendBytes = DefaultResendBytes
+	}
+	if cfg.ComputeBurst == 0 {
+		cfg.ComputeBurst = DefaultComputeBurst
+	}
+	if cfg.ComputeRate == 0 {
+		cfg.ComputeRate = DefaultComputeRate
+	}
 	if cfg.InstanceID == "" {
 		cfg.InstanceID = randomID()
 	}
@@ -222,7 +251,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		CurrentYear: cfg.CurrentYear, GlobalVersion: s.version.Load})
 	s.ref = s.eng.Ref()
 	s.limiter = newLimiter(cfg.WriteRate, writeWindow, deps.Rates)
-	s.hub = ws.New(wsApp{s}, ws.Config{AllowedOrigins: cfg.AllowedOrigins, MaxPerAddress: cfg.MaxConnsPerAddress, Logger: cfg.Logger.With("component", "hub")})
+	s.charts = newChartQueue(s)
+	s.computes = newBudget(float64(cfg.ComputeBurst), cfg.ComputeRate)
+	s.hub = ws.New(wsApp{s}, ws.Config{AllowedOrigins: cfg.AllowedOrigins, MaxPerAddress: cfg.MaxConnsPerAddress,
+		MaxLiveTopics: cfg.MaxLiveTopics, Logger: cfg.Logger.With("component", "hub")})
 	s.app = fiber.New(fiber.Config{
 		AppName:               "hwfdash",
 		DisableStartupMessage: true,

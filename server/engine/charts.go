@@ -2,9 +2,9 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +16,16 @@ import (
 
 // chartNames are the charts the API builds.
 var chartNames = []string{"trend", "ranking", "map", "code", "milestones", "relationship"}
+
+// chartScales are the font scales a chart is drawn at: a fixed set, so
+// that the scale adds few cached payloads (pages use 1, the projector 2).
+var chartScales = []float64{0.75, 1, 1.25, 1.5, 2, 3}
+
+// chartParams are the query parameters of a chart topic; "x" and "y" are
+// the relationship chart's. A topic with any other parameter is refused,
+// so that one view has one topic.
+var chartParams = map[string]bool{"indicator": true, "countries": true, "time": true, "year": true, "scale": true,
+	"lang": true, "relative_to": true, "yscale": true}
 
 // ChartRequest is a parsed chart query. Its canonical form names a chart
 // topic, so that every page showing the same view shares one pushed frame.
@@ -103,8 +113,12 @@ func (e *Engine) ParseChart(name string, q url.Values) (ChartRequest, error) {
 	}
 	if sc := q.Get("scale"); sc != "" {
 		f, err := strconv.ParseFloat(sc, 64)
-		if err != nil || f < 0.5 || f > 4 {
-			return r, badParam("scale", errors.New("a number between 0.5 and 4"))
+		if err != nil || !slices.Contains(chartScales, f) {
+			var set []string
+			for _, s := range chartScales {
+				set = append(set, fmtValue(s))
+			}
+			return r, badParam("scale", fmt.Errorf("%q: use one of %s", truncate(sc, 10), strings.Join(set, ", ")))
 		}
 		r.Scale = f
 	}
@@ -171,13 +185,40 @@ func (r ChartRequest) dependsOn(ix *Ref) []string {
 	}
 }
 
+// parseChartTopic parses a chart topic's argument strictly: besides what
+// ParseChart checks, an unknown or repeated parameter is refused, naming it.
 func (e *Engine) parseChartTopic(arg string) (ChartRequest, error) {
 	name, query, _ := strings.Cut(arg, "?")
 	q, err := url.ParseQuery(query)
 	if err != nil {
 		return ChartRequest{}, fmt.Errorf("chart topic: malformed query")
 	}
+	params := make([]string, 0, len(q))
+	for p := range q {
+		params = append(params, p)
+	}
+	sort.Strings(params)
+	for _, p := range params {
+		if !chartParams[p] && (name != "relationship" || (p != "x" && p != "y")) {
+			return ChartRequest{}, badParam(p, fmt.Errorf("chart topic: unknown parameter %q: use %s", truncate(p, 20), chartParamList(name)))
+		}
+		if len(q[p]) > 1 {
+			return ChartRequest{}, badParam(p, fmt.Errorf("chart topic: parameter %q given %d times", p, len(q[p])))
+		}
+	}
 	return e.ParseChart(name, q)
+}
+
+func chartParamList(name string) string {
+	var ps []string
+	for p := range chartParams {
+		ps = append(ps, p)
+	}
+	if name == "relationship" {
+		ps = append(ps, "x", "y")
+	}
+	sort.Strings(ps)
+	return strings.Join(ps, ", ")
 }
 
 func (e *Engine) names(lang string) map[string]string {

@@ -49,6 +49,30 @@ type Client struct {
 	// less than WriteWait-deadlineSlack is left.
 	deadline time.Time
 	once     sync.Once
+	// value is the application's state for this client (see Value).
+	value any
+}
+
+// Value is what the application keeps for this client (nil until it sets
+// one). The application reads and sets it from HandleMessage, which runs
+// one message at a time per client.
+func (c *Client) Value() any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.value
+}
+
+// SetValue sets what the application keeps for this client.
+func (c *Client) SetValue(v any) {
+	c.mu.Lock()
+	c.value = v
+	c.mu.Unlock()
+}
+
+// ClosePolicy closes the client with code 1008 (policy violation) and a
+// reason: the application found it abusing the service.
+func (c *Client) ClosePolicy(reason string) {
+	c.closeWith(websocket.FormatCloseMessage(websocket.ClosePolicyViolation, reason))
 }
 
 // Send queues a frame without blocking, and starts the client's writer if
@@ -274,6 +298,9 @@ func (c *Client) SetTopics(add, remove []string) ([]string, error) {
 		}
 		if len(c.topics) >= MaxTopics {
 			return added, fmt.Errorf("at most %d subscriptions per connection", MaxTopics)
+		}
+		if h.topics[t] == nil && h.cfg.MaxLiveTopics > 0 && len(h.topics) >= h.cfg.MaxLiveTopics {
+			return added, fmt.Errorf("the server follows %d distinct topics, its most: subscribe to views others follow, or retry later", h.cfg.MaxLiveTopics)
 		}
 		c.topics[t] = true
 		h.subscribe(c, t)

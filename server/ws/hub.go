@@ -33,6 +33,9 @@ type Config struct {
 	// MaxPerAddress caps the connections from one address; 0 means
 	// MaxPerAddress.
 	MaxPerAddress int
+	// MaxLiveTopics bounds the distinct topics all clients subscribe to
+	// (each costs the application work on an update); 0 means no bound.
+	MaxLiveTopics int
 	// Logger receives the hub's events; nil discards them.
 	Logger *slog.Logger
 }

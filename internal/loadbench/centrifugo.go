@@ -39,6 +39,7 @@ func centrifugoConfig(host string, port int) map[string]any {
 		"health":      map[string]any{"enabled": true},
 		"client":      map[string]any{"insecure": true, "allowed_origins": []string{"*"}},
 		"http_api":    map[string]any{"insecure": true},
+		"usage_stats": map[string]any{"disabled": true},
 	}
 }
 

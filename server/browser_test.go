@@ -137,9 +137,10 @@ func run(t *testing.T, ctx context.Context, timeout time.Duration, actions ...ch
 	}
 }
 
-// chartsReady waits until every chart on the page has been drawn.
+// chartsReady waits until every chart on the page that is in view (charts
+// load as they come into view) has been drawn.
 const chartsReady = `(() => {
-  const figs = [...document.querySelectorAll('figure.chart')].filter(f => !f.closest('[hidden]') && f.dataset.state !== 'idle');
+  const figs = [...document.querySelectorAll('figure.chart')].filter(f => !f.closest('[hidden]') && f.dataset.state !== 'idle' && f.dataset.state !== 'offscreen');
   return figs.length > 0 && figs.every(f => f.dataset.state === 'ready');
 })()`
 

@@ -4,7 +4,7 @@
 import { T } from './i18n.js';
 import { $, $all } from './dom.js';
 import { isConnected, send, subscribe } from './live.js';
-import { loadChart, resizeCharts } from './charts.js';
+import { loadChart, loadWhenVisible, resizeCharts } from './charts.js';
 
 let presenter = null;
 
@@ -29,7 +29,9 @@ export function present() {
     _timer: timer,
   };
   subscribe(['control']);
-  loadChart(focus);
+  // The focus slide is hidden at first: its chart (and ECharts) load when
+  // it is shown, so the opening slide paints without them.
+  loadWhenVisible(focus);
 }
 
 // onControl carries out a control message on the projector (ignored on any

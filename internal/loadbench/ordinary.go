@@ -65,9 +65,29 @@ type ordFleet struct {
 	roundVer   atomic.Int64
 	roundStart atomic.Int64 // ns since base, just before the trigger
 	roundN     atomic.Int64
+	gone       atomic.Int64 // clients whose connection ended: a round does not wait for them
 	roundWant  atomic.Int64
-	roundDone  atomic.Pointer[chan struct{}]
+	roundDone  atomic.Pointer[roundSignal]
 	frameSize  atomic.Int64
+}
+
+// roundSignal is closed once, by the receipt that completes a round or by
+// the end of a connection that leaves the others complete.
+type roundSignal struct {
+	ch   chan struct{}
+	once sync.Once
+}
+
+func (r *roundSignal) done() { r.once.Do(func() { close(r.ch) }) }
+
+// check closes the round's signal when every client still connected has
+// the round's frame.
+func (f *ordFleet) check() {
+	if f.roundN.Load() >= f.roundWant.Load()-f.gone.Load() {
+		if sig := f.roundDone.Load(); sig != nil {
+			sig.done()
+		}
+	}
 }
 
 func newOrdFleet(p *peerSpec) *ordFleet { return &ordFleet{peer: p, base: time.Now()} }
@@ -175,6 +195,12 @@ func (f *ordFleet) dial(ctx context.Context, i int) error {
 // read is the client: a blocking read, the time taken as it returns.
 func (f *ordFleet) read(c *wsClient, conn *websocket.Conn) {
 	defer f.readers.Done()
+	defer func() {
+		// A connection the server ended (or the fleet closed): its missing
+		// receipts count as lost, and rounds stop waiting for it.
+		f.gone.Add(1)
+		f.check()
+	}()
 	for {
 		_, data, err := conn.ReadMessage()
 		at := f.now()
@@ -186,7 +212,6 @@ func (f *ordFleet) read(c *wsClient, conn *websocket.Conn) {
 				if err := conn.WriteMessage(websocket.TextMessage, answer); err != nil {
 					return
 				}
-				continue
 			}
 		}
 		v, ok := frameVersion(data)
@@ -198,10 +223,9 @@ func (f *ordFleet) read(c *wsClient, conn *websocket.Conn) {
 		c.mu.Lock()
 		c.got = append(c.got, receipt{version: v, arrived: d, read: d})
 		c.mu.Unlock()
-		if v == f.roundVer.Load() && f.roundN.Add(1) == f.roundWant.Load() {
-			if ch := f.roundDone.Load(); ch != nil {
-				close(*ch)
-			}
+		if v == f.roundVer.Load() {
+			f.roundN.Add(1)
+			f.check()
 		}
 	}
 }
@@ -265,11 +289,12 @@ func (f *ordFleet) measure(ctx context.Context, updates, first int) (ordSeries, 
 		if err != nil {
 			return ordSeries{}, err
 		}
-		done := make(chan struct{})
+		sig := &roundSignal{ch: make(chan struct{})}
+		f.roundDone.Store(nil)
 		f.roundN.Store(0)
 		f.roundWant.Store(int64(len(clients)))
-		f.roundDone.Store(&done)
 		f.roundVer.Store(v)
+		f.roundDone.Store(sig)
 		t0 := f.now()
 		f.roundStart.Store(t0)
 		if err := f.peer.trigger(ctx, u); err != nil {
@@ -278,7 +303,7 @@ func (f *ordFleet) measure(ctx context.Context, updates, first int) (ordSeries, 
 		replies = append(replies, time.Duration(f.now()-t0))
 		versions = append(versions, v)
 		select {
-		case <-done:
+		case <-sig.ch:
 		case <-time.After(bcUpdateWait):
 		case <-ctx.Done():
 			return ordSeries{}, ctx.Err()

@@ -137,6 +137,9 @@ func TestCentrifugoPong(t *testing.T) {
 	if got := p.pong([]byte("{}")); string(got) != "{}" {
 		t.Errorf("ping answered %q, want {}", got)
 	}
+	if got := p.pong([]byte("{\"push\":{}}\n{}")); string(got) != "{}" {
+		t.Errorf("a ping batched after a push answered %q, want {}", got)
+	}
 	if got := p.pong([]byte(`{"push":{}}`)); got != nil {
 		t.Errorf("a push answered %q, want nothing", got)
 	}

@@ -142,6 +142,12 @@ function applyChart(fig, res, live) {
     fig._title = option.title;
     option = Object.assign({}, option, { title: fitTitle(option.title, canvas.clientWidth) });
   }
+  // The first draw is not animated: the entrance animation redraws the
+  // whole canvas every frame for a second, which on a phone is a run of
+  // long frames while the page is still loading. Live updates animate.
+  const first = !fig._drawn;
+  fig._drawn = true;
+  if (option) option = Object.assign({}, option, { animation: first ? false : option.animation !== false });
   inst.setOption(option, { notMerge: !live, lazyUpdate: false });
   renderTable(fig, res.table);
   const src = $('.sources', fig);
@@ -236,9 +242,10 @@ function wireChartButtons(fig) {
 
 let viewer = null;
 
-// loadWhenVisible loads fig's chart once it comes into view (or near it:
-// the margin starts the next chart down while the reader scrolls). Until
-// then its state is "offscreen". Without IntersectionObserver it loads now.
+// loadWhenVisible loads fig's chart once a pixel of it comes into view:
+// the first screen's charts are drawn while the page loads, the others as
+// the reader scrolls to them. Until then its state is "offscreen".
+// Without IntersectionObserver it loads now.
 export function loadWhenVisible(fig) {
   if (!window.IntersectionObserver) { loadChart(fig); return; }
   if (!viewer) {
@@ -248,7 +255,7 @@ export function loadWhenVisible(fig) {
         viewer.unobserve(e.target);
         if (e.target.dataset.state === 'offscreen') loadChart(e.target);
       });
-    }, { rootMargin: '200px 0px' });
+    });
   }
   fig.dataset.state = 'offscreen';
   viewer.observe(fig);

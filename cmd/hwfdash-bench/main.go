@@ -3,12 +3,15 @@
 // servers as child processes on loopback, drives them from its own HTTP and
 // websocket clients and prints one table of every target with its goal.
 //
-//	hwfdash-bench [-server bin/hwfdash] [-duration 5s] [-only reads,pages] [-out FILE]
+//	hwfdash-bench [-server bin/hwfdash] [-duration 5s] [-only reads,pages] [-centrifugo PATH] [-reps 2] [-out FILE]
 //	hwfdash-bench baseline -addr 127.0.0.1:0 -file F   the bare fasthttp baseline (run by the bench itself)
 //	hwfdash-bench hub -addr 127.0.0.1:0                the textbook gorilla hub, the broadcast's baseline peer
 //
-// The websocket targets need Linux (their reader uses epoll); elsewhere they
-// report that as their error and the other targets run.
+// The broadcast is measured first with an ordinary websocket client (a
+// goroutine per connection, the clock from before the triggering POST)
+// against hwfdash, a textbook gorilla hub and, when its binary is found,
+// Centrifugo, in the same run. The tuned reader's targets need Linux (it
+// uses epoll); elsewhere they report that as their error and the others run.
 package main
 
 import (

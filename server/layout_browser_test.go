@@ -126,6 +126,10 @@ func TestBrowserEmbedChartFillsFrame(t *testing.T) {
 	run(t, ctx, 60*time.Second,
 		chromedp.Navigate(a.URL+"/indicators/hwf_dnm"),
 		chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
+		// The map tab's charts draw when it is shown (charts load as they
+		// come into view).
+		chromedp.Click(`#tab-map`, chromedp.ByQuery),
+		chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
 		chromedp.Evaluate(`Object.fromEntries([...document.querySelectorAll('figure.chart[data-state="ready"]')].map(f =>
 		  [f.dataset.chart, Number((f.querySelector('.embed-box textarea').value.match(/height="(\d+)"/) || [])[1])]))`, &heights),
 	)

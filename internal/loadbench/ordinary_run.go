@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -14,6 +16,31 @@ type peerRun struct {
 	series ordSeries
 	cpu    float64 // server CPU per client per update, µs
 	gen    float64 // load generator CPU per client per update, µs
+	// The server's context switches per update, over its threads: the
+	// involuntary ones are the kernel taking a core from it mid-work.
+	volSwitches, invSwitches float64
+}
+
+// ctxSwitches sums a process's voluntary and involuntary context switches
+// over its threads, from /proc (Linux; zero elsewhere).
+func ctxSwitches(pid int) (vol, inv int64) {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "voluntary_ctxt_switches:"); ok {
+				n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				vol += n
+			} else if v, ok := strings.CutPrefix(line, "nonvoluntary_ctxt_switches:"); ok {
+				n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				inv += n
+			}
+		}
+	}
+	return vol, inv
 }
 
 // peerKind starts a fresh server of one peer and describes it to the fleet.
@@ -82,14 +109,17 @@ func runPeer(ctx context.Context, o Options, k peerKind, n, updates, size int) (
 	}
 	cpu0, _ := cpuTime(p.PID())
 	gen0, _ := cpuTime(os.Getpid())
+	vol0, inv0 := ctxSwitches(p.PID())
 	ser, err := f.measure(ctx, updates, 1)
 	if err != nil {
 		return peerRun{}, 0, err
 	}
 	cpu1, _ := cpuTime(p.PID())
 	gen1, _ := cpuTime(os.Getpid())
+	vol1, inv1 := ctxSwitches(p.PID())
 	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 / float64(updates*n) }
-	return peerRun{series: ser, cpu: per(cpu1 - cpu0), gen: per(gen1 - gen0)}, int(f.frameSize.Load()), nil
+	return peerRun{series: ser, cpu: per(cpu1 - cpu0), gen: per(gen1 - gen0),
+		volSwitches: float64(vol1-vol0) / float64(updates), invSwitches: float64(inv1-inv0) / float64(updates)}, int(f.frameSize.Load()), nil
 }
 
 // peerRuns are a peer's series over the repetitions.
@@ -151,16 +181,17 @@ func (pr peerRuns) note() string {
 	if pr.err != nil {
 		return pr.err.Error()
 	}
-	var cpu, gen, reply []string
+	var cpu, gen, reply, sw []string
 	for _, r := range pr.runs {
+		sw = append(sw, fmt.Sprintf("%.0f / %.0f", r.volSwitches, r.invSwitches))
 		cpu = append(cpu, fmt.Sprintf("%.1f", r.cpu))
 		gen = append(gen, fmt.Sprintf("%.1f", r.gen))
 		reply = append(reply, msShort(r.series.medianReply))
 	}
 	st := pr.pooled()
 	o, of := pr.outliers()
-	return fmt.Sprintf("median last client %s; last clients beyond 1.5× their run's median: %d of %d updates; lost %d, duplicated %d; trigger answered in %s ms (median); CPU per client per update: server %s µs, load generator %s µs",
-		msShort(st.medianLast), o, of, st.lost, st.duplicated, strings.Join(reply, ", "), strings.Join(cpu, ", "), strings.Join(gen, ", "))
+	return fmt.Sprintf("median last client %s; last clients beyond 1.5× their run's median: %d of %d updates; lost %d, duplicated %d; trigger answered in %s ms (median); CPU per client per update: server %s µs, load generator %s µs; server context switches per update, voluntary / involuntary: %s",
+		msShort(st.medianLast), o, of, st.lost, st.duplicated, strings.Join(reply, ", "), strings.Join(cpu, ", "), strings.Join(gen, ", "), strings.Join(sw, ", "))
 }
 
 func msShort(d time.Duration) string { return fmt.Sprintf("%.0f", float64(d.Microseconds())/1000) }

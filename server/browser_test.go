@@ -137,10 +137,16 @@ func run(t *testing.T, ctx context.Context, timeout time.Duration, actions ...ch
 	}
 }
 
-// chartsReady waits until every chart on the page has been drawn.
+// chartsReady waits until every chart on the page has been drawn. Charts
+// load as they come into view, so it scrolls to each one still waiting
+// ("offscreen"), as a reader would, and back to the top once all are drawn.
 const chartsReady = `(() => {
   const figs = [...document.querySelectorAll('figure.chart')].filter(f => !f.closest('[hidden]') && f.dataset.state !== 'idle');
-  return figs.length > 0 && figs.every(f => f.dataset.state === 'ready');
+  const waiting = figs.find(f => f.dataset.state === 'offscreen');
+  if (waiting) { waiting.scrollIntoView(); return false; }
+  const ready = figs.length > 0 && figs.every(f => f.dataset.state === 'ready');
+  if (ready) window.scrollTo(0, 0);
+  return ready;
 })()`
 
 // chartsPainted waits until every drawn chart has finished its animation
@@ -230,6 +236,12 @@ func TestBrowserLiveUpdate(t *testing.T) {
 	var loadID string
 	run(t, ctx, 60*time.Second,
 		chromedp.Navigate(a.URL+"/indicators/HWF_0001?countries=AUT&time=2015..2026&tab=table"),
+		// The chart draws when its tab is first shown (charts load as they
+		// come into view); once drawn it follows updates while hidden.
+		chromedp.Poll(`document.querySelector('table.data-table').dataset.state === 'ready'`, nil, chromedp.WithPollingTimeout(45*time.Second)),
+		chromedp.Click(`#tab-chart`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector('figure[data-chart="trend"]').dataset.state === 'ready'`, nil, chromedp.WithPollingTimeout(45*time.Second)),
+		chromedp.Click(`#tab-table`, chromedp.ByQuery),
 		chromedp.Poll(`document.querySelector('table.data-table').dataset.state === 'ready' && document.querySelector('.live').dataset.state === 'live' && document.querySelector('figure[data-chart="trend"]').dataset.state === 'ready'`,
 			nil, chromedp.WithPollingTimeout(45*time.Second)),
 		chromedp.Evaluate(`window.__loadId`, &loadID),

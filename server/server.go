@@ -178,6 +178,7 @@ type Server struct {
 	pageHeaders, embedHeaders, apiHeaders []header
 	dataQueries                           queryMemo
 	fastHeaders                           fasthttp.ResponseHeader // fastRead's shared headers
+	codings                               codingMemo              // Accept-Encoding value → coding sent
 	wsServer                              *fasthttp.Server        // serves websocket upgrades (connSplit)
 
 	stopOnce sync.Once

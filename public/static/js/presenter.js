@@ -8,7 +8,7 @@
 import { T, lang } from './i18n.js';
 import { $, $all, el } from './dom.js';
 import { isConnected, send, subscribe } from './live.js';
-import { loadChart, resizeCharts } from './charts.js';
+import { loadChart, loadWhenVisible, resizeCharts } from './charts.js';
 
 let screen = null;
 let operator = null;
@@ -84,7 +84,9 @@ export function present() {
   };
   subscribe(['control']);
   if (isConnected()) screen.join();
-  if (focus) loadChart(focus);
+  // The focus slide is hidden at first: its chart (and ECharts) load when
+  // it is shown, so the opening slide paints without them.
+  loadWhenVisible(focus);
 }
 
 // onControl takes the control topic's messages: the deck's state and

@@ -202,9 +202,15 @@ func TestChartRecomputeNeverDelaysOtherTopics(t *testing.T) {
 func TestSinceResendOncePerVersion(t *testing.T) {
 	a := startApp(t, appOptions{})
 	_, secret := createToken(t, a.URL, "Ministry of Health, Austria", "AUT")
+	// The write's own push must be over before the charts are subscribed,
+	// or it would reach them too (a push, not a resend): a watcher sees the
+	// write's update once the server has handled its event.
+	watch := dialWS(t, a.URL, nil)
+	watch.subscribe("indicator:HWF_0001")
 	if status, _ := submit(t, a.URL, secret, obsRow{Indicator: "HWF_0001", ISO3: "AUT", Year: 2024, Value: 41.5, Source: "Statistik Austria"}); status != http.StatusCreated {
 		t.Fatalf("write: status %d", status)
 	}
+	watch.await(func(m wsMessage) bool { return m.Type == "update" && m.Topic == "indicator:HWF_0001" })
 	ws := dialWS(t, a.URL, nil)
 	topics := chartTopics("HWF_0001", 32)
 	for range 5 {

@@ -157,4 +157,6 @@ func TestBrowserSubmitProblems(t *testing.T) {
 	b.checkNoErrors()
 }
 
-func jsString(s string) string { return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'" }
+func jsString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}

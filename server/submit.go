@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -121,7 +122,12 @@ func jsonRow(row int, raw json.RawMessage) (submittedRow, []indicators.FieldErro
 		return r, []indicators.FieldError{r.problem(indicators.Problem("row", "not_object", "a row must be a JSON object"))}
 	}
 	var errs []indicators.FieldError
+	names := make([]string, 0, len(fields))
 	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names) // problems in the same order every time
+	for _, name := range names {
 		if !jsonFields[name] {
 			field := truncate(name, 40)
 			if strings.TrimSpace(field) == "" {
@@ -440,6 +446,10 @@ func fieldCountProblem(rec []string, want, valueCol int, mode notation) indicato
 		return indicators.Problem("row", "fields_decimal_comma", msg+fmt.Sprintf(": the value looks like it has a decimal comma (%s): write %s, or separate the columns with semicolons", written, fixed),
 			"got", got, "want", n, "value", written, "fixed", fixed)
 	}
+	if mode == sheetNumbers {
+		return indicators.Problem("row", "fields_more_sheet", msg+": a cell right of the table has content; clear it, or name its column in the header",
+			"got", got, "want", n)
+	}
 	if mode == pointDecimals {
 		return indicators.Problem("row", "fields_more", msg+": a decimal comma or a text with an unquoted comma? Write decimals with a point (5.5) and put a text with commas in double quotes",
 			"got", got, "want", n)
@@ -457,10 +467,11 @@ var (
 	decimalCommaRe = regexp.MustCompile(`^[+-]?[0-9]+,[0-9]+$`)
 	// localeRe is a number with one decimal mark, a point or a comma.
 	localeRe = regexp.MustCompile(`^[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)$`)
-	// groupedRe is a point followed by exactly three digits: in a
-	// semicolon-separated file "1.234" may be one thousand two hundred
-	// and thirty-four.
-	groupedRe = regexp.MustCompile(`^[+-]?[0-9]{1,3}\.[0-9]{3}$`)
+	// groupedRe is a point followed by exactly three digits after one to
+	// three digits not starting with 0: in a semicolon-separated file
+	// "1.234" may be one thousand two hundred and thirty-four ("0.125"
+	// cannot).
+	groupedRe = regexp.MustCompile(`^[+-]?[1-9][0-9]{0,2}\.[0-9]{3}$`)
 	// sheetRe is how a spreadsheet stores a number: a plain decimal, or
 	// one with an exponent (1.5E-7).
 	sheetRe = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+$`)

@@ -157,6 +157,7 @@ func TestSubmissionSpreadsheetHabits(t *testing.T) {
 		{"semicolons, decimal comma, BOM, CRLF", "\ufeffiso3;indicator;year;value;source\r\nAUT;HWF_0001;2021;55,3;Statistik Austria, 2025\r\n", 2021, 55.3},
 		{"tabs, decimal comma", "iso3\tindicator\tyear\tvalue\tsource\nAUT\tHWF_0001\t2020\t54,1\tStatistik Austria\n", 2020, 54.1},
 		{"semicolons, decimal point", "iso3;indicator;year;value;source\nAUT;HWF_0001;2019;53.25;Statistik Austria\n", 2019, 53.25},
+		{"semicolons, a point that cannot group thousands", "iso3;indicator;year;value;source\nAUT;HWF_0001;2014;0.125;Statistik Austria\n", 2014, 0.125},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if status, ps := postProblems(t, a.URL, aut, "text/csv", []byte(tc.body)); status != http.StatusCreated {
@@ -260,6 +261,8 @@ func TestSubmissionXLSX(t *testing.T) {
 		{"not a workbook", []byte("PK\x03\x04 not really"), "not_xlsx"},
 		{"unpacks too large", padded(t, workbook(t, header), 20<<20), "xlsx_too_large"},
 		{"row too wide", workbook(t, header, wide), "too_many_rows"},
+		{"cell right of the table", workbook(t, header, []any{"AUT", "HWF_0001", 2016, 55.3, "s", "stray"}), "fields_more_sheet"},
+		{"a row far below", farRow(t, workbook(t, header)), "too_many_rows"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, ps := postProblems(t, a.URL, aut, mimeXLSX, tc.body)
@@ -293,6 +296,25 @@ func padded(t *testing.T, xlsx []byte, n int) []byte {
 		t.Fatal(err)
 	}
 	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// farRow puts a cell on row 30,001 of a workbook's first sheet: what a
+// sheet walks is bounded, blank rows included.
+func farRow(t *testing.T, xlsx []byte) []byte {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(xlsx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.SetCellValue("Sheet1", "A30001", "AUT"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

@@ -23,6 +23,9 @@ const (
 	xlsxUnzipLimit = 16 << 20 // bytes, all parts of the workbook unpacked
 	xlsxMaxColumns = 64       // cells in one row
 	xlsxMaxCells   = MaxSubmissionRows * 16
+	// xlsxMaxLines bounds the rows walked, blank ones included: a sheet
+	// whose one row is number 1,048,576 would make a million empty steps.
+	xlsxMaxLines = 2*MaxSubmissionRows + 1
 )
 
 // parseXLSXRows reads the first sheet of a workbook as a table with the
@@ -52,6 +55,10 @@ func parseXLSXRows(body []byte) ([]submittedRow, []indicators.FieldError) {
 	next := func() ([]string, int, error) {
 		for it.Next() {
 			line++
+			if line > xlsxMaxLines {
+				return nil, line, &tableProblem{indicators.Problem("body", "too_many_rows",
+					fmt.Sprintf("the sheet has more than %d rows, blank ones included", xlsxMaxLines), "max", strconv.Itoa(MaxSubmissionRows))}
+			}
 			rec, err := it.Columns(excelize.Options{RawCellValue: true})
 			if err != nil {
 				return nil, line, err

@@ -500,6 +500,13 @@ func readDecimal(s string, mode notation) (string, *indicators.FieldError) {
 				return strconv.FormatFloat(v, 'f', -1, 64), nil
 			}
 		}
+		if !decimalRe.MatchString(s) {
+			// A text cell: "55,3" or "1,234" typed where the sheet
+			// expected a number; which one it means, the cell cannot say.
+			fe := indicators.Problem("value", "text_number", fmt.Sprintf("%q is a text, not a number: enter it as a number in the cell (no thousands separator)", truncate(s, 30)),
+				"value", truncate(s, 30))
+			return "", &fe
+		}
 	}
 	switch {
 	case decimalRe.MatchString(s):

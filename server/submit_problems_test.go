@@ -243,7 +243,7 @@ func TestSubmissionXLSX(t *testing.T) {
 			t.Fatalf("status %d, want 400", status)
 		}
 		sameList(t, brief(ps, "value"), []string{
-			"3/1 value decimal_comma value=55,3",
+			"3/1 value text_number value=55,3",
 			"3/1 iso3 unknown_country value=Atlantis",
 			"4/2 source source_missing",
 		})

@@ -1,12 +1,14 @@
 package server_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -86,6 +88,17 @@ func TestBrowserSubmitProblems(t *testing.T) {
 	}
 	if right > width {
 		t.Errorf("the problems table ends at %v px on a %v px phone", right, width)
+	}
+	// The problems table passes axe (served from our own assets).
+	var violations string
+	run(t, ctx, 60*time.Second,
+		chromedp.Evaluate(fmt.Sprintf(`new Promise((ok, fail) => { const s = document.createElement('script'); s.src = %q; s.onload = ok; s.onerror = fail; document.head.appendChild(s); })`, loadAssets(t).Path("axe.min.js")), nil,
+			func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+		chromedp.Evaluate(`axe.run(document.querySelector('main') || document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ' ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')))))`, &violations,
+			func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+	)
+	if violations != "[]" {
+		t.Errorf("axe on the problems: %s", violations)
 	}
 
 	// Excel's German CSV: semicolons and a decimal comma, a source with a comma.

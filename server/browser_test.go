@@ -435,10 +435,10 @@ func TestBrowserSubmitForm(t *testing.T) {
 		chromedp.SendKeys(`input[name="token"]`, secret),
 		chromedp.SetValue(`textarea[name="csv"]`, "iso3,indicator,year,value,source\nEST,HWF_0001,2025,-3,Statistics Estonia\nLVA,HWF_0001,2025,30,x\n"),
 		chromedp.Click(`.submit-form button[type="submit"]`),
-		chromedp.Poll(`document.querySelectorAll('.submit-result li').length >= 2`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Poll(`document.querySelectorAll('.submit-errors tbody tr').length >= 2`, nil, chromedp.WithPollingTimeout(10*time.Second)),
 		chromedp.Text(`.submit-result`, &shown),
 	)
-	if !strings.Contains(shown, "Row 1, value") || !strings.Contains(shown, "Row 2, iso3") {
+	if !strings.Contains(shown, "Line 2") || !strings.Contains(shown, "Line 3") || !strings.Contains(shown, "Country") || strings.Contains(shown, "iso3") {
 		t.Fatalf("form shows %q", shown)
 	}
 	run(t, ctx, 30*time.Second,

@@ -44,6 +44,9 @@ func FuzzParseSubmissionCSV(f *testing.F) {
 	f.Add([]byte("iso3,indicator,year,value,source\nAUT,HWF_0010,2012,5,0,src\n"))
 	f.Add([]byte("iso3;indicator;year;value;source\nAUT;HWF_0010;2012;5,5;src\n"))
 	f.Add([]byte("iso3,indicator,year,value,source\nAUT,HWF_0010,2012,0x1p4,src\nAUT,HWF_0010,2013,1_000,src\n"))
+	// Issue 16 item 8: Excel's European CSV (semicolons or tabs, decimal commas).
+	f.Add([]byte("\ufeffiso3;indicator;year;value;source\r\nAUT;HWF_0010;2012;5,5;\"a; b\"\r\nAUT;HWF_0010;2013;1.234;s\r\n"))
+	f.Add([]byte("iso3\tindicator\tyear\tvalue\tsource\nAUT\tHWF_0010\t2012\t-,5\ts\n"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		obs, errs := ParseSubmissionCSV(body)
 		for _, o := range obs {

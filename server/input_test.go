@@ -252,7 +252,7 @@ func TestSubmissionCSVStrict(t *testing.T) {
 		{"decimal comma", header + "AUT,HWF_0010,2012,5.5,x,src\nAUT,HWF_0010,2013,5,0,x,src\n", "row",
 			[]string{"row 2", "7 fields, the header has 6", "decimal comma"}},
 		{"too few fields", header + "AUT,HWF_0010,2012,5\n", "row", []string{"row 1", "4 fields, the header has 6"}},
-		{"semicolons", "iso3;indicator;year;value;source\nAUT;HWF_0010;2012;5,5;src\n", "header", []string{"semicolon"}},
+		{"mixed separators", "iso3;indicator,year;value;source\nAUT;HWF_0010,2012;5,5;src\n", "header", []string{"mixes separators"}},
 		{"hex float", header + "AUT,HWF_0010,2012,0x1p4,x,src\n", "value", []string{"plain decimal"}},
 		{"underscores", header + "AUT,HWF_0010,2012,1_000,x,src\n", "value", []string{"plain decimal"}},
 		{"Inf", header + "AUT,HWF_0010,2012,Inf,x,src\n", "value", []string{"plain decimal"}},

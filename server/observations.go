@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -176,20 +177,18 @@ func (s *Server) postObservations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	obs, errs, err := s.parseSubmission(c)
+	rows, errs, err := s.parseSubmission(c)
 	if err != nil {
 		return err
 	}
-	if errs == nil {
-		errs = s.validate(obs, tok)
-	}
-	if errs != nil {
+	if errs = report(append(errs, s.validate(rows, tok)...)); errs != nil {
 		status := fiber.StatusBadRequest
 		if allScope(errs) {
 			status = fiber.StatusForbidden
 		}
 		return &apiError{Status: status, Message: submissionMessage(errs), Field: errs[0].Field, Rows: errs}
 	}
+	obs := readable(rows)
 	ctx, cancel := reqCtx(c)
 	defer cancel()
 	res, err := s.submit(ctx, obs, tok)
@@ -199,45 +198,96 @@ func (s *Server) postObservations(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(res)
 }
 
-func (s *Server) parseSubmission(c *fiber.Ctx) ([]indicators.Observation, []indicators.FieldError, error) {
-	mt, body, err := s.readBody(c, fiber.MIMEApplicationJSON, "text/csv")
+// parseSubmission reads a submission as JSON, CSV or an Excel workbook.
+func (s *Server) parseSubmission(c *fiber.Ctx) ([]submittedRow, []indicators.FieldError, error) {
+	mt, body, err := s.readBody(c, fiber.MIMEApplicationJSON, "text/csv", MIMEXLSX)
 	if err != nil {
 		return nil, nil, err
 	}
-	if mt == "text/csv" {
-		obs, errs := ParseSubmissionCSV(body)
-		return obs, errs, nil
+	var rows []submittedRow
+	var errs []indicators.FieldError
+	switch mt {
+	case "text/csv":
+		rows, errs = parseCSVRows(body)
+	case MIMEXLSX:
+		rows, errs = parseXLSXRows(body)
+	default:
+		rows, errs = parseJSONRows(body)
 	}
-	obs, errs := ParseSubmissionJSON(body)
-	return obs, errs, nil
+	return rows, errs, nil
 }
 
 const scopeMessage = "this token may not write this country"
 
-// validate checks every row; rows are numbered from 1.
-func (s *Server) validate(obs []indicators.Observation, tok indicators.Token) []indicators.FieldError {
+// validate checks every row that could be read, leaving alone the fields
+// the parser refused; rows are numbered from 1.
+func (s *Server) validate(rows []submittedRow, tok indicators.Token) []indicators.FieldError {
 	var errs []indicators.FieldError
 	allowed := map[string]bool{}
 	for _, c := range tok.Countries {
 		allowed[c] = true
 	}
-	seen := map[indicators.Key]int{}
-	for i, o := range obs {
-		row := i + 1
-		for _, fe := range indicators.ValidateObservation(o, s.ref.Known, s.cfg.CurrentYear()) {
-			fe.Row = row
+	type first struct{ row, line int }
+	seen := map[indicators.Key]first{}
+	for i := range rows {
+		r := &rows[i]
+		if r.unread {
+			continue
+		}
+		at := func(fe indicators.FieldError) {
+			fe.Row, fe.Line = r.row, r.line
 			errs = append(errs, fe)
 		}
-		if first, dup := seen[o.Key()]; dup {
-			errs = append(errs, indicators.FieldError{Row: row, Field: "year",
-				Message: fmt.Sprintf("same indicator, country and year as row %d", first)})
+		for _, fe := range indicators.ValidateObservation(r.obs, s.ref.Known, s.cfg.CurrentYear()) {
+			if r.refused[fe.Field] {
+				continue
+			}
+			if fe.Code == "unknown_country" { // the country as the clerk wrote it
+				fe.Params["value"] = truncate(r.country, 40)
+				fe.Message = fmt.Sprintf("unknown country %q: not a Member State of the WHO European Region", truncate(r.country, 40))
+			}
+			at(fe)
 		}
-		seen[o.Key()] = row
-		if !tok.Admin && s.ref.Known(o.ISO3) && !allowed[o.ISO3] {
-			errs = append(errs, indicators.FieldError{Row: row, Field: "iso3", Message: scopeMessage})
+		if r.refused["indicator"] || r.refused["iso3"] || r.refused["year"] {
+			continue
+		}
+		if f, dup := seen[r.obs.Key()]; dup {
+			fe := indicators.Problem("year", "duplicate_row", fmt.Sprintf("same indicator, country and year as row %d", f.row), "row", strconv.Itoa(f.row))
+			if f.line > 0 {
+				fe.Params["line"] = strconv.Itoa(f.line)
+			}
+			at(fe)
+		} else {
+			seen[r.obs.Key()] = first{r.row, r.line}
+		}
+		if !tok.Admin && s.ref.Known(r.obs.ISO3) && !allowed[r.obs.ISO3] {
+			at(indicators.Problem("iso3", "scope", scopeMessage, "value", truncate(r.country, 40)))
 		}
 	}
 	return errs
+}
+
+// report orders problems by row and gives each once: a parser and the
+// validator may both see the same thing, and a page lists them by row.
+func report(errs []indicators.FieldError) []indicators.FieldError {
+	if len(errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
+	type key struct {
+		row        int
+		field, msg string
+	}
+	seen := map[key]bool{}
+	out := errs[:0]
+	for _, e := range errs {
+		k := key{e.Row, e.Field, e.Message}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // allScope says whether the only problem is the token's scope, which is a

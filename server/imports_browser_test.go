@@ -33,6 +33,12 @@ func TestBrowserImportLive(t *testing.T) {
 	var loadID string
 	run(t, ctx, 60*time.Second,
 		chromedp.Navigate(a.URL+"/indicators/HWF_0001?countries=AUT&time=2015..2026&tab=table"),
+		// The chart draws when its tab is first shown (charts load as they
+		// come into view); once drawn it follows updates while hidden.
+		chromedp.Poll(`document.querySelector('table.data-table').dataset.state === 'ready'`, nil, chromedp.WithPollingTimeout(45*time.Second)),
+		chromedp.Click(`#tab-chart`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector('figure[data-chart="trend"]').dataset.state === 'ready'`, nil, chromedp.WithPollingTimeout(45*time.Second)),
+		chromedp.Click(`#tab-table`, chromedp.ByQuery),
 		chromedp.Poll(`document.querySelector('table.data-table').dataset.state === 'ready' && document.querySelector('.live').dataset.state === 'live' && document.querySelector('figure[data-chart="trend"]').dataset.state === 'ready'`,
 			nil, chromedp.WithPollingTimeout(45*time.Second)),
 		chromedp.Evaluate(`window.__loadId`, &loadID),

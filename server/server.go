@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -117,7 +118,22 @@ type Config struct {
 	// MaxConnsPerAddress caps websocket connections per client address;
 	// 0 means DefaultMaxConnsPerAddress.
 	MaxConnsPerAddress int
-	Logger             *slog.Logger
+	// TrustedProxies are the proxies (CIDRs) whose X-Forwarded-For and
+	// X-Real-IP name the client; empty trusts none, and every limit keys
+	// on the TCP peer.
+	TrustedProxies []netip.Prefix
+	// FailedAuthRate is the failed authentications a client address may
+	// make per minute (HTTP and websocket together); 0 means
+	// DefaultFailedAuthRate.
+	FailedAuthRate int
+	// MaxHTTPConnsPerAddress caps the plain HTTP connections of one direct
+	// peer (trusted proxies are exempt: they carry every client); 0 means
+	// DefaultMaxHTTPConnsPerAddress.
+	MaxHTTPConnsPerAddress int
+	// FirstByteTimeout bounds the wait for a new connection's first bytes;
+	// 0 means DefaultFirstByteTimeout.
+	FirstByteTimeout time.Duration
+	Logger           *slog.Logger
 }
 
 // Deps are the server's collaborators.
@@ -148,6 +164,9 @@ type Server struct {
 	eng     *engine.Engine
 	hub     *ws.Hub
 	limiter *limiter
+	// authFailures counts failed authentications per client address.
+	authFailures *limiter
+	httpConns    *connCap
 	version atomic.Int64
 	// counters are reported by GET /api/v1/admin/stats.
 	counters counters
@@ -195,6 +214,15 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.MaxConnsPerAddress == 0 {
 		cfg.MaxConnsPerAddress = DefaultMaxConnsPerAddress
 	}
+	if cfg.FailedAuthRate == 0 {
+		cfg.FailedAuthRate = DefaultFailedAuthRate
+	}
+	if cfg.MaxHTTPConnsPerAddress == 0 {
+		cfg.MaxHTTPConnsPerAddress = DefaultMaxHTTPConnsPerAddress
+	}
+	if cfg.FirstByteTimeout == 0 {
+		cfg.FirstByteTimeout = DefaultFirstByteTimeout
+	}
 	if cfg.InstanceID == "" {
 		cfg.InstanceID = randomID()
 	}
@@ -220,7 +248,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		CurrentYear: cfg.CurrentYear, GlobalVersion: s.version.Load})
 	s.ref = s.eng.Ref()
 	s.limiter = newLimiter(cfg.WriteRate, writeWindow, deps.Rates)
-	s.hub = ws.New(wsApp{s}, ws.Config{AllowedOrigins: cfg.AllowedOrigins, MaxPerAddress: cfg.MaxConnsPerAddress, Logger: cfg.Logger.With("component", "hub")})
+	s.authFailures = newLimiter(cfg.FailedAuthRate, writeWindow, deps.Rates)
+	s.hub = ws.New(wsApp{s}, ws.Config{AllowedOrigins: s.wsOrigins(), MaxPerAddress: cfg.MaxConnsPerAddress,
+		ClientAddr: s.clientAddr, Logger: cfg.Logger.With("component", "hub")})
 	s.app = fiber.New(fiber.Config{
 		AppName:               "hwfdash",
 		DisableStartupMessage: true,
@@ -245,6 +275,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		}
 	}
 	s.wsServer = memorySavingTwin(s.app.Server())
+	s.httpConns = newConnCap(cfg.MaxHTTPConnsPerAddress, s.trusted)
+	s.app.Server().ConnState = s.httpConns.state
 	return s, nil
 }
 
@@ -266,7 +298,7 @@ func (s *Server) Start(ctx context.Context, ln net.Listener) error {
 	// Fiber's routes are built once, before either server takes a request
 	// (app.Listener would build them again while the other one serves).
 	_ = s.app.Handler()
-	split := ws.NewConnSplit(ln, "/ws", s.cfg.ReadTimeout)
+	split := ws.NewConnSplit(ln, "/ws", s.cfg.FirstByteTimeout)
 	wsErr := make(chan error, 1)
 	go func() { wsErr <- s.wsServer.Serve(split.WS) }()
 	err = s.app.Server().Serve(split.HTTP)

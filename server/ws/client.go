@@ -292,3 +292,12 @@ func (c *Client) Topics() []string {
 	}
 	return out
 }
+
+// Addr is the client's address, as the per-address cap counted it.
+func (c *Client) Addr() string { return c.addr }
+
+// ClosePolicy closes the connection with 1008 (policy violation) and a
+// reason, after what is already queued has been given up.
+func (c *Client) ClosePolicy(reason string) {
+	c.closeWith(websocket.FormatCloseMessage(websocket.ClosePolicyViolation, reason))
+}

@@ -132,7 +132,7 @@ func TestFailedAuthDoesNotBlockOthers(t *testing.T) {
 	}
 	// The websocket control channel shares the count: that address's
 	// next guess there closes the connection.
-	ws := dialWSFrom(t, a.URL, http.Header{"X-Forwarded-For": {"203.0.113.66"}})
+	ws := dialWS(t, a.URL, http.Header{"X-Forwarded-For": {"203.0.113.66"}})
 	ws.send(map[string]any{"control": map[string]any{"action": "next"}, "token": "guess"})
 	awaitClose(t, ws, websocket.ClosePolicyViolation)
 }
@@ -166,13 +166,13 @@ func TestWebsocketCapPerClientBehindProxy(t *testing.T) {
 		c.MaxConnsPerAddress = 2
 	}})
 	greedy := http.Header{"X-Forwarded-For": {"203.0.113.5"}}
-	dialWSFrom(t, a.URL, greedy)
-	dialWSFrom(t, a.URL, greedy)
+	dialWS(t, a.URL, greedy)
+	dialWS(t, a.URL, greedy)
 	u := "ws" + strings.TrimPrefix(a.URL, "http") + "/ws"
 	if _, resp, err := websocket.DefaultDialer.Dial(u, greedy); err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("third connection of one client: err %v resp %v, want 429", err, resp)
 	}
-	dialWSFrom(t, a.URL, http.Header{"X-Forwarded-For": {"203.0.113.6"}})
+	dialWS(t, a.URL, http.Header{"X-Forwarded-For": {"203.0.113.6"}})
 }
 
 // TestWebsocketAdminGuessingClosed: wrong admin tokens on the control
@@ -193,8 +193,6 @@ func TestWebsocketAdminGuessingClosed(t *testing.T) {
 		t.Fatalf("an HTTP guess after the websocket guesses: %d, want 429 (one count per address)", st)
 	}
 }
-
-func dialWSFrom(t testing.TB, base string, h http.Header) *wsClient { return dialWS(t, base, h) }
 
 // awaitClose reads until the connection closes and checks its close code.
 func awaitClose(t testing.TB, ws *wsClient, code int) {
@@ -239,7 +237,7 @@ func TestHTTPConnectionsPerAddress(t *testing.T) {
 			t.Fatalf("from %s: %v", source, err)
 		}
 		var st int
-		if _, err := fmtSscan(string(buf[9:n]), &st); err != nil {
+		if _, err := fmt.Sscan(string(buf[9:n]), &st); err != nil {
 			t.Fatalf("status line %q", buf[:n])
 		}
 		return st
@@ -320,5 +318,3 @@ func TestWebsocketOriginCheck(t *testing.T) {
 		}
 	}
 }
-
-func fmtSscan(s string, st *int) (int, error) { return fmt.Sscan(s, st) }

@@ -167,7 +167,7 @@ type Server struct {
 	// authFailures counts failed authentications per client address.
 	authFailures *limiter
 	httpConns    *connCap
-	version atomic.Int64
+	version      atomic.Int64
 	// counters are reported by GET /api/v1/admin/stats.
 	counters counters
 	pages    *pages

@@ -57,6 +57,11 @@ type config struct {
 	CacheLocalMB int
 	WSPerAddress int
 	WriteRate    int
+	// TrustedProxies are the CIDRs of the proxies whose X-Forwarded-For is
+	// believed (TRUSTED_PROXIES).
+	TrustedProxies  string
+	HTTPPerAddress  int
+	AuthFailureRate int
 }
 
 func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
@@ -76,6 +81,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.StringVar(&c.AllowedOrigins, "allowed-origins", env("ALLOWED_ORIGINS", ""), "extra origins allowed to open websockets, comma-separated (ALLOWED_ORIGINS)")
 	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "the site's public origin, e.g. https://hwf.example.org: the base of links in the Atom feeds (PUBLIC_URL)")
 	fs.StringVar(&c.EmbedOrigins, "embed-origins", env("EMBED_ORIGINS", ""), "origins allowed to frame /embed/ pages; empty allows any (EMBED_ORIGINS)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "CIDRs of the proxies whose X-Forwarded-For/X-Real-IP name the client, comma-separated; empty trusts none (TRUSTED_PROXIES)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	localDef := env("CACHE_LOCAL_ENTRIES", strconv.Itoa(cache.DefaultLocalMaxEntries))
 	local, convErr := strconv.Atoi(localDef)
@@ -90,7 +96,9 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	}{
 		{"cache-local-mb", "CACHE_LOCAL_MB", &c.CacheLocalMB, cache.DefaultLocalMaxBytes >> 20, "megabytes the in-process cache may hold"},
 		{"ws-max-per-address", "WS_MAX_PER_ADDRESS", &c.WSPerAddress, server.DefaultMaxConnsPerAddress, "websocket connections allowed per client address"},
-		{"write-rate", "WRITE_RATE", &c.WriteRate, server.DefaultWriteRate, "writes a token or address may make per minute"},
+		{"write-rate", "WRITE_RATE", &c.WriteRate, server.DefaultWriteRate, "writes a token may make per minute"},
+		{"max-http-conns-per-address", "MAX_HTTP_CONNS_PER_ADDRESS", &c.HTTPPerAddress, server.DefaultMaxHTTPConnsPerAddress, "plain HTTP connections allowed per direct peer; trusted proxies are exempt"},
+		{"auth-failure-rate", "AUTH_FAILURE_RATE", &c.AuthFailureRate, server.DefaultFailedAuthRate, "failed authentications a client address may make per minute"},
 	}
 	for _, l := range limits {
 		def := l.def
@@ -115,6 +123,9 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 		}
 		if err == nil && c.PublicURL != "" {
 			err = checkPublicURL(c.PublicURL)
+		}
+		if err == nil {
+			_, err = server.ParseTrustedProxies(c.TrustedProxies)
 		}
 		for _, l := range limits {
 			if err == nil && *l.dst < 1 {
@@ -230,6 +241,10 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 	defer bus.Close()
 	log.Info("cache and bus ready", "cache", c.State(), "bus", bus.State())
 
+	proxies, err := server.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(server.Config{
 		AdminToken:     cfg.AdminToken,
 		AllowedOrigins: splitList(cfg.AllowedOrigins),
@@ -237,9 +252,12 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 		EmbedOrigins:   splitList(cfg.EmbedOrigins),
 		// A load test from one machine opens thousands of connections
 		// from one address.
-		MaxConnsPerAddress: cfg.WSPerAddress,
-		WriteRate:          cfg.WriteRate,
-		Logger:             log,
+		MaxConnsPerAddress:     cfg.WSPerAddress,
+		WriteRate:              cfg.WriteRate,
+		TrustedProxies:         proxies,
+		MaxHTTPConnsPerAddress: cfg.HTTPPerAddress,
+		FailedAuthRate:         cfg.AuthFailureRate,
+		Logger:                 log,
 	}, server.Deps{
 		Store: db, Tokens: db, Experiences: db, Imports: db, Cache: c, Bus: bus, Assets: assets, Rates: c,
 		Reference: engine.Reference{

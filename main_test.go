@@ -40,6 +40,7 @@ func TestComposeMatchesCode(t *testing.T) {
 	var doc struct {
 		Services map[string]struct {
 			Image       string            `yaml:"image"`
+			Command     []string          `yaml:"command"`
 			Build       any               `yaml:"build"`
 			Environment map[string]string `yaml:"environment"`
 			Ports       []string          `yaml:"ports"`
@@ -94,9 +95,27 @@ func TestComposeMatchesCode(t *testing.T) {
 	if lb := doc.Services["lb"]; len(lb.Ports) != 1 || lb.Ports[0] != "8080:80" {
 		t.Errorf("lb ports %v", lb.Ports)
 	}
+	// Redis is a bounded cache (issue 15): a memory cap and an eviction
+	// policy that may drop any key (every key is recomputable or has a TTL).
+	redisCmd := strings.Join(doc.Services["redis"].Command, " ")
+	if !regexp.MustCompile(`--maxmemory \d+[kmg]b`).MatchString(redisCmd) || !strings.Contains(redisCmd, "--maxmemory-policy allkeys-lru") {
+		t.Errorf("redis command %q: want --maxmemory and --maxmemory-policy allkeys-lru", redisCmd)
+	}
+	for _, name := range []string{"app1", "app2"} {
+		tp := doc.Services[name].Environment["TRUSTED_PROXIES"]
+		def := tp[strings.LastIndex(tp, ":-")+2 : len(tp)-1]
+		if _, err := server.ParseTrustedProxies(def); !strings.HasPrefix(tp, "${TRUSTED_PROXIES:-") || def == "" || err != nil {
+			t.Errorf("%s: TRUSTED_PROXIES %q: want a default naming the proxy network (%v)", name, tp, err)
+		}
+	}
 	conf, err := os.ReadFile("deploy/nginx.conf")
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, h := range []string{"proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;", "proxy_set_header X-Real-IP $remote_addr;"} {
+		if !strings.Contains(string(conf), h) {
+			t.Errorf("nginx.conf lacks %q, which the trusted-proxy setting reads", h)
+		}
 	}
 	var upstreams []string
 	for _, m := range regexp.MustCompile(`server (\w+):8080`).FindAllStringSubmatch(string(conf), -1) {
@@ -112,7 +131,7 @@ func TestConfigFromEnvironment(t *testing.T) {
 	env := map[string]string{"ADDR": ":9999", "DATABASE_URL": "postgres://x", "REDIS_URL": "redis://y", "ADMIN_TOKEN": "t",
 		"DATA_DIR": "/d", "ALLOWED_ORIGINS": "https://a", "EMBED_ORIGINS": "https://b", "LOG_LEVEL": "debug",
 		"CACHE_LOCAL_ENTRIES": "0", "REDIS_PREFIX": "bench:", "WS_MAX_PER_ADDRESS": "1000", "WRITE_RATE": "6000", "CACHE_LOCAL_MB": "32",
-		"PUBLIC_URL": "https://hwf.example.org"}
+		"PUBLIC_URL": "https://hwf.example.org", "TRUSTED_PROXIES": "10.0.0.0/8", "MAX_HTTP_CONNS_PER_ADDRESS": "9", "AUTH_FAILURE_RATE": "7"}
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	c, err := parseConfig(fs, []string{"-addr", ":7777"}, func(k string) string { return env[k] })
 	if err != nil {
@@ -120,7 +139,8 @@ func TestConfigFromEnvironment(t *testing.T) {
 	}
 	want := config{Addr: ":7777", DataDir: "/d", DatabaseURL: "postgres://x", RedisURL: "redis://y", AdminToken: "t",
 		AllowedOrigins: "https://a", EmbedOrigins: "https://b", LogLevel: "debug", CacheLocal: 0,
-		RedisPrefix: "bench:", CacheLocalMB: 32, WSPerAddress: 1000, WriteRate: 6000, PublicURL: "https://hwf.example.org"}
+		RedisPrefix: "bench:", CacheLocalMB: 32, WSPerAddress: 1000, WriteRate: 6000, PublicURL: "https://hwf.example.org",
+		TrustedProxies: "10.0.0.0/8", HTTPPerAddress: 9, AuthFailureRate: 7}
 	if c != want {
 		t.Fatalf("got %+v, want %+v (flags override the environment)", c, want)
 	}
@@ -131,6 +151,11 @@ func TestConfigFromEnvironment(t *testing.T) {
 		}
 	}
 	env["PUBLIC_URL"] = ""
+	env["TRUSTED_PROXIES"] = "10.0.0.0/33"
+	if _, err := parseConfig(flag.NewFlagSet("t", flag.ContinueOnError), nil, func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "TRUSTED_PROXIES") {
+		t.Errorf("TRUSTED_PROXIES=10.0.0.0/33: err %v, want one naming TRUSTED_PROXIES", err)
+	}
+	env["TRUSTED_PROXIES"] = ""
 	env["WRITE_RATE"] = "many"
 	if _, err := parseConfig(flag.NewFlagSet("t", flag.ContinueOnError), nil, func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "WRITE_RATE") {
 		t.Fatalf("WRITE_RATE=many: err %v, want one naming WRITE_RATE", err)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"strings"
@@ -38,14 +39,11 @@ func (s *Server) authenticate(c *fiber.Ctx) (indicators.Token, error) {
 	return tok, nil
 }
 
-// writer authenticates a write: the client address's and then the token's
-// rate limits, so a flood of bad tokens and a flood of good ones are both
-// refused before any work.
+// writer authenticates a write and applies the token's rate limit. A valid
+// token is limited per token only: other clients' failures, counted per
+// client address (checkAuth), never block it.
 func (s *Server) writer(c *fiber.Ctx) (indicators.Token, error) {
-	if err := s.limitWrite(c.UserContext(), "ip:"+c.IP()); err != nil {
-		return indicators.Token{}, err
-	}
-	tok, err := s.authenticate(c)
+	tok, err := s.checkAuth(c)
 	if err != nil {
 		return tok, err
 	}
@@ -53,10 +51,7 @@ func (s *Server) writer(c *fiber.Ctx) (indicators.Token, error) {
 }
 
 func (s *Server) requireAdmin(c *fiber.Ctx) (indicators.Token, error) {
-	if err := s.limitWrite(c.UserContext(), "ip:"+c.IP()); err != nil {
-		return indicators.Token{}, err
-	}
-	tok, err := s.authenticate(c)
+	tok, err := s.checkAuth(c)
 	if err != nil {
 		return tok, err
 	}
@@ -66,6 +61,31 @@ func (s *Server) requireAdmin(c *fiber.Ctx) (indicators.Token, error) {
 	return tok, nil
 }
 
+// checkAuth is authenticate with failures counted per client address: past
+// the failed-authentication rate, that address's failures answer 429. The
+// token is checked first, so a valid one always passes; tokens are random
+// 256-bit secrets, so the limit bounds the work of a flood, not the odds of
+// a guess.
+func (s *Server) checkAuth(c *fiber.Ctx) (indicators.Token, error) {
+	tok, err := s.authenticate(c)
+	var ae *apiError
+	if err != nil && errors.As(err, &ae) && ae.Status == fiber.StatusUnauthorized {
+		if lerr := s.authFailed(c.UserContext(), s.clientAddr(c.Context())); lerr != nil {
+			return tok, lerr
+		}
+	}
+	return tok, err
+}
+
+// authFailed counts a failed authentication from addr (HTTP or websocket);
+// past the rate it answers 429.
+func (s *Server) authFailed(ctx context.Context, addr string) error {
+	if !s.authFailures.allow(ctx, "authfail:"+addr) {
+		return &apiError{Status: fiber.StatusTooManyRequests, Message: "too many failed authentications from this address: retry in a minute", Field: "Authorization"}
+	}
+	return nil
+}
+
 // viewerIsAdmin says whether a read request carries the admin token (or an
 // admin ministry token). No Authorization header means a public reader; a
 // bad one is refused rather than silently ignored.
@@ -73,7 +93,7 @@ func (s *Server) viewerIsAdmin(c *fiber.Ctx) (bool, error) {
 	if c.Get(fiber.HeaderAuthorization) == "" {
 		return false, nil
 	}
-	tok, err := s.authenticate(c)
+	tok, err := s.checkAuth(c)
 	if err != nil {
 		return false, err
 	}

@@ -55,9 +55,8 @@ func (b *budget) take(key string, now time.Time) (ok bool, wait time.Duration) {
 }
 
 // budgetAddr is the client address a request's computations are counted
-// under.
-// TODO(issue 15 item 1): the trusted-proxy client address, once merged.
-func (s *Server) budgetAddr(c *fiber.Ctx) string { return c.IP() }
+// under: the trusted-proxy-aware one, like every per-address limit.
+func (s *Server) budgetAddr(c *fiber.Ctx) string { return s.clientAddr(c.Context()) }
 
 // budgeted wraps a payload computation so that it spends a token of the
 // client's budget of uncached computations, or answers 429. Reads served

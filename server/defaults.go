@@ -32,6 +32,16 @@ const (
 	// second. Cached reads are not counted.
 	DefaultComputeBurst = 120
 	DefaultComputeRate  = 10.0
+	// DefaultFailedAuthRate is the failed authentications a client
+	// address may make per minute before its failures answer 429 (and its
+	// websocket is closed with 1008).
+	DefaultFailedAuthRate = 30
+	// DefaultMaxHTTPConnsPerAddress caps the plain HTTP connections of one
+	// direct peer that is not a trusted proxy.
+	DefaultMaxHTTPConnsPerAddress = 256
+	// DefaultFirstByteTimeout is how long a new connection may stay silent
+	// before it is closed.
+	DefaultFirstByteTimeout = 5 * time.Second
 )
 
 // Fixed limits: not configurable, named so that each is stated once.

@@ -258,7 +258,7 @@ type ImportProgress struct {
 // as a write: the page polls it several times a second, and must not use up
 // the write rate its apply needs.
 func (s *Server) getImportProgress(c *fiber.Ctx) error {
-	tok, err := s.authenticate(c)
+	tok, err := s.checkAuth(c)
 	if err != nil {
 		return err
 	}

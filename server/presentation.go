@@ -78,6 +78,12 @@ func (s *Server) clientControl(c *ws.Client, m clientMessage) {
 		return
 	}
 	if s.cfg.AdminToken == "" || subtle.ConstantTimeCompare([]byte(m.Token), []byte(s.cfg.AdminToken)) != 1 {
+		// Counted with HTTP's failures from the same address: past the
+		// rate, guessing on a websocket ends the connection.
+		if err := s.authFailed(context.Background(), c.Addr()); err != nil {
+			c.ClosePolicy("too many failed authentications")
+			return
+		}
 		c.SendError("control: admin token required")
 		return
 	}

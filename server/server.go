@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -131,7 +132,22 @@ type Config struct {
 	// DefaultComputeRate.
 	ComputeBurst int
 	ComputeRate  float64
-	Logger       *slog.Logger
+	// TrustedProxies are the proxies (CIDRs) whose X-Forwarded-For and
+	// X-Real-IP name the client; empty trusts none, and every limit keys
+	// on the TCP peer.
+	TrustedProxies []netip.Prefix
+	// FailedAuthRate is the failed authentications a client address may
+	// make per minute (HTTP and websocket together); 0 means
+	// DefaultFailedAuthRate.
+	FailedAuthRate int
+	// MaxHTTPConnsPerAddress caps the plain HTTP connections of one direct
+	// peer (trusted proxies are exempt: they carry every client); 0 means
+	// DefaultMaxHTTPConnsPerAddress.
+	MaxHTTPConnsPerAddress int
+	// FirstByteTimeout bounds the wait for a new connection's first bytes;
+	// 0 means DefaultFirstByteTimeout.
+	FirstByteTimeout time.Duration
+	Logger           *slog.Logger
 }
 
 // Deps are the server's collaborators.
@@ -165,7 +181,10 @@ type Server struct {
 	limiter *limiter
 	// computes is each client address's budget of uncached computations.
 	computes *budget
-	version  atomic.Int64
+	// authFailures counts failed authentications per client address.
+	authFailures *limiter
+	httpConns    *connCap
+	version      atomic.Int64
 	// deck is the presentation state the projector screens show.
 	deck deckBox
 	// counters are reported by GET /api/v1/admin/stats.
@@ -226,6 +245,16 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if cfg.ComputeRate == 0 {
 		cfg.ComputeRate = DefaultComputeRate
+
+	}
+	if cfg.FailedAuthRate == 0 {
+		cfg.FailedAuthRate = DefaultFailedAuthRate
+	}
+	if cfg.MaxHTTPConnsPerAddress == 0 {
+		cfg.MaxHTTPConnsPerAddress = DefaultMaxHTTPConnsPerAddress
+	}
+	if cfg.FirstByteTimeout == 0 {
+		cfg.FirstByteTimeout = DefaultFirstByteTimeout
 	}
 	if cfg.InstanceID == "" {
 		cfg.InstanceID = randomID()
@@ -254,8 +283,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.limiter = newLimiter(cfg.WriteRate, writeWindow, deps.Rates)
 	s.charts = newChartQueue(s)
 	s.computes = newBudget(float64(cfg.ComputeBurst), cfg.ComputeRate)
-	s.hub = ws.New(wsApp{s}, ws.Config{AllowedOrigins: cfg.AllowedOrigins, MaxPerAddress: cfg.MaxConnsPerAddress,
-		MaxLiveTopics: cfg.MaxLiveTopics, Logger: cfg.Logger.With("component", "hub")})
+	s.authFailures = newLimiter(cfg.FailedAuthRate, writeWindow, deps.Rates)
+	s.hub = ws.New(wsApp{s}, ws.Config{AllowedOrigins: s.wsOrigins(), MaxPerAddress: cfg.MaxConnsPerAddress,
+		MaxLiveTopics: cfg.MaxLiveTopics, ClientAddr: s.clientAddr, Logger: cfg.Logger.With("component", "hub")})
 	s.app = fiber.New(fiber.Config{
 		AppName:               "hwfdash",
 		DisableStartupMessage: true,
@@ -280,6 +310,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		}
 	}
 	s.wsServer = memorySavingTwin(s.app.Server())
+	s.httpConns = newConnCap(cfg.MaxHTTPConnsPerAddress, s.trusted)
+	s.app.Server().ConnState = s.httpConns.state
 	return s, nil
 }
 
@@ -301,7 +333,7 @@ func (s *Server) Start(ctx context.Context, ln net.Listener) error {
 	// Fiber's routes are built once, before either server takes a request
 	// (app.Listener would build them again while the other one serves).
 	_ = s.app.Handler()
-	split := ws.NewConnSplit(ln, "/ws", s.cfg.ReadTimeout)
+	split := ws.NewConnSplit(ln, "/ws", s.cfg.FirstByteTimeout)
 	wsErr := make(chan error, 1)
 	go func() { wsErr <- s.wsServer.Serve(split.WS) }()
 	err = s.app.Server().Serve(split.HTTP)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"net/url"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -39,4 +40,14 @@ func (s *Server) serveWS() fiber.Handler {
 		}
 		return upgrade(c)
 	}
+}
+
+// wsOrigins are the origins allowed to open websockets: the public origin
+// (PUBLIC_URL) and ALLOWED_ORIGINS, compared by scheme, host and port.
+func (s *Server) wsOrigins() []string {
+	out := append([]string(nil), s.cfg.AllowedOrigins...)
+	if u, err := url.Parse(s.cfg.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
+		out = append(out, u.Scheme+"://"+u.Host)
+	}
+	return out
 }

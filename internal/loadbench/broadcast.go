@@ -84,7 +84,7 @@ func randomToken() string {
 // to post with, per-address and write-rate limits raised for one machine
 // playing thousands of clients.
 func bcServerEnv(token string, extra ...string) []string {
-	return append([]string{"ADMIN_TOKEN=" + token, "WS_MAX_PER_ADDRESS=100000", "WRITE_RATE=100000"}, extra...)
+	return append([]string{"ADMIN_TOKEN=" + token, "WS_MAX_PER_ADDRESS=100000", "WRITE_RATE=100000", "MAX_HTTP_CONNS_PER_ADDRESS=100000"}, extra...)
 }
 
 // receipt is one update frame as a client received it.

@@ -319,3 +319,6 @@ func (c *Client) Topics() []string {
 	}
 	return out
 }
+
+// Addr is the client's address, as the per-address cap counted it.
+func (c *Client) Addr() string { return c.addr }

@@ -34,8 +34,11 @@ type ConnSplit struct {
 }
 
 // NewConnSplit starts accepting on ln; upgrades are GET requests of path
-// (with or without a query). A connection whose request line has not come
-// within peekWait goes to HTTP.
+// (with or without a query). A connection that has sent nothing within
+// peekWait is closed (an idle connection holds a descriptor and a
+// goroutine, and a client has its request ready when it connects); one
+// whose request line is incomplete by then goes to HTTP, whose read
+// timeout bounds the rest.
 func NewConnSplit(ln net.Listener, path string, peekWait time.Duration) *ConnSplit {
 	s := &ConnSplit{ln: ln, peekWait: peekWait, prefix: []byte("GET " + path), done: make(chan struct{})}
 	s.ws = &splitListener{s: s, conns: make(chan net.Conn)}
@@ -87,7 +90,11 @@ func retryAccept(err error) bool {
 // body with one writev, and the hub to write to the socket.
 func (s *ConnSplit) route(c net.Conn) {
 	to := s.http
-	if s.isUpgrade(c) {
+	switch upgrade, silent := s.isUpgrade(c); {
+	case silent:
+		_ = c.Close()
+		return
+	case upgrade:
 		to = s.ws
 	}
 	select {
@@ -98,11 +105,15 @@ func (s *ConnSplit) route(c net.Conn) {
 }
 
 // isUpgrade reports whether c's first bytes are a websocket upgrade's
-// request line, waiting at most peekWait for them.
-func (s *ConnSplit) isUpgrade(c net.Conn) bool {
+// request line, waiting at most peekWait for them, and whether c sent
+// nothing at all in that time (or closed).
+func (s *ConnSplit) isUpgrade(c net.Conn) (upgrade, silent bool) {
 	buf := make([]byte, len(s.prefix)+1)
 	n := peek(c, buf, s.peekWait)
-	return n == len(buf) && bytes.HasPrefix(buf, s.prefix) && (buf[len(s.prefix)] == ' ' || buf[len(s.prefix)] == '?')
+	if n == 0 {
+		return false, true
+	}
+	return n == len(buf) && bytes.HasPrefix(buf, s.prefix) && (buf[len(s.prefix)] == ' ' || buf[len(s.prefix)] == '?'), false
 }
 
 // Close stops accepting and closes the listener.

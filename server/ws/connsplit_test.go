@@ -74,6 +74,29 @@ func TestConnSplit(t *testing.T) {
 			}
 		})
 	}
+	// A connection that sends nothing is closed after the wait, handed to
+	// neither side (it would hold a server's goroutine until its timeout).
+	t.Run("silent", func(t *testing.T) {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second)) // a guard; the close is awaited
+		_, err = c.Read(make([]byte, 1))
+		if ne, ok := err.(net.Error); err == nil || ok && ne.Timeout() {
+			t.Fatalf("read: %v, want the connection closed", err)
+		}
+		select {
+		case got := <-split.http.conns:
+			got.Close()
+			t.Fatal("a silent connection was handed to HTTP")
+		case got := <-split.ws.conns:
+			got.Close()
+			t.Fatal("a silent connection was handed to the websocket side")
+		default:
+		}
+	})
 	// Closing one side stops both.
 	if err := split.http.Close(); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package ws
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -25,25 +26,60 @@ func (h *Hub) Handler() fiber.Handler {
 	}
 }
 
-// checkOrigin allows clients without an Origin (not browsers), the server's
-// own origin (host is the request's Host), and the configured AllowedOrigins.
+// checkOrigin allows clients without an Origin (not browsers), the
+// configured AllowedOrigins and a loopback origin naming the request's own
+// host, each compared by scheme, host and port. Another origin naming the
+// request's Host is refused: a page whose name an attacker points at the
+// server (DNS rebinding) sends a Host of its own choosing.
 func (h *Hub) checkOrigin(origin, host string) bool {
 	if origin == "" {
 		return true
 	}
-	u, err := url.Parse(origin)
-	if err != nil {
+	o, ok := canonicalOrigin(origin)
+	if !ok {
 		return false
 	}
-	if strings.EqualFold(u.Host, host) {
-		return true
-	}
-	for _, o := range h.cfg.AllowedOrigins {
-		if o == "*" || strings.EqualFold(strings.TrimRight(o, "/"), origin) {
+	for _, a := range h.cfg.AllowedOrigins {
+		if a == "*" {
+			return true
+		}
+		if c, ok := canonicalOrigin(a); ok && c == o {
 			return true
 		}
 	}
-	return false
+	u, _ := url.Parse(o)
+	if o != "http://"+strings.ToLower(withPort(host, "http")) {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(u.Hostname())
+	return err == nil && ip.IsLoopback()
+}
+
+// canonicalOrigin is scheme://host:port in lower case, the port explicit.
+func canonicalOrigin(s string) (string, bool) {
+	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(s), "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		return "", false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	return scheme + "://" + strings.ToLower(withPort(u.Host, scheme)), true
+}
+
+// withPort adds the scheme's default port to a host without one.
+func withPort(host, scheme string) string {
+	if _, _, err := net.SplitHostPort(host); err == nil {
+		return host
+	}
+	if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") || !strings.Contains(host, ":") {
+		if scheme == "https" {
+			return host + ":443"
+		}
+		return host + ":80"
+	}
+	return host
 }
 
 func (h *Hub) checkOriginCtx(ctx *fasthttp.RequestCtx) bool {
@@ -68,8 +104,12 @@ func refuse(ctx *fasthttp.RequestCtx, status int, body string) {
 // it does not (a write error), the count is given back after
 // handshakeTimeout.
 func (h *Hub) serve(ctx *fasthttp.RequestCtx) {
-	addr, _, err := net.SplitHostPort(ctx.RemoteAddr().String())
-	if err != nil {
+	var addr string
+	if h.cfg.ClientAddr != nil {
+		addr = h.cfg.ClientAddr(ctx)
+	} else if a, _, err := net.SplitHostPort(ctx.RemoteAddr().String()); err == nil {
+		addr = a
+	} else {
 		addr = ctx.RemoteAddr().String()
 	}
 	if !h.checkOriginCtx(ctx) {
@@ -90,7 +130,7 @@ func (h *Hub) serve(ctx *fasthttp.RequestCtx) {
 		}
 	}
 	timer := time.AfterFunc(handshakeTimeout, giveBack)
-	err = h.upgrader.Upgrade(ctx, func(conn *websocket.Conn) {
+	err := h.upgrader.Upgrade(ctx, func(conn *websocket.Conn) {
 		timer.Stop()
 		if !settled.CompareAndSwap(false, true) {
 			return // too late: the count was given back

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+	"github.com/valyala/fasthttp"
 )
 
 // App is what the hub needs from the application it serves.
@@ -26,10 +27,15 @@ type App interface {
 
 // Config configures a Hub.
 type Config struct {
-	// AllowedOrigins may open websockets besides the server's own origin;
-	// "*" allows any. Clients without an Origin header (not browsers) are
-	// always allowed.
+	// AllowedOrigins may open websockets, compared by scheme, host and
+	// port; "*" allows any. The Host header alone is never trusted: besides
+	// these, only a loopback origin naming the request's own host (a browser
+	// on the server's machine) is allowed. Clients without an Origin header
+	// (not browsers) are always allowed.
 	AllowedOrigins []string
+	// ClientAddr is the client address of an upgrade request, which the
+	// per-address cap keys on; nil means the TCP peer's address.
+	ClientAddr func(*fasthttp.RequestCtx) string
 	// MaxPerAddress caps the connections from one address; 0 means
 	// MaxPerAddress.
 	MaxPerAddress int

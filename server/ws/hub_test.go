@@ -202,22 +202,30 @@ func TestCheckOrigin(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		allowed []string
+		host    string
 		origin  string
 		ok      bool
 	}{
-		{"no origin (not a browser)", nil, "", true},
-		{"own origin", nil, "http://dash.example", true},
-		{"own origin, other case", nil, "http://DASH.example", true},
-		{"other origin", nil, "http://evil.example", false},
-		{"allowed origin", []string{"https://ministry.example/"}, "https://ministry.example", true},
-		{"allowed host, other scheme", []string{"https://ministry.example"}, "http://ministry.example", false},
-		{"any", []string{"*"}, "http://evil.example", true},
-		{"malformed", nil, "http://%zz", false},
+		{"no origin (not a browser)", nil, "dash.example", "", true},
+		{"Host alone is not trusted", nil, "dash.example", "http://dash.example", false},
+		{"attacker's Host and Origin", nil, "evil.example", "http://evil.example", false},
+		{"configured origin", []string{"https://dash.example"}, "dash.example", "https://dash.example", true},
+		{"configured origin, other case, explicit port", []string{"https://dash.example"}, "x", "https://DASH.example:443", true},
+		{"configured host, other scheme", []string{"https://dash.example"}, "dash.example", "http://dash.example", false},
+		{"configured host, other port", []string{"https://dash.example"}, "dash.example", "https://dash.example:8443", false},
+		{"allowed origin with a slash", []string{"https://ministry.example/"}, "x", "https://ministry.example", true},
+		{"other origin", []string{"https://dash.example"}, "dash.example", "http://evil.example", false},
+		{"any", []string{"*"}, "x", "http://evil.example", true},
+		{"loopback, own host", nil, "127.0.0.1:8080", "http://127.0.0.1:8080", true},
+		{"localhost, own host", nil, "localhost:8080", "http://localhost:8080", true},
+		{"loopback, other port", nil, "127.0.0.1:8080", "http://127.0.0.1:9090", false},
+		{"loopback origin, another Host", nil, "dash.example", "http://127.0.0.1", false},
+		{"malformed", nil, "x", "http://%zz", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := New(echoApp{}, Config{AllowedOrigins: tc.allowed})
-			if got := h.checkOrigin(tc.origin, "dash.example"); got != tc.ok {
-				t.Fatalf("checkOrigin(%q) = %v, want %v", tc.origin, got, tc.ok)
+			if got := h.checkOrigin(tc.origin, tc.host); got != tc.ok {
+				t.Fatalf("checkOrigin(%q, Host %q) = %v, want %v", tc.origin, tc.host, got, tc.ok)
 			}
 		})
 	}

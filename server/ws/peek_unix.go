@@ -15,11 +15,11 @@ import (
 func peek(c net.Conn, buf []byte, wait time.Duration) int {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
-		return 0
+		return -1
 	}
 	raw, err := sc.SyscallConn()
 	if err != nil {
-		return 0
+		return -1
 	}
 	n := 0
 	_ = c.SetReadDeadline(time.Now().Add(wait))

@@ -40,6 +40,7 @@ func newPages(a *public.Assets) (*pages, error) {
 		"roadmapRows": func(lang, caption, scope string, rows []engine.RoadmapMilestone) roadmapTable {
 			return roadmapTable{lang, caption, scope, rows}
 		},
+		"nameWithUnit": nameWithUnit,
 		// Bound per request to the page's language (see render).
 		"t":       func(string) string { return "" },
 		"ind":     func(string) string { return "" },
@@ -122,8 +123,8 @@ type refItem struct {
 
 // langLink is one entry of the language switcher.
 type langLink struct {
-	Code, Name string
-	Current    bool
+	Code, Name, Href string
+	Current          bool
 }
 
 var languageNames = map[string]string{"en": "English", "fr": "Français", "de": "Deutsch", "ru": "Русский"}
@@ -235,8 +236,16 @@ func liveURL(c *fiber.Ctx) string {
 
 func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 	lang := d.Lang
+	q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		q = url.Values{}
+	}
 	for _, l := range public.Languages() {
-		d.Languages = append(d.Languages, langLink{Code: l, Name: languageNames[l], Current: l == lang})
+		// The switch keeps the view (countries, tab, years…): only the
+		// language changes. The explorer keeps these links in step with
+		// its state as it changes (explorer.js).
+		q.Set("lang", l)
+		d.Languages = append(d.Languages, langLink{Code: l, Name: languageNames[l], Current: l == lang, Href: c.Path() + "?" + q.Encode()})
 	}
 	js, _ := json.Marshal(s.msgs.Subset(lang, ""))
 	d.JSMessages = string(js)
@@ -510,6 +519,15 @@ func (s *Server) embedChartPage(c *fiber.Ctx, d *pageData) error {
 	d.Chart = chartRef{Name: r.Name, Query: query, Label: r.Name + " chart"}
 	d.Embed, d.BodyClass, d.Title = true, "embed", r.Name
 	return nil
+}
+
+// nameWithUnit names an indicator with its unit once: most names already
+// end with it in brackets ("Medical doctors (per 10 000 population)").
+func nameWithUnit(ind indicators.Indicator) string {
+	if ind.Unit == "" || strings.HasSuffix(strings.TrimSpace(ind.Name), ")") {
+		return ind.Name
+	}
+	return ind.Name + " (" + ind.Unit + ")"
 }
 
 // rangeText gives an indicator's valid range for display: "0–100", "≥ 0".

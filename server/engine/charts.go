@@ -350,13 +350,16 @@ func (e *Engine) yearChart(ctx context.Context, r ChartRequest, st charts.Style,
 	res.Table.Columns = []string{"iso3", "country", "year", "value", "unit", "source", "status"}
 	for _, c := range e.ref.Countries {
 		o := values[c.ISO3]
-		st := string(status[c.ISO3])
 		if o == nil {
-			res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, year, nil, r.Indicator.Unit, "", st})
+			// The status is a milestone's verdict from a country's series;
+			// beside a year it has no value for, it would read as that
+			// year's: a row without a value has no status (issue 16).
+			delete(status, c.ISO3)
+			res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, year, nil, r.Indicator.Unit, "", nil})
 			continue
 		}
 		src.add([]indicators.Observation{*o})
-		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, year, o.Value, r.Indicator.Unit, o.Source, st})
+		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, year, o.Value, r.Indicator.Unit, o.Source, string(status[c.ISO3])})
 	}
 	res.Sources = src.list()
 	res.Years = yearsOf(all)

@@ -45,9 +45,9 @@ function renderTable(fig, table) {
   const tb = el('tbody');
   (table.rows || []).forEach(function (row) {
     const r = el('tr');
-    row.forEach(function (v) {
+    row.forEach(function (v, i) {
       const td = el('td');
-      const f = fmt(v);
+      const f = table.columns[i] === 'year' && v !== null ? String(v) : fmt(v);
       if (f === null || f === '') td.appendChild(missing()); else td.textContent = f;
       r.appendChild(td);
     });
@@ -150,6 +150,7 @@ function applyChart(fig, res, live) {
       new Date().toISOString().slice(0, 10) + '. ' + location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '') +
       ' (' + location.href + '). ' + T('chart.sources') + ' ' + (res.sources || []).join('; ') + '.';
   }
+  fig._res = res;
   fig.dataset.state = 'ready';
   fig.dataset.version = res.version;
   // The explorer's timeline follows the years a map or ranking has.
@@ -175,9 +176,13 @@ function untrack(topic, fig) {
 // when is the time of day the update arrived.
 export function updateCharts(topic, payload, when) {
   (charts[topic] || []).forEach(function (fig) {
+    // A subscription is answered with the topic's current payload (the
+    // catch-up after a fetch or a reconnect): the note says "updated" only
+    // when the figure is newer than the one drawn.
+    const before = Number(fig.dataset.version || 0);
     applyChart(fig, payload, true);
     const u = $('.updated', fig);
-    if (u) u.textContent = T('chart.updated') + ' ' + when;
+    if (u && payload && payload.version > before) u.textContent = T('chart.updated') + ' ' + when;
   });
 }
 
@@ -200,12 +205,13 @@ export function loadChart(fig) {
 function wireChartButtons(fig) {
   const png = $('.png', fig);
   if (png) png.addEventListener('click', function () {
-    const inst = echarts.getInstanceByDom($('.chart-canvas', fig));
-    if (!inst) return;
-    const a = document.createElement('a');
-    a.href = inst.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' });
-    a.download = 'hwfdash-' + fig.dataset.chart + '.png';
-    a.click();
+    exportPNG(fig).then(function (url) {
+      if (!url) return;
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = 'hwfdash-' + fig.dataset.chart + '.png';
+      a.click();
+    });
   });
   const emb = $('.embed', fig);
   if (emb) emb.addEventListener('click', function () {
@@ -213,6 +219,65 @@ function wireChartButtons(fig) {
     box.hidden = !box.hidden;
     emb.setAttribute('aria-expanded', String(!box.hidden));
     if (!box.hidden) $('textarea', box).select();
+  });
+}
+
+// exportCredit is the footer of a chart's PNG: exactly the sources of the
+// figures drawn (the API's list, e.g. a ministry's submission rather than
+// the catalogue's publisher), the permalink and the data version.
+function exportCredit(fig) {
+  const res = fig._res || {};
+  const lines = [T('chart.sources') + ' ' + ((res.sources || []).join(' · ') || '—')];
+  lines.push(withVersion(withoutVersion(location.href), res.version) + ' · hwfdash, ' + T('chart.version') + ' ' + res.version);
+  return lines;
+}
+
+// wrapLines breaks text into lines no wider than width on ctx.
+function wrapLines(ctx, text, width) {
+  const out = [];
+  let line = '';
+  text.split(/(\s+)/).forEach(function (w) {
+    if (line && ctx.measureText(line + w).width > width) { out.push(line.trim()); line = w.trimStart(); } else line += w;
+  });
+  if (line.trim()) out.push(line.trim());
+  return out;
+}
+
+// exportPNG draws fig's chart without its subtitle (the source line, which
+// the axis name can meet) and puts the credit below the plot, where nothing
+// overlaps it. Resolves to a PNG data URL.
+export function exportPNG(fig) {
+  const inst = echarts.getInstanceByDom($('.chart-canvas', fig));
+  if (!inst) return Promise.resolve(null);
+  const ratio = 2;
+  const title = fig._title ? [].concat(inst.getOption().title || []).map(function () { return { subtext: '' }; }) : null;
+  if (title) inst.setOption({ title: title }, { lazyUpdate: false, silent: true });
+  const chartURL = inst.getDataURL({ type: 'png', pixelRatio: ratio, backgroundColor: '#fff', excludeComponents: ['toolbox'] });
+  if (title) inst.setOption({ title: fitTitle(fig._title, $('.chart-canvas', fig).clientWidth) }, { lazyUpdate: false, silent: true });
+  const credit = exportCredit(fig);
+  fig.dataset.exportCredit = credit.join('\n');
+  return new Promise(function (resolve) {
+    const img = new Image();
+    img.onload = function () {
+      const c = document.createElement('canvas');
+      const ctx = c.getContext('2d');
+      const size = 12 * ratio, pad = 12 * ratio;
+      ctx.font = size + 'px sans-serif';
+      const lines = [];
+      credit.forEach(function (t) { wrapLines(ctx, t, img.width - 2 * pad).forEach(function (l) { lines.push(l); }); });
+      c.width = img.width;
+      c.height = img.height + pad + lines.length * size * 1.4;
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, c.width, c.height);
+      ctx.drawImage(img, 0, 0);
+      ctx.fillStyle = '#333';
+      ctx.font = size + 'px sans-serif';
+      ctx.textBaseline = 'top';
+      lines.forEach(function (l, i) { ctx.fillText(l, pad, img.height + i * size * 1.4); });
+      resolve(c.toDataURL('image/png'));
+    };
+    img.onerror = function () { resolve(chartURL); };
+    img.src = chartURL;
   });
 }
 

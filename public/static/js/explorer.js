@@ -47,6 +47,12 @@ export function explorer() {
     const url = location.pathname + (q.toString() ? '?' + q.toString() : '');
     history.replaceState(null, '', url);
     $('.permalink', form).href = url;
+    // The language switch keeps the view: only lang changes.
+    $all('nav.langs a[hreflang]').forEach(function (a) {
+      const lq = new URLSearchParams(q);
+      lq.set('lang', a.getAttribute('hreflang'));
+      a.href = location.pathname + '?' + lq.toString();
+    });
     $('.csv-full', form).href = '/api/v1/indicators/' + encodeURIComponent(id) + '/data?format=csv' + (pinnedVersion ? '&as_of=' + pinnedVersion : '');
     const tq = new URLSearchParams({ indicator: id });
     if (lang !== 'en') tq.set('lang', lang);

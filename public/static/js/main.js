@@ -16,9 +16,11 @@ import { present, onControl, control } from './presenter.js';
 import { submitForm } from './submit.js';
 import { experiences, experienceForm } from './experiences.js';
 import { importForm } from './imports.js';
+import { siteMenu } from './menu.js';
 
 // FEATURES pairs each feature with the elements that show a page has it.
 const FEATURES = [
+  ['header.site .menu-toggle', siteMenu],
   ['figure.chart', startCharts],
   ['section.no-data', awaitFirstData],
   ['table.roadmap-milestones, table.milestones', roadmap],

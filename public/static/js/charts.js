@@ -17,6 +17,16 @@ let mapReady = null;
 // and need about 16 px a row to stay legible.
 const EMBED_HEIGHT = { ranking: 1000, code: 1000, map: 640, trend: 560, milestones: 620, relationship: 600 };
 
+// EMBED_SIZES are the snippet's sizes: a frame's width and, per chart, the
+// height at that width. Below 560 px the embed draws its compact layout
+// (embed.js: top and bottom of the ranking, sources folded), so the small
+// frame needs far less height than the whole Region's ranking.
+const EMBED_SIZES = {
+  small: { width: '400', height: { ranking: 560, code: 1000, map: 440, trend: 440, milestones: 560, relationship: 480 } },
+  medium: { width: '700', height: { ranking: 1000, code: 1000, map: 560, trend: 520, milestones: 600, relationship: 560 } },
+  large: { width: '100%', height: EMBED_HEIGHT },
+};
+
 function loadMap() {
   if (!mapReady) {
     mapReady = fetch(document.body.dataset.geo).then(function (r) { return r.json(); }).then(function (geo) {
@@ -133,14 +143,20 @@ function applyChart(fig, res, live) {
   // Each snippet and citation comes live and pinned to the version shown
   // (as_of): the pinned one reproduces exactly this view for good.
   const embedSrc = location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '');
+  const sizeSel = $('.embed-size', fig);
   const iframe = function (src) {
-    return '<iframe src="' + src + '" width="100%" height="' + (EMBED_HEIGHT[res.chart] || 520) + '" style="border:0" title="' +
+    const size = EMBED_SIZES[sizeSel ? sizeSel.value : 'large'] || EMBED_SIZES.large;
+    return '<iframe src="' + src + '" width="' + size.width + '" height="' + (size.height[res.chart] || 520) + '" style="border:0;max-width:100%" title="' +
       (res.title || res.chart).replace(/"/g, '') + '" loading="lazy"></iframe>';
   };
-  const embed = $('.embed-box textarea', fig);
-  if (embed) embed.value = iframe(embedSrc);
-  const embedPinned = $('.embed-box textarea.embed-pinned', fig);
-  if (embedPinned) embedPinned.value = iframe(withVersion(embedSrc, res.version));
+  const fillSnippets = function () {
+    const embed = $('.embed-box textarea', fig);
+    if (embed) embed.value = iframe(embedSrc);
+    const embedPinned = $('.embed-box textarea.embed-pinned', fig);
+    if (embedPinned) embedPinned.value = iframe(withVersion(embedSrc, res.version));
+  };
+  fillSnippets();
+  if (sizeSel) sizeSel.onchange = fillSnippets;
   const citeLive = $('.cite-live', fig), citePinned = $('.cite-pinned', fig);
   if (citeLive) citeLive.href = citeLive.textContent = withoutVersion(location.href);
   if (citePinned) citePinned.href = citePinned.textContent = withVersion(location.href, res.version);

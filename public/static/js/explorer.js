@@ -72,6 +72,7 @@ export function explorer() {
     map.dataset.query = rank.dataset.query = mq.toString();
     if (reload) { loadChart(trend); loadChart(map); loadChart(rank); loadTable(); }
     drawChips();
+    markSelected();
   }
   function drawChips() {
     const ul = $('.chips', form);
@@ -121,6 +122,17 @@ export function explorer() {
       dataTable.dataset.version = res.version;
     });
   }
+  // The Map tab outlines the selected countries (geo regions, merged into
+  // whatever the server drew).
+  function markSelected() {
+    const inst = echarts.getInstanceByDom($('.chart-canvas', map));
+    if (!inst || map.dataset.state !== 'ready') return;
+    inst.setOption({ geo: [{ regions: state.countries.map(function (c) {
+      return { name: c, itemStyle: { borderColor: '#000000', borderWidth: 2.5 } };
+    }) }] });
+    map.dataset.marked = state.countries.join(',');
+  }
+  map.addEventListener('chartload', markSelected);
   onLive('indicator:' + id, loadTable);
   $('.add-country', form).addEventListener('change', function (e) {
     const c = e.target.value;

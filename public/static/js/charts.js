@@ -78,6 +78,10 @@ function fitTitle(title, width) {
   return [].concat(title).map(function (t) {
     const w = width - 2 * (Number(t.left) || 12);
     const c = Object.assign({}, t);
+    // The year ends the title ("…, 2022"): cut at the end it would go
+    // first, so on a narrow canvas it leads instead ("2022 · …").
+    const m = narrow && typeof t.text === 'string' ? t.text.match(/^(.*\S),\s*(\d{4}(?:\s*[–-]\s*\d{4})?)$/) : null;
+    if (m) c.text = m[2] + ' · ' + m[1];
     c.textStyle = Object.assign({}, t.textStyle, narrow ? { width: w, overflow: 'truncate' } : { overflow: 'none' });
     c.subtextStyle = Object.assign({}, t.subtextStyle, narrow ? { width: w, overflow: 'truncate' } : {});
     return c;
@@ -192,10 +196,10 @@ function untrack(topic, fig) {
 // when is the time of day the update arrived.
 export function updateCharts(topic, payload, when) {
   (charts[topic] || []).forEach(function (fig) {
-    // A subscription is answered with the topic's current payload (the
+    // A subscription may be answered with the topic's current payload (the
     // catch-up after a fetch or a reconnect): the note says "updated" only
-    // when the figure is newer than the one drawn.
-    const before = Number(fig.dataset.version || 0);
+    // for a figure newer than both the one drawn and the page itself.
+    const before = Math.max(Number(fig.dataset.version || 0), sessionStart);
     applyChart(fig, payload, true);
     const u = $('.updated', fig);
     if (u && payload && payload.version > before) u.textContent = T('chart.updated') + ' ' + when;

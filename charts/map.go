@@ -82,13 +82,13 @@ func Map(in MapInput, st Style) (Option, error) {
 	// A map entry: go-echarts' GeoComponent has no roam, nameProperty,
 	// boundingCoords or box.
 	geo := map[string]any{"map": MapName, "roam": true, "nameProperty": "name",
-		// The Region from Iceland to Kazakhstan's and Kyrgyzstan's eastern
-		// borders (87° E) and from the Arctic to Israel fits the box under
-		// the title, so all 53 Member States show at every size; Russia's
-		// far east runs off to the right. A fixed centre and zoom instead
-		// spilled over the title and cut off Türkiye and the south, and a
-		// box ending at 62° E cut off Central Asia.
-		"boundingCoords": [][2]float64{{-25, 81}, {88, 29}},
+		// The Region from the Azores to Kazakhstan's eastern border (87° E)
+		// and from Franz Josef Land to the Canary Islands fits the box
+		// under the title, so all 53 Member States show whole at every
+		// size; Russia's far east runs off to the right. A fixed centre and
+		// zoom instead spilled over the title and cut off Türkiye and the
+		// south, and a box ending at 62° E cut off Central Asia.
+		"boundingCoords": [][2]float64{{-32, 82}, {88, 27}},
 		"left":           st.px(8), "right": st.px(8), "bottom": st.px(8),
 		"itemStyle": map[string]any{"areaColor": "#DDDDDD", "borderColor": "#FFFFFF", "borderWidth": 0.5},
 		"emphasis":  map[string]any{"label": map[string]any{"show": false}, "itemStyle": map[string]any{"areaColor": "#E69F00"}}}

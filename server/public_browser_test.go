@@ -408,11 +408,16 @@ const wsBarrier = `(() => { const W = window.WebSocket; window.__sockets = []; w
 func TestBrowserFreshLoadNotUpdated(t *testing.T) {
 	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
-	// The Region's version moves past the charts' own.
+	b := newBrowser(t)
+	const path = "/indicators/HWF_0001?countries=AUT&tab=map"
+	// The page's charts are computed and cached at this version; a write
+	// elsewhere moves the Region's version past theirs, so the page is
+	// newer than its charts and its subscriptions are answered with a
+	// catch-up of every topic: that catch-up is no update.
+	run(t, b.tab(), 60*time.Second, chromedp.Navigate(a.URL+path), chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)))
 	if status, _ := submit(t, a.URL, adminToken, obsRow{Indicator: "HWF_0006", ISO3: "AUT", Year: 2025, Value: 55.5, Source: "fresh-load test"}); status != http.StatusCreated {
 		t.Fatalf("submit: %d", status)
 	}
-	b := newBrowser(t)
 	ctx := b.tab()
 	var notes string
 	run(t, ctx, 60*time.Second,
@@ -421,7 +426,7 @@ func TestBrowserFreshLoadNotUpdated(t *testing.T) {
 			return err
 		}),
 		chromedp.EmulateViewport(desktop.w, desktop.h),
-		chromedp.Navigate(a.URL+"/indicators/HWF_0001?countries=AUT&tab=map"),
+		chromedp.Navigate(a.URL+path),
 		chromedp.Poll(chartsReady+` && document.querySelector('.live').dataset.state === 'live'`, nil, chromedp.WithPollingTimeout(45*time.Second)),
 		chromedp.Evaluate(`window.__mark = window.__subscribed; window.__sockets[0].send(JSON.stringify({subscribe: ['milestones']})); true`, nil),
 		chromedp.Poll(`window.__subscribed > window.__mark`, nil, chromedp.WithPollingTimeout(20*time.Second)),

@@ -43,6 +43,8 @@ func newPages(a *public.Assets) (*pages, error) {
 			return roadmapTable{lang, caption, scope, rows}
 		},
 		"nameWithUnit": nameWithUnit,
+		// The loading row stands for one of n rows; the others are placeholders.
+		"placeholderRows": func(n int) []struct{} { return make([]struct{}, max(n-1, 0)) },
 		// Bound per request to the page's language (see render).
 		"t":       func(string) string { return "" },
 		"ind":     func(string) string { return "" },
@@ -336,6 +338,9 @@ func (s *Server) countryPage(c *fiber.Ctx, d *pageData) error {
 	d.Country, d.Title, d.Topics = cty, cty.Name, "country:"+cty.ISO3
 	d.Description = cty.Name + ": " + s.msgs.T(d.Lang, "meta.country")
 	d.SummaryRows = len(s.ref.Catalogue)
+	if d.Embed {
+		d.SummaryRows = embedSummaryRows
+	}
 	if !d.Embed {
 		d.Topics += " experiences:" + cty.ISO3
 		s.experienceRefsData(d)
@@ -545,6 +550,10 @@ func (s *Server) embedChartPage(c *fiber.Ctx, d *pageData) error {
 	d.Embed, d.BodyClass, d.Title = true, "embed", r.Name
 	return nil
 }
+
+// embedSummaryRows is how many rows of the country table the country embed
+// shows (app.css): the first indicators, the rest on the country page.
+const embedSummaryRows = 5
 
 // nameWithUnit names an indicator with its unit once: most names already
 // end with it in brackets ("Medical doctors (per 10 000 population)").

@@ -66,7 +66,7 @@ func TestBrowserLanguageKeepsView(t *testing.T) {
 	a := startApp(t, appOptions{})
 	b := newBrowser(t)
 	ctx := b.tab()
-	var search, group, value, href string
+	var search, group, value, href, desc string
 	var tab string
 	run(t, ctx, 60*time.Second,
 		chromedp.EmulateViewport(laptop.w, laptop.h),
@@ -80,6 +80,7 @@ func TestBrowserLanguageKeepsView(t *testing.T) {
 		chromedp.Navigate(a.URL+href),
 		chromedp.Poll(`document.documentElement.lang === 'fr' && document.querySelector('table.data-table').dataset.state === 'ready'`, nil, chromedp.WithPollingTimeout(45*time.Second)),
 		chromedp.Evaluate(`location.search`, &search),
+		chromedp.Evaluate(`document.querySelector('h1 + p.muted').textContent`, &desc),
 		chromedp.Evaluate(`document.querySelector('[role="tab"][aria-selected="true"]').dataset.tab`, &tab),
 		chromedp.Evaluate(`[...document.querySelectorAll('.add-group option')].map(o => o.textContent).join('|')`, &group),
 		chromedp.Evaluate(`[...document.querySelectorAll('table.data-table tbody td:nth-child(3)')].map(td => td.textContent).find(v => /\d[,.]\d/.test(v)) || ''`, &value),
@@ -88,6 +89,9 @@ func TestBrowserLanguageKeepsView(t *testing.T) {
 		if !strings.Contains(search, want) {
 			t.Errorf("after switching to French the query is %q: want %s", search, want)
 		}
+	}
+	if !strings.Contains(desc, "Densité de médecins") {
+		t.Errorf("the indicator's description on the French page: %q", desc)
 	}
 	if tab != "table" {
 		t.Errorf("French page opened on tab %q, want table", tab)

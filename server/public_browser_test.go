@@ -270,6 +270,8 @@ func TestBrowserEmbedFrames(t *testing.T) {
 				Folded  bool
 				Doc     float64
 				Compact bool
+				Width   float64
+				Canvas  float64
 			}
 			run(t, ctx, 60*time.Second,
 				chromedp.EmulateViewport(vp.w, vp.h),
@@ -279,8 +281,12 @@ func TestBrowserEmbedFrames(t *testing.T) {
 				  const names = o.yAxis[0].data;
 				  const d = document.querySelector('figcaption details.sources-fold');
 				  return {Bars: names.length, Marked: names.some(n => n.startsWith('▶') && n.includes('Germany')),
-				    Folded: !!d && !d.open, Doc: document.documentElement.scrollHeight, Compact: document.body.classList.contains('compact')}; })()`, &got),
+				    Folded: !!d && !d.open, Doc: document.documentElement.scrollHeight, Compact: document.body.classList.contains('compact'),
+				    Width: echarts.getInstanceByDom(document.querySelector('.chart-canvas')).getWidth(), Canvas: document.querySelector('.chart-canvas').getBoundingClientRect().right}; })()`, &got),
 			)
+			if got.Canvas > float64(vp.w) || got.Width > float64(vp.w) {
+				t.Errorf("%s: chart %.0f px wide, canvas ends at %.0f px", vp.name, got.Width, got.Canvas)
+			}
 			if vp == frame400 {
 				if !got.Compact || got.Bars > 11 || !got.Folded {
 					t.Errorf("400 px frame: compact %v, %d bars, sources folded %v", got.Compact, got.Bars, got.Folded)

@@ -31,6 +31,8 @@ type MapInput struct {
 	Names     map[string]string
 	Countries []string
 	Small     []SmallState
+	// Highlight is a Member State outlined on the map (an embed's country).
+	Highlight string
 }
 
 // Map draws a choropleth of the Member States keyed by ISO3, with a marker
@@ -80,15 +82,20 @@ func Map(in MapInput, st Style) (Option, error) {
 	// A map entry: go-echarts' GeoComponent has no roam, nameProperty,
 	// boundingCoords or box.
 	geo := map[string]any{"map": MapName, "roam": true, "nameProperty": "name",
-		// The Region from Iceland to the Urals and from the Arctic to Israel
-		// fits the box under the title; Russia's east runs off to the right.
-		// A fixed centre and zoom instead spilled over the title and cut
-		// off Türkiye and the south at other sizes.
-		"boundingCoords": [][2]float64{{-25, 81}, {62, 29}},
+		// The Region from the Azores to Kazakhstan's eastern border (87° E)
+		// and from Franz Josef Land to the Canary Islands fits the box
+		// under the title, so all 53 Member States show whole at every
+		// size; Russia's far east runs off to the right. A fixed centre and
+		// zoom instead spilled over the title and cut off Türkiye and the
+		// south, and a box ending at 62° E cut off Central Asia.
+		"boundingCoords": [][2]float64{{-32, 82}, {88, 27}},
 		"left":           st.px(8), "right": st.px(8), "bottom": st.px(8),
 		"itemStyle": map[string]any{"areaColor": "#DDDDDD", "borderColor": "#FFFFFF", "borderWidth": 0.5},
 		"emphasis":  map[string]any{"label": map[string]any{"show": false}, "itemStyle": map[string]any{"areaColor": "#E69F00"}}}
 	o["geo"] = geo
+	if in.Highlight != "" {
+		geo["regions"] = []any{map[string]any{"name": in.Highlight, "itemStyle": map[string]any{"borderColor": "#000000", "borderWidth": 2.5}}}
+	}
 	var rows []map[string]any
 	if vm, ok := o["visualMap"].([]any); ok && len(vm) > 0 {
 		v := vm[0].(map[string]any)
@@ -101,6 +108,17 @@ func Map(in MapInput, st Style) (Option, error) {
 		rows = append(rows, v)
 	}
 	geo["top"] = st.layout(o, rows...) + st.px(8)
+	var keys []any
+	if len(rows) > 0 {
+		// Grey is "no data", outside the colour scale: a legend entry at the
+		// right of the scale's row (for an empty series of that colour)
+		// gives it a key, so every colour on the map has one.
+		noData := st.t("chart.no_data", "no data")
+		o["legend"] = []any{map[string]any{"show": true, "data": []string{noData}, "right": st.px(12), "top": rows[0]["top"],
+			"selectedMode": false, "itemWidth": st.px(14), "itemHeight": st.px(12), "textStyle": map[string]any{"fontSize": st.px(12)}}}
+		keys = append(keys, map[string]any{"type": "scatter", "coordinateSystem": "geo", "name": noData,
+			"data": []any{}, "silent": true, "itemStyle": map[string]any{"color": "#DDDDDD", "borderColor": "#767676", "borderWidth": 1}})
+	}
 	var small []any
 	for _, s := range in.Small {
 		var v any = "-"
@@ -112,5 +130,6 @@ func Map(in MapInput, st Style) (Option, error) {
 	o["series"] = append(o["series"].([]any), map[string]any{"type": "scatter", "coordinateSystem": "geo", "name": st.t("chart.small_states", "Small Member States"),
 		"symbolSize": st.px(12), "data": small, "encode": map[string]any{"value": 2},
 		"itemStyle": map[string]any{"borderColor": "#000000", "borderWidth": 1}})
+	o["series"] = append(o["series"].([]any), keys...)
 	return o, nil
 }

@@ -21,6 +21,11 @@ type RankingInput struct {
 	Status      map[string]indicators.Status
 	Target      *float64
 	TargetLabel string
+	// Top > 0 keeps only the Top highest and Top lowest Member States with
+	// a value (a compact ranking for a narrow frame); Highlight is a
+	// Member State marked and always kept (an embed's country).
+	Top       int
+	Highlight string
 }
 
 // Ranking draws all Member States for one year, sorted, coloured by
@@ -56,6 +61,10 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 		}
 		return name(in.Names, a.iso3) < name(in.Names, b.iso3)
 	})
+	total := len(rows)
+	if in.Top > 0 {
+		rows = compactRows(rows, in.Top, in.Highlight, func(r row) bool { return r.v != nil }, func(r row) string { return r.iso3 })
+	}
 	n := len(rows)
 	cats := make([]string, n)
 	data := make([]opts.BarData, n)
@@ -83,6 +92,23 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 			color = StatusColors[s]
 		}
 		data[j] = opts.BarData{Name: r.iso3, Value: *r.v, ItemStyle: &opts.ItemStyle{Color: color}}
+		if r.iso3 == in.Highlight {
+			cats[j] = "▶ " + cats[j]
+			data[j].ItemStyle.BorderColor, data[j].ItemStyle.BorderWidth = "#000000", 2
+		}
+	}
+	if in.Highlight != "" && in.Values[in.Highlight] == nil {
+		for j := range cats {
+			if data[j].Name == in.Highlight {
+				cats[j] = "▶ " + cats[j]
+			}
+		}
+	}
+	allWithData := 0
+	for _, c := range in.Countries {
+		if in.Values[c] != nil {
+			allWithData++
+		}
 	}
 	interval := "0"
 	if st.FontScale > 1 {
@@ -94,7 +120,7 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
 		charts.WithTitleOpts(st.title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
-			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s: %d %s %d", st.t("chart.with_data", "Member States with data"), withData, st.t("chart.of", "of"), n))),
+			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s: %d %s %d", st.t("chart.with_data", "Member States with data"), allWithData, st.t("chart.of", "of"), total))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: interval, FontSize: countryFont(st)}}),
@@ -119,7 +145,7 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 				charts.WithItemStyleOpts(opts.ItemStyle{Color: StatusColors[s]}))
 		}
 	}
-	o, err := finish(bar, st, aria(st.f("chart.desc_ranking", "%s in %d: %d Member States ranked, %d without data.", in.Indicator.Name, in.Year, withData, n-withData)))
+	o, err := finish(bar, st, aria(st.f("chart.desc_ranking", "%s in %d: %d Member States ranked, %d without data.", in.Indicator.Name, in.Year, allWithData, total-allWithData)))
 	if err != nil {
 		return nil, err
 	}
@@ -211,4 +237,22 @@ func rankingColumns(o Option, ranked []string, k int, top float64, st Style) {
 	}
 	o["grid"], o["xAxis"], o["yAxis"] = grids, xs, ys
 	o["series"] = append(cols, series[1:]...)
+}
+
+// compactRows keeps, of rows sorted best first, the top highest and the top
+// lowest with a value, and the highlighted one wherever it ranks.
+func compactRows[R any](rows []R, top int, highlight string, has func(R) bool, iso3 func(R) string) []R {
+	withData := 0
+	for _, r := range rows {
+		if has(r) {
+			withData++
+		}
+	}
+	var out []R
+	for i, r := range rows {
+		if (has(r) && (i < top || i >= withData-top)) || iso3(r) == highlight {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package charts
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/opts"
 
@@ -51,7 +52,13 @@ func (st Style) title(text, sub string) opts.Title {
 
 // sourceLine summarises sources for a subtitle.
 func (st Style) sourceLine(ind indicators.Indicator, years string) string {
-	s := st.t("col.source", "Source") + ": " + ind.Source
+	src := ind.Source
+	// The catalogue's derived indicators credit "hwfdash, from <publisher>
+	// and <publisher>": the publishers' names stay, the words are the page's.
+	if rest, ok := strings.CutPrefix(src, "hwfdash, from "); ok {
+		src = st.t("chart.hwfdash_from", "hwfdash, from") + " " + strings.Replace(rest, " and ", " "+st.t("chart.and", "and")+" ", 1)
+	}
+	s := st.t("col.source", "Source") + ": " + src
 	if years != "" {
 		s += "; " + st.t("col.year", "Year") + ": " + years
 	}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"github.com/hwfdash/hwfdash/feed"
 	"github.com/hwfdash/hwfdash/indicators"
@@ -41,10 +43,14 @@ func newPages(a *public.Assets) (*pages, error) {
 		"roadmapRows": func(lang, caption, scope string, rows []engine.RoadmapMilestone) roadmapTable {
 			return roadmapTable{lang, caption, scope, rows}
 		},
+		"nameWithUnit": nameWithUnit,
+		// The loading row stands for one of n rows; the others are placeholders.
+		"placeholderRows": func(n int) []struct{} { return make([]struct{}, max(n-1, 0)) },
 		// Bound per request to the page's language (see render).
 		"t":       func(string) string { return "" },
 		"ind":     func(string) string { return "" },
 		"msTitle": func(id, def string) string { return def },
+		"group":   func(name string) string { return name },
 	}
 	p := &pages{tmpl: map[string]*template.Template{}}
 	for _, name := range pageNames {
@@ -60,20 +66,23 @@ func newPages(a *public.Assets) (*pages, error) {
 // pageData is what every page template gets.
 type pageData struct {
 	Lang, Title, Page, BodyClass, Topics string
-	Version                              int64
-	Embed                                bool
-	CurrentYear                          int
-	Countries                            []indicators.Country
-	Groups                               []string
-	Country                              indicators.Country
-	Indicator                            indicators.Indicator
-	Categories                           []category
-	Milestones                           []engine.MilestoneResult
-	Roadmap                              *engine.RoadmapResult
-	TrendQuery, MapQuery                 string
-	Message                              string
-	Chart                                chartRef
-	Interval                             int
+	// Description is the page's meta description (search results): a
+	// per-page text in the page's language, set in render if empty.
+	Description          string
+	Version              int64
+	Embed                bool
+	CurrentYear          int
+	Countries            []indicators.Country
+	Groups               []string
+	Country              indicators.Country
+	Indicator            indicators.Indicator
+	Categories           []category
+	Milestones           []engine.MilestoneResult
+	Roadmap              *engine.RoadmapResult
+	TrendQuery, MapQuery string
+	Message              string
+	Chart                chartRef
+	Interval             int
 	// Intervals are the seconds per slide the operator may pick.
 	Intervals []int
 	// Notice is a message shown at the top of the page, e.g. why a
@@ -84,6 +93,10 @@ type pageData struct {
 	NoData bool
 	// Range is the indicator's valid range, as text ("0–100").
 	Range string
+	// FirstYear and LastYear span the indicator's values (the explorer's
+	// hint); DefaultCountries is its view when the link names none.
+	FirstYear, LastYear int
+	DefaultCountries    string
 	// Selected is the indicator the submission form was opened for.
 	Selected   *indicators.Indicator
 	SubmitCSV  string
@@ -109,6 +122,9 @@ type pageData struct {
 	// Freshness is, per indicator, when its data last changed and the
 	// publisher's vintage (the country page).
 	Freshness []freshnessRow
+	// SummaryRows is how many rows the country table will have: its box
+	// is reserved before they load (no layout shift).
+	SummaryRows int
 	// eng is the engine the page reads from: pinned when AsOf is set.
 	eng *engine.Engine
 }
@@ -125,8 +141,8 @@ type refItem struct {
 
 // langLink is one entry of the language switcher.
 type langLink struct {
-	Code, Name string
-	Current    bool
+	Code, Name, Href string
+	Current          bool
 }
 
 var languageNames = map[string]string{"en": "English", "fr": "Français", "de": "Deutsch", "ru": "Русский"}
@@ -238,8 +254,19 @@ func liveURL(c *fiber.Ctx) string {
 
 func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 	lang := d.Lang
+	q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		q = url.Values{}
+	}
 	for _, l := range public.Languages() {
-		d.Languages = append(d.Languages, langLink{Code: l, Name: languageNames[l], Current: l == lang})
+		// The switch keeps the view (countries, tab, years…): only the
+		// language changes. The explorer keeps these links in step with
+		// its state as it changes (explorer.js).
+		q.Set("lang", l)
+		d.Languages = append(d.Languages, langLink{Code: l, Name: languageNames[l], Current: l == lang, Href: c.Path() + "?" + q.Encode()})
+	}
+	if d.Description == "" {
+		d.Description = s.msgs.Optional(lang, "meta."+d.Page, s.msgs.T(lang, "meta.default"))
 	}
 	js, _ := json.Marshal(s.msgs.Subset(lang, ""))
 	d.JSMessages = string(js)
@@ -251,6 +278,7 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 		"t":       func(key string) string { return s.msgs.T(lang, key) },
 		"ind":     func(id string) string { return s.eng.LocalIndicator(lang, s.ref.ByID[id]).Name },
 		"msTitle": func(id, def string) string { return s.msgs.Optional(lang, "ms."+id+".title", def) },
+		"group":   func(name string) string { return s.msgs.Optional(lang, "group."+name, name) },
 	})
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
@@ -261,13 +289,17 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 	return c.Send(buf.Bytes())
 }
 
-// localCountries gives the Member States with their names in a language.
+// localCountries gives the Member States with their names in a language,
+// sorted as a reader of that language expects (Unicode collation:
+// "Österreich" beside "Norwegen", not after "Zypern").
 func (s *Server) localCountries(lang string) []indicators.Country {
 	out := make([]indicators.Country, len(s.ref.Countries))
 	for i, c := range s.ref.Countries {
 		c.Name = s.msgs.Country(lang, c.ISO3, c.Name)
 		out[i] = c
 	}
+	col := collate.New(language.Make(lang))
+	sort.SliceStable(out, func(i, j int) bool { return col.CompareString(out[i].Name, out[j].Name) < 0 })
 	return out
 }
 
@@ -289,9 +321,6 @@ func (s *Server) overviewPage(c *fiber.Ctx, d *pageData) error {
 
 func (s *Server) countriesPage(c *fiber.Ctx, d *pageData) error {
 	d.Title = s.msgs.T(d.Lang, "countries.title")
-	cs := d.Countries
-	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
-	d.Countries = cs
 	return nil
 }
 
@@ -310,6 +339,11 @@ func (s *Server) countryPage(c *fiber.Ctx, d *pageData) error {
 	}
 	cty.Name = s.msgs.Country(d.Lang, cty.ISO3, cty.Name)
 	d.Country, d.Title, d.Topics = cty, cty.Name, "country:"+cty.ISO3
+	d.Description = cty.Name + ": " + s.msgs.T(d.Lang, "meta.country")
+	d.SummaryRows = len(s.ref.Catalogue)
+	if d.Embed {
+		d.SummaryRows = embedSummaryRows
+	}
 	if !d.Embed {
 		d.Topics += " experiences:" + cty.ISO3
 		s.experienceRefsData(d)
@@ -365,8 +399,6 @@ func (s *Server) experiencesPage(c *fiber.Ctx, d *pageData) error {
 		}
 		d.ExpFilter.Indicator = v
 	}
-	cs := d.Countries
-	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
 	s.experienceRefsData(d)
 	return nil
 }
@@ -412,6 +444,7 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 	}
 	d.Indicator = s.eng.LocalIndicator(d.Lang, ind)
 	d.Title, d.Topics = d.Indicator.ShortName, "indicator:"+ind.ID
+	d.Description = d.Indicator.Name + " " + s.msgs.T(d.Lang, "meta.indicator")
 	d.Range = rangeText(ind)
 	d.FeedPath = feed.Path(indicators.ChangeFilter{Indicator: ind.ID})
 	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
@@ -421,6 +454,13 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 		return err
 	}
 	d.NoData = len(all) == 0
+	d.FirstYear, d.LastYear = yearSpan(all)
+	// A link naming no countries (not even an empty list) opens on the
+	// Region's spread; "countries=" is the explorer's cleared view.
+	if !c.Request().URI().QueryArgs().Has("countries") && !d.NoData {
+		q.Countries = defaultCountries(all)
+		d.DefaultCountries = strings.Join(q.Countries, ",")
+	}
 	if d.Imports, err = s.importSources(ctx, ind); err != nil {
 		return err
 	}
@@ -487,7 +527,6 @@ func (s *Server) submitPage(c *fiber.Ctx, d *pageData) error {
 			d.Categories = append(d.Categories, category{Name: ind.ID, Indicators: []indicators.Indicator{ind}})
 		}
 	}
-	sort.Slice(d.Countries, func(i, j int) bool { return d.Countries[i].Name < d.Countries[j].Name })
 	s.experienceRefsData(d)
 	return nil
 }
@@ -516,6 +555,19 @@ func (s *Server) embedChartPage(c *fiber.Ctx, d *pageData) error {
 }
 
 func plainNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// embedSummaryRows is how many rows of the country table the country embed
+// shows (app.css): the first indicators, the rest on the country page.
+const embedSummaryRows = 5
+
+// nameWithUnit names an indicator with its unit once: most names already
+// end with it in brackets ("Medical doctors (per 10 000 population)").
+func nameWithUnit(ind indicators.Indicator) string {
+	if ind.Unit == "" || strings.HasSuffix(strings.TrimSpace(ind.Name), ")") {
+		return ind.Name
+	}
+	return ind.Name + " (" + ind.Unit + ")"
+}
 
 // rangeText gives an indicator's valid range for display: "0–100", "≥ 0".
 func rangeText(ind indicators.Indicator) string {

@@ -43,6 +43,10 @@ type ChartRequest struct {
 	RelativeTo int
 	// YScale is "log" for a logarithmic value axis; "" is linear.
 	YScale string
+	// Top > 0 is a compact ranking of the Top highest and lowest; Highlight
+	// the Member State a ranking or map marks (an embed's country).
+	Top       int
+	Highlight string
 }
 
 // ChartResult is the answer of /api/v1/charts/{chart}: the ECharts option,
@@ -125,6 +129,9 @@ func (e *Engine) ParseChart(name string, q url.Values) (ChartRequest, error) {
 	if err := r.parseView(q, e.currentYear()); err != nil {
 		return r, err
 	}
+	if err := r.parseFrame(q, e.ref.Known); err != nil {
+		return r, err
+	}
 	return r, nil
 }
 
@@ -158,6 +165,7 @@ func (r ChartRequest) Canonical() string {
 	if r.YScale != "" {
 		v.Set("yscale", r.YScale)
 	}
+	r.frameParams(v)
 	return r.Name + "?" + v.Encode()
 }
 
@@ -391,22 +399,25 @@ func (e *Engine) yearChart(ctx context.Context, r ChartRequest, st charts.Style,
 	res.Table.Columns = []string{"iso3", "country", "year", "value", "unit", "source", "status"}
 	for _, c := range e.ref.Countries {
 		o := values[c.ISO3]
-		st := string(status[c.ISO3])
 		if o == nil {
-			res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, year, nil, r.Indicator.Unit, "", st})
+			// The status is a milestone's verdict from a country's series;
+			// beside a year it has no value for, it would read as that
+			// year's: a row without a value has no status (issue 16).
+			delete(status, c.ISO3)
+			res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, year, nil, r.Indicator.Unit, "", nil})
 			continue
 		}
 		src.add([]indicators.Observation{*o})
-		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, year, o.Value, r.Indicator.Unit, o.Source, st})
+		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, year, o.Value, r.Indicator.Unit, o.Source, string(status[c.ISO3])})
 	}
 	res.Sources = src.list()
 	res.Years = yearsOf(all)
 	if r.Name == "map" {
 		return charts.Map(charts.MapInput{Indicator: r.Indicator, Year: year, Values: values, Names: e.names(r.Lang),
-			Countries: e.ref.AllISO3(), Small: e.smallStates}, st)
+			Countries: e.ref.AllISO3(), Small: e.smallStates, Highlight: r.Highlight}, st)
 	}
 	return charts.Ranking(charts.RankingInput{Indicator: r.Indicator, Year: year, Values: values, Names: e.names(r.Lang),
-		Countries: e.ref.AllISO3(), Status: status, Target: target, TargetLabel: label}, st)
+		Countries: e.ref.AllISO3(), Status: status, Target: target, TargetLabel: label, Top: r.Top, Highlight: r.Highlight}, st)
 }
 
 func (e *Engine) codeChart(ctx context.Context, r ChartRequest, st charts.Style, res *ChartResult) (map[string]any, error) {

@@ -43,6 +43,16 @@ function loadECharts() {
   return echartsReady;
 }
 
+// EMBED_SIZES are the snippet's sizes: a frame's width and, per chart, the
+// height at that width. Below 560 px the embed draws its compact layout
+// (embed.js: top and bottom of the ranking, sources folded), so the small
+// frame needs far less height than the whole Region's ranking.
+const EMBED_SIZES = {
+  small: { width: '400', height: { ranking: 560, code: 1000, map: 440, trend: 440, milestones: 560, relationship: 480 } },
+  medium: { width: '700', height: { ranking: 1000, code: 1000, map: 560, trend: 520, milestones: 600, relationship: 560 } },
+  large: { width: '100%', height: EMBED_HEIGHT },
+};
+
 function loadMap() {
   if (!mapReady) {
     mapReady = fetch(document.body.dataset.geo).then(function (r) { return r.json(); }).then(function (geo) {
@@ -72,9 +82,9 @@ function renderTable(fig, table) {
   const tb = el('tbody');
   (table.rows || []).forEach(function (row) {
     const r = el('tr');
-    row.forEach(function (v) {
+    row.forEach(function (v, i) {
       const td = el('td');
-      const f = fmt(v);
+      const f = table.columns[i] === 'year' && v !== null ? String(v) : fmt(v);
       if (f === null || f === '') td.appendChild(missing()); else td.textContent = f;
       r.appendChild(td);
     });
@@ -95,6 +105,10 @@ function fitTitle(title, width) {
   return [].concat(title).map(function (t) {
     const w = width - 2 * (Number(t.left) || 12);
     const c = Object.assign({}, t);
+    // The year ends the title ("…, 2022"): cut at the end it would go
+    // first, so on a narrow canvas it leads instead ("2022 · …").
+    const m = narrow && typeof t.text === 'string' ? t.text.match(/^(.*\S),\s*(\d{4}(?:\s*[–-]\s*\d{4})?)$/) : null;
+    if (m) c.text = m[2] + ' · ' + m[1];
     c.textStyle = Object.assign({}, t.textStyle, narrow ? { width: w, overflow: 'truncate' } : { overflow: 'none' });
     c.subtextStyle = Object.assign({}, t.subtextStyle, narrow ? { width: w, overflow: 'truncate' } : {});
     return c;
@@ -166,14 +180,20 @@ function applyChart(fig, res, live) {
   // Each snippet and citation comes live and pinned to the version shown
   // (as_of): the pinned one reproduces exactly this view for good.
   const embedSrc = location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '');
+  const sizeSel = $('.embed-size', fig);
   const iframe = function (src) {
-    return '<iframe src="' + src + '" width="100%" height="' + (EMBED_HEIGHT[res.chart] || 520) + '" style="border:0" title="' +
+    const size = EMBED_SIZES[sizeSel ? sizeSel.value : 'large'] || EMBED_SIZES.large;
+    return '<iframe src="' + src + '" width="' + size.width + '" height="' + (size.height[res.chart] || 520) + '" style="border:0;max-width:100%" title="' +
       (res.title || res.chart).replace(/"/g, '') + '" loading="lazy"></iframe>';
   };
-  const embed = $('.embed-box textarea', fig);
-  if (embed) embed.value = iframe(embedSrc);
-  const embedPinned = $('.embed-box textarea.embed-pinned', fig);
-  if (embedPinned) embedPinned.value = iframe(withVersion(embedSrc, res.version));
+  const fillSnippets = function () {
+    const embed = $('.embed-box textarea', fig);
+    if (embed) embed.value = iframe(embedSrc);
+    const embedPinned = $('.embed-box textarea.embed-pinned', fig);
+    if (embedPinned) embedPinned.value = iframe(withVersion(embedSrc, res.version));
+  };
+  fillSnippets();
+  if (sizeSel) sizeSel.onchange = fillSnippets;
   const citeLive = $('.cite-live', fig), citePinned = $('.cite-pinned', fig);
   if (citeLive) citeLive.href = citeLive.textContent = withoutVersion(location.href);
   if (citePinned) citePinned.href = citePinned.textContent = withVersion(location.href, res.version);
@@ -183,6 +203,7 @@ function applyChart(fig, res, live) {
       new Date().toISOString().slice(0, 10) + '. ' + location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '') +
       ' (' + location.href + '). ' + T('chart.sources') + ' ' + (res.sources || []).join('; ') + '.';
   }
+  fig._res = res;
   fig.dataset.state = 'ready';
   fig.dataset.version = res.version;
   // The explorer's timeline follows the years a map or ranking has.
@@ -209,9 +230,13 @@ function untrack(topic, fig) {
 export function updateCharts(topic, payload, when) {
   (charts[topic] || []).forEach(function (fig) {
     if (!window.echarts) return;
+    // A subscription may be answered with the topic's current payload (the
+    // catch-up after a fetch or a reconnect): the note says "updated" only
+    // for a figure newer than both the one drawn and the page itself.
+    const before = Math.max(Number(fig.dataset.version || 0), sessionStart);
     applyChart(fig, payload, true);
     const u = $('.updated', fig);
-    if (u) u.textContent = T('chart.updated') + ' ' + when;
+    if (u && payload && payload.version > before) u.textContent = T('chart.updated') + ' ' + when;
   });
 }
 
@@ -236,12 +261,13 @@ export function loadChart(fig) {
 function wireChartButtons(fig) {
   const png = $('.png', fig);
   if (png) png.addEventListener('click', function () {
-    const inst = window.echarts && echarts.getInstanceByDom($('.chart-canvas', fig));
-    if (!inst) return;
-    const a = document.createElement('a');
-    a.href = inst.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' });
-    a.download = 'hwfdash-' + fig.dataset.chart + '.png';
-    a.click();
+    exportPNG(fig).then(function (url) {
+      if (!url) return;
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = 'hwfdash-' + fig.dataset.chart + '.png';
+      a.click();
+    });
   });
   const emb = $('.embed', fig);
   if (emb) emb.addEventListener('click', function () {
@@ -271,6 +297,65 @@ export function loadWhenVisible(fig) {
   }
   fig.dataset.state = 'offscreen';
   viewer.observe(fig);
+}
+
+// exportCredit is the footer of a chart's PNG: exactly the sources of the
+// figures drawn (the API's list, e.g. a ministry's submission rather than
+// the catalogue's publisher), the permalink and the data version.
+function exportCredit(fig) {
+  const res = fig._res || {};
+  const lines = [T('chart.sources') + ' ' + ((res.sources || []).join(' · ') || '—')];
+  lines.push(withVersion(withoutVersion(location.href), res.version) + ' · hwfdash, ' + T('chart.version') + ' ' + res.version);
+  return lines;
+}
+
+// wrapLines breaks text into lines no wider than width on ctx.
+function wrapLines(ctx, text, width) {
+  const out = [];
+  let line = '';
+  text.split(/(\s+)/).forEach(function (w) {
+    if (line && ctx.measureText(line + w).width > width) { out.push(line.trim()); line = w.trimStart(); } else line += w;
+  });
+  if (line.trim()) out.push(line.trim());
+  return out;
+}
+
+// exportPNG draws fig's chart without its subtitle (the source line, which
+// the axis name can meet) and puts the credit below the plot, where nothing
+// overlaps it. Resolves to a PNG data URL.
+export function exportPNG(fig) {
+  const inst = window.echarts && echarts.getInstanceByDom($('.chart-canvas', fig));
+  if (!inst) return Promise.resolve(null);
+  const ratio = 2;
+  const title = fig._title ? [].concat(inst.getOption().title || []).map(function () { return { subtext: '' }; }) : null;
+  if (title) inst.setOption({ title: title }, { lazyUpdate: false, silent: true });
+  const chartURL = inst.getDataURL({ type: 'png', pixelRatio: ratio, backgroundColor: '#fff', excludeComponents: ['toolbox'] });
+  if (title) inst.setOption({ title: fitTitle(fig._title, $('.chart-canvas', fig).clientWidth) }, { lazyUpdate: false, silent: true });
+  const credit = exportCredit(fig);
+  fig.dataset.exportCredit = credit.join('\n');
+  return new Promise(function (resolve) {
+    const img = new Image();
+    img.onload = function () {
+      const c = document.createElement('canvas');
+      const ctx = c.getContext('2d');
+      const size = 12 * ratio, pad = 12 * ratio;
+      ctx.font = size + 'px sans-serif';
+      const lines = [];
+      credit.forEach(function (t) { wrapLines(ctx, t, img.width - 2 * pad).forEach(function (l) { lines.push(l); }); });
+      c.width = img.width;
+      c.height = img.height + pad + lines.length * size * 1.4;
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, c.width, c.height);
+      ctx.drawImage(img, 0, 0);
+      ctx.fillStyle = '#333';
+      ctx.font = size + 'px sans-serif';
+      ctx.textBaseline = 'top';
+      lines.forEach(function (l, i) { ctx.fillText(l, pad, img.height + i * size * 1.4); });
+      resolve(c.toDataURL('image/png'));
+    };
+    img.onerror = function () { resolve(chartURL); };
+    img.src = chartURL;
+  });
 }
 
 // startCharts wires every chart on the page and loads each as it comes

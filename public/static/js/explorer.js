@@ -9,13 +9,18 @@ import { onLive } from './live.js';
 import { loadChart, resizeCharts } from './charts.js';
 import { timeline } from './timeline.js';
 
+// TABLE_PAGE is how many rows the data table draws before "show all".
+const TABLE_PAGE = 100;
+
 export function explorer() {
   const form = $('form.explorer-controls');
   if (!form) return;
   const id = form.dataset.indicator;
   const params = new URLSearchParams(location.search);
   const state = {
-    countries: (params.get('countries') || '').split(',').filter(Boolean).map(function (c) { return c.toUpperCase(); }),
+    // A link naming no countries opens on the server's default view (the
+    // Region's highest and lowest); "countries=" is a cleared view.
+    countries: (params.has('countries') ? params.get('countries') : form.dataset.defaultCountries || '').split(',').filter(Boolean).map(function (c) { return c.toUpperCase(); }),
     time: params.get('time') || '',
     year: params.get('year') || '',
     tab: params.get('tab') || 'chart',
@@ -32,7 +37,7 @@ export function explorer() {
 
   function query() {
     const q = new URLSearchParams();
-    if (state.countries.length) q.set('countries', state.countries.join(','));
+    if (state.countries.length || form.dataset.defaultCountries) q.set('countries', state.countries.join(','));
     if (state.time) q.set('time', state.time);
     if (state.year) q.set('year', state.year);
     if (state.relative) q.set('relative_to', state.relative);
@@ -47,6 +52,12 @@ export function explorer() {
     const url = location.pathname + (q.toString() ? '?' + q.toString() : '');
     history.replaceState(null, '', url);
     $('.permalink', form).href = url;
+    // The language switch keeps the view: only lang changes.
+    $all('nav.langs a[hreflang]').forEach(function (a) {
+      const lq = new URLSearchParams(q);
+      lq.set('lang', a.getAttribute('hreflang'));
+      a.href = location.pathname + '?' + lq.toString();
+    });
     $('.csv-full', form).href = '/api/v1/indicators/' + encodeURIComponent(id) + '/data?format=csv' + (pinnedVersion ? '&as_of=' + pinnedVersion : '');
     const tq = new URLSearchParams({ indicator: id });
     if (lang !== 'en') tq.set('lang', lang);
@@ -61,6 +72,7 @@ export function explorer() {
     map.dataset.query = rank.dataset.query = mq.toString();
     if (reload) { loadChart(trend); loadChart(map); loadChart(rank); loadTable(); }
     drawChips();
+    markSelected();
   }
   function drawChips() {
     const ul = $('.chips', form);
@@ -76,6 +88,7 @@ export function explorer() {
       return li;
     }));
   }
+  let showAll = false;
   function loadTable() {
     const q = new URLSearchParams();
     if (state.countries.length) q.set('countries', state.countries.join(','));
@@ -94,11 +107,32 @@ export function explorer() {
         const td = el('td'); td.colSpan = 3; td.appendChild(missing(T('table.no_data_range'))); tr.appendChild(td);
         rows.push(tr);
       });
-      tb.replaceChildren.apply(tb, rows);
+      // The whole Region over every year is over 1,500 rows: the first
+      // TABLE_PAGE are drawn, the rest on request (the CSV has them all).
+      const more = $('.table-more');
+      const shown = showAll || rows.length <= TABLE_PAGE ? rows : rows.slice(0, TABLE_PAGE);
+      tb.replaceChildren.apply(tb, shown);
+      if (more) {
+        more.hidden = shown.length === rows.length;
+        $('.table-count', more).textContent = shown.length + ' ' + T('explorer.rows_shown') + ' ' + rows.length + '.';
+        $('.show-all', more).onclick = function () { showAll = true; tb.replaceChildren.apply(tb, rows); more.hidden = true; };
+      }
+      dataTable.dataset.rows = String(rows.length);
       dataTable.dataset.state = 'ready';
       dataTable.dataset.version = res.version;
     });
   }
+  // The Map tab outlines the selected countries (geo regions, merged into
+  // whatever the server drew).
+  function markSelected() {
+    const inst = echarts.getInstanceByDom($('.chart-canvas', map));
+    if (!inst || map.dataset.state !== 'ready') return;
+    inst.setOption({ geo: [{ regions: state.countries.map(function (c) {
+      return { name: c, itemStyle: { borderColor: '#000000', borderWidth: 2.5 } };
+    }) }] });
+    map.dataset.marked = state.countries.join(',');
+  }
+  map.addEventListener('chartload', markSelected);
   onLive('indicator:' + id, loadTable);
   $('.add-country', form).addEventListener('change', function (e) {
     const c = e.target.value;

@@ -16,9 +16,13 @@ import { present, onControl, onOpen, onReply, control } from './presenter.js';
 import { submitForm } from './submit.js';
 import { experiences, experienceForm } from './experiences.js';
 import { importForm } from './imports.js';
+import { siteMenu } from './menu.js';
+import { embedFrame } from './embed.js';
 
 // FEATURES pairs each feature with the elements that show a page has it.
 const FEATURES = [
+  ['body.embed', embedFrame], // before the charts: it sets their queries
+  ['header.site .menu-toggle', siteMenu],
   ['figure.chart', startCharts],
   ['section.no-data', awaitFirstData],
   ['table.roadmap-milestones, table.milestones', roadmap],

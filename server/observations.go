@@ -111,8 +111,10 @@ func formatParam(c *fiber.Ctx) (string, error) {
 	}
 }
 
-// csvHeader is the tidy CSV layout of exports, also accepted by submissions.
-var csvHeader = []string{"iso3", "country", "indicator", "year", "value", "unit", "source"}
+// csvHeader is the tidy CSV layout of exports, also accepted by submissions
+// (which ignore the flag column): flag is "unverified_jump" where the figure
+// is an unverified jump (indicators.JumpRule), else empty.
+var csvHeader = []string{"iso3", "country", "indicator", "year", "value", "unit", "source", "flag"}
 
 func rowsCSV(rows []engine.DataRow) ([]byte, error) {
 	var buf bytes.Buffer
@@ -120,7 +122,7 @@ func rowsCSV(rows []engine.DataRow) ([]byte, error) {
 	_ = w.Write(csvHeader)
 	for _, r := range rows {
 		_ = w.Write([]string{r.ISO3, r.Country, r.Indicator, strconv.Itoa(r.Year),
-			strconv.FormatFloat(r.Value, 'f', -1, 64), r.Unit, r.Source})
+			strconv.FormatFloat(r.Value, 'f', -1, 64), r.Unit, r.Source, r.Flag})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()

@@ -157,7 +157,8 @@ func jsonField(err error) string {
 
 // ParseSubmissionCSV parses a tidy CSV submission with a header row; the
 // columns are those of the CSV export (iso3, country, indicator, year,
-// value, unit, source) plus an optional note, in any order. Rows are
+// value, unit, source, flag; the export's flag is ignored: a submission
+// is checked afresh) plus an optional note, in any order. Rows are
 // numbered from 1 for the first row after the header.
 func ParseSubmissionCSV(body []byte) ([]indicators.Observation, []indicators.FieldError) {
 	r := csv.NewReader(bytes.NewReader(body))
@@ -173,7 +174,7 @@ func ParseSubmissionCSV(body []byte) ([]indicators.Observation, []indicators.Fie
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		switch h {
-		case "iso3", "country", "indicator", "year", "value", "unit", "source", "note":
+		case "iso3", "country", "indicator", "year", "value", "unit", "source", "note", "flag":
 			if _, dup := col[h]; dup {
 				return nil, []indicators.FieldError{{Field: h, Message: "column appears twice in the header"}}
 			}

@@ -288,7 +288,9 @@ func (e *Engine) yearValues(ctx context.Context, ind indicators.Indicator, year 
 		return 0, nil, nil, err
 	}
 	if year == 0 {
-		year = defaultYear(all)
+		if year, err = e.defaultYear(ctx, ind); err != nil {
+			return 0, nil, nil, err
+		}
 	}
 	values := map[string]*indicators.Observation{}
 	for _, c := range e.ref.Countries {

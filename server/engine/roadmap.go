@@ -63,7 +63,8 @@ type RoadmapStatus struct {
 	Reason string                    `json:"reason"`
 	Counts map[indicators.Status]int `json:"counts"`
 	Total  int                       `json:"total"`
-	// Met is Counts["met"]: the Member States that meet the milestone.
+	// Met is Counts["met"]: the Member States that meet the milestone;
+	// for a reporting round, the yes answers received by hwfdash.
 	Met int `json:"met"`
 }
 
@@ -94,7 +95,7 @@ func (e *Engine) Roadmap(ctx context.Context, version int64) (*RoadmapResult, er
 		}
 		if m.Region != nil {
 			rm.Status = &RoadmapStatus{Status: m.Region.Status, Reason: m.Region.Reason, Counts: m.Region.Counts, Total: m.Region.Total,
-				Met: m.Region.Counts[indicators.StatusMet]}
+				Met: m.Region.Counts[indicators.StatusMet] + m.Region.Counts[indicators.StatusReceivedYes]}
 		}
 		if m.Scope == "europe" {
 			res.European = append(res.European, rm)

@@ -86,15 +86,17 @@ export function roadmap() {
         if (!m || !m.region || !cell) return;
         const st = el('span', T('status.' + m.region.status), 'status-' + m.region.status);
         const counts = m.region.counts || {};
+        // A reporting round counts the yes answers received by hwfdash.
+        const met = (counts.met || 0) + (counts.received_yes || 0);
         const reason = el('span', ' (' + m.region.reason + ')', 'muted');
         if (t.classList.contains('roadmap-milestones')) {
-          const detail = el('span', ' ' + T('roadmap.met_count') + ' ' + (counts.met || 0) + ' ' + T('chart.of') + ' ' + m.region.total, 'muted count');
+          const detail = el('span', ' ' + T('roadmap.met_count') + ' ' + met + ' ' + T('chart.of') + ' ' + m.region.total, 'muted count');
           cell.replaceChildren(st, detail, reason);
         } else {
           cell.replaceChildren(st, reason);
         }
         cell.dataset.status = m.region.status;
-        cell.dataset.met = String(counts.met || 0);
+        cell.dataset.met = String(met);
       });
       t.dataset.version = String(p.version);
     });

@@ -635,9 +635,9 @@ type RoundResult struct {
 	// Reported lists the Member States with a national report recorded
 	// for the round (code_nri_report = 1), NotReported those recorded as 0;
 	// the rest have no answer yet.
-	Reported    []string               `json:"reported"`
-	NotReported []string               `json:"not_reported"`
-	Members     int                    `json:"members"`
+	Reported    []string `json:"reported"`
+	NotReported []string `json:"not_reported"`
+	Members     int      `json:"members"`
 	// Cited are the round's facts as cited, the European Region's first;
 	// Interim is set where a cited count is interim.
 	Cited   []indicators.RoundFact `json:"cited"`

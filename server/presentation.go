@@ -60,7 +60,7 @@ func (s *Server) presentPage(c *fiber.Ctx, d *pageData) error {
 			d.Notice = s.msgs.T(d.Lang, "present.interval_notice")
 		}
 	}
-	return nil
+	return s.codeAndDistances(c, d)
 }
 
 // defaultPresentInterval is the seconds each slide is shown for.

@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"context"
+	"sort"
+
 	"github.com/hwfdash/hwfdash/indicators"
 )
 
@@ -45,4 +48,52 @@ func (e *Engine) Citation(ind indicators.Indicator) string {
 		return "Member States' submissions " + indicators.ReceivedLabel
 	}
 	return ind.Source
+}
+
+// DistancesResult is every Member State's distances on one indicator: the
+// comparisons that vary where every country is on the same side of a
+// threshold.
+type DistancesResult struct {
+	Indicator string                  `json:"indicator"`
+	Milestone string                  `json:"milestone,omitempty"`
+	Threshold *float64                `json:"threshold"`
+	Countries []*indicators.Distances `json:"countries"`
+	// Declining counts the countries whose value fell over the last five
+	// years; Stale those without a value within the recency window.
+	Declining int      `json:"declining"`
+	Stale     int      `json:"stale"`
+	Label     string   `json:"label"`
+	Rules     []string `json:"rules"`
+}
+
+// Distances gives each Member State's distances on ind (indicators.
+// CountryDistances), against the threshold of the milestone ms when given,
+// smallest headroom (or lowest value) first.
+func (e *Engine) Distances(ctx context.Context, ind indicators.Indicator, ms string) (DistancesResult, error) {
+	res := DistancesResult{Indicator: ind.ID, Countries: []*indicators.Distances{}, Label: indicators.DistanceLabel,
+		Rules: []string{indicators.RecencyRule, indicators.QuartileRule, indicators.ChangeRule, indicators.JumpRule}}
+	var m *indicators.Measure
+	if mm, ok := e.ref.MilestoneByID[ms]; ok && mm.Measure != nil && mm.Measure.Indicator == ind.ID {
+		m, res.Milestone, res.Threshold = mm.Measure, ms, &mm.Measure.Target
+	}
+	all, err := e.Series(ctx, ind, nil, TimeRange{})
+	if err != nil {
+		return res, err
+	}
+	by := byCountry(all)
+	ref := e.currentYear()
+	latest := regionLatest(by, ref)
+	for _, c := range e.ref.Countries {
+		d := indicators.CountryDistances(c.ISO3, by[c.ISO3], m, latest, ref)
+		if d == nil {
+			res.Stale++
+			continue
+		}
+		if d.LastFiveYear != nil && d.LastFiveYear.Declining {
+			res.Declining++
+		}
+		res.Countries = append(res.Countries, d)
+	}
+	sort.SliceStable(res.Countries, func(i, j int) bool { return res.Countries[i].Value < res.Countries[j].Value })
+	return res, nil
 }

@@ -4,7 +4,7 @@
 
 import { T, withLang } from './i18n.js';
 import { $, $all, el, missing, getJSON } from './dom.js';
-import { fmt } from './format.js';
+import { fmt, fmtYear, isYearColumn } from './format.js';
 import { sessionStart, subscribe } from './live.js';
 
 const charts = {}; // topic -> [fig]
@@ -45,9 +45,9 @@ function renderTable(fig, table) {
   const tb = el('tbody');
   (table.rows || []).forEach(function (row) {
     const r = el('tr');
-    row.forEach(function (v) {
+    row.forEach(function (v, i) {
       const td = el('td');
-      const f = fmt(v);
+      const f = isYearColumn(table.columns[i]) ? fmtYear(v) : fmt(v);
       if (f === null || f === '') td.appendChild(missing()); else td.textContent = f;
       r.appendChild(td);
     });

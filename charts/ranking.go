@@ -114,7 +114,7 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 		// (without them ECharts drew no legend at all).
 		rank := charts.WithBarChartOpts(opts.BarChart{Stack: "rank"})
 		bar.AddSeries(in.Indicator.ShortName, data, rank)
-		for _, s := range keyStatuses {
+		for _, s := range keyFor(in.Status) {
 			bar.AddSeries(st.t("status."+string(s), statusLabel[s]), []opts.BarData{}, rank,
 				charts.WithItemStyleOpts(opts.ItemStyle{Color: StatusColors[s]}))
 		}
@@ -152,12 +152,12 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 		return o, nil
 	}
 	// go-echarts has no series silent and no item decal.
-	for i, s := range keyStatuses {
+	for i, s := range keyFor(in.Status) {
 		key := o["series"].([]any)[1+i].(map[string]any)
 		key["silent"] = true
 		key["itemStyle"].(map[string]any)["decal"] = statusDecal[s]
 	}
-	legend := statusLegend(st)
+	legend := statusLegend(st, keyFor(in.Status))
 	legend["selectedMode"] = false
 	o["legend"] = legend
 	st.layout(o, legend)

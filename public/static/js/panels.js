@@ -127,7 +127,7 @@ export function roadmap() {
         // A reporting round counts the yes answers received by hwfdash.
         const met = (counts.met || 0) + (counts.received_yes || 0);
         const reason = el('span', ' (' + m.region.reason + ')', 'muted');
-        if (t.classList.contains('roadmap-milestones')) {
+        if (t.classList.contains('roadmap-milestones') && m.type !== 'list_membership') {
           const detail = el('span', ' ' + T('roadmap.met_count') + ' ' + met + ' ' + T('chart.of') + ' ' + m.region.total, 'muted count');
           cell.replaceChildren(st, detail, reason);
         } else {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,8 +13,10 @@ import (
 
 // codeFact is one cited fact of a Code reporting round as a page states it.
 type codeFact struct {
-	Where, Metric, Value, AsOf, Citation, Link string
-	Interim                                    bool
+	// Host is the primary link's host, what a page shows of it: pages
+	// link no other host, and the full citation is in the title.
+	Where, Metric, Value, AsOf, Citation, Link, Host string
+	Interim                                          bool
 }
 
 // codeRound is a reporting round on a page: the cited facts first, then
@@ -62,6 +65,11 @@ func (s *Server) codeFacts(ctx context.Context, lang string) (*codeView, error) 
 			cr.Facts = append(cr.Facts, codeFact{Where: where, Metric: strings.ReplaceAll(f.Metric, "_", " "), Value: f.Value,
 				AsOf: f.AsOf, Citation: f.Citation, Link: indicators.PrimaryLink(indicators.CitationLinks(f.Citation)),
 				Interim: strings.Contains(strings.ToLower(f.AsOf), "interim")})
+			if l := cr.Facts[len(cr.Facts)-1].Link; l != "" {
+				if u, err := url.Parse(l); err == nil {
+					cr.Facts[len(cr.Facts)-1].Host = strings.TrimPrefix(u.Hostname(), "www.")
+				}
+			}
 		}
 		cr.Lead = cr.Facts[:min(3, len(cr.Facts))]
 		v.Rounds = append(v.Rounds, cr)

@@ -320,16 +320,24 @@ func (e *Engine) trendChart(ctx context.Context, r ChartRequest, st charts.Style
 	}, st)
 }
 
-// yearValues picks, for one year, each Member State's value.
-func (e *Engine) yearValues(ctx context.Context, ind indicators.Indicator, year int) (int, map[string]*indicators.Observation, []indicators.Observation, error) {
+// yearValues picks, for one year (0: the default year, chooseYear), each
+// Member State's value; it also returns the series and the population it
+// read, so that a status needs no second read.
+func (e *Engine) yearValues(ctx context.Context, ind indicators.Indicator, year int) (int, map[string]*indicators.Observation, []indicators.Observation, map[int]map[string]float64, error) {
 	all, err := e.Series(ctx, ind, nil, TimeRange{})
 	if err != nil {
-		return 0, nil, nil, err
+		return 0, nil, nil, nil, err
+	}
+	pop, err := e.population(ctx, TimeRange{})
+	if err != nil {
+		return 0, nil, nil, nil, err
 	}
 	if year == 0 {
-		if year, err = e.defaultYear(ctx, ind); err != nil {
-			return 0, nil, nil, err
+		series, err := e.regionalSeriesOf(ctx, ind, all, pop)
+		if err != nil {
+			return 0, nil, nil, nil, err
 		}
+		year = chooseYear(series).Year
 	}
 	values := map[string]*indicators.Observation{}
 	for _, c := range e.ref.Countries {
@@ -340,11 +348,11 @@ func (e *Engine) yearValues(ctx context.Context, ind indicators.Indicator, year 
 			values[all[i].ISO3] = &all[i]
 		}
 	}
-	return year, values, all, nil
+	return year, values, all, pop, nil
 }
 
 func (e *Engine) yearChart(ctx context.Context, r ChartRequest, st charts.Style, res *ChartResult) (map[string]any, error) {
-	year, values, _, err := e.yearValues(ctx, r.Indicator, r.Year)
+	year, values, all, pop, err := e.yearValues(ctx, r.Indicator, r.Year)
 	if err != nil {
 		return nil, err
 	}
@@ -362,10 +370,8 @@ func (e *Engine) yearChart(ctx context.Context, r ChartRequest, st charts.Style,
 			}
 		}
 		target, label = &m.Measure.Target, fmt.Sprintf("%s: %s (%d)", m.ID, fmtValue(m.Measure.Target), m.Measure.DueYear)
-		rr, err := e.regionStatus(ctx, *m.Measure)
-		if err != nil {
-			return nil, err
-		}
+		ref := e.currentYear()
+		rr := indicators.StableRegionStatus(*m.Measure, r.Indicator, byCountry(all), e.ref.Countries, latestPopulation(pop, ref), ref)
 		for iso3, cr := range rr.Countries {
 			status[iso3] = cr.Status
 		}

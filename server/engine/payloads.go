@@ -215,6 +215,12 @@ func (e *Engine) regionalSeries(ctx context.Context, ind indicators.Indicator) (
 	if err != nil {
 		return nil, err
 	}
+	return e.regionalSeriesOf(ctx, ind, all, pop)
+}
+
+// regionalSeriesOf is regionalSeries from ind's series and the population
+// already read.
+func (e *Engine) regionalSeriesOf(ctx context.Context, ind indicators.Indicator, all []indicators.Observation, pop map[int]map[string]float64) ([]indicators.Regional, error) {
 	inputs := map[int]map[string]map[string]float64{} // year -> indicator -> ISO3 -> value
 	for _, id := range indicators.WeightingFor(ind).Inputs() {
 		obs, err := e.Series(ctx, e.ref.ByID[id], nil, TimeRange{})
@@ -281,15 +287,6 @@ func defaultYearOf(count map[int]int) int {
 		}
 	}
 	return year
-}
-
-// defaultYear is the year a view of ind shows when none is asked for.
-func (e *Engine) defaultYear(ctx context.Context, ind indicators.Indicator) (int, error) {
-	series, err := e.regionalSeries(ctx, ind)
-	if err != nil {
-		return 0, err
-	}
-	return chooseYear(series).Year, nil
 }
 
 // Regional is an indicator's regional aggregate for a year with its

@@ -52,6 +52,11 @@ type Engine struct {
 	currentYear func() int
 	global      func() int64
 	depv        depVersions
+	// memo keeps the population and the regional series an answer is
+	// computed from, each under the version of what it depends on
+	// (VersionOf), so that a year's figure or a chart does not re-read
+	// every year of both.
+	memo memo
 }
 
 // New builds an engine.

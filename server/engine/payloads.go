@@ -80,9 +80,25 @@ func (e *Engine) flagBreaks(obs []indicators.Observation) {
 	}
 }
 
-// population returns World Bank population by year and ISO3.
+// population returns World Bank population by year and ISO3 for the years
+// of tr, from allPopulation. The maps are shared: read-only.
 func (e *Engine) population(ctx context.Context, tr TimeRange) (map[int]map[string]float64, error) {
-	obs, err := e.store.Latest(ctx, indicators.Query{Indicators: []string{"SP.POP.TOTL"}, FromYear: tr.From, ToYear: tr.To})
+	all, err := e.allPopulation(ctx)
+	if err != nil || (tr.From == 0 && tr.To == 0) {
+		return all, err
+	}
+	out := map[int]map[string]float64{}
+	for y, m := range all {
+		if (tr.From == 0 || y >= tr.From) && (tr.To == 0 || y <= tr.To) {
+			out[y] = m
+		}
+	}
+	return out, nil
+}
+
+// readPopulation reads World Bank population by year and ISO3.
+func (e *Engine) readPopulation(ctx context.Context) (map[int]map[string]float64, error) {
+	obs, err := e.store.Latest(ctx, indicators.Query{Indicators: []string{population}})
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +223,7 @@ const QuantileRule = "median and quartiles by linear interpolation between close
 // with values (indicators.AggregateRegion): coverage, the weighted mean the
 // measure supports, the unverified jumps among the covered values.
 func (e *Engine) regionalSeries(ctx context.Context, ind indicators.Indicator) ([]indicators.Regional, error) {
-	all, err := e.Series(ctx, ind, nil, TimeRange{})
+	all, err := e.allSeries(ctx, ind)
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +308,7 @@ func defaultYearOf(count map[int]int) int {
 // Regional is an indicator's regional aggregate for a year with its
 // coverage; 0 picks the default year (chooseYear), named in DefaultYear.
 func (e *Engine) Regional(ctx context.Context, ind indicators.Indicator, year int, version int64) (RegionalResult, error) {
-	series, err := e.regionalSeries(ctx, ind)
+	series, err := e.memoRegionalSeries(ctx, ind)
 	if err != nil {
 		return RegionalResult{}, err
 	}
@@ -361,13 +377,14 @@ func (e *Engine) Milestones(ctx context.Context, version int64) (MilestonesResul
 	res := MilestonesResult{Version: version, Milestones: []MilestoneResult{},
 		Rules: []string{indicators.RecencyRule, indicators.RegionStatusRule, indicators.ProjectionRule, indicators.CoverageRule, indicators.JumpRule}}
 	var answers map[string][]indicators.Observation
+	read := map[string][]indicators.Observation{} // series read once per call (G11, G14 and G15 share one)
 	for _, m := range e.ref.Milestones {
 		mr := MilestoneResult{Milestone: m}
 		switch m.Type {
 		case indicators.MilestoneList:
 			var crit *indicators.StableRegion
 			if m.Measure != nil {
-				rr, err := e.regionStatus(ctx, *m.Measure)
+				rr, err := e.regionStatus(ctx, *m.Measure, read)
 				if err != nil {
 					return res, err
 				}
@@ -395,7 +412,7 @@ func (e *Engine) Milestones(ctx context.Context, version int64) (MilestonesResul
 		case indicators.MilestoneUnmeasured:
 		default:
 			if m.Measure != nil {
-				rr, err := e.regionStatus(ctx, *m.Measure)
+				rr, err := e.regionStatus(ctx, *m.Measure, read)
 				if err != nil {
 					return res, err
 				}
@@ -463,14 +480,18 @@ func yearOf(m indicators.Milestone) int {
 
 // regionStatus rates a measure for the Region on the recency rule, the
 // reference year being the current year.
-func (e *Engine) regionStatus(ctx context.Context, m indicators.Measure) (indicators.StableRegion, error) {
+func (e *Engine) regionStatus(ctx context.Context, m indicators.Measure, read map[string][]indicators.Observation) (indicators.StableRegion, error) {
 	ind, ok := e.ref.ByID[m.Indicator]
 	if !ok {
 		return indicators.StableRegion{}, fmt.Errorf("milestone measure names unknown indicator %q", m.Indicator)
 	}
-	obs, err := e.Series(ctx, ind, nil, TimeRange{})
-	if err != nil {
-		return indicators.StableRegion{}, err
+	obs, ok := read[ind.ID]
+	if !ok {
+		var err error
+		if obs, err = e.allSeries(ctx, ind); err != nil {
+			return indicators.StableRegion{}, err
+		}
+		read[ind.ID] = obs
 	}
 	pop, err := e.population(ctx, TimeRange{})
 	if err != nil {
@@ -550,14 +571,21 @@ func (e *Engine) Summary(ctx context.Context, iso3 string, version int64) (Summa
 	res := SummaryResult{Country: e.ref.ByISO3[iso3], Version: version, Items: []SummaryItem{},
 		Rules: []string{indicators.RecencyRule, indicators.CoverageRule, indicators.QuartileRule, indicators.ChangeRule, indicators.JumpRule}}
 	ref := e.currentYear()
-	var pop map[int]map[string]float64
+	pop, err := e.population(ctx, TimeRange{})
+	if err != nil {
+		return res, err
+	}
 	for _, ind := range e.ref.Catalogue {
-		all, err := e.Series(ctx, ind, nil, TimeRange{})
+		all, err := e.allSeries(ctx, ind)
 		if err != nil {
 			return res, err
 		}
-		by := byCountry(all)
-		own := by[iso3]
+		var own []indicators.Observation
+		for _, o := range all {
+			if o.ISO3 == iso3 {
+				own = append(own, o)
+			}
+		}
 		item := SummaryItem{Indicator: ind, Milestones: []CountryMilestone{}, Citation: e.Citation(ind)}
 		var threshold *indicators.Measure
 		for _, m := range e.ref.Measured(ind.ID) {
@@ -571,15 +599,10 @@ func (e *Engine) Summary(ctx context.Context, iso3 string, version int64) (Summa
 			row := e.Row(ind, latest)
 			item.Latest = &row
 			item.Stale = latest.Year < ref-indicators.RecencyWindow
-			if pop == nil {
-				if pop, err = e.population(ctx, TimeRange{}); err != nil {
-					return res, err
-				}
-			}
 			agg := indicators.AggregateRegion(ind, all, latest.Year, indicators.RegionContext{Members: e.ref.Countries, Population: pop[latest.Year]})
 			item.RegionalMedian, item.RegionalCount, item.RegionalCoverage = agg.Median, agg.Count, agg.Coverage
 			if ind.Kind != indicators.KindYesNo {
-				item.Distances = indicators.CountryDistances(iso3, own, threshold, regionLatest(by, ref), ref)
+				item.Distances = indicators.CountryDistances(iso3, own, threshold, latestWithin(all, ref), ref)
 			}
 		}
 		for _, m := range e.ref.Measured(ind.ID) {
@@ -603,6 +626,28 @@ func (e *Engine) Summary(ctx context.Context, iso3 string, version int64) (Summa
 		res.Items = append(res.Items, item)
 	}
 	return res, nil
+}
+
+// latestWithin is regionLatest over one indicator's series of all
+// countries, without grouping it first.
+func latestWithin(all []indicators.Observation, refYear int) []float64 {
+	type latest struct {
+		year  int
+		value float64
+	}
+	by := map[string]latest{}
+	for _, o := range all {
+		if o.Year <= refYear && o.Year >= refYear-indicators.RecencyWindow {
+			if l, ok := by[o.ISO3]; !ok || o.Year > l.year {
+				by[o.ISO3] = latest{o.Year, o.Value}
+			}
+		}
+	}
+	out := make([]float64, 0, len(by))
+	for _, l := range by {
+		out = append(out, l.value)
+	}
+	return out
 }
 
 // regionLatest is the Member States' latest values within the recency

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"sort"
+	"sync"
 
 	"github.com/hwfdash/hwfdash/indicators"
 )
@@ -76,7 +77,7 @@ func (e *Engine) Distances(ctx context.Context, ind indicators.Indicator, ms str
 	if mm, ok := e.ref.MilestoneByID[ms]; ok && mm.Measure != nil && mm.Measure.Indicator == ind.ID {
 		m, res.Milestone, res.Threshold = mm.Measure, ms, &mm.Measure.Target
 	}
-	all, err := e.Series(ctx, ind, nil, TimeRange{})
+	all, err := e.allSeries(ctx, ind)
 	if err != nil {
 		return res, err
 	}
@@ -96,4 +97,97 @@ func (e *Engine) Distances(ctx context.Context, ind indicators.Indicator, ms str
 	}
 	sort.SliceStable(res.Countries, func(i, j int) bool { return res.Countries[i].Value < res.Countries[j].Value })
 	return res, nil
+}
+
+// memo holds intermediate results under the version they were computed
+// at; an entry of an older version is recomputed.
+type memo struct {
+	mu       sync.Mutex
+	popV     int64
+	pop      map[int]map[string]float64
+	regional map[string]memoRegional
+	series   map[string]memoSeries
+}
+
+type memoSeries struct {
+	version int64
+	obs     []indicators.Observation
+}
+
+type memoRegional struct {
+	version int64
+	series  []indicators.Regional
+}
+
+// allPopulation is population by year and ISO3 for every year, read once
+// per version of the population series. The maps are shared: read-only.
+func (e *Engine) allPopulation(ctx context.Context) (map[int]map[string]float64, error) {
+	v := e.VersionOf(population)
+	e.memo.mu.Lock()
+	if e.memo.pop != nil && e.memo.popV == v {
+		p := e.memo.pop
+		e.memo.mu.Unlock()
+		return p, nil
+	}
+	e.memo.mu.Unlock()
+	p, err := e.readPopulation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.memo.mu.Lock()
+	e.memo.pop, e.memo.popV = p, v
+	e.memo.mu.Unlock()
+	return p, nil
+}
+
+// regionalDeps lists what an indicator's regional series depends on.
+func regionalDeps(ind indicators.Indicator) []string {
+	return append([]string{ind.ID, population}, indicators.WeightingFor(ind).Inputs()...)
+}
+
+// memoRegionalSeries is regionalSeries under the version of what it
+// depends on. The slice is shared: read-only.
+func (e *Engine) memoRegionalSeries(ctx context.Context, ind indicators.Indicator) ([]indicators.Regional, error) {
+	v := e.VersionOf(regionalDeps(ind)...)
+	e.memo.mu.Lock()
+	if m, ok := e.memo.regional[ind.ID]; ok && m.version == v {
+		e.memo.mu.Unlock()
+		return m.series, nil
+	}
+	e.memo.mu.Unlock()
+	s, err := e.regionalSeries(ctx, ind)
+	if err != nil {
+		return nil, err
+	}
+	e.memo.mu.Lock()
+	if e.memo.regional == nil {
+		e.memo.regional = map[string]memoRegional{}
+	}
+	e.memo.regional[ind.ID] = memoRegional{version: v, series: s}
+	e.memo.mu.Unlock()
+	return s, nil
+}
+
+// allSeries is every Member State's series of ind (Series over all years)
+// under the version of ind and what it is computed from. The slice is
+// shared: read-only.
+func (e *Engine) allSeries(ctx context.Context, ind indicators.Indicator) ([]indicators.Observation, error) {
+	v := e.VersionOf(ind.ID)
+	e.memo.mu.Lock()
+	if m, ok := e.memo.series[ind.ID]; ok && m.version == v {
+		e.memo.mu.Unlock()
+		return m.obs, nil
+	}
+	e.memo.mu.Unlock()
+	obs, err := e.Series(ctx, ind, nil, TimeRange{})
+	if err != nil {
+		return nil, err
+	}
+	e.memo.mu.Lock()
+	if e.memo.series == nil {
+		e.memo.series = map[string]memoSeries{}
+	}
+	e.memo.series[ind.ID] = memoSeries{version: v, obs: obs}
+	e.memo.mu.Unlock()
+	return obs, nil
 }

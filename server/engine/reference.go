@@ -123,6 +123,13 @@ func (ix *Ref) Measured(indicator string) []indicators.Milestone {
 // write to id also refreshes them.
 func (ix *Ref) Dependents(id string) []string {
 	var out []string
+	// A derived figure is withheld where it exceeds its published parent
+	// (indicators.ParentChecks): a write to the parent changes it too.
+	for _, pc := range indicators.ParentChecks() {
+		if pc.Parent == id {
+			out = append(out, pc.Derived)
+		}
+	}
 	for _, ind := range ix.Catalogue {
 		if ind.Derived == nil {
 			continue

@@ -42,7 +42,8 @@ type Config struct {
 }
 
 // Engine computes payloads. It holds no state of its own besides the
-// versions writes changed: the cache in front of it is keyed by those, so
+// versions writes changed and, under those versions, the series it reads
+// most (memo): the cache in front of it is keyed by the same versions, so
 // every answer is as fresh as the version it is asked under.
 type Engine struct {
 	store       Store

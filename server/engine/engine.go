@@ -53,11 +53,12 @@ type Engine struct {
 	currentYear func() int
 	global      func() int64
 	depv        depVersions
-	// memo keeps the population and the regional series an answer is
-	// computed from, each under the version of what it depends on
-	// (VersionOf), so that a year's figure or a chart does not re-read
-	// every year of both.
-	memo memo
+	// memo keeps the population and the series an answer is computed
+	// from, each under the version of what it depends on (VersionOf) and
+	// the store it was read from, so that a year's figure or a chart does
+	// not re-read every year. A pointer: a copy of the engine (a view on
+	// another store) shares it, and its entries tell the stores apart.
+	memo *memo
 }
 
 // New builds an engine.
@@ -69,7 +70,7 @@ func New(cfg Config) *Engine {
 		cfg.GlobalVersion = func() int64 { return 0 }
 	}
 	return &Engine{store: cfg.Store, ref: NewRef(cfg.Reference), msgs: cfg.Messages, smallStates: cfg.SmallStates,
-		currentYear: cfg.CurrentYear, global: cfg.GlobalVersion}
+		currentYear: cfg.CurrentYear, global: cfg.GlobalVersion, memo: &memo{}}
 }
 
 // Ref is the reference index the engine computes with.

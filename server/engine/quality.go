@@ -100,10 +100,14 @@ func (e *Engine) Distances(ctx context.Context, ind indicators.Indicator, ms str
 }
 
 // memo holds intermediate results under the version they were computed
-// at; an entry of an older version is recomputed.
+// at and the store they were read from; an entry of an older version or
+// another store (a view pinned to an earlier data version reads through
+// its own) is recomputed. Stores are compared with ==: a Store is a
+// pointer or a comparable value.
 type memo struct {
 	mu       sync.Mutex
 	popV     int64
+	popSrc   Store
 	pop      map[int]map[string]float64
 	regional map[string]memoRegional
 	series   map[string]memoSeries
@@ -111,11 +115,13 @@ type memo struct {
 
 type memoSeries struct {
 	version int64
+	src     Store
 	obs     []indicators.Observation
 }
 
 type memoRegional struct {
 	version int64
+	src     Store
 	series  []indicators.Regional
 }
 
@@ -124,7 +130,7 @@ type memoRegional struct {
 func (e *Engine) allPopulation(ctx context.Context) (map[int]map[string]float64, error) {
 	v := e.VersionOf(population)
 	e.memo.mu.Lock()
-	if e.memo.pop != nil && e.memo.popV == v {
+	if e.memo.pop != nil && e.memo.popV == v && e.memo.popSrc == e.store {
 		p := e.memo.pop
 		e.memo.mu.Unlock()
 		return p, nil
@@ -135,7 +141,7 @@ func (e *Engine) allPopulation(ctx context.Context) (map[int]map[string]float64,
 		return nil, err
 	}
 	e.memo.mu.Lock()
-	e.memo.pop, e.memo.popV = p, v
+	e.memo.pop, e.memo.popV, e.memo.popSrc = p, v, e.store
 	e.memo.mu.Unlock()
 	return p, nil
 }
@@ -150,7 +156,7 @@ func regionalDeps(ind indicators.Indicator) []string {
 func (e *Engine) memoRegionalSeries(ctx context.Context, ind indicators.Indicator) ([]indicators.Regional, error) {
 	v := e.VersionOf(regionalDeps(ind)...)
 	e.memo.mu.Lock()
-	if m, ok := e.memo.regional[ind.ID]; ok && m.version == v {
+	if m, ok := e.memo.regional[ind.ID]; ok && m.version == v && m.src == e.store {
 		e.memo.mu.Unlock()
 		return m.series, nil
 	}
@@ -163,7 +169,7 @@ func (e *Engine) memoRegionalSeries(ctx context.Context, ind indicators.Indicato
 	if e.memo.regional == nil {
 		e.memo.regional = map[string]memoRegional{}
 	}
-	e.memo.regional[ind.ID] = memoRegional{version: v, series: s}
+	e.memo.regional[ind.ID] = memoRegional{version: v, src: e.store, series: s}
 	e.memo.mu.Unlock()
 	return s, nil
 }
@@ -174,7 +180,7 @@ func (e *Engine) memoRegionalSeries(ctx context.Context, ind indicators.Indicato
 func (e *Engine) allSeries(ctx context.Context, ind indicators.Indicator) ([]indicators.Observation, error) {
 	v := e.VersionOf(ind.ID)
 	e.memo.mu.Lock()
-	if m, ok := e.memo.series[ind.ID]; ok && m.version == v {
+	if m, ok := e.memo.series[ind.ID]; ok && m.version == v && m.src == e.store {
 		e.memo.mu.Unlock()
 		return m.obs, nil
 	}
@@ -187,7 +193,7 @@ func (e *Engine) allSeries(ctx context.Context, ind indicators.Indicator) ([]ind
 	if e.memo.series == nil {
 		e.memo.series = map[string]memoSeries{}
 	}
-	e.memo.series[ind.ID] = memoSeries{version: v, obs: obs}
+	e.memo.series[ind.ID] = memoSeries{version: v, src: e.store, obs: obs}
 	e.memo.mu.Unlock()
 	return obs, nil
 }

@@ -3,7 +3,7 @@ GO      ?= go
 ADDR    ?= :8080
 FUZZTIME ?= 20000x
 
-.PHONY: run test test-short cross assets build bench-build lint bench soak soak-short fuzz fuzz-short services clean
+.PHONY: run test test-short cross assets build bench-build lint bench lighthouse soak soak-short fuzz fuzz-short services clean
 
 # Front-end packages (ECharts, the map, axe-core) come from the npm registry,
 # pinned by package-lock.json, and are built into public/dist for embedding.
@@ -74,6 +74,13 @@ BENCH_FLAGS ?=
 bench: build bench-build services
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./... | tee bench-go.txt
 	ulimit -n $$(ulimit -Hn) && bin/hwfdash-bench -server bin/hwfdash -out bench-results.md -go-bench bench-go.txt $(BENCH_FLAGS)
+
+# Lighthouse's mobile preset on /, /countries/DEU, /indicators/HWF_0001 and
+# /present against bin/hwfdash started here (npm's lighthouse, a
+# devDependency, drives /usr/bin/chromium or CHROME_PATH); the reports and
+# bench-lighthouse/summary.md are kept next to the load benchmarks'.
+lighthouse: build
+	bash scripts/lighthouse.sh
 
 # Short fuzzing of every parser a stranger can reach; the seed corpora live in
 # testdata/fuzz and any crash found is kept there as a regression case.

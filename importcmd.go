@@ -98,8 +98,10 @@ func importCmd(args []string, getenv func(string) string, stdout, stderr io.Writ
 	} else if v, err := db.Version(ctx); err == nil && v == 0 {
 		fmt.Fprintln(stdout, "note: the store is empty; the server seeds the shipped data when it starts, so rows it ships show as new here")
 	}
-	// The revisions are what an update event needs (version, indicators,
-	// countries); this process has no bus to publish them on yet.
+	// This process has no bus: running servers find each revision by
+	// polling the store's version (catchUp), and push one update per
+	// affected topic, every subscribed topic after a write of more than
+	// catchUpLimit rows.
 	_, code := importResults(ctx, db, results, *apply, importer.ApplyOptions{Author: *author, SkipRejected: *skipRejected}, *detail, stdout, stderr)
 	return code
 }

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -46,6 +47,7 @@ type config struct {
 	RedisPrefix    string
 	AdminToken     string
 	AllowedOrigins string
+	PublicURL      string
 	EmbedOrigins   string
 	LogLevel       string
 	// CacheLocal bounds the in-process cache in entries; 0 disables it, so
@@ -72,6 +74,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("REDIS_PREFIX", cache.DefaultPrefix), "prefix of Redis keys and of the update channel, so deployments can share a Redis (REDIS_PREFIX)")
 	fs.StringVar(&c.AdminToken, "admin-token", env("ADMIN_TOKEN", ""), "admin bearer token (ADMIN_TOKEN)")
 	fs.StringVar(&c.AllowedOrigins, "allowed-origins", env("ALLOWED_ORIGINS", ""), "extra origins allowed to open websockets, comma-separated (ALLOWED_ORIGINS)")
+	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "the site's public origin, e.g. https://hwf.example.org: the base of links in the Atom feeds (PUBLIC_URL)")
 	fs.StringVar(&c.EmbedOrigins, "embed-origins", env("EMBED_ORIGINS", ""), "origins allowed to frame /embed/ pages; empty allows any (EMBED_ORIGINS)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	localDef := env("CACHE_LOCAL_ENTRIES", strconv.Itoa(cache.DefaultLocalMaxEntries))
@@ -110,6 +113,9 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 		case c.CacheLocal < 0:
 			err = fmt.Errorf("cache-local-entries (CACHE_LOCAL_ENTRIES): %d: want 0 or more", c.CacheLocal)
 		}
+		if err == nil && c.PublicURL != "" {
+			err = checkPublicURL(c.PublicURL)
+		}
 		for _, l := range limits {
 			if err == nil && *l.dst < 1 {
 				err = fmt.Errorf("%s (%s): %d: want 1 or more", l.flag, l.env, *l.dst)
@@ -120,6 +126,16 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 		}
 	}
 	return c, err
+}
+
+// checkPublicURL refuses a PUBLIC_URL that cannot start the feeds' links:
+// it must be an absolute http(s) origin, with no query or fragment.
+func checkPublicURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("public-url (PUBLIC_URL): %q: want an absolute http(s) URL such as https://hwf.example.org", s)
+	}
+	return nil
 }
 
 func splitList(s string) []string {
@@ -217,6 +233,7 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 	srv, err := server.New(server.Config{
 		AdminToken:     cfg.AdminToken,
 		AllowedOrigins: splitList(cfg.AllowedOrigins),
+		PublicURL:      cfg.PublicURL,
 		EmbedOrigins:   splitList(cfg.EmbedOrigins),
 		// A load test from one machine opens thousands of connections
 		// from one address.
@@ -224,7 +241,7 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 		WriteRate:          cfg.WriteRate,
 		Logger:             log,
 	}, server.Deps{
-		Store: db, Tokens: db, Experiences: db, Cache: c, Bus: bus, Assets: assets, Rates: c,
+		Store: db, Tokens: db, Experiences: db, Imports: db, Cache: c, Bus: bus, Assets: assets, Rates: c,
 		Reference: engine.Reference{
 			Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
 			Breaks: ds.Breaks, Lists: ds.Lists, Citations: ds.SeriesCitations, Provenance: ds.Provenance, Roadmap: roadmap,

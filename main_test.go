@@ -111,7 +111,8 @@ func TestComposeMatchesCode(t *testing.T) {
 func TestConfigFromEnvironment(t *testing.T) {
 	env := map[string]string{"ADDR": ":9999", "DATABASE_URL": "postgres://x", "REDIS_URL": "redis://y", "ADMIN_TOKEN": "t",
 		"DATA_DIR": "/d", "ALLOWED_ORIGINS": "https://a", "EMBED_ORIGINS": "https://b", "LOG_LEVEL": "debug",
-		"CACHE_LOCAL_ENTRIES": "0", "REDIS_PREFIX": "bench:", "WS_MAX_PER_ADDRESS": "1000", "WRITE_RATE": "6000", "CACHE_LOCAL_MB": "32"}
+		"CACHE_LOCAL_ENTRIES": "0", "REDIS_PREFIX": "bench:", "WS_MAX_PER_ADDRESS": "1000", "WRITE_RATE": "6000", "CACHE_LOCAL_MB": "32",
+		"PUBLIC_URL": "https://hwf.example.org"}
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	c, err := parseConfig(fs, []string{"-addr", ":7777"}, func(k string) string { return env[k] })
 	if err != nil {
@@ -119,10 +120,17 @@ func TestConfigFromEnvironment(t *testing.T) {
 	}
 	want := config{Addr: ":7777", DataDir: "/d", DatabaseURL: "postgres://x", RedisURL: "redis://y", AdminToken: "t",
 		AllowedOrigins: "https://a", EmbedOrigins: "https://b", LogLevel: "debug", CacheLocal: 0,
-		RedisPrefix: "bench:", CacheLocalMB: 32, WSPerAddress: 1000, WriteRate: 6000}
+		RedisPrefix: "bench:", CacheLocalMB: 32, WSPerAddress: 1000, WriteRate: 6000, PublicURL: "https://hwf.example.org"}
 	if c != want {
 		t.Fatalf("got %+v, want %+v (flags override the environment)", c, want)
 	}
+	for _, bad := range []string{"hwf.example.org", "ftp://hwf.example.org", "https://hwf.example.org/?x=1"} {
+		env["PUBLIC_URL"] = bad
+		if _, err := parseConfig(flag.NewFlagSet("t", flag.ContinueOnError), nil, func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "PUBLIC_URL") {
+			t.Errorf("PUBLIC_URL=%s: err %v, want one naming PUBLIC_URL", bad, err)
+		}
+	}
+	env["PUBLIC_URL"] = ""
 	env["WRITE_RATE"] = "many"
 	if _, err := parseConfig(flag.NewFlagSet("t", flag.ContinueOnError), nil, func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "WRITE_RATE") {
 		t.Fatalf("WRITE_RATE=many: err %v, want one naming WRITE_RATE", err)

@@ -91,6 +91,23 @@ func TestGolden(t *testing.T) {
 				Milestones: []indicators.Milestone{g14, {ID: "E07", Scope: "europe", Year: ptr(2012), Title: "Roadmap"},
 					{ID: "G19", Scope: "global", Title: "Milestone 3.1 (year not stated)"}}}, Style{FontScale: 1})
 		},
+		"trend_relative": func() (Option, error) {
+			in := trendInput()
+			in.Series, in.NoBase = ChangeSince(in.Series, 2019)
+			in.RelativeTo, in.Milestones, in.Band = 2019, nil, []Band{{Year: 2019, Median: ptr(0.0)}, {Year: 2020, Median: ptr(2.8571)}}
+			return Trend(in, Style{FontScale: 1})
+		},
+		"trend_log_events": func() (Option, error) {
+			in := trendInput()
+			in.LogScale, in.MarkBreaks = true, true
+			in.Events = []Event{{Year: 2020, Label: "R4", Tooltip: "Code national reporting round 4 (2020) — A74/9"},
+				{Year: 2020, Label: "E05", Tooltip: "E05 (2020): framework — cite"}, {Year: 2010, Label: "WHA63.16", Tooltip: "off the axis"}}
+			return Trend(in, Style{FontScale: 1})
+		},
+		"relationship_log": func() (Option, error) {
+			return Relationship(ScatterInput{X: doctors, Y: spend, Names: names, LogY: true, Points: []Point{
+				{ISO3: "DEU", X: 45, Y: 6000, XYear: 2020, YYear: 2021}}}, Style{FontScale: 1})
+		},
 		"relationship": func() (Option, error) {
 			return Relationship(ScatterInput{X: doctors, Y: spend, Names: names, Points: []Point{
 				{ISO3: "DEU", X: 45, Y: 6000, XYear: 2020, YYear: 2021}, {ISO3: "AUT", X: 52.5, Y: 5800, XYear: 2020, YYear: 2021}}}, Style{FontScale: 1})

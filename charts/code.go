@@ -3,6 +3,7 @@ package charts
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -138,6 +139,9 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 		// A map entry: go-echarts gives a mark line's symbol as a list.
 		shareSeries["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"yAxis": *in.Target}}}
 	}
+	if k := projectorColumns(st, len(countries)); k > 1 {
+		codeColumns(o, countries, k, st)
+	}
 	rows := []map[string]any{legend}
 	vms := components(o, "visualMap")
 	// On a projector the two keys share one row, the legend over the share
@@ -157,4 +161,75 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 		delete(legend, "left")
 	}
 	return o, nil
+}
+
+// codeColumns splits a projector's grid of Member States × rounds into k
+// side-by-side grids (in alphabetical order down each), before the share
+// chart. countries is in the heatmap's order: the first at the bottom.
+func codeColumns(o Option, countries []string, k int, st Style) {
+	n := len(countries)
+	xAxes, yAxes, grids := o["xAxis"].([]any), o["yAxis"].([]any), o["grid"].([]any)
+	series := o["series"].([]any)
+	hm := series[0].(map[string]any)
+	hmX, hmY := xAxes[0].(map[string]any), yAxes[0].(map[string]any)
+	names := hmY["data"].([]any)
+	// Place of each row: its column, and its index there.
+	col, at := make([]int, n), make([]int, n)
+	var cats [][]any
+	for c := 0; c < k; c++ {
+		from, to := columnSpan(c, k, n)
+		var cs []any
+		// Alphabetical from the top: the last rows of the heatmap's
+		// order, the first category at the bottom.
+		for i := from; i < to; i++ {
+			y := n - 1 - (to - 1 - (i - from))
+			col[y], at[y] = c, len(cs)
+			cs = append(cs, names[y])
+		}
+		cats = append(cats, cs)
+	}
+	parts := make([][]any, k)
+	for _, d := range hm["data"].([]any) {
+		cell := copyMap(d.(map[string]any))
+		v := cell["value"].([]any)
+		y := int(v[1].(float64))
+		cell["value"] = []any{v[0], at[y], v[2]}
+		parts[col[y]] = append(parts[col[y]], cell)
+	}
+	// The rounds' numbers alone: a column is about 30 px wide per round.
+	var nums []any
+	for _, r := range hmX["data"].([]any) {
+		s, _ := r.(string)
+		num, _, _ := strings.Cut(s, " ")
+		nums = append(nums, num)
+	}
+	var gs, xs, ys, hms, index []any
+	for c := 0; c < k; c++ {
+		gs = append(gs, columnGrid(c, k, 0, 64, 46))
+		x := copyMap(hmX)
+		x["gridIndex"], x["data"] = c, nums
+		x["axisLabel"] = map[string]any{"interval": 0, "fontSize": st.px(projectorNameSize)}
+		xs = append(xs, x)
+		y := copyMap(hmY)
+		y["gridIndex"], y["data"] = c, cats[c]
+		y["axisLabel"] = map[string]any{"interval": 0, "fontSize": st.px(projectorNameSize)}
+		ys = append(ys, y)
+		h := copyMap(hm)
+		h["xAxisIndex"], h["yAxisIndex"], h["data"] = c, c, parts[c]
+		hms = append(hms, h)
+		index = append(index, c)
+	}
+	// The share chart keeps its axes, now after the columns'.
+	shareX, shareY := xAxes[1].(map[string]any), yAxes[1].(map[string]any)
+	shareX["gridIndex"], shareY["gridIndex"] = k, k
+	for _, s := range series[1:] {
+		sm := s.(map[string]any)
+		sm["xAxisIndex"], sm["yAxisIndex"] = k, k
+	}
+	o["grid"] = append(gs, grids[1])
+	o["xAxis"], o["yAxis"] = append(xs, shareX), append(ys, shareY)
+	o["series"] = append(hms, series[1:]...)
+	for _, v := range components(o, "visualMap") {
+		v["seriesIndex"] = index
+	}
 }

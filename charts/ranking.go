@@ -147,19 +147,70 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 			"label": map[string]any{"formatter": in.TargetLabel, "position": "end"}}},
 			"lineStyle": map[string]any{"color": "#000000", "type": "dashed", "width": 2}}
 	}
+	if k := projectorColumns(st, n); k > 1 {
+		ranked := make([]string, n)
+		top := 0.0
+		for i, r := range rows {
+			ranked[i] = cats[n-1-i]
+			if r.v != nil {
+				top = max(top, *r.v)
+			}
+		}
+		if in.Target != nil {
+			top = max(top, *in.Target)
+		}
+		rankingColumns(o, ranked, k, niceCeil(top), st)
+	}
 	if !keyed {
 		st.layout(o)
 		return o, nil
 	}
 	// go-echarts has no series silent and no item decal.
-	for i, s := range keyFor(in.Status) {
-		key := o["series"].([]any)[1+i].(map[string]any)
+	// The key series are the last ones (projector columns come before).
+	all := o["series"].([]any)
+	keys := keyFor(in.Status)
+	for i, s := range keys {
+		key := all[len(all)-len(keys)+i].(map[string]any)
 		key["silent"] = true
 		key["itemStyle"].(map[string]any)["decal"] = statusDecal[s]
 	}
-	legend := statusLegend(st, keyFor(in.Status))
+	legend := statusLegend(st, keys)
 	legend["selectedMode"] = false
 	o["legend"] = legend
 	st.layout(o, legend)
 	return o, nil
+}
+
+// rankingColumns splits a projector's ranking into k side-by-side charts
+// on one scale, ranks 1–18 in the first; ranked holds the category names,
+// best first.
+func rankingColumns(o Option, ranked []string, k int, top float64, st Style) {
+	n := len(ranked)
+	valueAxis := o["xAxis"].([]any)[0].(map[string]any)
+	catAxis := o["yAxis"].([]any)[0].(map[string]any)
+	series := o["series"].([]any)
+	main := series[0].(map[string]any)
+	data := main["data"].([]any) // the last rank first
+	var grids, xs, ys, cols []any
+	for c := 0; c < k; c++ {
+		from, to := columnSpan(c, k, n)
+		var cats, part []any
+		for i := to - 1; i >= from; i-- {
+			cats = append(cats, ranked[i])
+			part = append(part, data[n-1-i])
+		}
+		grids = append(grids, columnGrid(c, k, 0, 100, 10))
+		x := copyMap(valueAxis)
+		x["gridIndex"], x["max"], x["min"] = c, top, 0
+		xs = append(xs, x)
+		y := copyMap(catAxis)
+		y["gridIndex"], y["data"] = c, cats
+		y["axisLabel"] = map[string]any{"interval": 0, "fontSize": st.px(projectorNameSize)}
+		ys = append(ys, y)
+		col := copyMap(main)
+		col["xAxisIndex"], col["yAxisIndex"], col["data"] = c, c, part
+		cols = append(cols, col)
+	}
+	o["grid"], o["xAxis"], o["yAxis"] = grids, xs, ys
+	o["series"] = append(cols, series[1:]...)
 }

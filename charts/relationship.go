@@ -22,6 +22,8 @@ type ScatterInput struct {
 	X, Y   indicators.Indicator
 	Points []Point
 	Names  map[string]string
+	// LogY draws the Y axis on a log scale (every Y above 0).
+	LogY bool
 }
 
 // Relationship draws one indicator against another, one point per country
@@ -40,7 +42,7 @@ func Relationship(in ScatterInput, st Style) (Option, error) {
 			fmt.Sprintf("%d Member States with both values (latest year of each); sources: %s; %s", len(pts), in.X.Source, in.Y.Source))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: in.X.ShortName + " (" + in.X.Unit + ")", NameLocation: "middle", NameGap: 30}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: in.Y.ShortName + " (" + in.Y.Unit + ")"}),
+		charts.WithYAxisOpts(opts.YAxis{Type: yType(in.LogY), Name: in.Y.ShortName + " (" + in.Y.Unit + ")"}),
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "90", Left: "10", Right: "30", Bottom: "40"}),
 	)
 	sc.AddSeries("Member States", data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Formatter: "{@[2]}"}))
@@ -50,4 +52,11 @@ func Relationship(in ScatterInput, st Style) (Option, error) {
 	}
 	st.layout(o)
 	return o, nil
+}
+
+func yType(log bool) string {
+	if log {
+		return "log"
+	}
+	return "value"
 }

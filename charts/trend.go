@@ -41,6 +41,17 @@ type TrendInput struct {
 	Milestones []indicators.Milestone
 	FromYear   int
 	ToYear     int
+	// RelativeTo is the base year when Series hold each country's change
+	// since it in percent (ChangeSince); NoBase the countries without a
+	// value that year. Milestones and the band are the caller's to adapt.
+	RelativeTo int
+	NoBase     []string
+	// LogScale draws the value axis on a log scale (every value above 0).
+	LogScale bool
+	// Events are marked where their year is on the axis; MarkBreaks marks
+	// series breaks and unverified jumps on the countries' lines.
+	Events     []Event
+	MarkBreaks bool
 }
 
 // Trend draws an indicator over time for chosen countries, the regional
@@ -86,11 +97,11 @@ func Trend(in TrendInput, st Style) (Option, error) {
 	}
 	line := charts.NewLine()
 	line.SetGlobalOptions(
-		charts.WithTitleOpts(st.title(in.Indicator.Name, st.sourceLine(in.Indicator, span))),
+		charts.WithTitleOpts(st.title(in.Indicator.Name, in.subtitle(st, span))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0", Type: "scroll", Data: legend}),
 		charts.WithXAxisOpts(opts.XAxis{Name: st.t("chart.year", "Year"), Type: "category"}),
-		charts.WithYAxisOpts(opts.YAxis{Name: in.Indicator.Unit, Type: "value"}),
+		charts.WithYAxisOpts(in.yAxis(st)),
 		charts.WithGridOpts(opts.Grid{ContainLabel: opts.Bool(true), Top: "80", Bottom: "60", Left: "10", Right: "30"}),
 	)
 	line.SetXAxis(axis)
@@ -199,6 +210,7 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		s.(map[string]any)["tooltip"] = map[string]any{"show": false}
 		s.(map[string]any)["silent"] = true
 	}
+	in.annotate(o, st, index)
 	st.layout(o)
 	return o, nil
 }

@@ -75,7 +75,7 @@ func Aggregate(obs []Observation, year int, population map[string]float64, weigh
 		}
 	}
 	if weighted {
-		var sum, wsum float64
+		vs, ws := make([]float64, 0, len(vals)), make([]float64, 0, len(vals))
 		complete := true
 		for _, o := range vals {
 			p, ok := population[o.ISO3]
@@ -83,14 +83,48 @@ func Aggregate(obs []Observation, year int, population map[string]float64, weigh
 				complete = false
 				break
 			}
-			sum += o.Value * p
-			wsum += p
+			vs, ws = append(vs, o.Value), append(ws, p)
 		}
-		if complete && wsum > 0 {
-			r.WeightedMean = ptr(tidy(sum / wsum))
+		if m, ok := weightedMean(vs, ws); complete && ok {
+			r.WeightedMean = ptr(tidy(m))
 		}
 	}
 	return r
+}
+
+// weightedMean is Σ v·w / Σ w, finite for any finite values and positive
+// weights: when the plain sums overflow (values near float64's limit, which
+// validation keeps out but a stored figure may predate), it is recomputed
+// with values and weights scaled by their largest magnitude, so that no
+// partial sum exceeds the largest value. The plain sums come first so that
+// ordinary figures keep their exact, long-published results.
+func weightedMean(vs, ws []float64) (float64, bool) {
+	var sum, wsum float64
+	for i, v := range vs {
+		sum += v * ws[i]
+		wsum += ws[i]
+	}
+	if !(wsum > 0) {
+		return 0, false
+	}
+	if m := sum / wsum; !math.IsInf(m, 0) && !math.IsNaN(m) {
+		return m, true
+	}
+	var vmax, wmax float64
+	for i, v := range vs {
+		vmax, wmax = math.Max(vmax, math.Abs(v)), math.Max(wmax, ws[i])
+	}
+	if math.IsInf(vmax, 0) || math.IsNaN(vmax) || math.IsInf(wmax, 0) || !(wmax > 0) {
+		return 0, false
+	}
+	var m, wn float64
+	for _, w := range ws {
+		wn += w / wmax
+	}
+	for i, v := range vs {
+		m += (v / vmax) * (ws[i] / wmax / wn)
+	}
+	return m * vmax, true
 }
 
 func quantile(sorted []float64, p float64) float64 {
@@ -100,7 +134,13 @@ func quantile(sorted []float64, p float64) float64 {
 	if i+1 >= len(sorted) {
 		return sorted[i]
 	}
-	return sorted[i] + (h-lo)*(sorted[i+1]-sorted[i])
+	a, b, f := sorted[i], sorted[i+1], h-lo
+	if d := b - a; !math.IsInf(d, 0) {
+		return a + f*d
+	}
+	// The difference of two values of opposite sign near float64's limit
+	// overflows; the weighted form cannot.
+	return (1-f)*a + f*b
 }
 
 // AggregateSeries aggregates every year present in obs, ascending.

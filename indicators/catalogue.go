@@ -1,6 +1,9 @@
 package indicators
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // Publishers, as named in store/seeddata/indicators.csv.
 const (
@@ -208,8 +211,26 @@ func NRIRounds() []Round {
 	return []Round{{1, 2012}, {2, 2015}, {3, 2018}, {4, 2021}, {5, 2024}}
 }
 
+// Plausibility bounds: the largest value an indicator of a kind can take
+// whatever its country. They keep a mistyped or hostile figure (1.7e308)
+// out, which every region-wide view would otherwise turn into +Inf, and keep
+// every sum and weighted mean of the region far inside float64's range. The
+// README's "Submitting figures" section lists them.
+const (
+	// MaxHeadcount bounds counts of people: more than the whole WHO European
+	// Region's population (about 930 million) is no Member State's count.
+	MaxHeadcount = 1e9
+	// MaxAmountPerCapita bounds money per person (US$; the highest health
+	// spending per capita in the Region is about 10,000).
+	MaxAmountPerCapita = 1e6
+	// MaxRatio bounds a ratio of the highest to the lowest regional value.
+	MaxRatio = 1e6
+)
+
 // ValidRange gives the bounds a value of the indicator must lie in; nil is
-// open.
+// open. A density cannot exceed its population base (a density per 10,000
+// population of 10,000 is everyone), a percentage 100, a headcount
+// MaxHeadcount, money per capita MaxAmountPerCapita, a ratio MaxRatio.
 func (ind Indicator) ValidRange() (lo, hi *float64) {
 	switch ind.Kind {
 	case KindPercent:
@@ -217,8 +238,24 @@ func (ind Indicator) ValidRange() (lo, hi *float64) {
 	case KindYesNo:
 		return ptr(0.0), ptr(1.0)
 	case KindRatio:
-		return ptr(1.0), nil
+		return ptr(1.0), ptr(MaxRatio)
+	case KindDensity:
+		return ptr(0.0), ptr(PopulationBase(ind.Unit))
+	case KindCount:
+		return ptr(0.0), ptr(MaxHeadcount)
+	case KindAmount:
+		return ptr(0.0), ptr(MaxAmountPerCapita)
 	default:
 		return ptr(0.0), nil
 	}
+}
+
+// PopulationBase is the population a density's unit is per: 100,000 for
+// "per 100,000 population", 10,000 for "per 10,000 population" (and for any
+// other unit, the catalogue's densities being per 10,000 unless they say).
+func PopulationBase(unit string) float64 {
+	if strings.Contains(unit, "100,000") {
+		return 100000
+	}
+	return 10000
 }

@@ -16,14 +16,14 @@ func TestInformationAreas(t *testing.T) {
 		unit   string
 		lo, hi *float64
 	}{
-		{AreaStock, "HWF_0001", SourcePublished, "per 10,000 population", ptr(0.0), nil},
-		{AreaStock, "hwf_dnm", SourceDerived, "per 10,000 population", ptr(0.0), nil},
-		{AreaEducation, "MEDICALGRAD", SourcePublished, "per 100,000 population", ptr(0.0), nil},
+		{AreaStock, "HWF_0001", SourcePublished, "per 10,000 population", ptr(0.0), ptr(10000.0)},
+		{AreaStock, "hwf_dnm", SourceDerived, "per 10,000 population", ptr(0.0), ptr(10000.0)},
+		{AreaEducation, "MEDICALGRAD", SourcePublished, "per 100,000 population", ptr(0.0), ptr(100000.0)},
 		{AreaDistribution, "dist_doctors_rural_pct", SourceSubmitted, "%", ptr(0.0), ptr(100.0)},
 		{AreaMigration, "mig_doctors_foreign_trained_pct", SourceSubmitted, "%", ptr(0.0), ptr(100.0)},
 		{AreaMigration, "mig_nurses_foreign_trained_pct", SourceSubmitted, "%", ptr(0.0), ptr(100.0)},
 		{AreaExpenditure, "GHED_GGHE-DGGE_SHA2011", SourcePublished, "% of general government expenditure", ptr(0.0), ptr(100.0)},
-		{AreaExpenditure, "GHED_CHE_pc_US_SHA2011", SourcePublished, "US$ per capita", ptr(0.0), nil},
+		{AreaExpenditure, "GHED_CHE_pc_US_SHA2011", SourcePublished, "US$ per capita", ptr(0.0), ptr(1e6)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.id, func(t *testing.T) {
@@ -93,7 +93,7 @@ func TestIndicatorJSON(t *testing.T) {
 		id, want string
 	}{
 		{"dist_doctors_rural_pct", `{"min":0,"max":100}`},
-		{"HWF_0001", `{"min":0,"max":null}`},
+		{"HWF_0001", `{"min":0,"max":10000}`},
 		{"code_dna", `{"min":0,"max":1}`},
 	}
 	for _, tc := range cases {

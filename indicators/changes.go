@@ -27,6 +27,9 @@ type Change struct {
 type ChangeFilter struct {
 	Country   string
 	Indicator string
+	// ExcludeAuthor leaves out one author's writes: the public feed leaves
+	// out "seed", the shipped data load, which would flood it.
+	ExcludeAuthor string
 }
 
 // AsOfError is the error for a data version that cannot pin an answer: one

@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"math"
 	"sort"
 	"strings"
 )
@@ -62,7 +63,14 @@ func Derive(ind Indicator, inputs map[string][]Observation) []Observation {
 	return out
 }
 
+// combine computes a derived figure; a result that is not a finite number
+// (inputs near float64's limit) is no figure at all.
 func combine(op string, parts []Observation) (float64, bool) {
+	v, ok := combineRaw(op, parts)
+	return v, ok && !math.IsInf(v, 0) && !math.IsNaN(v)
+}
+
+func combineRaw(op string, parts []Observation) (float64, bool) {
 	switch op {
 	case "sum":
 		s := 0.0

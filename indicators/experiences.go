@@ -125,7 +125,7 @@ func ValidateExperience(e Experience, refs ExperienceRefs, today time.Time) []Fi
 		case !utf8.ValidString(v):
 			bad(field, "not valid UTF-8")
 		case hasControl(v, multiline):
-			bad(field, "contains control characters")
+			bad(field, "contains control or bidirectional-override characters")
 		}
 	}
 	textField("title", e.Title, MaxExperienceTitle, false)
@@ -196,12 +196,17 @@ func checkLink(s string) string {
 // SafeLink says whether a stored link may be rendered as a hyperlink.
 func SafeLink(s string) bool { return s != "" && checkLink(s) == "" }
 
+// hasControl says whether s holds a character that would act on a terminal,
+// a log or a page rather than show: C0 and C1 controls (NUL, ESC, DEL, …;
+// tab, CR and newline only where the text is multiline) and the bidi
+// embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which
+// can make text display in another order than it is stored.
 func hasControl(s string, multiline bool) bool {
 	return strings.IndexFunc(s, func(r rune) bool {
 		if multiline && (r == '\n' || r == '\r' || r == '\t') {
 			return false
 		}
-		return unicode.IsControl(r)
+		return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 	}) >= 0
 }
 
@@ -214,7 +219,7 @@ func ValidateHideReason(reason string) *FieldError {
 	case n > MaxExperienceReason:
 		return &FieldError{Field: "reason", Message: fmt.Sprintf("%d characters: at most %d", n, MaxExperienceReason)}
 	case hasControl(reason, false):
-		return &FieldError{Field: "reason", Message: "contains control characters"}
+		return &FieldError{Field: "reason", Message: "contains control or bidirectional-override characters"}
 	}
 	return nil
 }

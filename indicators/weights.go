@@ -141,17 +141,17 @@ func Weights(ind Indicator, values map[string]float64, inputs map[string]map[str
 
 // WeightedMean is Σ wᵢvᵢ / Σ wᵢ over values, which must all have a weight.
 func WeightedMean(values, weights map[string]float64) (float64, bool) {
-	var sum, wsum float64
+	vs, ws := make([]float64, 0, len(values)), make([]float64, 0, len(values))
 	for iso3, v := range values {
 		w, ok := weights[iso3]
 		if !ok {
 			return 0, false
 		}
-		sum += v * w
-		wsum += w
+		vs, ws = append(vs, v), append(ws, w)
 	}
-	if wsum <= 0 {
+	m, ok := weightedMean(vs, ws)
+	if !ok {
 		return 0, false
 	}
-	return tidy(sum / wsum), true
+	return tidy(m), true
 }

@@ -353,3 +353,9 @@ func compressBrotli(body []byte) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// NegotiateEncoding picks "br", "gzip" or "" (identity) for an
+// Accept-Encoding value, for bytes the caller can send in either coding.
+func NegotiateEncoding(acceptEncoding string) string {
+	return negotiate(acceptEncoding, true, true)
+}

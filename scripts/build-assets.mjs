@@ -320,7 +320,7 @@ const ECHARTS_PARTS = {
   charts: ['LineChart', 'BarChart', 'ScatterChart', 'HeatmapChart', 'MapChart'],
   components: [
     'TitleComponent', 'TooltipComponent', 'LegendComponent', 'GridComponent', 'VisualMapComponent',
-    'GeoComponent', 'ToolboxComponent', 'AriaComponent', 'MarkLineComponent',
+    'GeoComponent', 'ToolboxComponent', 'AriaComponent', 'MarkLineComponent', 'MarkPointComponent',
   ],
   renderers: ['CanvasRenderer'],
 };

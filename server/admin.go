@@ -62,7 +62,7 @@ func (s *Server) getStats(c *fiber.Ctx) error {
 		CacheBytes:   bytes,
 		Version:      s.version.Load(),
 		Computes:     s.counters.computes.Load(),
-		Clients:      s.hub.count(),
+		Clients:      s.hub.Count(),
 		Goroutines:   runtime.NumGoroutine(),
 		HeapInuse:    m.HeapInuse,
 		StackInuse:   m.StackInuse,

@@ -137,10 +137,16 @@ func run(t *testing.T, ctx context.Context, timeout time.Duration, actions ...ch
 	}
 }
 
-// chartsReady waits until every chart on the page has been drawn.
+// chartsReady waits until every chart on the page has been drawn. Charts
+// load as they come into view, so it scrolls to each one still waiting
+// ("offscreen"), as a reader would, and back to the top once all are drawn.
 const chartsReady = `(() => {
   const figs = [...document.querySelectorAll('figure.chart')].filter(f => !f.closest('[hidden]') && f.dataset.state !== 'idle');
-  return figs.length > 0 && figs.every(f => f.dataset.state === 'ready');
+  const waiting = figs.find(f => f.dataset.state === 'offscreen');
+  if (waiting) { waiting.scrollIntoView(); return false; }
+  const ready = figs.length > 0 && figs.every(f => f.dataset.state === 'ready');
+  if (ready) window.scrollTo(0, 0);
+  return ready;
 })()`
 
 // chartsPainted waits until every drawn chart has finished its animation
@@ -230,6 +236,12 @@ func TestBrowserLiveUpdate(t *testing.T) {
 	var loadID string
 	run(t, ctx, 60*time.Second,
 		chromedp.Navigate(a.URL+"/indicators/HWF_0001?countries=AUT&time=2015..2026&tab=table"),
+		// The chart draws when its tab is first shown (charts load as they
+		// come into view); once drawn it follows updates while hidden.
+		chromedp.Poll(`document.querySelector('table.data-table').dataset.state === 'ready'`, nil, chromedp.WithPollingTimeout(45*time.Second)),
+		chromedp.Click(`#tab-chart`, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector('figure[data-chart="trend"]').dataset.state === 'ready'`, nil, chromedp.WithPollingTimeout(45*time.Second)),
+		chromedp.Click(`#tab-table`, chromedp.ByQuery),
 		chromedp.Poll(`document.querySelector('table.data-table').dataset.state === 'ready' && document.querySelector('.live').dataset.state === 'live' && document.querySelector('figure[data-chart="trend"]').dataset.state === 'ready'`,
 			nil, chromedp.WithPollingTimeout(45*time.Second)),
 		chromedp.Evaluate(`window.__loadId`, &loadID),
@@ -344,7 +356,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	b := newBrowser(t)
 	axe := loadAssets(t).Path("axe.min.js")
 	for _, path := range []string{"/", "/countries/AUT", "/indicators/HWF_0001?countries=AUT", "/milestones", "/submit", "/present/control",
-		"/roadmap", "/experiences", "/indicators", "/indicators/mig_nurses_foreign_trained_pct", "/submit?indicator=dist_doctors_rural_pct"} {
+		"/roadmap", "/experiences", "/indicators", "/indicators/mig_nurses_foreign_trained_pct", "/submit?indicator=dist_doctors_rural_pct", "/admin/import"} {
 		ctx := b.tab()
 		var res string
 		run(t, ctx, 90*time.Second,
@@ -423,10 +435,10 @@ func TestBrowserSubmitForm(t *testing.T) {
 		chromedp.SendKeys(`input[name="token"]`, secret),
 		chromedp.SetValue(`textarea[name="csv"]`, "iso3,indicator,year,value,source\nEST,HWF_0001,2025,-3,Statistics Estonia\nLVA,HWF_0001,2025,30,x\n"),
 		chromedp.Click(`.submit-form button[type="submit"]`),
-		chromedp.Poll(`document.querySelectorAll('.submit-result li').length >= 2`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Poll(`document.querySelectorAll('.submit-errors tbody tr').length >= 2`, nil, chromedp.WithPollingTimeout(10*time.Second)),
 		chromedp.Text(`.submit-result`, &shown),
 	)
-	if !strings.Contains(shown, "Row 1, value") || !strings.Contains(shown, "Row 2, iso3") {
+	if !strings.Contains(shown, "Line 2") || !strings.Contains(shown, "Line 3") || !strings.Contains(shown, "Country") || strings.Contains(shown, "iso3") {
 		t.Fatalf("form shows %q", shown)
 	}
 	run(t, ctx, 30*time.Second,

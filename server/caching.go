@@ -64,18 +64,30 @@ func (s *Server) cachedHit(c *fiber.Ctx, key engine.Key, contentType string) boo
 	uri := c.Request().URI()
 	tag := appendETag(buf[:0], v, uri.PathOriginal(), uri.QueryString())
 	if m := c.Request().Header.Peek(fiber.HeaderIfNoneMatch); len(m) > 0 && bytes.Contains(m, tag) {
-		setHeaders(c, cacheHeaders)
+		setHeaders(c, cachingHeaders(key))
 		c.Response().Header.SetCanonical(etagKey, tag)
 		c.Status(fiber.StatusNotModified)
 		return true
 	}
-	body, ok := s.deps.Cache.Peek(key.String())
+	full := key.String()
+	body, ok := s.deps.Cache.Peek(full)
 	if !ok {
 		return false
 	}
-	setHeaders(c, cacheHeaders)
+	coding := s.encodingFor(c.Request().Header.Peek(fiber.HeaderAcceptEncoding), len(body))
+	if coding != "" {
+		z, ok := s.deps.Cache.Peek(encodedKey(full, coding))
+		if !ok {
+			return false // cachedBytes compresses it once and stores it
+		}
+		body = z
+	}
+	setHeaders(c, cachingHeaders(key))
 	c.Set(fiber.HeaderContentType, contentType)
 	c.Response().Header.SetCanonical(etagKey, tag)
+	if coding != "" {
+		c.Set(fiber.HeaderContentEncoding, coding)
+	}
 	c.Response().SetBodyRaw(body)
 	return true
 }
@@ -87,27 +99,37 @@ var cacheHeaders = []header{
 }
 
 // cachedBytes serves a computed payload from the version-keyed cache, with
-// ETag and Cache-Control so browsers and CDNs can reuse it. A payload held
-// in process is sent without a deadline or a flight: that is most reads.
+// ETag and Cache-Control so browsers and CDNs can reuse it, compressed as
+// the client accepts (compression.go). The ETag names the representation
+// before its content coding (weak, so one ETag for every coding; Vary:
+// Accept-Encoding keeps the codings apart in caches).
 func (s *Server) cachedBytes(c *fiber.Ctx, key engine.Key, contentType string, compute func(ctx context.Context) ([]byte, error)) error {
 	v := key.Version()
 	tag := etag(v, c.Request().URI())
 	c.Response().Header.SetCanonical(etagKey, []byte(tag)) // as cachedHit names it
-	setHeaders(c, cacheHeaders)
+	setHeaders(c, cachingHeaders(key))
 	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && strings.Contains(match, tag) {
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	full := key.String()
+	ctx, cancel := reqCtx(c)
+	defer cancel()
 	body, ok := s.deps.Cache.Peek(full)
 	if !ok {
-		ctx, cancel := reqCtx(c)
-		defer cancel()
 		var err error
+		compute = s.budgeted(s.budgetAddr(c), compute)
 		if body, err = s.deps.Cache.GetOrCompute(ctx, full, s.counted(compute)); err != nil {
 			return err
 		}
 	}
+	body, coding, err := s.encoded(ctx, c, full, body)
+	if err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderContentType, contentType)
+	if coding != "" {
+		c.Set(fiber.HeaderContentEncoding, coding)
+	}
 	return c.Send(body)
 }
 

@@ -19,7 +19,10 @@ func TestWriteInvalidatesOnlyWhatItAffects(t *testing.T) {
 		"/api/v1/indicators/HWF_0014/regional?year=2020": false,
 		"/api/v1/charts/ranking?indicator=HWF_0014":      false,
 		"/api/v1/code/rounds":                            false,
-		"/api/v1/indicators":                             false,
+		// The catalogue and an indicator show when its data last changed.
+		"/api/v1/indicators":          true,
+		"/api/v1/indicators/HWF_0001": true,
+		"/api/v1/indicators/HWF_0014": false,
 	}
 	before := map[string]string{}
 	for p := range paths {

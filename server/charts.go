@@ -15,11 +15,15 @@ func (s *Server) getChart(c *fiber.Ctx) error {
 	if err != nil {
 		return badParam("query", errors.New("malformed query string"))
 	}
-	r, err := s.eng.ParseChart(c.Params("chart"), q)
+	eng, version, err := s.view(c)
 	if err != nil {
 		return err
 	}
-	return s.sendJSON(c, s.eng.ChartKey(r), func(ctx context.Context) (any, error) {
-		return s.eng.BuildChart(ctx, r, s.version.Load())
+	r, err := eng.ParseChart(c.Params("chart"), q)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, eng.ChartKey(r), func(ctx context.Context) (any, error) {
+		return eng.BuildChart(ctx, r, version)
 	})
 }

@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -58,12 +60,17 @@ func TestChartsAPI(t *testing.T) {
 	})
 	t.Run("bad parameters", func(t *testing.T) {
 		for path, field := range map[string]string{
-			"/api/v1/charts/nope":                              "chart",
-			"/api/v1/charts/trend?indicator=NOPE":              "indicator",
-			"/api/v1/charts/trend":                             "indicator",
-			"/api/v1/charts/ranking?indicator=HWF_0001&year=x": "year",
-			"/api/v1/charts/relationship?x=HWF_0001":           "y",
-			"/api/v1/charts/trend?indicator=HWF_0001&scale=9":  "scale",
+			"/api/v1/charts/nope":                                                 "chart",
+			"/api/v1/charts/trend?indicator=NOPE":                                 "indicator",
+			"/api/v1/charts/trend":                                                "indicator",
+			"/api/v1/charts/ranking?indicator=HWF_0001&year=x":                    "year",
+			"/api/v1/charts/relationship?x=HWF_0001":                              "y",
+			"/api/v1/charts/trend?indicator=HWF_0001&scale=9":                     "scale",
+			"/api/v1/charts/trend?indicator=HWF_0001&relative_to=20x0":            "relative_to",
+			"/api/v1/charts/map?indicator=HWF_0001&relative_to=2010":              "relative_to",
+			"/api/v1/charts/trend?indicator=HWF_0001&yscale=cubic":                "yscale",
+			"/api/v1/charts/ranking?indicator=HWF_0001&yscale=log":                "yscale",
+			"/api/v1/charts/trend?indicator=MEDICALGRAD&countries=LUX&yscale=log": "yscale",
 		} {
 			var res struct {
 				Field string `json:"field"`
@@ -100,4 +107,98 @@ func TestChartPushedOnWrite(t *testing.T) {
 	if !found {
 		t.Fatal("pushed ranking lacks ALB = 99.9")
 	}
+}
+
+// TestChartViewsAPI checks the reader's views over the seeded data: change
+// since the Code's adoption, the log scale and its refusal, the events
+// marked on a trend, and the timeline's years.
+func TestChartViewsAPI(t *testing.T) {
+	a := startApp(t, appOptions{})
+	t.Run("change since 2010, a country without 2010 named", func(t *testing.T) {
+		var res chartResult
+		resp := getJSON(t, a.URL+"/api/v1/charts/trend?indicator=HWF_0001&countries=AUT,SMR&relative_to=2010", &res)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d: %s", resp.StatusCode, readBody(t, resp))
+		}
+		if !strings.Contains(res.Topic, "relative_to=2010") {
+			t.Errorf("topic %q does not keep the view", res.Topic)
+		}
+		col := len(res.Table.Columns) - 1
+		if res.Table.Columns[col] != "change_since_2010_pct" {
+			t.Fatalf("columns %v", res.Table.Columns)
+		}
+		var aut2010, aut2015 any
+		smr := false
+		for _, r := range res.Table.Rows {
+			switch {
+			case r[0] == "AUT" && r[2] == 2010.0:
+				aut2010 = r[col]
+			case r[0] == "AUT" && r[2] == 2015.0:
+				aut2015 = r[col]
+			case r[0] == "SMR":
+				smr = smr || r[col] == "no value in 2010"
+			}
+		}
+		// Austria: 48.27 in 2010, 51.24 in 2015 (seed data).
+		if aut2010 != 0.0 || aut2015 != 6.1529 {
+			t.Errorf("Austria's change: 2010 %v, 2015 %v; want 0 and 6.1529", aut2010, aut2015)
+		}
+		if !smr {
+			t.Error("San Marino's rows do not say it has no value in 2010")
+		}
+		title, _ := json.Marshal(res.Option["title"])
+		if !strings.Contains(string(title), "No value in 2010 (not shown): San Marino") {
+			t.Errorf("subtitle does not name San Marino: %s", title)
+		}
+	})
+	t.Run("events with citations on a trend", func(t *testing.T) {
+		var res chartResult
+		getJSON(t, a.URL+"/api/v1/charts/trend?indicator=HWF_0001&countries=AUT&lang=fr", &res)
+		b, _ := json.Marshal(res.Option["series"])
+		for _, want := range []string{"WHA63.16", "Cycle 2 de rapports nationaux sur le Code (2015)", "A69/37", `"R3"`, `"formatter":"{b}"`} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("series lack %q", want)
+			}
+		}
+	})
+	t.Run("log scale", func(t *testing.T) {
+		var res chartResult
+		getJSON(t, a.URL+"/api/v1/charts/trend?indicator=HWF_0001&countries=AUT&yscale=log", &res)
+		if y, _ := json.Marshal(res.Option["yAxis"]); !strings.Contains(string(y), `"type":"log"`) {
+			t.Errorf("y axis %s", y)
+		}
+		var body struct {
+			Error, Field string
+		}
+		resp := getJSON(t, a.URL+"/api/v1/charts/trend?indicator=MEDICALGRAD&countries=LUX&yscale=log", &body)
+		if resp.StatusCode != http.StatusBadRequest || body.Field != "yscale" || !strings.Contains(body.Error, "above 0") {
+			t.Errorf("status %d %+v", resp.StatusCode, body)
+		}
+	})
+	t.Run("embeds keep the view", func(t *testing.T) {
+		resp, err := http.Get(a.URL + "/embed/charts/trend?yscale=linear&relative_to=2010&indicator=HWF_0001&countries=AUT")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readBody(t, resp)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-query="countries=AUT&amp;indicator=HWF_0001&amp;relative_to=2010"`) {
+			t.Errorf("status %d; the embed's chart query is not the canonical view", resp.StatusCode)
+		}
+		resp, err = http.Get(a.URL + "/embed/charts/trend?indicator=HWF_0001&relative_to=1800")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readBody(t, resp); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "relative_to") {
+			t.Errorf("bad base year: status %d %s", resp.StatusCode, body)
+		}
+	})
+	t.Run("timeline years", func(t *testing.T) {
+		var res struct {
+			Years []int `json:"years"`
+		}
+		getJSON(t, a.URL+"/api/v1/charts/map?indicator=HWF_0001&year=2015", &res)
+		if len(res.Years) < 10 || res.Years[0] >= res.Years[len(res.Years)-1] {
+			t.Errorf("years %v", res.Years)
+		}
+	})
 }

@@ -27,8 +27,12 @@ func (s *Server) getSummary(c *fiber.Ctx) error {
 			return badParam("lang", fmt.Errorf("%q: use one of %s", truncate(l, 10), strings.Join(public.Languages(), ", ")))
 		}
 	}
-	return s.sendJSON(c, s.eng.SummaryKey(iso3, lang), func(ctx context.Context) (any, error) {
-		res, err := s.eng.Summary(ctx, iso3, s.version.Load())
+	eng, version, err := s.view(c)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, eng.SummaryKey(iso3, lang), func(ctx context.Context) (any, error) {
+		res, err := eng.Summary(ctx, iso3, version)
 		if err != nil || lang == "en" {
 			return res, err
 		}

@@ -19,6 +19,19 @@ const (
 	// DefaultMaxConnsPerAddress caps websocket connections per client
 	// address.
 	DefaultMaxConnsPerAddress = 64
+	// DefaultMaxLiveTopics bounds the distinct topics an instance's clients
+	// subscribe to, so that a write recomputes a bounded number of
+	// payloads.
+	DefaultMaxLiveTopics = 1024
+	// DefaultResendBytes is the most a connection is sent per resendWindow
+	// for the resends it asks for (8 MiB: a page's charts several times
+	// over).
+	DefaultResendBytes = 8 << 20
+	// DefaultComputeBurst and DefaultComputeRate are a client address's
+	// budget of uncached computations: a burst of 120, refilled at 10 a
+	// second. Cached reads are not counted.
+	DefaultComputeBurst = 120
+	DefaultComputeRate  = 10.0
 )
 
 // Fixed limits: not configurable, named so that each is stated once.
@@ -42,4 +55,14 @@ const (
 	eventRowsMax = 200
 	// writeWindow is the window the write rate is counted over.
 	writeWindow = time.Minute
+	// resendWindow is the window a connection's resend bytes are counted
+	// over (see Config.ResendBytes).
+	resendWindow = 10 * time.Second
+	// chartWorkers compute chart topics' pushes after a write, beside the
+	// update loop, so that charts never delay other topics' pushes.
+	chartWorkers = 2
+	// resendTopicsMax bounds the topics a connection's resend record
+	// keeps; a connection past it is asking for far more views than a page
+	// shows.
+	resendTopicsMax = 4 * 1024
 )

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -17,6 +18,8 @@ type apiError struct {
 	Message string
 	Field   string
 	Rows    []indicators.FieldError
+	// RetryAfter is the Retry-After of a 429, in seconds; 0 means 60.
+	RetryAfter int
 }
 
 func (e *apiError) Error() string { return e.Message }
@@ -44,7 +47,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	switch {
 	case asAPIError(err, &ae):
 		if ae.Status == fiber.StatusTooManyRequests {
-			c.Set(fiber.HeaderRetryAfter, "60")
+			retry := 60
+			if ae.RetryAfter > 0 {
+				retry = ae.RetryAfter
+			}
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retry))
 		}
 		return c.Status(ae.Status).JSON(errorBody{Error: ae.Message, Field: ae.Field, Errors: ae.Rows})
 	case errors.As(err, &fe):

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/server/engine"
+	"github.com/hwfdash/hwfdash/server/ws"
 )
 
 // Experiences keeps the country experiences ministries share: never
@@ -23,6 +24,8 @@ type Experiences interface {
 	AddExperience(ctx context.Context, e indicators.Experience) (indicators.Experience, error)
 	SetExperienceHidden(ctx context.Context, id int64, hidden bool, actor, reason string) (indicators.Experience, error)
 	Experience(ctx context.Context, id int64) (indicators.Experience, []indicators.ExperienceEvent, error)
+	// ExperienceAsOf is Experience as it stood at a data version (0: live).
+	ExperienceAsOf(ctx context.Context, id int64, asOf int64) (indicators.Experience, []indicators.ExperienceEvent, error)
 	ListExperiences(ctx context.Context, q indicators.ExperienceQuery) ([]indicators.Experience, error)
 	ExperienceChangesSince(ctx context.Context, version int64, limit int) ([]indicators.Experience, error)
 }
@@ -58,18 +61,16 @@ func ParseExperience(body []byte) (indicators.Experience, []indicators.FieldErro
 	if bytes.TrimSpace(body)[0] != '{' {
 		return e, []indicators.FieldError{{Field: "body", Message: "send one JSON object"}}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
 	var r experienceRequest
-	if err := dec.Decode(&r); err != nil {
+	if err := decodeOneJSON(body, &r, true); err != nil {
+		if errors.As(err, new(errTrailing)) {
+			return e, []indicators.FieldError{{Field: "body", Message: "one JSON object per request: " + err.Error()}}
+		}
 		field := jsonField(err)
 		if field == "row" {
 			field = "body"
 		}
 		return e, []indicators.FieldError{{Field: field, Message: jsonErr(err)}}
-	}
-	if dec.More() {
-		return e, []indicators.FieldError{{Field: "body", Message: "one JSON object per request"}}
 	}
 	var errs []indicators.FieldError
 	str := func(field string, p *string) string {
@@ -113,10 +114,11 @@ func (s *Server) postExperience(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if ct := strings.ToLower(c.Get(fiber.HeaderContentType)); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return &apiError{Status: fiber.StatusBadRequest, Message: "Content-Type: send application/json; nothing was stored", Field: "Content-Type"}
+	_, body, err := s.readBody(c, fiber.MIMEApplicationJSON)
+	if err != nil {
+		return err
 	}
-	e, errs := s.checkExperience(c.Body())
+	e, errs := s.checkExperience(body)
 	if !tok.Admin && s.ref.Known(e.ISO3) && !containsString(tok.Countries, e.ISO3) {
 		errs = append(errs, indicators.FieldError{Field: "iso3", Message: scopeMessage})
 	}
@@ -212,14 +214,14 @@ func experienceNotice(action string, e indicators.Experience) fiber.Map {
 // topics, encoded once per topic.
 func (s *Server) pushExperience(version int64, topics []string, payload json.RawMessage) {
 	for _, t := range topics {
-		if !s.hub.hasSubscribers(t) {
+		if !s.hub.HasSubscribers(t) {
 			continue
 		}
 		b, err := json.Marshal(updateMessage{Type: "update", Topic: t, Version: version, Payload: payload})
 		if err != nil {
 			continue
 		}
-		s.hub.broadcast(t, textFrame(b))
+		s.hub.Broadcast(t, ws.TextFrame(b))
 	}
 }
 
@@ -237,7 +239,11 @@ func (s *Server) pushExperienceChanges(changes []indicators.Experience) {
 }
 
 func (s *Server) getExperiences(c *fiber.Ctx) error {
-	q := indicators.ExperienceQuery{Limit: experiencesPage}
+	eng, version, err := s.view(c)
+	if err != nil {
+		return err
+	}
+	q := indicators.ExperienceQuery{Limit: experiencesPage, AsOf: eng.AsOf()}
 	if v := c.Query("country"); v != "" {
 		q.Country = strings.ToUpper(v)
 		if !s.ref.Known(q.Country) {
@@ -297,7 +303,7 @@ func (s *Server) getExperiences(c *fiber.Ctx) error {
 		if err != nil {
 			return nil, err
 		}
-		res := fiber.Map{"experiences": es, "version": s.version.Load()}
+		res := fiber.Map{"experiences": es, "version": version}
 		if len(es) > q.Limit {
 			es = es[:q.Limit]
 			res["experiences"] = es
@@ -312,6 +318,9 @@ func (s *Server) getExperiences(c *fiber.Ctx) error {
 			}
 			next.Set("limit", strconv.Itoa(q.Limit))
 			next.Set("before", strconv.FormatInt(es[len(es)-1].ID, 10))
+			if q.AsOf > 0 {
+				next.Set("as_of", strconv.FormatInt(q.AsOf, 10))
+			}
 			res["next"] = "/api/v1/experiences?" + next.Encode()
 		}
 		return res, nil
@@ -319,7 +328,7 @@ func (s *Server) getExperiences(c *fiber.Ctx) error {
 	if q.IncludeHidden {
 		return s.sendPrivate(c, list)
 	}
-	return s.sendJSON(c, s.eng.ExperiencesKey(q), list)
+	return s.sendJSON(c, eng.ExperiencesKey(q), list)
 }
 
 func experienceID(c *fiber.Ctx) (int64, error) {
@@ -339,8 +348,12 @@ func (s *Server) getExperience(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	eng, _, err := s.view(c)
+	if err != nil {
+		return err
+	}
 	one := func(ctx context.Context) (any, error) {
-		e, hist, err := s.deps.Experiences.Experience(ctx, id)
+		e, hist, err := s.deps.Experiences.ExperienceAsOf(ctx, id, eng.AsOf())
 		if errors.Is(err, indicators.ErrNotFound) || (err == nil && e.Hidden && !admin) {
 			return nil, notFound("id", "no experience %d", id)
 		}
@@ -352,7 +365,7 @@ func (s *Server) getExperience(c *fiber.Ctx) error {
 	if admin {
 		return s.sendPrivate(c, one)
 	}
-	return s.sendJSON(c, s.eng.ExperienceKey(id), one)
+	return s.sendJSON(c, eng.ExperienceKey(id), one)
 }
 
 // hideRequest is the body of the hide and unhide requests.
@@ -370,10 +383,12 @@ func (s *Server) postHideExperience(hidden bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		_, body, err := s.readBody(c, fiber.MIMEApplicationJSON)
+		if err != nil {
+			return err
+		}
 		var req hideRequest
-		dec := json.NewDecoder(bytes.NewReader(c.Body()))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
+		if err := decodeOneJSON(body, &req, true); err != nil {
 			field := jsonField(err)
 			if field == "row" {
 				field = "body"

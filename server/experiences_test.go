@@ -158,8 +158,12 @@ func TestExperiencesAPI(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				var res apiErr
 				resp := call(t, http.MethodPost, a.URL+"/api/v1/experiences", aut, tc.ct, []byte(tc.body), &res)
-				if resp.StatusCode != http.StatusBadRequest || res.Field != tc.field {
-					t.Fatalf("status %d field %q, want 400 %q (%s)", resp.StatusCode, res.Field, tc.field, res.Error)
+				want := http.StatusBadRequest
+				if tc.field == "Content-Type" {
+					want = http.StatusUnsupportedMediaType
+				}
+				if resp.StatusCode != want || res.Field != tc.field {
+					t.Fatalf("status %d field %q, want %d %q (%s)", resp.StatusCode, res.Field, want, tc.field, res.Error)
 				}
 			})
 		}

@@ -64,10 +64,21 @@ func (s *Server) fastRead(ctx *fasthttp.RequestCtx) bool {
 	if !ok {
 		return false
 	}
+	// Compressed as the route would: the variant the route stored beside
+	// the raw bytes, or the route itself when there is none yet.
+	coding := s.encodingFor(ctx.Request.Header.Peek(fiber.HeaderAcceptEncoding), len(body))
+	if coding != "" {
+		if body, ok = s.deps.Cache.PeekBytes(appendEncodedKey(*kb, coding)); !ok {
+			return false
+		}
+	}
 	// The headers every such answer shares are copied in one go: setting
 	// them one by one has fasthttp check every byte of every value again.
 	s.fastHeaders.CopyTo(h)
 	h.SetCanonical(etagKey, tag)
+	if coding != "" {
+		h.SetContentEncoding(coding)
+	}
 	ctx.Response.SetBodyRaw(body)
 	return true
 }

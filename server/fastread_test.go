@@ -33,6 +33,13 @@ func TestFastReadMatchesRoute(t *testing.T) {
 	if tag == "" {
 		t.Fatal("route: no ETag")
 	}
+	// The route compresses a payload once per coding and keeps it beside
+	// the raw bytes; fastRead serves that copy from then on.
+	for _, ae := range []string{"br", "gzip"} {
+		if r := serve(routed, "GET", data, "Accept-Encoding", ae); string(r.Response.Header.ContentEncoding()) != ae {
+			t.Fatalf("route: Content-Encoding %q for Accept-Encoding %s", r.Response.Header.ContentEncoding(), ae)
+		}
+	}
 	for _, tc := range []struct {
 		name, method, uri string
 		header            []string
@@ -45,6 +52,12 @@ func TestFastReadMatchesRoute(t *testing.T) {
 		{"head", "HEAD", data, nil, true, 200},
 		{"current copy", "GET", data, []string{"If-None-Match", tag}, true, 304},
 		{"stale copy", "GET", data, []string{"If-None-Match", `W/"0-0"`}, true, 200},
+		{"brotli", "GET", data, []string{"Accept-Encoding", "gzip, deflate, br, zstd"}, true, 200},
+		{"gzip", "GET", data, []string{"Accept-Encoding", "gzip, deflate"}, true, 200},
+		{"identity", "GET", data, []string{"Accept-Encoding", "identity"}, true, 200},
+		{"brotli refused", "GET", data, []string{"Accept-Encoding", "br;q=0, gzip"}, true, 200},
+		{"current copy, brotli", "GET", data, []string{"If-None-Match", tag, "Accept-Encoding", "br"}, true, 304},
+		{"head, gzip", "HEAD", data, []string{"Accept-Encoding", "gzip"}, true, 200},
 		{"query not seen before", "GET", "/api/v1/indicators/HWF_0001/data?countries=FRA", nil, false, 200},
 		{"csv", "GET", data + "&format=csv", nil, false, 200},
 		{"unknown indicator", "GET", "/api/v1/indicators/NOPE/data?countries=AUT,DEU&time=2000..2022", nil, false, 404},

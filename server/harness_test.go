@@ -178,6 +178,9 @@ type appOptions struct {
 	rate     int
 	cacheMax int64 // the in-process cache's byte bound; 0 → the default
 	cfg      func(*server.Config)
+	// wrapCache, when set, wraps the cache the server uses (to observe or
+	// hold its computations).
+	wrapCache func(server.Cache) server.Cache
 }
 
 // app is one running hwfdash instance in the test process.
@@ -232,8 +235,12 @@ func startApp(t testing.TB, o appOptions) *app {
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
+	var sc server.Cache = c
+	if o.wrapCache != nil {
+		sc = o.wrapCache(c)
+	}
 	srv, err := server.New(cfg, server.Deps{
-		Store: db, Tokens: db, Experiences: db, Cache: c, Bus: bus, Assets: loadAssets(t), Rates: c,
+		Store: db, Tokens: db, Experiences: db, Imports: db, Cache: sc, Bus: bus, Assets: loadAssets(t), Rates: c,
 		Reference: engine.Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
 			Breaks: ds.Breaks, Lists: ds.Lists, Citations: ds.SeriesCitations, Provenance: ds.Provenance, Roadmap: loadRoadmap(t)},
 	})

@@ -26,7 +26,7 @@ func (s *Server) getReady(c *fiber.Ctx) error {
 		"cache":   s.deps.Cache.State(),
 		"bus":     s.deps.Bus.State(),
 		"version": s.version.Load(),
-		"clients": s.hub.count(),
+		"clients": s.hub.Count(),
 	})
 }
 

@@ -19,8 +19,20 @@ func (s *Server) indicatorParam(c *fiber.Ctx) (indicators.Indicator, error) {
 }
 
 func (s *Server) getIndicators(c *fiber.Ctx) error {
-	return s.sendJSON(c, s.eng.IndicatorsKey(), func(context.Context) (any, error) {
-		return fiber.Map{"indicators": s.ref.Catalogue}, nil
+	eng, _, err := s.view(c)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, eng.IndicatorsKey(), func(ctx context.Context) (any, error) {
+		last, err := s.lastUpdated(ctx, eng.AsOf())
+		if err != nil {
+			return nil, err
+		}
+		list := make([]freshIndicator, len(s.ref.Catalogue))
+		for i, ind := range s.ref.Catalogue {
+			list[i] = freshIndicator{ind, last[ind.ID]}
+		}
+		return fiber.Map{"indicators": list}, nil
 	})
 }
 
@@ -29,12 +41,20 @@ func (s *Server) getIndicator(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.sendJSON(c, s.eng.IndicatorKey(ind), func(context.Context) (any, error) {
+	eng, _, err := s.view(c)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, eng.IndicatorKey(ind), func(ctx context.Context) (any, error) {
 		ms := s.ref.Measured(ind.ID)
 		if ms == nil {
 			ms = []indicators.Milestone{}
 		}
-		return fiber.Map{"indicator": ind, "milestones": ms}, nil
+		last, err := s.lastUpdated(ctx, eng.AsOf())
+		if err != nil {
+			return nil, err
+		}
+		return fiber.Map{"indicator": freshIndicator{ind, last[ind.ID]}, "milestones": ms}, nil
 	})
 }
 
@@ -49,8 +69,12 @@ func (s *Server) getRegional(c *fiber.Ctx) error {
 			return badParam("year", err)
 		}
 	}
-	return s.sendJSON(c, s.eng.RegionalKey(ind, year), func(ctx context.Context) (any, error) {
-		return s.eng.Regional(ctx, ind, year, s.version.Load())
+	eng, version, err := s.view(c)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, eng.RegionalKey(ind, year), func(ctx context.Context) (any, error) {
+		return eng.Regional(ctx, ind, year, version)
 	})
 }
 

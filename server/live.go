@@ -8,6 +8,7 @@ import (
 
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/server/engine"
+	"github.com/hwfdash/hwfdash/server/ws"
 )
 
 // advance raises the known data version; versions only go up.
@@ -23,8 +24,10 @@ func (s *Server) advance(v int64) bool {
 	}
 }
 
-// startLoops runs the bus listener and the version poll. Both end with ctx.
+// startLoops runs the bus listener, the version poll and the chart
+// workers. All end with ctx.
 func (s *Server) startLoops(ctx context.Context) {
+	s.charts.start(ctx, &s.wg)
 	events, unsubscribe := s.deps.Bus.Subscribe()
 	s.wg.Add(2)
 	go func() {
@@ -130,7 +133,7 @@ func (s *Server) catchUp(ctx context.Context) {
 	s.log.Info("caught up with the store", "from", prev, "to", v, "changes", len(changes))
 	topics := s.eng.DataTopics(changes)
 	if len(changes) >= catchUpLimit {
-		topics = s.hub.allTopics()
+		topics = s.hub.AllTopics()
 	}
 	s.push(ctx, v, 0, topics, changes)
 	if len(changes) < catchUpLimit {
@@ -140,10 +143,16 @@ func (s *Server) catchUp(ctx context.Context) {
 
 // push sends each topic's new payload, encoded once, to its subscribers.
 // published is when the origin published the event (Unix µs); 0 means now.
+// Slow topics (charts) are handed to the chart workers, so that however
+// many of them a write alters, the other topics are pushed at once.
 func (s *Server) push(ctx context.Context, version, published int64, topics []string, rows []indicators.Observation) {
-	topics = append(topics, s.eng.AffectedTopics(topics, s.hub.allTopics())...)
+	topics = append(topics, s.eng.AffectedTopics(topics, s.hub.AllTopics())...)
 	for _, t := range topics {
-		if !s.hub.hasSubscribers(t) {
+		if !s.hub.HasSubscribers(t) {
+			continue
+		}
+		if s.eng.SlowTopic(t) {
+			s.charts.enqueue(t, version, published)
 			continue
 		}
 		f, err := s.updateFrame(ctx, t, version, published, rows)
@@ -151,7 +160,7 @@ func (s *Server) push(ctx context.Context, version, published int64, topics []st
 			s.log.Warn("compute push payload", "topic", t, "err", err)
 			continue
 		}
-		s.hub.broadcast(t, f)
+		s.hub.Broadcast(t, f)
 	}
 }
 
@@ -167,7 +176,7 @@ type updateMessage struct {
 }
 
 // updateFrame encodes a topic's update once, for all its subscribers.
-func (s *Server) updateFrame(ctx context.Context, topic string, version, published int64, rows []indicators.Observation) (frame, error) {
+func (s *Server) updateFrame(ctx context.Context, topic string, version, published int64, rows []indicators.Observation) (ws.Frame, error) {
 	payload, err := s.topicPayload(ctx, topic, version, rows)
 	if err != nil {
 		return nil, err
@@ -179,7 +188,7 @@ func (s *Server) updateFrame(ctx context.Context, topic string, version, publish
 	if err != nil {
 		return nil, err
 	}
-	return textFrame(b), nil
+	return ws.TextFrame(b), nil
 }
 
 // topicPayload computes a topic's current payload, through the same
@@ -203,9 +212,18 @@ func (s *Server) topicPayload(ctx context.Context, topic string, version int64, 
 	return s.eng.WithChanges(topic, body, rows)
 }
 
-// validTopic checks a topic a client asks for against the engine's table
-// of topic kinds.
-func (s *Server) validTopic(t string) error { return s.eng.CheckTopic(t) }
+// canonicalTopics checks the topics a client names against the engine's
+// table of topic kinds and writes each in its one spelling, in place.
+func (s *Server) canonicalTopics(topics []string) error {
+	for i, t := range topics {
+		c, err := s.eng.CanonicalTopic(t)
+		if err != nil {
+			return err
+		}
+		topics[i] = c
+	}
+	return nil
+}
 
 // decodeClientMessage decodes one websocket frame from a client.
 func decodeClientMessage(data []byte) (clientMessage, error) {
@@ -213,35 +231,37 @@ func decodeClientMessage(data []byte) (clientMessage, error) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return m, fmt.Errorf("malformed message: %s", jsonErr(err))
 	}
-	if len(m.Subscribe)+len(m.Unsubscribe) > 2*wsMaxTopics {
-		return m, fmt.Errorf("at most %d subscriptions per connection", wsMaxTopics)
+	if len(m.Subscribe)+len(m.Unsubscribe) > 2*ws.MaxTopics {
+		return m, fmt.Errorf("at most %d subscriptions per connection", ws.MaxTopics)
 	}
 	return m, nil
 }
 
 // handleClientMessage applies one message from a websocket client. Errors
 // are answered with an error message: the connection stays open.
-func (s *Server) handleClientMessage(c *client, data []byte) {
+func (s *Server) handleClientMessage(c *ws.Client, data []byte) {
 	m, err := decodeClientMessage(data)
 	if err != nil {
-		c.sendError(err.Error())
+		c.SendError(err.Error())
 		return
 	}
 	if m.Control != nil {
 		s.clientControl(c, m)
 		return
 	}
-	for _, t := range append(append([]string{}, m.Subscribe...), m.Unsubscribe...) {
-		if err := s.validTopic(t); err != nil {
-			c.sendError(err.Error())
-			return
-		}
+	if err := s.canonicalTopics(m.Subscribe); err != nil {
+		c.SendError(err.Error())
+		return
 	}
-	if _, err := c.setTopics(m.Subscribe, m.Unsubscribe); err != nil {
-		c.sendError(err.Error())
+	if err := s.canonicalTopics(m.Unsubscribe); err != nil {
+		c.SendError(err.Error())
+		return
+	}
+	if _, err := c.SetTopics(m.Subscribe, m.Unsubscribe); err != nil {
+		c.SendError(err.Error())
 	}
 	v := s.version.Load()
-	c.sendJSON(map[string]any{"type": "subscribed", "topics": c.topicList(), "version": v})
+	c.SendJSON(map[string]any{"type": "subscribed", "topics": c.Topics(), "version": v})
 	// A client that says which version it last saw gets the current payload
 	// of everything it subscribes to when there is a newer one, so it never
 	// misses a change between loading a page and subscribing, or while
@@ -249,36 +269,42 @@ func (s *Server) handleClientMessage(c *client, data []byte) {
 	if m.Since == nil || *m.Since >= v {
 		return
 	}
-	for _, t := range c.topicList() {
+	s.resend(c, v)
+}
+
+// resend sends a client the current payload of each topic it subscribes
+// to, once per version of that payload: asking again sends nothing new. A
+// connection that asks for more than its budget of bytes (ResendBytes per
+// resendWindow), or for far more views than a page shows, is closed (1008).
+func (s *Server) resend(c *ws.Client, v int64) {
+	st, _ := c.Value().(*resendState)
+	if st == nil {
+		st = newResendState(s.cfg.ResendBytes)
+		c.SetValue(st)
+	}
+	for _, t := range c.Topics() {
 		if t == "control" {
 			continue
 		}
-		f, err := s.updateFrame(context.Background(), t, v, 0, nil)
-		if err != nil {
-			c.sendError("could not compute " + t)
+		tv := s.eng.TopicKey(t).Version()
+		if last, ok := st.sent[t]; ok && last >= tv {
 			continue
 		}
-		c.enqueue(f)
+		if len(st.sent) >= resendTopicsMax {
+			c.ClosePolicy("too many resends")
+			return
+		}
+		f, err := s.updateFrame(context.Background(), t, v, 0, nil)
+		if err != nil {
+			c.SendError("could not compute " + t)
+			continue
+		}
+		st.sent[t] = tv
+		if !st.spend(len(f), time.Now()) {
+			s.log.Info("closing a websocket client over its resend budget", "bytes", s.cfg.ResendBytes, "window", resendWindow)
+			c.ClosePolicy("resend budget exceeded")
+			return
+		}
+		c.Send(f)
 	}
-}
-
-func (c *client) topicList() []string {
-	c.h.mu.Lock()
-	defer c.h.mu.Unlock()
-	out := make([]string, 0, len(c.topics))
-	for t := range c.topics {
-		out = append(out, t)
-	}
-	return out
-}
-
-// allTopics lists every topic some client subscribes to.
-func (h *hub) allTopics() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	out := make([]string, 0, len(h.topics))
-	for t := range h.topics {
-		out = append(out, t)
-	}
-	return out
 }

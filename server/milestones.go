@@ -7,14 +7,22 @@ import (
 )
 
 func (s *Server) getMilestones(c *fiber.Ctx) error {
-	return s.sendJSON(c, s.eng.MilestonesKey(), func(ctx context.Context) (any, error) {
-		return s.eng.Milestones(ctx, s.version.Load())
+	eng, version, err := s.view(c)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, eng.MilestonesKey(), func(ctx context.Context) (any, error) {
+		return eng.Milestones(ctx, version)
 	})
 }
 
 func (s *Server) getRounds(c *fiber.Ctx) error {
-	return s.sendJSON(c, s.eng.RoundsKey(), func(ctx context.Context) (any, error) {
-		return s.eng.Rounds(ctx, s.version.Load())
+	eng, version, err := s.view(c)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, eng.RoundsKey(), func(ctx context.Context) (any, error) {
+		return eng.Rounds(ctx, version)
 	})
 }
 
@@ -22,7 +30,11 @@ func (s *Server) getRoadmap(c *fiber.Ctx) error {
 	if s.ref.Roadmap == nil {
 		return notFound("roadmap", "no Roadmap document is loaded")
 	}
-	return s.sendJSON(c, s.eng.RoadmapKey(), func(ctx context.Context) (any, error) {
-		return s.eng.Roadmap(ctx, s.version.Load())
+	eng, version, err := s.view(c)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, eng.RoadmapKey(), func(ctx context.Context) (any, error) {
+		return eng.Roadmap(ctx, version)
 	})
 }

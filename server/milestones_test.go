@@ -189,8 +189,8 @@ func TestInformationAreasAPI(t *testing.T) {
 		area, id, source string
 		max              *float64
 	}{
-		{"stock", "HWF_0001", "published", nil},
-		{"education_training", "MEDICALGRAD", "published", nil},
+		{"stock", "HWF_0001", "published", ptrTo(10000.0)},
+		{"education_training", "MEDICALGRAD", "published", ptrTo(100000.0)},
 		{"distribution", "dist_doctors_rural_pct", "submitted", ptrTo(100.0)},
 		{"migration", "mig_doctors_foreign_trained_pct", "submitted", ptrTo(100.0)},
 		{"expenditure", "GHED_GGHE-DGGE_SHA2011", "published", ptrTo(100.0)},

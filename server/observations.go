@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,21 +35,29 @@ func (s *Server) getData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	eng, version, err := s.view(c)
+	if err != nil {
+		return err
+	}
 	raw := c.Request().URI().QueryString()
 	q, format, ok := s.dataQueries.get(raw, s.cfg.CurrentYear())
-	if !ok {
+	if pinned := eng.AsOf() > 0; !ok || pinned {
 		if q, err = s.parseDataQuery(c); err != nil {
 			return err
 		}
 		if format, err = formatParam(c); err != nil {
 			return err
 		}
-		s.dataQueries.put(string(raw), s.cfg.CurrentYear(), q, format)
+		// A pinned query is not memoised: fastRead answers memoised
+		// queries only, from the live cache.
+		if !pinned {
+			s.dataQueries.put(string(raw), s.cfg.CurrentYear(), q, format)
+		}
 	}
-	key := s.eng.DataKey(ind, q, format)
+	key := eng.DataKey(ind, q, format)
 	if format == "csv" {
 		return s.sendCSV(c, key, fmt.Sprintf("hwfdash-%s.csv", ind.ID), func(ctx context.Context) ([]byte, error) {
-			res, err := s.eng.Data(ctx, ind, q.Countries, q.Time, s.version.Load())
+			res, err := eng.Data(ctx, ind, q.Countries, q.Time, version)
 			if err != nil {
 				return nil, err
 			}
@@ -59,7 +68,7 @@ func (s *Server) getData(c *fiber.Ctx) error {
 		return nil
 	}
 	return s.sendJSON(c, key, func(ctx context.Context) (any, error) {
-		return s.eng.Data(ctx, ind, q.Countries, q.Time, s.version.Load())
+		return eng.Data(ctx, ind, q.Countries, q.Time, version)
 	})
 }
 
@@ -121,8 +130,10 @@ func rowsCSV(rows []engine.DataRow) ([]byte, error) {
 	w := csv.NewWriter(&buf)
 	_ = w.Write(csvHeader)
 	for _, r := range rows {
-		_ = w.Write([]string{r.ISO3, r.Country, r.Indicator, strconv.Itoa(r.Year),
-			strconv.FormatFloat(r.Value, 'f', -1, 64), r.Unit, r.Source, r.Flag})
+		// Text cells through engine.CSVText (formula injection); the
+		// numbers are written from numbers.
+		_ = w.Write([]string{engine.CSVText(r.ISO3), engine.CSVText(r.Country), engine.CSVText(r.Indicator), strconv.Itoa(r.Year),
+			strconv.FormatFloat(r.Value, 'f', -1, 64), engine.CSVText(r.Unit), engine.CSVText(r.Source), engine.CSVText(r.Flag)})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
@@ -141,8 +152,12 @@ func (s *Server) getHistory(c *fiber.Ctx) error {
 	if err != nil {
 		return badParam("year", err)
 	}
-	return s.sendJSON(c, s.eng.HistoryKey(ind, iso3, year), func(ctx context.Context) (any, error) {
-		revs, err := s.deps.Store.History(ctx, ind.ID, iso3, year)
+	eng, _, err := s.view(c)
+	if err != nil {
+		return err
+	}
+	return s.sendJSON(c, eng.HistoryKey(ind, iso3, year), func(ctx context.Context) (any, error) {
+		revs, err := s.deps.Store.HistoryAsOf(ctx, ind.ID, iso3, year, eng.AsOf())
 		if err != nil {
 			return nil, err
 		}
@@ -164,17 +179,18 @@ func (s *Server) postObservations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	obs, errs := s.parseSubmission(c)
-	if errs == nil {
-		errs = s.validate(obs, tok)
+	rows, errs, err := s.parseSubmission(c)
+	if err != nil {
+		return err
 	}
-	if errs != nil {
+	if errs = report(append(errs, s.validate(rows, tok)...)); errs != nil {
 		status := fiber.StatusBadRequest
 		if allScope(errs) {
 			status = fiber.StatusForbidden
 		}
 		return &apiError{Status: status, Message: submissionMessage(errs), Field: errs[0].Field, Rows: errs}
 	}
+	obs := readable(rows)
 	ctx, cancel := reqCtx(c)
 	defer cancel()
 	res, err := s.submit(ctx, obs, tok)
@@ -184,44 +200,96 @@ func (s *Server) postObservations(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(res)
 }
 
-func (s *Server) parseSubmission(c *fiber.Ctx) ([]indicators.Observation, []indicators.FieldError) {
-	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
-	switch {
-	case strings.HasPrefix(ct, "text/csv"):
-		return ParseSubmissionCSV(c.Body())
-	case ct == "" || strings.HasPrefix(ct, "application/json"):
-		return ParseSubmissionJSON(c.Body())
-	default:
-		return nil, []indicators.FieldError{{Field: "Content-Type", Message: "send application/json or text/csv"}}
+// parseSubmission reads a submission as JSON, CSV or an Excel workbook.
+func (s *Server) parseSubmission(c *fiber.Ctx) ([]submittedRow, []indicators.FieldError, error) {
+	mt, body, err := s.readBody(c, fiber.MIMEApplicationJSON, "text/csv", MIMEXLSX)
+	if err != nil {
+		return nil, nil, err
 	}
+	var rows []submittedRow
+	var errs []indicators.FieldError
+	switch mt {
+	case "text/csv":
+		rows, errs = parseCSVRows(body)
+	case MIMEXLSX:
+		rows, errs = parseXLSXRows(body)
+	default:
+		rows, errs = parseJSONRows(body)
+	}
+	return rows, errs, nil
 }
 
 const scopeMessage = "this token may not write this country"
 
-// validate checks every row; rows are numbered from 1.
-func (s *Server) validate(obs []indicators.Observation, tok indicators.Token) []indicators.FieldError {
+// validate checks every row that could be read, leaving alone the fields
+// the parser refused; rows are numbered from 1.
+func (s *Server) validate(rows []submittedRow, tok indicators.Token) []indicators.FieldError {
 	var errs []indicators.FieldError
 	allowed := map[string]bool{}
 	for _, c := range tok.Countries {
 		allowed[c] = true
 	}
-	seen := map[indicators.Key]int{}
-	for i, o := range obs {
-		row := i + 1
-		for _, fe := range indicators.ValidateObservation(o, s.ref.Known, s.cfg.CurrentYear()) {
-			fe.Row = row
+	type first struct{ row, line int }
+	seen := map[indicators.Key]first{}
+	for i := range rows {
+		r := &rows[i]
+		if r.unread {
+			continue
+		}
+		at := func(fe indicators.FieldError) {
+			fe.Row, fe.Line = r.row, r.line
 			errs = append(errs, fe)
 		}
-		if first, dup := seen[o.Key()]; dup {
-			errs = append(errs, indicators.FieldError{Row: row, Field: "year",
-				Message: fmt.Sprintf("same indicator, country and year as row %d", first)})
+		for _, fe := range indicators.ValidateObservation(r.obs, s.ref.Known, s.cfg.CurrentYear()) {
+			if r.refused[fe.Field] {
+				continue
+			}
+			if fe.Code == "unknown_country" { // the country as the clerk wrote it
+				fe.Params["value"] = truncate(r.country, 40)
+				fe.Message = fmt.Sprintf("unknown country %q: not a Member State of the WHO European Region", truncate(r.country, 40))
+			}
+			at(fe)
 		}
-		seen[o.Key()] = row
-		if !tok.Admin && s.ref.Known(o.ISO3) && !allowed[o.ISO3] {
-			errs = append(errs, indicators.FieldError{Row: row, Field: "iso3", Message: scopeMessage})
+		if r.refused["indicator"] || r.refused["iso3"] || r.refused["year"] {
+			continue
+		}
+		if f, dup := seen[r.obs.Key()]; dup {
+			fe := indicators.Problem("year", "duplicate_row", fmt.Sprintf("same indicator, country and year as row %d", f.row), "row", strconv.Itoa(f.row))
+			if f.line > 0 {
+				fe.Params["line"] = strconv.Itoa(f.line)
+			}
+			at(fe)
+		} else {
+			seen[r.obs.Key()] = first{r.row, r.line}
+		}
+		if !tok.Admin && s.ref.Known(r.obs.ISO3) && !allowed[r.obs.ISO3] {
+			at(indicators.Problem("iso3", "scope", scopeMessage, "value", truncate(r.country, 40)))
 		}
 	}
 	return errs
+}
+
+// report orders problems by row and gives each once: a parser and the
+// validator may both see the same thing, and a page lists them by row.
+func report(errs []indicators.FieldError) []indicators.FieldError {
+	if len(errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
+	type key struct {
+		row        int
+		field, msg string
+	}
+	seen := map[key]bool{}
+	out := errs[:0]
+	for _, e := range errs {
+		k := key{e.Row, e.Field, e.Message}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // allScope says whether the only problem is the token's scope, which is a
@@ -254,6 +322,14 @@ func (s *Server) submit(ctx context.Context, obs []indicators.Observation, tok i
 		return SubmitResult{}, fmt.Errorf("server: store submission: %w", err)
 	}
 	s.log.Info("observations stored", "rows", len(obs), "version", version, "token", tok.ID)
+	s.announce(ctx, version, obs)
+	return SubmitResult{Accepted: len(obs), Version: version}, nil
+}
+
+// announce publishes a stored write (a submission, an applied import) as
+// one data event naming every topic it affects, so each open page gets one
+// update per topic however many rows the write has.
+func (s *Server) announce(ctx context.Context, version int64, obs []indicators.Observation) {
 	s.eng.MarkChanged(version, engine.IndicatorIDs(obs))
 	s.advance(version)
 	ev := indicators.Update{Version: version, Topics: s.eng.DataTopics(obs), Origin: s.cfg.InstanceID, Kind: "data"}
@@ -261,11 +337,10 @@ func (s *Server) submit(ctx context.Context, obs []indicators.Observation, tok i
 		ev.Payload, _ = json.Marshal(obs)
 	}
 	// The bus delivers the event to this instance too; a failure to reach
-	// the other instances is not the submitter's problem (they catch up by
+	// the other instances is not the writer's problem (they catch up by
 	// polling the version), so it is logged, not returned.
 	ev.Published = time.Now().UnixMicro()
 	if err := s.deps.Bus.Publish(context.WithoutCancel(ctx), ev); err != nil {
 		s.log.Warn("publish update", "err", err)
 	}
-	return SubmitResult{Accepted: len(obs), Version: version}, nil
 }

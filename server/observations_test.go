@@ -70,8 +70,12 @@ func TestSubmissionRules(t *testing.T) {
 					Field string `json:"field"`
 				}
 				resp := call(t, http.MethodPost, a.URL+"/api/v1/observations", aut, tc.ct, []byte(tc.body), &res)
-				if resp.StatusCode != http.StatusBadRequest || res.Field != tc.field {
-					t.Fatalf("status %d field %q, want 400 %q", resp.StatusCode, res.Field, tc.field)
+				want := http.StatusBadRequest
+				if tc.field == "Content-Type" {
+					want = http.StatusUnsupportedMediaType
+				}
+				if resp.StatusCode != want || res.Field != tc.field {
+					t.Fatalf("status %d field %q, want %d %q", resp.StatusCode, res.Field, want, tc.field)
 				}
 			})
 		}

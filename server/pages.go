@@ -8,11 +8,13 @@ import (
 	"html/template"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 
+	"github.com/hwfdash/hwfdash/feed"
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/public"
 	"github.com/hwfdash/hwfdash/server/engine"
@@ -20,7 +22,7 @@ import (
 
 // pageNames are the page templates, each rendered inside layout.html.
 var pageNames = []string{"overview", "countries", "country", "indicators", "indicator", "milestones", "roadmap", "notfound",
-	"present", "control", "embed_country", "embed_chart", "submit", "experiences", "methods"}
+	"present", "control", "embed_country", "embed_chart", "submit", "experiences", "admin_import", "methods"}
 
 // pages renders the server-side HTML.
 type pages struct {
@@ -78,6 +80,8 @@ type pageData struct {
 	Distances *distancesView
 	// Methods are the /methods page's sections.
 	Methods []methodsSection
+	// Intervals are the seconds per slide the operator may pick.
+	Intervals []int
 	// Notice is a message shown at the top of the page, e.g. why a
 	// parameter was not used.
 	Notice string
@@ -98,6 +102,26 @@ type pageData struct {
 	RefIndicators []refItem
 	RefMilestones []refItem
 	ExpRefs       string
+	// Imports are the applied imports an indicator page's figures come
+	// from; Formats the import formats the admin page offers.
+	Imports []ImportSource
+	Formats []string
+	// AsOf is the data version a pinned page shows (as_of); 0 is live.
+	// A pinned page says so, links to LiveURL and subscribes to nothing.
+	AsOf    int64
+	LiveURL string
+	// FeedPath is the Atom feed of changes to what the page shows.
+	FeedPath string
+	// Freshness is, per indicator, when its data last changed and the
+	// publisher's vintage (the country page).
+	Freshness []freshnessRow
+	// eng is the engine the page reads from: pinned when AsOf is set.
+	eng *engine.Engine
+}
+
+// freshnessRow is one indicator's freshness on the country page.
+type freshnessRow struct {
+	ID, Name, LastUpdated, Vintage, NextUpdate, NextBasis string
 }
 
 // refItem is an id with its name in the page's language.
@@ -153,6 +177,7 @@ func (s *Server) pageRoutes() {
 	a.Get("/roadmap", z, s.page("roadmap", s.roadmapPage))
 	a.Get("/present", z, s.page("present", s.presentPage))
 	a.Get("/present/control", z, s.page("control", s.controlPage))
+	a.Get("/admin/import", z, s.page("admin_import", s.importPage))
 	a.Get("/submit", z, s.page("submit", s.submitPage))
 	a.Get("/experiences", z, s.page("experiences", s.experiencesPage))
 	a.Get("/methods", z, s.page("methods", s.methodsPage))
@@ -180,8 +205,15 @@ func (s *Server) page(name string, build func(c *fiber.Ctx, d *pageData) error) 
 		lang := public.Negotiate(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 		c.Set(fiber.HeaderContentLanguage, lang)
 		c.Set(fiber.HeaderVary, fiber.HeaderAcceptLanguage)
-		d := &pageData{Lang: lang, Page: name, Version: s.version.Load(), CurrentYear: s.cfg.CurrentYear(),
-			Countries: s.localCountries(lang), Groups: s.ref.GroupNames}
+		eng, version, err := s.view(c)
+		if err != nil {
+			return err
+		}
+		d := &pageData{Lang: lang, Page: name, Version: version, CurrentYear: s.cfg.CurrentYear(),
+			Countries: s.localCountries(lang), Groups: s.ref.GroupNames, AsOf: eng.AsOf(), eng: eng}
+		if d.AsOf > 0 {
+			d.LiveURL = liveURL(c)
+		}
 		if err := build(c, d); err != nil {
 			var ae *apiError
 			if asAPIError(err, &ae) && ae.Status == fiber.StatusNotFound {
@@ -190,8 +222,25 @@ func (s *Server) page(name string, build func(c *fiber.Ctx, d *pageData) error) 
 			}
 			return err
 		}
+		if d.AsOf > 0 {
+			d.Topics = "" // a pinned view never changes: nothing to follow
+		}
 		return s.render(c, name, d)
 	}
+}
+
+// liveURL is the request's path and query without as_of: the live view of
+// a pinned page.
+func liveURL(c *fiber.Ctx) string {
+	q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return c.Path()
+	}
+	q.Del("as_of")
+	if len(q) == 0 {
+		return c.Path()
+	}
+	return c.Path() + "?" + q.Encode()
 }
 
 func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
@@ -232,6 +281,16 @@ func (s *Server) localCountries(lang string) []indicators.Country {
 func (s *Server) overviewPage(c *fiber.Ctx, d *pageData) error {
 	d.Title = s.msgs.T(d.Lang, "nav.overview")
 	d.Topics = "rounds milestones"
+	// The map and ranking's year (issue 19's timeline) is in the URL.
+	mq := url.Values{"indicator": {"hwf_dnm"}}
+	if y := c.Query("year"); y != "" {
+		if _, err := engine.ParseYear(y, s.cfg.CurrentYear()); err != nil {
+			return badParam("year", err)
+		}
+		mq.Set("year", y)
+	}
+	d.MapQuery = mq.Encode()
+	d.FeedPath = feed.Path(indicators.ChangeFilter{})
 	return s.codeAndDistances(c, d)
 }
 
@@ -274,6 +333,8 @@ func (s *Server) countryPage(c *fiber.Ctx, d *pageData) error {
 	if !d.Embed {
 		d.Topics += " experiences:" + cty.ISO3
 		s.experienceRefsData(d)
+		d.FeedPath = feed.Path(indicators.ChangeFilter{Country: cty.ISO3})
+		return s.freshnessData(c, d)
 	}
 	return nil
 }
@@ -372,13 +433,17 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 	d.Indicator = s.eng.LocalIndicator(d.Lang, ind)
 	d.Title, d.Topics = d.Indicator.ShortName, "indicator:"+ind.ID
 	d.Range = rangeText(ind)
+	d.FeedPath = feed.Path(indicators.ChangeFilter{Indicator: ind.ID})
 	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
 	defer cancel()
-	all, err := s.eng.Series(ctx, ind, nil, engine.TimeRange{})
+	all, err := d.eng.Series(ctx, ind, nil, engine.TimeRange{})
 	if err != nil {
 		return err
 	}
 	d.NoData = len(all) == 0
+	if d.Imports, err = s.importSources(ctx, ind); err != nil {
+		return err
+	}
 	trend := url.Values{"indicator": {ind.ID}}
 	if d.Lang != "en" {
 		trend.Set("lang", d.Lang)
@@ -388,6 +453,12 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 	}
 	if q.Time != (engine.TimeRange{}) {
 		trend.Set("time", q.Time.Param())
+	}
+	// The views of the trend (issue 19) are checked by the chart API.
+	for _, k := range []string{"relative_to", "yscale"} {
+		if v := c.Query(k); v != "" {
+			trend.Set(k, v)
+		}
 	}
 	d.TrendQuery = trend.Encode()
 	mq := url.Values{"indicator": {ind.ID}}
@@ -407,7 +478,7 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 func (s *Server) milestonesPage(c *fiber.Ctx, d *pageData) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
 	defer cancel()
-	ms, err := s.eng.Milestones(ctx, d.Version)
+	ms, err := d.eng.Milestones(ctx, d.Version)
 	if err != nil {
 		return err
 	}
@@ -464,16 +535,18 @@ func (s *Server) embedChartPage(c *fiber.Ctx, d *pageData) error {
 	return nil
 }
 
+func plainNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
 // rangeText gives an indicator's valid range for display: "0–100", "≥ 0".
 func rangeText(ind indicators.Indicator) string {
 	lo, hi := ind.ValidRange()
 	switch {
 	case lo != nil && hi != nil:
-		return fmt.Sprintf("%g–%g", *lo, *hi)
+		return plainNumber(*lo) + "–" + plainNumber(*hi)
 	case lo != nil:
-		return fmt.Sprintf("≥ %g", *lo)
+		return "≥ " + plainNumber(*lo)
 	case hi != nil:
-		return fmt.Sprintf("≤ %g", *hi)
+		return "≤ " + plainNumber(*hi)
 	}
 	return ""
 }
@@ -487,7 +560,7 @@ type roadmapTable struct {
 func (s *Server) roadmapPage(c *fiber.Ctx, d *pageData) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
 	defer cancel()
-	r, err := s.eng.Roadmap(ctx, d.Version)
+	r, err := d.eng.Roadmap(ctx, d.Version)
 	if err != nil {
 		return err
 	}

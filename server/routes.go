@@ -17,6 +17,7 @@ func (s *Server) routes() {
 	api.Get("/indicators/:id/data", s.getData)
 	api.Get("/indicators/:id/regional", s.getRegional)
 	api.Get("/indicators/:id/history", s.getHistory)
+	api.Get("/indicators/:id/provenance", s.getIndicatorProvenance)
 	api.Get("/milestones", s.getMilestones)
 	api.Get("/roadmap", s.getRoadmap)
 	api.Get("/charts/:chart", s.getChart)
@@ -35,7 +36,15 @@ func (s *Server) routes() {
 	api.Get("/admin/stats", s.getStats)
 	api.Post("/admin/recompute", s.postRecompute)
 	api.Post("/admin/settle", s.postSettle)
+	api.Get("/admin/imports", s.getImports)
+	api.Post("/admin/imports", s.postImport)
+	api.Get("/admin/imports/progress/:id", s.getImportProgress)
 
-	a.Get("/ws", s.hub.handler())
+	a.Get("/ws", s.serveWS())
+	// Atom feeds of changes, beside the pages they follow.
+	a.Get("/changes.atom", s.getFeed)
+	a.Get("/countries/:iso3/changes.atom", s.getFeed)
+	a.Get("/indicators/:id/changes.atom", s.getFeed)
+
 	s.pageRoutes()
 }

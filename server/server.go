@@ -25,6 +25,7 @@ import (
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/public"
 	"github.com/hwfdash/hwfdash/server/engine"
+	"github.com/hwfdash/hwfdash/server/ws"
 )
 
 // Store is the source of truth for observations.
@@ -34,6 +35,14 @@ type Store interface {
 	// indicator.
 	YearCounts(ctx context.Context, indicator string) (map[int]int, error)
 	History(ctx context.Context, indicator, iso3 string, year int) ([]indicators.Observation, error)
+	// The AsOf reads answer as the data stood at a version (0: live).
+	YearCountsAsOf(ctx context.Context, indicator string, asOf int64) (map[int]int, error)
+	HistoryAsOf(ctx context.Context, indicator, iso3 string, year int, asOf int64) ([]indicators.Observation, error)
+	// Changes lists the newest writes f selects, newest first (a feed).
+	Changes(ctx context.Context, f indicators.ChangeFilter, limit int) ([]indicators.Change, error)
+	// LastUpdated is when each stored indicator's latest revision was
+	// recorded, at a version (0: live).
+	LastUpdated(ctx context.Context, asOf int64) (map[string]time.Time, error)
 	Append(ctx context.Context, obs []indicators.Observation, author string) (int64, error)
 	Version(ctx context.Context) (int64, error)
 	ChangesSince(ctx context.Context, version int64, limit int) ([]indicators.Observation, error)
@@ -82,6 +91,11 @@ type Config struct {
 	// AllowedOrigins are the origins allowed to open websockets besides the
 	// server's own; "*" allows any.
 	AllowedOrigins []string
+	// PublicURL is the site's public origin ("https://hwf.example.org"), the
+	// base of the links in the Atom feeds. Empty: a request's own origin
+	// where AllowedOrigins lists it, else http://localhost (the Host header
+	// alone is never trusted: feeds are cached for every reader).
+	PublicURL string
 	// EmbedOrigins may frame /embed/ pages; empty means any.
 	EmbedOrigins []string
 	// InstanceID names this instance on the bus.
@@ -103,7 +117,21 @@ type Config struct {
 	// MaxConnsPerAddress caps websocket connections per client address;
 	// 0 means DefaultMaxConnsPerAddress.
 	MaxConnsPerAddress int
-	Logger             *slog.Logger
+	// MaxLiveTopics bounds the distinct topics this instance's clients
+	// subscribe to (each is recomputed on a write); 0 means
+	// DefaultMaxLiveTopics.
+	MaxLiveTopics int
+	// ResendBytes is the most a connection is sent per resendWindow for
+	// the resends it asks for ("since"); beyond it the connection is
+	// closed (1008). 0 means DefaultResendBytes.
+	ResendBytes int
+	// ComputeBurst and ComputeRate are a client address's budget of
+	// uncached computations: a bucket of ComputeBurst refilled at
+	// ComputeRate per second; 0 means DefaultComputeBurst and
+	// DefaultComputeRate.
+	ComputeBurst int
+	ComputeRate  float64
+	Logger       *slog.Logger
 }
 
 // Deps are the server's collaborators.
@@ -120,6 +148,8 @@ type Deps struct {
 	// Rates, when set, counts writes for the rate limit across instances;
 	// nil counts in this process.
 	Rates RateCounter
+	// Imports records applied imports; nil answers the import API 501.
+	Imports Imports
 }
 
 // Server is a running hwfdash instance.
@@ -130,9 +160,14 @@ type Server struct {
 	app     *fiber.App
 	ref     *engine.Ref
 	eng     *engine.Engine
-	hub     *hub
+	hub     *ws.Hub
+	charts  *chartQueue
 	limiter *limiter
-	version atomic.Int64
+	// computes is each client address's budget of uncached computations.
+	computes *budget
+	version  atomic.Int64
+	// deck is the presentation state the projector screens show.
+	deck deckBox
 	// counters are reported by GET /api/v1/admin/stats.
 	counters counters
 	pages    *pages
@@ -143,11 +178,15 @@ type Server struct {
 	pageHeaders, embedHeaders, apiHeaders []header
 	dataQueries                           queryMemo
 	fastHeaders                           fasthttp.ResponseHeader // fastRead's shared headers
+	codings                               codingMemo              // Accept-Encoding value → coding sent
 	wsServer                              *fasthttp.Server        // serves websocket upgrades (connSplit)
 
 	stopOnce sync.Once
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
+
+	// imports is the progress of recent imports, for the admin page.
+	imports progressTable
 }
 
 // New builds a server; Start serves it.
@@ -176,6 +215,18 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.MaxConnsPerAddress == 0 {
 		cfg.MaxConnsPerAddress = DefaultMaxConnsPerAddress
 	}
+	if cfg.MaxLiveTopics == 0 {
+		cfg.MaxLiveTopics = DefaultMaxLiveTopics
+	}
+	if cfg.ResendBytes == 0 {
+		cfg.ResendBytes = DefaultResendBytes
+	}
+	if cfg.ComputeBurst == 0 {
+		cfg.ComputeBurst = DefaultComputeBurst
+	}
+	if cfg.ComputeRate == 0 {
+		cfg.ComputeRate = DefaultComputeRate
+	}
 	if cfg.InstanceID == "" {
 		cfg.InstanceID = randomID()
 	}
@@ -201,7 +252,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		CurrentYear: cfg.CurrentYear, GlobalVersion: s.version.Load})
 	s.ref = s.eng.Ref()
 	s.limiter = newLimiter(cfg.WriteRate, writeWindow, deps.Rates)
-	s.hub = newHub(s, cfg.Logger.With("component", "hub"))
+	s.charts = newChartQueue(s)
+	s.computes = newBudget(float64(cfg.ComputeBurst), cfg.ComputeRate)
+	s.hub = ws.New(wsApp{s}, ws.Config{AllowedOrigins: cfg.AllowedOrigins, MaxPerAddress: cfg.MaxConnsPerAddress,
+		MaxLiveTopics: cfg.MaxLiveTopics, Logger: cfg.Logger.With("component", "hub")})
 	s.app = fiber.New(fiber.Config{
 		AppName:               "hwfdash",
 		DisableStartupMessage: true,
@@ -247,11 +301,11 @@ func (s *Server) Start(ctx context.Context, ln net.Listener) error {
 	// Fiber's routes are built once, before either server takes a request
 	// (app.Listener would build them again while the other one serves).
 	_ = s.app.Handler()
-	split := newConnSplit(ln, s.cfg.ReadTimeout)
+	split := ws.NewConnSplit(ln, "/ws", s.cfg.ReadTimeout)
 	wsErr := make(chan error, 1)
-	go func() { wsErr <- s.wsServer.Serve(split.ws) }()
-	err = s.app.Server().Serve(split.http)
-	split.close()
+	go func() { wsErr <- s.wsServer.Serve(split.WS) }()
+	err = s.app.Server().Serve(split.HTTP)
+	split.Close()
 	if werr := <-wsErr; err == nil && werr != nil && !errors.Is(werr, net.ErrClosed) {
 		err = werr
 	}
@@ -296,7 +350,7 @@ func memorySavingTwin(f *fasthttp.Server) *fasthttp.Server {
 func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.stopOnce.Do(func() {
-		s.hub.closeAll()
+		s.hub.CloseAll()
 		err = s.app.ShutdownWithContext(ctx)
 		if werr := s.wsServer.ShutdownWithContext(ctx); err == nil {
 			err = werr
@@ -304,7 +358,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if s.stop != nil {
 			s.stop()
 		}
-		s.hub.wait()
+		s.hub.Wait()
 		s.wg.Wait()
 	})
 	return err

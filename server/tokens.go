@@ -41,8 +41,12 @@ func (s *Server) postToken(c *fiber.Ctx) error {
 	if _, err := s.requireAdmin(c); err != nil {
 		return err
 	}
+	_, body, err := s.readBody(c, fiber.MIMEApplicationJSON)
+	if err != nil {
+		return err
+	}
 	var req tokenRequest
-	if err := json.Unmarshal(c.Body(), &req); err != nil {
+	if err := json.Unmarshal(body, &req); err != nil {
 		return badParam("body", errors.New("malformed JSON: "+jsonErr(err)))
 	}
 	countries, err := ValidateTokenRequest(req.Label, req.Countries, s.ref.Known)

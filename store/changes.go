@@ -28,6 +28,9 @@ func (db *DB) Changes(ctx context.Context, f indicators.ChangeFilter, limit int)
 	if f.Country != "" {
 		where = append(where, "iso3 = "+arg(f.Country))
 	}
+	if f.ExcludeAuthor != "" {
+		where = append(where, "author <> "+arg(f.ExcludeAuthor))
+	}
 	groups := `SELECT version, indicator, iso3 FROM observations`
 	if len(where) > 0 {
 		groups += " WHERE " + strings.Join(where, " AND ")

@@ -79,6 +79,8 @@ func testChanges(t *testing.T, db *DB) {
 			"3 HWF_0006 DEU ministry DEU 2019; 1 HWF_0006 AUT ministry AUT 2020"},
 		{"both", indicators.ChangeFilter{Country: "DEU", Indicator: "HWF_0001"}, 0, "2 HWF_0001 DEU importer 2020"},
 		{"none", indicators.ChangeFilter{Country: "FRA"}, 0, ""},
+		{"without an author", indicators.ChangeFilter{Indicator: "HWF_0001", ExcludeAuthor: "importer"}, 0,
+			"1 HWF_0001 AUT ministry AUT 2020,2021"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := db.Changes(ctx, tc.filter, tc.limit)

@@ -3,11 +3,15 @@
 // servers as child processes on loopback, drives them from its own HTTP and
 // websocket clients and prints one table of every target with its goal.
 //
-//	hwfdash-bench [-server bin/hwfdash] [-duration 5s] [-only reads,pages] [-out FILE]
+//	hwfdash-bench [-server bin/hwfdash] [-duration 5s] [-only reads,pages] [-centrifugo PATH] [-reps 2] [-out FILE]
 //	hwfdash-bench baseline -addr 127.0.0.1:0 -file F   the bare fasthttp baseline (run by the bench itself)
+//	hwfdash-bench hub -addr 127.0.0.1:0                the textbook gorilla hub, the broadcast's baseline peer
 //
-// The websocket targets need Linux (their reader uses epoll); elsewhere they
-// report that as their error and the other targets run.
+// The broadcast is measured first with an ordinary websocket client (a
+// goroutine per connection, the clock from before the triggering POST)
+// against hwfdash, a textbook gorilla hub and, when its binary is found,
+// Centrifugo, in the same run. The tuned reader's targets need Linux (it
+// uses epoll); elsewhere they report that as their error and the others run.
 package main
 
 import (
@@ -37,6 +41,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == loadbench.BaselineCommand {
 		return baseline(args[1:], stderr)
 	}
+	if len(args) > 0 && args[0] == loadbench.HubCommand {
+		return hub(args[1:], stderr)
+	}
 	return bench(args, stdout, stderr)
 }
 
@@ -53,6 +60,9 @@ func bench(args []string, stdout, stderr io.Writer) int {
 	redisURL := fs.String("redis-url", "redis://127.0.0.1:6379/15", "Redis for the Redis-backed targets; skipped when unreachable or empty")
 	workdir := fs.String("workdir", "", "scratch directory for data and logs (default: a temporary one, removed after)")
 	out := fs.String("out", "", "also write the table to this file")
+	reps := fs.Int("reps", 2, "repetitions of each peer's broadcast with the ordinary client, in alternating order")
+	large := fs.Int("large-clients", 19500, "the ordinary client's second count (0 skips it)")
+	centrifugo := fs.String("centrifugo", "", "the Centrifugo "+loadbench.CentrifugoVersion+" executable, the broadcast's second peer (default: centrifugo in PATH or $(go env GOPATH)/bin; skipped when none)")
 	goBench := fs.String("go-bench", "", "output of go test -bench, for the hub fan-out row (make bench passes it)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -64,6 +74,11 @@ func bench(args []string, stdout, stderr io.Writer) int {
 	srv, err := serverPath(*server)
 	if err != nil {
 		fmt.Fprintln(stderr, "hwfdash-bench: -server:", err)
+		return 2
+	}
+	cfg, err := loadbench.FindCentrifugo(*centrifugo)
+	if err != nil {
+		fmt.Fprintln(stderr, "hwfdash-bench:", err)
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
@@ -90,7 +105,7 @@ func bench(args []string, stdout, stderr io.Writer) int {
 	}
 	opts := loadbench.Options{
 		Server: srv, WorkDir: dir, RedisURL: rurl, Clients: *clients, Updates: *updates, Duration: *duration,
-		Only: splitList(*only), GoBench: *goBench, Log: log,
+		Only: splitList(*only), GoBench: *goBench, Log: log, Reps: *reps, LargeClients: *large, Centrifugo: cfg,
 	}
 	w := stdout
 	if *out != "" {
@@ -183,6 +198,24 @@ func baseline(args []string, stderr io.Writer) int {
 	defer stop()
 	if err := loadbench.ServeBaseline(ctx, *addr, body); err != nil {
 		fmt.Fprintln(stderr, "hwfdash-bench baseline:", err)
+		return 1
+	}
+	return 0
+}
+
+// hub runs the textbook gorilla hub, the broadcast targets' baseline peer.
+// Not for operators.
+func hub(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("hwfdash-bench hub", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := loadbench.ServeTextbookHub(ctx, *addr); err != nil {
+		fmt.Fprintln(stderr, "hwfdash-bench hub:", err)
 		return 1
 	}
 	return 0

@@ -49,7 +49,10 @@ const (
 )
 
 func init() {
-	register(Target{Order: 2, Name: "broadcast", Run: runBroadcast})
+	// The ordinary client's rows come first: they are the broadcast as
+	// users meet it; the tuned reader's follow, labelled.
+	register(Target{Order: 2, Name: "broadcast, ordinary client", Run: runOrdinary})
+	register(Target{Order: 2, Name: "broadcast, tuned reader", Run: runBroadcast})
 	register(Target{Order: 3, Name: "across instances", Run: runBroadcastCross})
 	register(Target{Order: 4, Name: "websocket memory", Run: runBroadcastMemory})
 }
@@ -331,6 +334,7 @@ type updateStats struct {
 	instanceP99           []time.Duration // over the receipts of each server's clients
 	delays                []int64         // every receipt's delay (µs), sorted
 	worstLast, medianLast time.Duration   // the last client of each update
+	lasts                 []int64         // the last client of each update (µs), sorted
 	medianFirst           time.Duration   // the first client of each update: the bus and the payload, before the fan-out
 	lost, duplicated      int
 }
@@ -464,6 +468,7 @@ func summarize(clients []*wsClient, versions []int64, delay func(receipt) int64)
 		lasts = append(lasts, d)
 	}
 	slices.Sort(lasts)
+	st.lasts = lasts
 	st.worstLast = usDur(lasts[len(lasts)-1])
 	firsts := make([]int64, 0, len(first))
 	for _, d := range first {
@@ -697,11 +702,11 @@ func runBroadcast(ctx context.Context, o Options) ([]Result, error) {
 	how += fmt.Sprintf("; to the frame's arrival in the client's socket (the kernel's receive time), without the load generator's own delay in reading it: p50 %s, p99 %s, last client %s",
 		fmtMS(arr.p50), fmtMS(arr.p99), fmtMS(arr.worstLast))
 	rs := []Result{
-		{Target: "2. broadcast p50", Figure: fmtMS(st.p50), Goal: "≤ 50 ms", Checked: true, Pass: st.p50 <= 50*time.Millisecond, Note: how},
-		{Target: "2. broadcast p99", Figure: fmtMS(st.p99), Goal: "≤ 100 ms", Checked: true, Pass: st.p99 <= 100*time.Millisecond, Note: cpuNote},
-		{Target: "2. broadcast last client", Figure: fmtMS(st.worstLast) + " (worst update; median " + fmtMS(st.medianLast) + ")",
+		{Target: "2b. secondary: tuned reader, publish stamp: broadcast p50", Figure: fmtMS(st.p50), Goal: "≤ 50 ms", Checked: true, Pass: st.p50 <= 50*time.Millisecond, Note: how},
+		{Target: "2b. secondary: tuned reader, publish stamp: broadcast p99", Figure: fmtMS(st.p99), Goal: "≤ 100 ms", Checked: true, Pass: st.p99 <= 100*time.Millisecond, Note: cpuNote},
+		{Target: "2b. secondary: tuned reader, publish stamp: broadcast last client", Figure: fmtMS(st.worstLast) + " (worst update; median " + fmtMS(st.medianLast) + ")",
 			Goal: "≤ 120 ms", Checked: true, Pass: st.worstLast <= 120*time.Millisecond},
-		{Target: "2. broadcast lost / duplicated", Figure: fmt.Sprintf("%d / %d of %d", st.lost, st.duplicated, st.clients*st.updates),
+		{Target: "2b. secondary: tuned reader, publish stamp: broadcast lost / duplicated", Figure: fmt.Sprintf("%d / %d of %d", st.lost, st.duplicated, st.clients*st.updates),
 			Goal: "0 / 0", Checked: true, Pass: st.lost == 0 && st.duplicated == 0},
 	}
 	// The largest count still within p99 ≤ 250 ms: more clients join the
@@ -737,7 +742,7 @@ func runBroadcast(ctx context.Context, o Options) ([]Result, error) {
 	if f.size() >= budget {
 		steps = append(steps, "open-file limit reached ("+fdNote+")")
 	}
-	rs = append(rs, Result{Target: "2. broadcast largest count", Figure: fmt.Sprintf("%d clients (p99 %s)", best, fmtMS(bestP99)),
+	rs = append(rs, Result{Target: "2b. secondary: tuned reader, publish stamp: broadcast largest count", Figure: fmt.Sprintf("%d clients (p99 %s)", best, fmtMS(bestP99)),
 		// A machine whose open-file limit is under 20,000 cannot hold that
 		// many; meeting p99 at its limit is the most it can show.
 		Goal: "p99 ≤ 250 ms; aim ≥ 20,000 (or the open-file limit)", Checked: true, Pass: best >= min(20000, budget),

@@ -41,7 +41,12 @@ type Options struct {
 	Duration time.Duration // length of each HTTP load phase
 	Only     []string      // run only targets whose name contains one of these
 	GoBench  string        // output of `go test -bench` with BenchmarkHubBroadcast; empty skips that row
-	Log      *slog.Logger
+	// Reps is how many times the ordinary client measures each peer, in
+	// alternating order; LargeClients the second count (0 skips it).
+	Reps         int
+	LargeClients int
+	Centrifugo   string // the Centrifugo executable of the second peer; empty skips it
+	Log          *slog.Logger
 }
 
 // Target is one group of measurements.

@@ -66,6 +66,11 @@ func StartServer(ctx context.Context, o Options, name, dataDir string, env ...st
 // <name>.log in the work directory, and waits until addr answers /readyz
 // with 200.
 func start(ctx context.Context, o Options, name, bin, addr string, args, env []string, limit time.Duration) (*Proc, error) {
+	return startReady(ctx, o, name, bin, addr, "/readyz", args, env, limit)
+}
+
+// startReady is start with another readiness path (a peer's own).
+func startReady(ctx context.Context, o Options, name, bin, addr, readyPath string, args, env []string, limit time.Duration) (*Proc, error) {
 	logf, err := os.Create(filepath.Join(o.WorkDir, name+".log"))
 	if err != nil {
 		return nil, err
@@ -80,14 +85,14 @@ func start(ctx context.Context, o Options, name, bin, addr string, args, env []s
 		return nil, err
 	}
 	go func() { p.done <- cmd.Wait(); logf.Close() }()
-	if err := p.waitReady(ctx, limit); err != nil {
+	if err := p.waitReady(ctx, readyPath, limit); err != nil {
 		p.Stop()
 		return nil, fmt.Errorf("%s: %w (log: %s)", name, err, logf.Name())
 	}
 	return p, nil
 }
 
-func (p *Proc) waitReady(ctx context.Context, limit time.Duration) error {
+func (p *Proc) waitReady(ctx context.Context, readyPath string, limit time.Duration) error {
 	client := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
@@ -99,7 +104,7 @@ func (p *Proc) waitReady(ctx context.Context, limit time.Duration) error {
 			return ctx.Err()
 		default:
 		}
-		resp, err := client.Get(p.URL + "/readyz")
+		resp, err := client.Get(p.URL + readyPath)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

@@ -2,9 +2,9 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +17,16 @@ import (
 // chartNames are the charts the API builds.
 var chartNames = []string{"trend", "ranking", "map", "code", "milestones", "relationship"}
 
+// chartScales are the font scales a chart is drawn at: a fixed set, so
+// that the scale adds few cached payloads (pages use 1, the projector 2).
+var chartScales = []float64{0.75, 1, 1.25, 1.5, 2, 3}
+
+// chartParams are the query parameters of a chart topic; "x" and "y" are
+// the relationship chart's. A topic with any other parameter is refused,
+// so that one view has one topic.
+var chartParams = map[string]bool{"indicator": true, "countries": true, "time": true, "year": true, "scale": true,
+	"lang": true, "relative_to": true, "yscale": true}
+
 // ChartRequest is a parsed chart query. Its canonical form names a chart
 // topic, so that every page showing the same view shares one pushed frame.
 type ChartRequest struct {
@@ -28,6 +38,11 @@ type ChartRequest struct {
 	Year      int
 	Scale     float64
 	Lang      string
+	// RelativeTo is the base year of a trend drawn as each country's
+	// change since that year, in percent; 0 draws the values.
+	RelativeTo int
+	// YScale is "log" for a logarithmic value axis; "" is linear.
+	YScale string
 }
 
 // ChartResult is the answer of /api/v1/charts/{chart}: the ECharts option,
@@ -40,6 +55,8 @@ type ChartResult struct {
 	Option  map[string]any `json:"option"`
 	Table   ChartTable     `json:"table"`
 	Sources []string       `json:"sources"`
+	// Years are the years with data of a map or ranking, for its timeline.
+	Years []int `json:"years,omitempty"`
 }
 
 // ChartTable is the accessible, downloadable table of what a chart shows.
@@ -96,10 +113,17 @@ func (e *Engine) ParseChart(name string, q url.Values) (ChartRequest, error) {
 	}
 	if sc := q.Get("scale"); sc != "" {
 		f, err := strconv.ParseFloat(sc, 64)
-		if err != nil || f < 0.5 || f > 4 {
-			return r, badParam("scale", errors.New("a number between 0.5 and 4"))
+		if err != nil || !slices.Contains(chartScales, f) {
+			var set []string
+			for _, s := range chartScales {
+				set = append(set, fmtValue(s))
+			}
+			return r, badParam("scale", fmt.Errorf("%q: use one of %s", truncate(sc, 10), strings.Join(set, ", ")))
 		}
 		r.Scale = f
+	}
+	if err := r.parseView(q, e.currentYear()); err != nil {
+		return r, err
 	}
 	return r, nil
 }
@@ -128,6 +152,12 @@ func (r ChartRequest) Canonical() string {
 	if r.Lang != "en" {
 		v.Set("lang", r.Lang)
 	}
+	if r.RelativeTo != 0 {
+		v.Set("relative_to", strconv.Itoa(r.RelativeTo))
+	}
+	if r.YScale != "" {
+		v.Set("yscale", r.YScale)
+	}
 	return r.Name + "?" + v.Encode()
 }
 
@@ -155,13 +185,40 @@ func (r ChartRequest) dependsOn(ix *Ref) []string {
 	}
 }
 
+// parseChartTopic parses a chart topic's argument strictly: besides what
+// ParseChart checks, an unknown or repeated parameter is refused, naming it.
 func (e *Engine) parseChartTopic(arg string) (ChartRequest, error) {
 	name, query, _ := strings.Cut(arg, "?")
 	q, err := url.ParseQuery(query)
 	if err != nil {
 		return ChartRequest{}, fmt.Errorf("chart topic: malformed query")
 	}
+	params := make([]string, 0, len(q))
+	for p := range q {
+		params = append(params, p)
+	}
+	sort.Strings(params)
+	for _, p := range params {
+		if !chartParams[p] && (name != "relationship" || (p != "x" && p != "y")) {
+			return ChartRequest{}, badParam(p, fmt.Errorf("chart topic: unknown parameter %q: use %s", truncate(p, 20), chartParamList(name)))
+		}
+		if len(q[p]) > 1 {
+			return ChartRequest{}, badParam(p, fmt.Errorf("chart topic: parameter %q given %d times", p, len(q[p])))
+		}
+	}
 	return e.ParseChart(name, q)
+}
+
+func chartParamList(name string) string {
+	var ps []string
+	for p := range chartParams {
+		ps = append(ps, p)
+	}
+	if name == "relationship" {
+		ps = append(ps, "x", "y")
+	}
+	sort.Strings(ps)
+	return strings.Join(ps, ", ")
 }
 
 func (e *Engine) names(lang string) map[string]string {
@@ -314,10 +371,15 @@ func (e *Engine) trendChart(ctx context.Context, r ChartRequest, st charts.Style
 		}
 	}
 	res.Sources = src.list()
-	return charts.Trend(charts.TrendInput{
+	in := charts.TrendInput{
 		Indicator: r.Indicator, Series: series, Names: e.names(r.Lang), Band: band,
 		Milestones: e.ref.Measured(r.Indicator.ID), FromYear: r.Time.From, ToYear: r.Time.To,
-	}, st)
+		Events: e.trendEvents(r.Lang), MarkBreaks: true,
+	}
+	if err := e.trendView(r, &in, &res.Table); err != nil {
+		return nil, err
+	}
+	return charts.Trend(in, st)
 }
 
 // yearValues picks, for one year (0: the default year, chooseYear), each
@@ -388,6 +450,7 @@ func (e *Engine) yearChart(ctx context.Context, r ChartRequest, st charts.Style,
 		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, year, o.Value, r.Indicator.Unit, o.Source, st})
 	}
 	res.Sources = src.list()
+	res.Years = yearsOf(all)
 	if r.Name == "map" {
 		return charts.Map(charts.MapInput{Indicator: r.Indicator, Year: year, Values: values, Names: e.names(r.Lang),
 			Countries: e.ref.AllISO3(), Small: e.smallStates}, st)
@@ -485,5 +548,12 @@ func (e *Engine) relationshipChart(ctx context.Context, r ChartRequest, st chart
 		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, r.Indicator.ID, x.Year, x.Value, r.Y.ID, y.Year, y.Value})
 	}
 	res.Sources = src.list()
-	return charts.Relationship(charts.ScatterInput{X: r.Indicator, Y: r.Y, Points: pts, Names: e.names(r.Lang)}, st)
+	if r.YScale == "log" {
+		for _, p := range pts {
+			if p.Y <= 0 {
+				return nil, notPositive(e.ref.CountryName(p.ISO3), p.YYear, p.Y)
+			}
+		}
+	}
+	return charts.Relationship(charts.ScatterInput{X: r.Indicator, Y: r.Y, Points: pts, Names: e.names(r.Lang), LogY: r.YScale == "log"}, st)
 }

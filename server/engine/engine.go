@@ -23,6 +23,24 @@ type Store interface {
 	// YearCounts is how many countries have a value in each year of an
 	// indicator.
 	YearCounts(ctx context.Context, indicator string) (map[int]int, error)
+	// YearCountsAsOf is YearCounts as the data stood at a version.
+	YearCountsAsOf(ctx context.Context, indicator string, asOf int64) (map[int]int, error)
+}
+
+// pinnedStore reads the store as it stood at a data version: what a view
+// pinned with Engine.At computes from.
+type pinnedStore struct {
+	Store
+	asOf int64
+}
+
+func (p pinnedStore) Latest(ctx context.Context, q indicators.Query) ([]indicators.Observation, error) {
+	q.AsOf = p.asOf
+	return p.Store.Latest(ctx, q)
+}
+
+func (p pinnedStore) YearCounts(ctx context.Context, indicator string) (map[int]int, error) {
+	return p.Store.YearCountsAsOf(ctx, indicator, p.asOf)
 }
 
 // Config is what an Engine is built from.
@@ -52,13 +70,16 @@ type Engine struct {
 	smallStates []charts.SmallState
 	currentYear func() int
 	global      func() int64
-	depv        depVersions
+	depv        *depVersions
 	// memo keeps the population and the series an answer is computed
 	// from, each under the version of what it depends on (VersionOf) and
 	// the store it was read from, so that a year's figure or a chart does
-	// not re-read every year. A pointer: a copy of the engine (a view on
-	// another store) shares it, and its entries tell the stores apart.
+	// not re-read every year. A pointer: a pinned view (At) shares it, and
+	// its entries tell the stores apart (a pinned view reads through its
+	// own pinnedStore, so it never takes a live entry, nor the reverse).
 	memo *memo
+	// asOf is the data version a pinned view (see At) reads at; 0 is live.
+	asOf int64
 }
 
 // New builds an engine.
@@ -70,8 +91,26 @@ func New(cfg Config) *Engine {
 		cfg.GlobalVersion = func() int64 { return 0 }
 	}
 	return &Engine{store: cfg.Store, ref: NewRef(cfg.Reference), msgs: cfg.Messages, smallStates: cfg.SmallStates,
-		currentYear: cfg.CurrentYear, global: cfg.GlobalVersion, memo: &memo{}}
+		currentYear: cfg.CurrentYear, global: cfg.GlobalVersion, depv: &depVersions{}, memo: &memo{}}
 }
+
+// At is the engine pinned to data version asOf (0: the engine itself): every
+// payload it computes reads the store as it stood then, and every key it
+// makes is a pinned key of that version. Revisions are never overwritten, so
+// a pinned answer never changes. The caller validates asOf (1..current).
+func (e *Engine) At(asOf int64) *Engine {
+	if asOf == 0 {
+		return e
+	}
+	p := *e
+	p.asOf = asOf
+	p.store = pinnedStore{Store: e.store, asOf: asOf}
+	p.global = func() int64 { return asOf }
+	return &p
+}
+
+// AsOf is the data version the engine is pinned to; 0 is live.
+func (e *Engine) AsOf() int64 { return e.asOf }
 
 // Ref is the reference index the engine computes with.
 func (e *Engine) Ref() *Ref { return e.ref }

@@ -17,13 +17,22 @@ type Key struct {
 	kind    string
 	parts   [6]string
 	n       int
+	// pinned says the payload is the data as it stood at version (an as_of
+	// view): it never changes, and it never shares a cache entry with a live
+	// payload of the same version (one computed while a write's
+	// notification was in flight may hold newer data).
+	pinned bool
 }
 
-func newKey(version int64, kind string, parts ...string) Key {
-	k := Key{version: version, kind: kind, n: len(parts)}
+// newKey makes a key; a pinned engine (see At) makes pinned keys.
+func (e *Engine) newKey(version int64, kind string, parts ...string) Key {
+	k := Key{version: version, kind: kind, n: len(parts), pinned: e.asOf > 0}
 	copy(k.parts[:], parts)
 	return k
 }
+
+// Pinned says the payload is a view pinned to its version: immutable.
+func (k Key) Pinned() bool { return k.pinned }
 
 // Version is the data version the payload depends on; it also names the
 // payload's ETag.
@@ -33,6 +42,9 @@ func (k Key) Version() int64 { return k.version }
 // It does not allocate when b has room: the hottest read builds its key in
 // a pooled buffer.
 func (k Key) AppendTo(b []byte) []byte {
+	if k.pinned {
+		b = append(b, "asof"...)
+	}
 	b = append(b, 'v')
 	b = strconv.AppendInt(b, k.version, 10)
 	b = append(b, ':')
@@ -56,13 +68,17 @@ const codeIndicator = "code_nri_report"
 
 // CountriesKey names the list of Member States and groups: reference data,
 // fixed for the life of the process.
-func (e *Engine) CountriesKey() Key { return newKey(0, "countries") }
+func (e *Engine) CountriesKey() Key { return e.newKey(0, "countries") }
 
-// IndicatorsKey names the catalogue: reference data.
-func (e *Engine) IndicatorsKey() Key { return newKey(0, "indicators") }
+// IndicatorsKey names the catalogue: reference data with each indicator's
+// freshness (when its data last changed), so it depends on the global
+// version.
+func (e *Engine) IndicatorsKey() Key { return e.newKey(e.global(), "indicators") }
 
-// IndicatorKey names one indicator's description: reference data.
-func (e *Engine) IndicatorKey(ind indicators.Indicator) Key { return newKey(0, "indicator", ind.ID) }
+// IndicatorKey names one indicator's description with its freshness.
+func (e *Engine) IndicatorKey(ind indicators.Indicator) Key {
+	return e.newKey(e.VersionOf(ind.ID), "indicator", ind.ID)
+}
 
 // DataQuery is what an indicator's data payload depends on besides the
 // indicator: its countries and years. Build it with NewDataQuery, which
@@ -83,43 +99,43 @@ func NewDataQuery(countries []string, tr TimeRange) DataQuery {
 // DataKey names an indicator's data in a format ("json" or "csv").
 func (e *Engine) DataKey(ind indicators.Indicator, q DataQuery, format string) Key {
 	if format == "csv" {
-		return newKey(e.VersionOf(ind.ID), "data", ind.ID, q.canon, "csv")
+		return e.newKey(e.VersionOf(ind.ID), "data", ind.ID, q.canon, "csv")
 	}
-	return newKey(e.VersionOf(ind.ID), "data", ind.ID, q.canon)
+	return e.newKey(e.VersionOf(ind.ID), "data", ind.ID, q.canon)
 }
 
 // HistoryKey names the revisions of one country-year of an indicator.
 func (e *Engine) HistoryKey(ind indicators.Indicator, iso3 string, year int) Key {
-	return newKey(e.VersionOf(ind.ID), "history", ind.ID, iso3, strconv.Itoa(year))
+	return e.newKey(e.VersionOf(ind.ID), "history", ind.ID, iso3, strconv.Itoa(year))
 }
 
 // RegionalKey names an indicator's regional aggregate for a year (0: the
 // default year); weighted means depend on population.
 func (e *Engine) RegionalKey(ind indicators.Indicator, year int) Key {
-	return newKey(e.VersionOf(append([]string{ind.ID, population}, indicators.WeightingFor(ind).Inputs()...)...), "regional", ind.ID, strconv.Itoa(year))
+	return e.newKey(e.VersionOf(append([]string{ind.ID, population}, indicators.WeightingFor(ind).Inputs()...)...), "regional", ind.ID, strconv.Itoa(year))
 }
 
 // MilestonesKey names the milestones with their regional status.
-func (e *Engine) MilestonesKey() Key { return newKey(e.milestonesVersion(), "milestones") }
+func (e *Engine) MilestonesKey() Key { return e.newKey(e.milestonesVersion(), "milestones") }
 
 // RoadmapKey names the Roadmap, which shows the milestones' status.
-func (e *Engine) RoadmapKey() Key { return newKey(e.milestonesVersion(), "roadmap") }
+func (e *Engine) RoadmapKey() Key { return e.newKey(e.milestonesVersion(), "roadmap") }
 
 func (e *Engine) milestonesVersion() int64 { return e.VersionOf(e.ref.MeasuredIDs()...) }
 
 // RoundsKey names the Code reporting rounds.
-func (e *Engine) RoundsKey() Key { return newKey(e.VersionOf(codeIndicator), "rounds") }
+func (e *Engine) RoundsKey() Key { return e.newKey(e.VersionOf(codeIndicator), "rounds") }
 
 // SummaryKey names a country's summary in a language. It shows every
 // indicator, so it depends on the global version.
 func (e *Engine) SummaryKey(iso3, lang string) Key {
-	return newKey(e.global(), "summary", iso3, lang)
+	return e.newKey(e.global(), "summary", iso3, lang)
 }
 
 // ChartKey names a chart; its regional band and weights depend on
 // population.
 func (e *Engine) ChartKey(r ChartRequest) Key {
-	return newKey(e.chartVersion(r), "chart", r.Canonical())
+	return e.newKey(e.chartVersion(r), "chart", r.Canonical())
 }
 
 func (e *Engine) chartVersion(r ChartRequest) int64 {
@@ -129,13 +145,23 @@ func (e *Engine) chartVersion(r ChartRequest) int64 {
 // ExperiencesKey names a page of the shared experiences; they have no
 // indicator of their own, so they depend on the global version.
 func (e *Engine) ExperiencesKey(q indicators.ExperienceQuery) Key {
-	return newKey(e.global(), "experiences", q.Country, q.Topic, q.Indicator, q.Milestone,
+	return e.newKey(e.global(), "experiences", q.Country, q.Topic, q.Indicator, q.Milestone,
 		strconv.FormatInt(q.Before, 10), strconv.Itoa(q.Limit))
 }
 
 // ExperienceKey names one shared experience with its history.
 func (e *Engine) ExperienceKey(id int64) Key {
-	return newKey(e.global(), "experience", strconv.FormatInt(id, 10))
+	return e.newKey(e.global(), "experience", strconv.FormatInt(id, 10))
+}
+
+// FeedKey names the Atom feed of changes f selects, with links under base.
+// An indicator's feed changes with the indicator; the others with any write.
+func (e *Engine) FeedKey(f indicators.ChangeFilter, base string) Key {
+	v := e.global()
+	if f.Indicator != "" && f.Country == "" {
+		v = e.VersionOf(f.Indicator)
+	}
+	return e.newKey(v, "feed", f.Country, f.Indicator, f.ExcludeAuthor, base)
 }
 
 // TopicKey names the payload pushed to a topic's subscribers (the topic is
@@ -146,5 +172,5 @@ func (e *Engine) TopicKey(topic string) Key {
 	if k, ok := kindOf(kind); ok && k.version != nil {
 		v = k.version(e, arg)
 	}
-	return newKey(v, "push", topic)
+	return e.newKey(v, "push", topic)
 }

@@ -31,7 +31,12 @@ func TestKeyStrings(t *testing.T) {
 	e.MarkChanged(5, []string{"HWF_0001"})
 	e.MarkChanged(6, []string{"code_nri_report"})
 	doctors, nurses := e.ref.ByID["HWF_0001"], e.ref.ByID["HWF_0006"]
+	pinned := e.At(4)
 	chart, err := e.ParseChart("trend", url.Values{"indicator": {"HWF_0001"}, "countries": {"AUT"}, "time": {"2000.."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	view, err := e.ParseChart("trend", url.Values{"yscale": {"linear"}, "relative_to": {"2010"}, "indicator": {"HWF_0001"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,8 +46,9 @@ func TestKeyStrings(t *testing.T) {
 		want string
 	}{
 		{"countries", e.CountriesKey(), "v0:countries"},
-		{"indicators", e.IndicatorsKey(), "v0:indicators"},
-		{"indicator", e.IndicatorKey(doctors), "v0:indicator:HWF_0001"},
+		// The catalogue shows each indicator's freshness.
+		{"indicators", e.IndicatorsKey(), "v9:indicators"},
+		{"indicator", e.IndicatorKey(doctors), "v5:indicator:HWF_0001"},
 		{"data json", e.DataKey(doctors, NewDataQuery([]string{"AUT", "DEU"}, TimeRange{2000, 0}), "json"), "v5:data:HWF_0001:AUT,DEU:2000-0"},
 		{"data csv", e.DataKey(doctors, NewDataQuery(nil, TimeRange{}), "csv"), "v5:data:HWF_0001::0-0:csv"},
 		{"data unchanged", e.DataKey(nurses, NewDataQuery(nil, TimeRange{}), "json"), "v3:data:HWF_0006::0-0"},
@@ -54,6 +60,7 @@ func TestKeyStrings(t *testing.T) {
 		{"rounds", e.RoundsKey(), "v6:rounds"},
 		{"summary", e.SummaryKey("AUT", "fr"), "v9:summary:AUT:fr"},
 		{"chart", e.ChartKey(chart), "v5:chart:trend?countries=AUT&indicator=HWF_0001&time=2000.."},
+		{"chart view", e.ChartKey(view), "v5:chart:trend?indicator=HWF_0001&relative_to=2010"},
 		{"experiences", e.ExperiencesKey(indicators.ExperienceQuery{Country: "AUT", Limit: 20}), "v9:experiences:AUT::::0:20"},
 		{"experience", e.ExperienceKey(12), "v9:experience:12"},
 		{"push indicator", e.TopicKey("indicator:HWF_0006"), "v3:push:indicator:HWF_0006"},
@@ -61,6 +68,16 @@ func TestKeyStrings(t *testing.T) {
 		{"push country", e.TopicKey("country:AUT"), "v9:push:country:AUT"},
 		{"push rounds", e.TopicKey("rounds"), "v6:push:rounds"},
 		{"push chart", e.TopicKey(chart.Topic()), "v5:push:" + chart.Topic()},
+		{"feed", e.FeedKey(indicators.ChangeFilter{Country: "AUT", ExcludeAuthor: "seed"}, "https://h.example"), "v9:feed:AUT::seed:https://h.example"},
+		{"feed of an indicator", e.FeedKey(indicators.ChangeFilter{Indicator: "HWF_0006"}, "https://h.example"), "v3:feed::HWF_0006::https://h.example"},
+		// A view pinned to version 4 has keys of that version, apart from
+		// the live keys: a live payload of version 4 computed while a
+		// write's notice was in flight may hold newer data.
+		{"pinned data", pinned.DataKey(doctors, NewDataQuery(nil, TimeRange{}), "json"), "asofv4:data:HWF_0001::0-0"},
+		{"pinned regional", pinned.RegionalKey(nurses, 0), "asofv4:regional:HWF_0006:0"},
+		{"pinned summary", pinned.SummaryKey("AUT", "en"), "asofv4:summary:AUT:en"},
+		{"pinned experiences", pinned.ExperiencesKey(indicators.ExperienceQuery{Limit: 20, AsOf: 4}), "asofv4:experiences:::::0:20"},
+		{"pinned chart", pinned.ChartKey(chart), "asofv4:chart:trend?countries=AUT&indicator=HWF_0001&time=2000.."},
 	} {
 		if got := tc.key.String(); got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
@@ -80,5 +97,22 @@ func TestDataKeyAppendDoesNotAllocate(t *testing.T) {
 	buf := make([]byte, 0, 256)
 	if n := testing.AllocsPerRun(100, func() { buf = e.DataKey(ind, q, "json").AppendTo(buf[:0]) }); n != 0 {
 		t.Fatalf("%v allocations per key", n)
+	}
+}
+
+// TestAtPins checks that a pinned view reports itself and leaves the live
+// engine live.
+func TestAtPins(t *testing.T) {
+	e := testEngine(t)
+	e.MarkChanged(5, []string{"HWF_0001"})
+	if e.At(0) != e || e.AsOf() != 0 {
+		t.Fatal("At(0) is not the live engine")
+	}
+	p := e.At(4)
+	if p.AsOf() != 4 || p.VersionOf("HWF_0001") != 4 || !p.SummaryKey("AUT", "en").Pinned() {
+		t.Fatalf("pinned view: as of %d, version %d", p.AsOf(), p.VersionOf("HWF_0001"))
+	}
+	if e.VersionOf("HWF_0001") != 5 || e.SummaryKey("AUT", "en").Pinned() {
+		t.Fatal("pinning changed the live engine")
 	}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -112,6 +113,9 @@ func ParseCountries(s string, expand func(string) ([]string, bool)) ([]string, e
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no country given")
 	}
+	// Sorted, so that every order of one list names one cached payload and
+	// one topic.
+	sort.Strings(out)
 	return out, nil
 }
 

@@ -45,6 +45,11 @@ func (m *memStore) YearCounts(_ context.Context, indicator string) (map[int]int,
 	return out, nil
 }
 
+// YearCountsAsOf is YearCounts: a memStore holds one version of its data.
+func (m *memStore) YearCountsAsOf(ctx context.Context, indicator string, _ int64) (map[int]int, error) {
+	return m.YearCounts(ctx, indicator)
+}
+
 const fixtureIndicator = "HWF_0001"
 
 // fixture is a Region of ten Member States of equal population with

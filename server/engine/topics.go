@@ -45,6 +45,13 @@ type topicKind struct {
 	onExperience func(iso3 string) []string
 	// onControl says the kind relays presenter commands.
 	onControl bool
+	// canonical writes a valid argument in its one spelling; nil: the
+	// kind has one spelling already.
+	canonical func(e *Engine, arg string) (string, error)
+	// slow says a payload of the kind is costly to compute (a chart):
+	// after a write such topics are computed beside the update loop, so
+	// that they never delay the other topics' pushes.
+	slow bool
 }
 
 // topicKinds is the table of topic kinds, in the order the message that
@@ -155,6 +162,14 @@ func init() {
 				_, err := e.parseChartTopic(arg)
 				return err
 			},
+			canonical: func(e *Engine, arg string) (string, error) {
+				r, err := e.parseChartTopic(arg)
+				if err != nil {
+					return "", err
+				}
+				return r.Canonical(), nil
+			},
+			slow: true,
 			version: func(e *Engine, arg string) int64 {
 				r, err := e.parseChartTopic(arg)
 				if err != nil {
@@ -232,6 +247,32 @@ func (e *Engine) CheckTopic(t string) error {
 			strings.Join(forms[:len(forms)-1], ", "), forms[len(forms)-1])
 	}
 	return k.check(e, arg)
+}
+
+// CanonicalTopic checks a topic a client asks for and returns its one
+// spelling, so that every client showing a view shares one topic: a chart
+// topic's parameters in a fixed order, its countries sorted and without
+// repeats, its numbers written one way.
+func (e *Engine) CanonicalTopic(t string) (string, error) {
+	if err := e.CheckTopic(t); err != nil {
+		return "", err
+	}
+	kind, arg, _ := strings.Cut(t, ":")
+	if k, _ := kindOf(kind); k.canonical != nil {
+		c, err := k.canonical(e, arg)
+		if err != nil {
+			return "", err
+		}
+		return kind + ":" + c, nil
+	}
+	return t, nil
+}
+
+// SlowTopic says a topic's payload is costly to compute (see topicKind.slow).
+func (e *Engine) SlowTopic(t string) bool {
+	kind, _, _ := strings.Cut(t, ":")
+	k, _ := kindOf(kind)
+	return k.slow
 }
 
 // TopicPayload computes a valid topic's payload at a version.

@@ -103,3 +103,45 @@ func TestTopicPayloadWithoutStore(t *testing.T) {
 		t.Errorf("country payload changed: %s", got)
 	}
 }
+
+// TestCanonicalTopic: spellings of one view are one topic; unknown or
+// repeated chart parameters are refused, naming them.
+func TestCanonicalTopic(t *testing.T) {
+	e := testEngine(t)
+	for _, tc := range []struct {
+		name, topic, want, err string // err "" is valid
+	}{
+		{"one spelling", "country:AUT", "country:AUT", ""},
+		{"parameter order", "chart:trend?time=2000..2020&countries=AUT&indicator=HWF_0001",
+			"chart:trend?countries=AUT&indicator=HWF_0001&time=2000..2020", ""},
+		{"countries sorted, repeats dropped", "chart:trend?indicator=HWF_0001&countries=DEU,AUT,DEU",
+			"chart:trend?countries=AUT%2CDEU&indicator=HWF_0001", ""},
+		{"group expanded", "chart:trend?indicator=HWF_0001&countries=EU27",
+			"chart:trend?countries=AUT%2CDEU&indicator=HWF_0001", ""},
+		{"number spelling", "chart:map?indicator=HWF_0001&scale=1.50", "chart:map?indicator=HWF_0001&scale=1.5", ""},
+		{"default scale dropped", "chart:map?indicator=HWF_0001&scale=1.0", "chart:map?indicator=HWF_0001", ""},
+		{"relationship x", "chart:relationship?x=HWF_0001&y=HWF_0006", "chart:relationship?indicator=HWF_0001&y=HWF_0006", ""},
+		{"unknown parameter", "chart:trend?indicator=HWF_0001&utm_source=x", "", "utm_source"},
+		{"x outside relationship", "chart:map?indicator=HWF_0001&x=HWF_0006", "", "x"},
+		{"repeated parameter", "chart:trend?indicator=HWF_0001&time=2000&time=2001", "", `"time" given 2 times`},
+		{"scale outside the set", "chart:map?indicator=HWF_0001&scale=1.51", "", "scale"},
+		{"unknown topic", "news", "", "unknown topic"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := e.CanonicalTopic(tc.topic)
+			switch {
+			case tc.err == "" && err != nil:
+				t.Fatalf("%s: %v", tc.topic, err)
+			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+				t.Fatalf("%s: err %v, want one containing %q", tc.topic, err, tc.err)
+			case got != tc.want:
+				t.Errorf("%s: %q, want %q", tc.topic, got, tc.want)
+			}
+			if tc.err == "" {
+				if again, _ := e.CanonicalTopic(got); again != got {
+					t.Errorf("%q is not its own canonical form: %q", got, again)
+				}
+			}
+		})
+	}
+}

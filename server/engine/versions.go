@@ -50,6 +50,9 @@ func (e *Engine) MarkChanged(v int64, ids []string) {
 // VersionOf is the newest version that changed any of the indicators or
 // their inputs.
 func (e *Engine) VersionOf(ids ...string) int64 {
+	if e.asOf > 0 {
+		return e.asOf
+	}
 	e.depv.mu.RLock()
 	defer e.depv.mu.RUnlock()
 	v := e.depv.floor

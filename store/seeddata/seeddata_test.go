@@ -255,3 +255,24 @@ func TestLoadErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestSeedsWithinPlausibleBounds checks every shipped figure against its
+// indicator's plausibility bounds (indicators.Indicator.ValidRange), which
+// submissions and imports are held to: the bounds must not refuse what the
+// publishers themselves publish.
+func TestSeedsWithinPlausibleBounds(t *testing.T) {
+	ds, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range ds.Observations {
+		ind, ok := indicators.Lookup(o.Indicator)
+		if !ok {
+			continue
+		}
+		lo, hi := ind.ValidRange()
+		if (lo != nil && o.Value < *lo) || (hi != nil && o.Value > *hi) {
+			t.Errorf("%s %s %d: %g is outside the valid range", o.Indicator, o.ISO3, o.Year, o.Value)
+		}
+	}
+}

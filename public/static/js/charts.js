@@ -1,10 +1,17 @@
 // Every <figure class="chart">: fetched from the chart API, drawn with
 // ECharts (the global `echarts` from echarts.min.js), its data table, CSV,
 // PNG, embed and citation kept in step, and redrawn when its topic updates.
+//
+// ECharts is not in the page's head: its script is the largest the pages
+// have, and evaluating it on a phone blocks the main thread for most of a
+// second. It is loaded when the first chart comes into view (a page whose
+// first screen has no chart, such as the projector's opening slide, paints
+// and answers without it), and each chart starts when it comes into view.
 
 import { T, withLang } from './i18n.js';
-import { $, $all, el, missing, getJSON } from './dom.js';
+import { $, $all, el, missing, getJSON, withVersion, withoutVersion } from './dom.js';
 import { fmt, fmtYear, isYearColumn } from './format.js';
+import { csvText } from './csvtext.js';
 import { sessionStart, subscribe } from './live.js';
 
 const charts = {}; // topic -> [fig]
@@ -16,6 +23,25 @@ let mapReady = null;
 // natural height plus that. Ranking and code list all 53 Member States
 // and need about 16 px a row to stay legible.
 const EMBED_HEIGHT = { ranking: 1000, code: 1000, map: 640, trend: 560, milestones: 620, relationship: 600 };
+
+let echartsReady = null;
+
+// loadECharts adds the ECharts script (its hashed URL is the body's
+// data-echarts) once, and resolves when the global is there.
+function loadECharts() {
+  if (window.echarts) return Promise.resolve();
+  if (!echartsReady) {
+    echartsReady = new Promise(function (resolve, reject) {
+      const s = document.createElement('script');
+      s.src = document.body.dataset.echarts;
+      s.async = true;
+      s.onload = function () { resolve(); };
+      s.onerror = function () { echartsReady = null; reject(new Error('ECharts did not load')); };
+      document.head.appendChild(s);
+    });
+  }
+  return echartsReady;
+}
 
 function loadMap() {
   if (!mapReady) {
@@ -29,6 +55,7 @@ function loadMap() {
 // resizeCharts fits every chart whose canvas matches sel (every canvas by
 // default) under root (the document by default) to the canvas's box.
 export function resizeCharts(root, sel) {
+  if (!window.echarts) return; // nothing drawn yet
   $all(sel || '.chart-canvas', root).forEach(function (c) {
     const inst = echarts.getInstanceByDom(c);
     if (inst) inst.resize();
@@ -77,7 +104,7 @@ function fitTitle(title, width) {
 function tableCSV(table) {
   function q(v) {
     if (v === null || v === undefined) return '';
-    const s = String(v);
+    const s = String(csvText(v));
     return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
   const lines = [table.columns.map(q).join(',')];
@@ -116,6 +143,12 @@ function applyChart(fig, res, live) {
     fig._title = option.title;
     option = Object.assign({}, option, { title: fitTitle(option.title, canvas.clientWidth) });
   }
+  // The first draw is not animated: the entrance animation redraws the
+  // whole canvas every frame for a second, which on a phone is a run of
+  // long frames while the page is still loading. Live updates animate.
+  const first = !fig._drawn;
+  fig._drawn = true;
+  if (option) option = Object.assign({}, option, { animation: first ? false : option.animation !== false });
   inst.setOption(option, { notMerge: !live, lazyUpdate: false });
   renderTable(fig, res.table);
   const src = $('.sources', fig);
@@ -130,11 +163,20 @@ function applyChart(fig, res, live) {
     csv.href = 'data:text/csv;charset=utf-8,' + encodeURIComponent(tableCSV(res.table));
     csv.download = 'hwfdash-' + res.chart + '.csv';
   }
+  // Each snippet and citation comes live and pinned to the version shown
+  // (as_of): the pinned one reproduces exactly this view for good.
+  const embedSrc = location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '');
+  const iframe = function (src) {
+    return '<iframe src="' + src + '" width="100%" height="' + (EMBED_HEIGHT[res.chart] || 520) + '" style="border:0" title="' +
+      (res.title || res.chart).replace(/"/g, '') + '" loading="lazy"></iframe>';
+  };
   const embed = $('.embed-box textarea', fig);
-  if (embed) {
-    embed.value = '<iframe src="' + location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '') +
-      '" width="100%" height="' + (EMBED_HEIGHT[res.chart] || 520) + '" style="border:0" title="' + (res.title || res.chart).replace(/"/g, '') + '" loading="lazy"></iframe>';
-  }
+  if (embed) embed.value = iframe(embedSrc);
+  const embedPinned = $('.embed-box textarea.embed-pinned', fig);
+  if (embedPinned) embedPinned.value = iframe(withVersion(embedSrc, res.version));
+  const citeLive = $('.cite-live', fig), citePinned = $('.cite-pinned', fig);
+  if (citeLive) citeLive.href = citeLive.textContent = withoutVersion(location.href);
+  if (citePinned) citePinned.href = citePinned.textContent = withVersion(location.href, res.version);
   const cite = $('.cite-text', fig);
   if (cite) {
     cite.textContent = (res.title || res.chart) + '. hwfdash, ' + T('chart.version') + ' ' + res.version + ', ' +
@@ -143,6 +185,8 @@ function applyChart(fig, res, live) {
   }
   fig.dataset.state = 'ready';
   fig.dataset.version = res.version;
+  // The explorer's timeline follows the years a map or ranking has.
+  fig.dispatchEvent(new CustomEvent('chartload', { detail: res }));
   const err = $('.chart-error', fig);
   if (err) err.hidden = true;
   if (fig._topic !== res.topic) {
@@ -164,6 +208,7 @@ function untrack(topic, fig) {
 // when is the time of day the update arrived.
 export function updateCharts(topic, payload, when) {
   (charts[topic] || []).forEach(function (fig) {
+    if (!window.echarts) return;
     applyChart(fig, payload, true);
     const u = $('.updated', fig);
     if (u) u.textContent = T('chart.updated') + ' ' + when;
@@ -176,8 +221,10 @@ export function loadChart(fig) {
   let url = '/api/v1/charts/' + fig.dataset.chart + (fig.dataset.query ? '?' + fig.dataset.query : '');
   if (!/(^|&)lang=/.test(fig.dataset.query || '')) url = withLang(url);
   const needMap = fig.dataset.chart === 'map';
-  return (needMap ? loadMap() : Promise.resolve()).then(function () { return getJSON(url); }).then(function (res) {
-    applyChart(fig, res, false);
+  // The chart's data, ECharts and the map's outlines are fetched at once.
+  const drawable = loadECharts().then(function () { return needMap ? loadMap() : null; });
+  return Promise.all([getJSON(url), drawable]).then(function (r) {
+    applyChart(fig, r[0], false);
   }).catch(function (e) {
     const err = $('.chart-error', fig);
     // Keep whatever was drawn; say what failed rather than show a blank box.
@@ -189,7 +236,7 @@ export function loadChart(fig) {
 function wireChartButtons(fig) {
   const png = $('.png', fig);
   if (png) png.addEventListener('click', function () {
-    const inst = echarts.getInstanceByDom($('.chart-canvas', fig));
+    const inst = window.echarts && echarts.getInstanceByDom($('.chart-canvas', fig));
     if (!inst) return;
     const a = document.createElement('a');
     a.href = inst.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' });
@@ -205,7 +252,29 @@ function wireChartButtons(fig) {
   });
 }
 
-// startCharts wires and loads every chart on the page.
+let viewer = null;
+
+// loadWhenVisible loads fig's chart once a pixel of it comes into view:
+// the first screen's charts are drawn while the page loads, the others as
+// the reader scrolls to them. Until then its state is "offscreen".
+// Without IntersectionObserver it loads now.
+export function loadWhenVisible(fig) {
+  if (!window.IntersectionObserver) { loadChart(fig); return; }
+  if (!viewer) {
+    viewer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (!e.isIntersecting) return;
+        viewer.unobserve(e.target);
+        if (e.target.dataset.state === 'offscreen') loadChart(e.target);
+      });
+    });
+  }
+  fig.dataset.state = 'offscreen';
+  viewer.observe(fig);
+}
+
+// startCharts wires every chart on the page and loads each as it comes
+// into view.
 export function startCharts() {
   $all('figure.chart').forEach(function (fig) {
     wireChartButtons(fig);
@@ -213,7 +282,7 @@ export function startCharts() {
     // instead of an empty chart; its charts load when the first value
     // arrives (awaitFirstData in explorer.js).
     if (fig.closest('[data-awaiting]')) fig.dataset.state = 'idle';
-    else if (fig.dataset.state !== 'idle') loadChart(fig);
+    else if (fig.dataset.state !== 'idle') loadWhenVisible(fig);
   });
 }
 

@@ -29,7 +29,26 @@ export function announce(msg) { if (announcer) { announcer.textContent = ''; ann
 
 export function missing(text) { return el('span', text || T('chart.no_data'), 'missing'); }
 
+// pinnedVersion is the data version a pinned page (as_of) shows; 0 is live.
+export const pinnedVersion = Number(document.body.dataset.asOf || 0);
+
+// withVersion returns url with as_of set to version (replacing any).
+export function withVersion(url, version) {
+  const u = new URL(url, location.href);
+  u.searchParams.set('as_of', String(version));
+  return u.origin === location.origin && url.charAt(0) === '/' ? u.pathname + u.search + u.hash : u.href;
+}
+
+// withoutVersion returns url without as_of: its live view.
+export function withoutVersion(url) {
+  const u = new URL(url, location.href);
+  u.searchParams.delete('as_of');
+  return u.href;
+}
+
 export function getJSON(url) {
+  // A pinned page reads every API answer as it stood at its version.
+  if (pinnedVersion && url.indexOf('/api/') === 0) url = withVersion(url, pinnedVersion);
   // Revalidate every time (cheap, with the ETag): a live page must never
   // show a figure older than the version it was told about.
   return fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-cache' }).then(function (r) {

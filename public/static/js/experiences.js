@@ -4,6 +4,7 @@
 import { T, lang, withLang } from './i18n.js';
 import { $, $all, el, announce, getJSON } from './dom.js';
 import { onLive } from './live.js';
+import { forgetToken } from './submit.js';
 
 // safeLink says whether a submitted link may become a hyperlink: only
 // absolute http(s) addresses, whatever the server let through.
@@ -189,6 +190,7 @@ export function experienceForm() {
         out.appendChild(ok);
         return;
       }
+      if (st === 401) forgetToken(); // typed again, for both forms of the page
       out.appendChild(el('p', j.error, 'error'));
       if (j.errors) {
         const ul = el('ul');

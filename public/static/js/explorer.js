@@ -3,10 +3,11 @@
 // yet" to the explorer when the first value arrives.
 
 import { T, lang } from './i18n.js';
-import { $, $all, el, sourceText, missing, announce, getJSON } from './dom.js';
+import { $, $all, el, sourceText, missing, announce, getJSON, pinnedVersion } from './dom.js';
 import { fmt } from './format.js';
 import { onLive } from './live.js';
 import { loadChart, resizeCharts } from './charts.js';
+import { timeline } from './timeline.js';
 
 export function explorer() {
   const form = $('form.explorer-controls');
@@ -18,6 +19,8 @@ export function explorer() {
     time: params.get('time') || '',
     year: params.get('year') || '',
     tab: params.get('tab') || 'chart',
+    relative: params.get('relative_to') || '',
+    yscale: params.get('yscale') === 'log' ? 'log' : '',
   };
   const names = {};
   $all('.add-country option', form).forEach(function (o) { if (o.value) names[o.value] = o.textContent; });
@@ -32,8 +35,11 @@ export function explorer() {
     if (state.countries.length) q.set('countries', state.countries.join(','));
     if (state.time) q.set('time', state.time);
     if (state.year) q.set('year', state.year);
+    if (state.relative) q.set('relative_to', state.relative);
+    if (state.yscale) q.set('yscale', state.yscale);
     if (state.tab !== 'chart') q.set('tab', state.tab);
     if (lang !== 'en') q.set('lang', lang);
+    if (pinnedVersion) q.set('as_of', String(pinnedVersion)); // the permalink stays pinned
     return q;
   }
   function sync(reload) {
@@ -41,11 +47,13 @@ export function explorer() {
     const url = location.pathname + (q.toString() ? '?' + q.toString() : '');
     history.replaceState(null, '', url);
     $('.permalink', form).href = url;
-    $('.csv-full', form).href = '/api/v1/indicators/' + encodeURIComponent(id) + '/data?format=csv';
+    $('.csv-full', form).href = '/api/v1/indicators/' + encodeURIComponent(id) + '/data?format=csv' + (pinnedVersion ? '&as_of=' + pinnedVersion : '');
     const tq = new URLSearchParams({ indicator: id });
     if (lang !== 'en') tq.set('lang', lang);
     if (state.countries.length) tq.set('countries', state.countries.join(','));
     if (state.time) tq.set('time', state.time);
+    if (state.relative) tq.set('relative_to', state.relative);
+    if (state.yscale) tq.set('yscale', state.yscale);
     trend.dataset.query = tq.toString();
     const mq = new URLSearchParams({ indicator: id });
     if (lang !== 'en') mq.set('lang', lang);
@@ -118,6 +126,13 @@ export function explorer() {
   }
   [from, to, year].forEach(function (i) { i.addEventListener('change', years); });
   form.addEventListener('submit', function (e) { e.preventDefault(); });
+  display(form, state, function () { sync(false); loadChart(trend); });
+  timeline(state, map, function (y) {
+    state.year = y;
+    year.value = y;
+    sync(false);
+    return Promise.all([loadChart(map), loadChart(rank)]);
+  });
 
   const tabs = $all('[role="tab"]');
   function select(name, focus) {
@@ -142,6 +157,29 @@ export function explorer() {
   sync(false);
   loadTable();
   select(['chart', 'map', 'table'].indexOf(state.tab) >= 0 ? state.tab : 'chart', false);
+}
+
+// display wires the trend's views: change since a base year (relative_to,
+// by default 2010, the Code's adoption) and the log scale (yscale=log).
+// The two exclude each other: a change is 0 in the base year and below 0
+// for a fall, which a log axis cannot draw.
+function display(form, state, changed) {
+  const rel = $('.relative', form), base = $('.base-year', form), log = $('.log-scale', form);
+  rel.checked = !!state.relative;
+  if (state.relative) base.value = state.relative;
+  log.checked = state.yscale === 'log';
+  function apply() {
+    state.relative = rel.checked ? (base.value || '2010') : '';
+    state.yscale = log.checked ? 'log' : '';
+    log.disabled = rel.checked;
+    rel.disabled = log.checked;
+    changed();
+  }
+  log.disabled = rel.checked;
+  rel.disabled = log.checked;
+  rel.addEventListener('change', apply);
+  log.addEventListener('change', apply);
+  base.addEventListener('change', function () { if (rel.checked) apply(); });
 }
 
 // awaitFirstData switches an indicator page from "no data submitted yet"

@@ -33,6 +33,14 @@ function setLive(state, text) {
   });
 }
 
+// setStamp sets the projector's data stamp; its state colours it.
+function setStamp(state, text) {
+  const stamp = $('.stamp');
+  if (!stamp) return;
+  stamp.dataset.state = state;
+  stamp.textContent = text;
+}
+
 // subscribe adds topics; since is the version the caller's data is from,
 // so that the server resends anything newer (no gap between a fetch and
 // the subscription).
@@ -54,10 +62,14 @@ export function onLive(topic, fn) {
 // connect opens the websocket with the page's own topics (body's
 // data-topics) and keeps it open. hooks.update(topic, payload, when) runs
 // on every update before the topic's onLive handlers (the charts redraw
-// first); hooks.control(cmd) gets the presenter's control messages.
+// first); hooks.control(payload) gets the presenter's control messages,
+// hooks.open() runs on every (re)connection, and hooks.reply(m) gets the
+// server's answers to what the page sent (errors, "control-sent").
 export function connect(h) {
   hooks = h || {};
   (body.dataset.topics || '').split(' ').filter(Boolean).forEach(function (t) { wsTopics[t] = true; });
+  // A page pinned to a data version (as_of) never changes: nothing to follow.
+  if (body.dataset.asOf) { setLive('pinned', T('pinned.status')); return; }
   open();
 }
 
@@ -70,27 +82,32 @@ function open() {
     setLive('live', T('live.live'));
     const topics = Object.keys(wsTopics);
     if (topics.length) ws.send(JSON.stringify({ subscribe: topics, since: lastVersion }));
+    // The stamp leaves "reconnecting" as the dot turns live: the data is
+    // as of the version last seen until an update says otherwise.
+    setStamp('live', T('present.as_of') + ' ' + hhmmss(new Date()) + ', ' + T('chart.version') + ' ' + lastVersion);
+    if (hooks.open) hooks.open();
   };
   ws.onmessage = function (ev) {
     let m;
     try { m = JSON.parse(ev.data); } catch (e) { return; }
-    if (m.type === 'error') { console.warn('hwfdash:', m.error); return; }
     if (m.type === 'control') { if (hooks.control) hooks.control(m.payload); return; }
-    if (m.type !== 'update') return;
+    if (m.type !== 'update') {
+      if (hooks.reply && hooks.reply(m)) return;
+      if (m.type === 'error') console.warn('hwfdash:', m.error);
+      return;
+    }
     if (m.version > lastVersion) lastVersion = m.version;
     $all('.data-version').forEach(function (e) { e.textContent = lastVersion; });
     const when = hhmmss(new Date());
     if (hooks.update) hooks.update(m.topic, m.payload, when);
     (liveHandlers[m.topic] || []).forEach(function (fn) { fn(m.payload, m.version); });
     if (m.version > sessionStart) announce(T('announce.updated') + ' ' + when + ' (' + T('chart.version') + ' ' + m.version + ').');
-    const stamp = $('.stamp');
-    if (stamp) stamp.textContent = T('present.as_of') + ' ' + when + ', ' + T('chart.version') + ' ' + lastVersion;
+    setStamp('live', T('present.as_of') + ' ' + when + ', ' + T('chart.version') + ' ' + lastVersion);
   };
   ws.onclose = function () {
     connected = false;
-    const stamp = $('.stamp');
     setLive('reconnecting', T('live.reconnecting') + ' ' + lastVersion);
-    if (stamp) stamp.textContent = T('live.reconnecting') + ' ' + lastVersion;
+    setStamp('reconnecting', T('live.reconnecting') + ' ' + lastVersion);
     setTimeout(open, backoff);
     backoff = Math.min(backoff * 2, 10000);
   };

@@ -10,10 +10,12 @@
 import { connect } from './live.js';
 import { startCharts, updateCharts, resizeOnWindow } from './charts.js';
 import { explorer, awaitFirstData } from './explorer.js';
+import { overviewTimeline } from './timeline.js';
 import { headlines, summaryTable, roadmap } from './panels.js';
-import { present, onControl, control } from './presenter.js';
+import { present, onControl, onOpen, onReply, control } from './presenter.js';
 import { submitForm } from './submit.js';
 import { experiences, experienceForm } from './experiences.js';
+import { importForm } from './imports.js';
 
 // FEATURES pairs each feature with the elements that show a page has it.
 const FEATURES = [
@@ -23,18 +25,20 @@ const FEATURES = [
   ['[data-live]', headlines],
   ['table.summary', summaryTable],
   ['form.explorer-controls', explorer],
+  ['.timeline', overviewTimeline],
   ['.slides', present],
   ['form.control', control],
   ['form.submit-form', submitForm],
   ['section.experiences', experiences],
   ['form.experience-form', experienceForm],
+  ['form.import-form', importForm],
 ];
 
 // Tests tell a reload from a live update by this id surviving.
 window.__loadId = window.__loadId || Math.random().toString(36).slice(2);
 
 function start() {
-  connect({ update: updateCharts, control: onControl });
+  connect({ update: updateCharts, control: onControl, open: onOpen, reply: onReply });
   FEATURES.forEach(function (f) {
     if (document.querySelector(f[0])) f[1]();
   });

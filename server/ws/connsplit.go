@@ -1,4 +1,4 @@
-package server
+package ws
 
 import (
 	"bytes"
@@ -9,38 +9,43 @@ import (
 	"time"
 )
 
-// connSplit hands each connection accepted on one listener to one of two
+// ConnSplit hands each connection accepted on one listener to one of two
 // listeners, by the start of its first request: websocket upgrades
-// ("GET /ws") to one, everything else to the other. The two are served by
-// two fasthttp servers that differ in one setting, ReduceMemoryUsage: a
+// ("GET /ws") to WS, everything else to HTTP. The two are served by two
+// fasthttp servers that differ in one setting, ReduceMemoryUsage: a
 // websocket, hijacked from fasthttp for hours, must not keep fasthttp's
 // 4 KB request reader (it does unless the server releases it after every
 // request), while for an HTTP keep-alive connection releasing and taking
 // back its buffers at every request costs an extra read system call and a
 // tenth of a cached read's time.
-type connSplit struct {
+//
+// Where the platform cannot peek at a socket, every connection goes to HTTP.
+type ConnSplit struct {
+	// WS and HTTP are the two sides. Closing either closes the listener
+	// under both: a server that stops stops accepting.
+	WS, HTTP net.Listener
+
 	ln       net.Listener
 	peekWait time.Duration
+	prefix   []byte // how an upgrade's request line starts, e.g. "GET /ws"
 	ws, http *splitListener
 	once     sync.Once
 	done     chan struct{}
 }
 
-// wsPrefix is how a websocket upgrade's request line starts; peekLen bytes
-// of it decide.
-var wsPrefix = []byte("GET /ws")
-
-const peekLen = len("GET /ws ")
-
-func newConnSplit(ln net.Listener, peekWait time.Duration) *connSplit {
-	s := &connSplit{ln: ln, peekWait: peekWait, done: make(chan struct{})}
+// NewConnSplit starts accepting on ln; upgrades are GET requests of path
+// (with or without a query). A connection whose request line has not come
+// within peekWait goes to HTTP.
+func NewConnSplit(ln net.Listener, path string, peekWait time.Duration) *ConnSplit {
+	s := &ConnSplit{ln: ln, peekWait: peekWait, prefix: []byte("GET " + path), done: make(chan struct{})}
 	s.ws = &splitListener{s: s, conns: make(chan net.Conn)}
 	s.http = &splitListener{s: s, conns: make(chan net.Conn)}
+	s.WS, s.HTTP = s.ws, s.http
 	go s.accept()
 	return s
 }
 
-func (s *connSplit) accept() {
+func (s *ConnSplit) accept() {
 	var wait time.Duration
 	for {
 		c, err := s.ln.Accept()
@@ -57,7 +62,7 @@ func (s *connSplit) accept() {
 					return
 				}
 			}
-			s.close()
+			s.Close()
 			return
 		}
 		wait = 0
@@ -77,12 +82,12 @@ func retryAccept(err error) bool {
 
 // route looks at the start of c's first request, on a goroutine of its
 // own so that a client that sends nothing holds back no one, and hands c
-// over. It peeks (MSG_PEEK): the bytes stay in the socket for fasthttp to
-// read, and c stays the *net.TCPConn it is, which fasthttp needs to write a
-// header and body with one writev, and the hub to write to the socket.
-func (s *connSplit) route(c net.Conn) {
+// over. It peeks: the bytes stay in the socket for fasthttp to read, and c
+// stays the *net.TCPConn it is, which fasthttp needs to write a header and
+// body with one writev, and the hub to write to the socket.
+func (s *ConnSplit) route(c net.Conn) {
 	to := s.http
-	if isUpgrade(c, s.peekWait) {
+	if s.isUpgrade(c) {
 		to = s.ws
 	}
 	select {
@@ -93,44 +98,24 @@ func (s *connSplit) route(c net.Conn) {
 }
 
 // isUpgrade reports whether c's first bytes are a websocket upgrade's
-// request line, waiting at most wait for them.
-func isUpgrade(c net.Conn, wait time.Duration) bool {
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return false
-	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		return false
-	}
-	var buf [peekLen]byte
-	n := 0
-	_ = c.SetReadDeadline(time.Now().Add(wait))
-	_ = raw.Read(func(fd uintptr) bool {
-		m, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK)
-		if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EINTR) {
-			return false // wait until readable
-		}
-		n = m
-		// Fewer bytes than needed and the connection still open: wait for
-		// more (the poller wakes on new data).
-		return err != nil || m == 0 || m >= peekLen
-	})
-	_ = c.SetReadDeadline(time.Time{})
-	return n == peekLen && bytes.HasPrefix(buf[:], wsPrefix) && (buf[len(wsPrefix)] == ' ' || buf[len(wsPrefix)] == '?')
+// request line, waiting at most peekWait for them.
+func (s *ConnSplit) isUpgrade(c net.Conn) bool {
+	buf := make([]byte, len(s.prefix)+1)
+	n := peek(c, buf, s.peekWait)
+	return n == len(buf) && bytes.HasPrefix(buf, s.prefix) && (buf[len(s.prefix)] == ' ' || buf[len(s.prefix)] == '?')
 }
 
-func (s *connSplit) close() {
+// Close stops accepting and closes the listener.
+func (s *ConnSplit) Close() {
 	s.once.Do(func() {
 		close(s.done)
 		_ = s.ln.Close()
 	})
 }
 
-// splitListener is one side of a connSplit. Closing either side closes
-// the listener under both: a server that stops stops accepting.
+// splitListener is one side of a ConnSplit.
 type splitListener struct {
-	s     *connSplit
+	s     *ConnSplit
 	conns chan net.Conn
 }
 
@@ -143,6 +128,6 @@ func (l *splitListener) Accept() (net.Conn, error) {
 	}
 }
 
-func (l *splitListener) Close() error { l.s.close(); return nil }
+func (l *splitListener) Close() error { l.s.Close(); return nil }
 
 func (l *splitListener) Addr() net.Addr { return l.s.ln.Addr() }

@@ -1,4 +1,4 @@
-package server
+package ws
 
 import (
 	"errors"
@@ -17,8 +17,8 @@ func TestConnSplit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	split := newConnSplit(ln, 500*time.Millisecond)
-	defer split.close()
+	split := NewConnSplit(ln, "/ws", 500*time.Millisecond)
+	defer split.Close()
 	for _, tc := range []struct {
 		name   string
 		send   []string // written one after the other, with a pause between
@@ -117,8 +117,8 @@ func TestConnSplitAcceptErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer ln.Close()
-			split := newConnSplit(&flakyListener{Listener: ln, errs: tc.errs}, time.Second)
-			defer split.close()
+			split := NewConnSplit(&flakyListener{Listener: ln, errs: tc.errs}, "/ws", time.Second)
+			defer split.Close()
 			if !tc.accepts {
 				if _, err := split.http.Accept(); !errors.Is(err, net.ErrClosed) {
 					t.Fatalf("Accept after the listener failed: %v, want net.ErrClosed", err)

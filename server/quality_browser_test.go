@@ -101,7 +101,10 @@ func TestBrowserCodeFactsAndDistances(t *testing.T) {
 	var first, second codePanel
 	run(t, pr, 60*time.Second,
 		chromedp.Navigate(a.URL+"/present?interval=600"),
-		chromedp.Poll(`document.querySelector('.live').dataset.state === 'live'`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Poll(`document.querySelector('.live').dataset.state === 'live' && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		// The deck shows the slide the server's clock gives: show the
+		// first and the second slide as the deck would.
+		chromedp.Evaluate(`document.querySelectorAll('.slide').forEach((s, j) => { s.hidden = j !== 0; })`, nil),
 		chromedp.Evaluate(readCodePanel, &first),
 		chromedp.Evaluate(`document.querySelectorAll('.slide').forEach((s, j) => { s.hidden = j !== 1; })`, nil),
 		chromedp.Evaluate(readCodePanel, &second),

@@ -16,7 +16,10 @@ type codeFact struct {
 	// Host is the primary link's host, what a page shows of it: pages
 	// link no other host, and the full citation is in the title.
 	Where, Metric, Value, AsOf, Citation, Link, Host string
-	Interim                                          bool
+	// Short is the citation's title, cut to what a projector slide has
+	// room for where there is no host to name (the full text in the title).
+	Short   string
+	Interim bool
 }
 
 // codeRound is a reporting round on a page: the cited facts first, then
@@ -64,7 +67,7 @@ func (s *Server) codeFacts(ctx context.Context, lang string) (*codeView, error) 
 			}
 			cr.Facts = append(cr.Facts, codeFact{Where: where, Metric: strings.ReplaceAll(f.Metric, "_", " "), Value: f.Value,
 				AsOf: f.AsOf, Citation: f.Citation, Link: indicators.PrimaryLink(indicators.CitationLinks(f.Citation)),
-				Interim: strings.Contains(strings.ToLower(f.AsOf), "interim")})
+				Short: shortCitation(f.Citation), Interim: strings.Contains(strings.ToLower(f.AsOf), "interim")})
 			if l := cr.Facts[len(cr.Facts)-1].Link; l != "" {
 				if u, err := url.Parse(l); err == nil {
 					cr.Facts[len(cr.Facts)-1].Host = strings.TrimPrefix(u.Hostname(), "www.")
@@ -75,6 +78,15 @@ func (s *Server) codeFacts(ctx context.Context, lang string) (*codeView, error) 
 		v.Rounds = append(v.Rounds, cr)
 	}
 	return v, nil
+}
+
+// shortCitation is a citation up to its first parenthesis or colon (its
+// title), at most shortTitleRunes long.
+func shortCitation(c string) string {
+	if i := strings.IndexAny(c, "(:"); i > 0 {
+		c = c[:i]
+	}
+	return shortTitle(c, shortTitleRunes)
 }
 
 // distanceRow is one Member State's distances as a page shows them, its

@@ -262,7 +262,7 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 		Store: db, Tokens: db, Experiences: db, Imports: db, Cache: c, Bus: bus, Assets: assets, Rates: c,
 		Reference: engine.Reference{
 			Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
-			Breaks: ds.Breaks, Provenance: ds.Provenance, Roadmap: roadmap,
+			Breaks: ds.Breaks, Lists: ds.Lists, Citations: ds.SeriesCitations, Provenance: ds.Provenance, Roadmap: roadmap,
 		},
 	})
 	if err != nil {

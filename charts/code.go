@@ -121,8 +121,10 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 		// go-echarts' Piece has no value/label fields: exact-value pieces
 		// are set here.
 		v["pieces"] = []any{
-			map[string]any{"value": 2, "label": st.t("chart.reported", "reported"), "color": StatusColors[indicators.StatusMet]},
-			map[string]any{"value": 1, "label": st.t("chart.not_reported", "not reported"), "color": StatusColors[indicators.StatusOffTrack]},
+			// The grid holds answers received by hwfdash, named as such
+			// (issue 14): never "reported" to WHO.
+			map[string]any{"value": 2, "label": st.t("chart.reported", "received by hwfdash: yes"), "color": StatusColors[indicators.StatusMet]},
+			map[string]any{"value": 1, "label": st.t("chart.not_reported", "received by hwfdash: no"), "color": StatusColors[indicators.StatusOffTrack]},
 			map[string]any{"value": 0, "label": st.t("chart.no_answer", "no answer yet"), "color": StatusColors[indicators.StatusNoData]},
 		}
 	}

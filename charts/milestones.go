@@ -71,8 +71,16 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 	)
 	colors := map[string]string{"met": StatusColors[indicators.StatusMet], "on track": StatusColors[indicators.StatusOnTrack],
 		"off track": StatusColors[indicators.StatusOffTrack], "no data": StatusColors[indicators.StatusNoData], "not measured": "#0072B2"}
+	for s, l := range statusLabel {
+		if _, ok := colors[l]; !ok {
+			colors[l] = StatusColors[s]
+		}
+	}
 	statusOf := map[string]string{} // series name (translated) → status
-	for _, label := range []string{"not measured", "met", "on track", "off track", "no data"} {
+	// Issue 14's statuses follow the original five, so a chart without
+	// them is drawn as before.
+	for _, label := range []string{"not measured", "met", "on track", "off track", "no data", "not met", "stale", "on the list",
+		"not on the list", "membership unknown", "received by hwfdash: yes", "received by hwfdash: no", "not received by hwfdash"} {
 		if d, ok := byStatus[label]; ok {
 			statusOf[st.t("status."+statusKey[label], label)] = label
 			sc.AddSeries(st.t("status."+statusKey[label], label), d, charts.WithItemStyleOpts(opts.ItemStyle{Color: colors[label]}),

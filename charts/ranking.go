@@ -140,7 +140,7 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 		// (without them ECharts drew no legend at all).
 		rank := charts.WithBarChartOpts(opts.BarChart{Stack: "rank"})
 		bar.AddSeries(in.Indicator.ShortName, data, rank)
-		for _, s := range keyStatuses {
+		for _, s := range keyFor(in.Status) {
 			bar.AddSeries(st.t("status."+string(s), statusLabel[s]), []opts.BarData{}, rank,
 				charts.WithItemStyleOpts(opts.ItemStyle{Color: StatusColors[s]}))
 		}
@@ -192,13 +192,15 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 		return o, nil
 	}
 	// go-echarts has no series silent and no item decal.
+	// The key series are the last ones (projector columns come before).
 	all := o["series"].([]any)
-	for i, s := range keyStatuses {
-		key := all[len(all)-len(keyStatuses)+i].(map[string]any)
+	keys := keyFor(in.Status)
+	for i, s := range keys {
+		key := all[len(all)-len(keys)+i].(map[string]any)
 		key["silent"] = true
 		key["itemStyle"].(map[string]any)["decal"] = statusDecal[s]
 	}
-	legend := statusLegend(st)
+	legend := statusLegend(st, keys)
 	legend["selectedMode"] = false
 	o["legend"] = legend
 	st.layout(o, legend)

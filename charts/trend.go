@@ -27,6 +27,9 @@ type Band struct {
 	Median        *float64
 	P25, P75      *float64
 	CountReported int
+	// Low marks a year of low coverage (indicators.CoverageRule): its
+	// median is drawn apart, dotted with hollow points, and labelled.
+	Low bool
 }
 
 // TrendInput is what the trend chart shows.
@@ -86,6 +89,12 @@ func Trend(in TrendInput, st Style) (Option, error) {
 	for _, iso3 := range sortedKeys(in.Series) {
 		legend = append(legend, name(in.Names, iso3))
 	}
+	for _, b := range in.Band {
+		if _, ok := index[b.Year]; ok && b.Low && b.Median != nil {
+			legend = append(legend, st.t("chart.median", "Regional median")+" ("+st.t("coverage.low", "low coverage")+")")
+			break
+		}
+	}
 	line := charts.NewLine()
 	line.SetGlobalOptions(
 		charts.WithTitleOpts(st.title(in.Indicator.Name, in.subtitle(st, span))),
@@ -103,6 +112,7 @@ func Trend(in TrendInput, st Style) (Option, error) {
 	for i := range ys {
 		base[i], width[i], median[i] = opts.LineData{Value: "-"}, opts.LineData{Value: "-"}, opts.LineData{Value: "-"}
 	}
+	var lowMedian []opts.LineData // nil while no year has low coverage
 	for _, b := range in.Band {
 		i, ok := index[b.Year]
 		if !ok {
@@ -112,7 +122,16 @@ func Trend(in TrendInput, st Style) (Option, error) {
 			base[i] = opts.LineData{Value: *b.P25}
 			width[i] = opts.LineData{Value: *b.P75 - *b.P25}
 		}
-		if b.Median != nil {
+		switch {
+		case b.Median != nil && b.Low:
+			if lowMedian == nil {
+				lowMedian = make([]opts.LineData, len(ys))
+				for j := range lowMedian {
+					lowMedian[j] = opts.LineData{Value: "-"}
+				}
+			}
+			lowMedian[i] = opts.LineData{Value: *b.Median, Name: fmt.Sprintf("%s: %d", st.t("coverage.low", "low coverage"), b.CountReported)}
+		case b.Median != nil:
 			median[i] = opts.LineData{Value: *b.Median}
 		}
 	}
@@ -130,22 +149,21 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		// key was the palette's green circle beside a dark dashed line.
 		charts.WithItemStyleOpts(opts.ItemStyle{Color: "#555555"}))
 	for _, iso3 := range sortedKeys(in.Series) {
-		data := make([]opts.LineData, len(ys))
-		for i := range data {
-			data[i] = opts.LineData{Value: "-"}
+		// An unverified jump breaks the line: each stretch between jumps is
+		// a series of the country's name (ECharts gives same-named series
+		// one colour and one legend entry), and the jump's point is marked.
+		for _, data := range countrySegments(in.Series[iso3], index, len(ys), st) {
+			line.AddSeries(name(in.Names, iso3), data, charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(false)}),
+				charts.WithLineStyleOpts(opts.LineStyle{Width: 3}))
 		}
-		for _, o := range in.Series[iso3] {
-			if i, ok := index[o.Year]; ok {
-				d := opts.LineData{Value: o.Value}
-				if o.Break {
-					d.Symbol = "triangle"
-					d.Name = st.t("table.series_break", "series break")
-				}
-				data[i] = d
-			}
-		}
-		line.AddSeries(name(in.Names, iso3), data, charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(false)}),
-			charts.WithLineStyleOpts(opts.LineStyle{Width: 3}))
+	}
+	if lowMedian != nil {
+		low := st.t("chart.median", "Regional median") + " (" + st.t("coverage.low", "low coverage") + ")"
+		line.AddSeries(low, lowMedian,
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), Symbol: "emptyCircle", SymbolSize: 8, ConnectNulls: opts.Bool(false)}),
+			charts.WithLineStyleOpts(opts.LineStyle{Type: "dotted", Width: 2, Color: "#999999"}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: "#999999"}),
+			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: st.t("coverage.low", "low coverage")}))
 	}
 	o, err := finish(line, st, aria(st.f("chart.desc_trend", "%s over time, %s, for %d countries with the regional median and interquartile range.",
 		in.Indicator.Name, span, len(in.Series))))
@@ -195,6 +213,41 @@ func Trend(in TrendInput, st Style) (Option, error) {
 	in.annotate(o, st, index)
 	st.layout(o)
 	return o, nil
+}
+
+// countrySegments is one country's points on the year axis, split before
+// each unverified jump (indicators.FlagUnverifiedJump) so that no line joins
+// a figure to the jump it may not really have made; a series break gets a
+// triangle, a jump a diamond named as such.
+func countrySegments(obs []indicators.Observation, index map[int]int, n int, st Style) [][]opts.LineData {
+	blank := func() []opts.LineData {
+		d := make([]opts.LineData, n)
+		for i := range d {
+			d[i] = opts.LineData{Value: "-"}
+		}
+		return d
+	}
+	sorted := append([]indicators.Observation(nil), obs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Year < sorted[j].Year })
+	segs := [][]opts.LineData{blank()}
+	for _, o := range sorted {
+		i, ok := index[o.Year]
+		if !ok {
+			continue
+		}
+		d := opts.LineData{Value: o.Value}
+		if o.Break {
+			d.Symbol = "triangle"
+			d.Name = st.t("table.series_break", "series break")
+		}
+		if o.Flag == indicators.FlagUnverifiedJump {
+			segs = append(segs, blank())
+			d.Symbol, d.SymbolSize = "diamond", 12
+			d.Name = st.t("flag.unverified_jump", "unverified jump")
+		}
+		segs[len(segs)-1][i] = d
+	}
+	return segs
 }
 
 // near reports whether two target values are within 15 % of the larger,

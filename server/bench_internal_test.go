@@ -36,7 +36,7 @@ func benchServer(b testing.TB) *Server {
 	bus := cache.NewBus(ctx, cache.BusOptions{})
 	b.Cleanup(func() { bus.Close(); c.Close() })
 	s, err := New(Config{CurrentYear: func() int { return 2026 }}, Deps{Store: db, Tokens: db, Experiences: db, Cache: c, Bus: bus,
-		Reference: engine.Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds, Breaks: ds.Breaks}})
+		Reference: engine.Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds, Breaks: ds.Breaks, Lists: ds.Lists, Citations: ds.SeriesCitations}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 
 // presentSlides names the projector's slides in the order of
 // public/templates/present.html; the last one is the operator's focus.
-var presentSlides = []string{"overview", "code", "milestones", "map", "ranking", "focus"}
+var presentSlides = []string{"overview", "distances", "code", "milestones", "map", "ranking", "focus"}
 
 // Bounds of the seconds a slide is shown for.
 const (

@@ -242,7 +242,7 @@ func startApp(t testing.TB, o appOptions) *app {
 	srv, err := server.New(cfg, server.Deps{
 		Store: db, Tokens: db, Experiences: db, Imports: db, Cache: sc, Bus: bus, Assets: loadAssets(t), Rates: c,
 		Reference: engine.Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
-			Breaks: ds.Breaks, Provenance: ds.Provenance, Roadmap: loadRoadmap(t)},
+			Breaks: ds.Breaks, Lists: ds.Lists, Citations: ds.SeriesCitations, Provenance: ds.Provenance, Roadmap: loadRoadmap(t)},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 
 var languagePages = []string{"/", "/countries", "/countries/AUT", "/indicators", "/indicators/HWF_0001?countries=AUT",
 	"/milestones", "/roadmap", "/experiences", "/experiences?topic=retention&country=AUT&indicator=HWF_0001", "/indicators/dist_doctors_rural_pct", "/submit", "/submit?indicator=mig_doctors_foreign_trained_pct",
-	"/present", "/present/control", "/admin/import", "/embed/countries/AUT", "/embed/charts/ranking?indicator=hwf_dnm"}
+	"/present", "/present/control", "/admin/import", "/embed/countries/AUT", "/embed/charts/ranking?indicator=hwf_dnm", "/methods"}
 
 // TestPagesInEveryLanguage renders every page in each language, chosen by
 // ?lang= and by Accept-Language: no message may be missing.

@@ -120,8 +120,10 @@ func formatParam(c *fiber.Ctx) (string, error) {
 	}
 }
 
-// csvHeader is the tidy CSV layout of exports, also accepted by submissions.
-var csvHeader = []string{"iso3", "country", "indicator", "year", "value", "unit", "source"}
+// csvHeader is the tidy CSV layout of exports, also accepted by submissions
+// (which ignore the flag column): flag is "unverified_jump" where the figure
+// is an unverified jump (indicators.JumpRule), else empty.
+var csvHeader = []string{"iso3", "country", "indicator", "year", "value", "unit", "source", "flag"}
 
 func rowsCSV(rows []engine.DataRow) ([]byte, error) {
 	var buf bytes.Buffer
@@ -131,7 +133,7 @@ func rowsCSV(rows []engine.DataRow) ([]byte, error) {
 		// Text cells through engine.CSVText (formula injection); the
 		// numbers are written from numbers.
 		_ = w.Write([]string{engine.CSVText(r.ISO3), engine.CSVText(r.Country), engine.CSVText(r.Indicator), strconv.Itoa(r.Year),
-			strconv.FormatFloat(r.Value, 'f', -1, 64), engine.CSVText(r.Unit), engine.CSVText(r.Source)})
+			strconv.FormatFloat(r.Value, 'f', -1, 64), engine.CSVText(r.Unit), engine.CSVText(r.Source), engine.CSVText(r.Flag)})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()

@@ -24,7 +24,7 @@ import (
 
 // pageNames are the page templates, each rendered inside layout.html.
 var pageNames = []string{"overview", "countries", "country", "indicators", "indicator", "milestones", "roadmap", "notfound",
-	"present", "control", "embed_country", "embed_chart", "submit", "experiences", "admin_import"}
+	"present", "control", "embed_country", "embed_chart", "submit", "experiences", "admin_import", "methods"}
 
 // pages renders the server-side HTML.
 type pages struct {
@@ -54,7 +54,7 @@ func newPages(a *public.Assets) (*pages, error) {
 	}
 	p := &pages{tmpl: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(public.Templates(), "templates/layout.html", "templates/"+name+".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(public.Templates(), "templates/layout.html", "templates/panels.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("server: parse template %s: %w", name, err)
 		}
@@ -83,6 +83,12 @@ type pageData struct {
 	Message              string
 	Chart                chartRef
 	Interval             int
+	// Code and Distances are the overview's and the projector's first
+	// panels: the cited Code facts, and the distances that vary.
+	Code      *codeView
+	Distances *distancesView
+	// Methods are the /methods page's sections.
+	Methods []methodsSection
 	// Intervals are the seconds per slide the operator may pick.
 	Intervals []int
 	// Notice is a message shown at the top of the page, e.g. why a
@@ -190,6 +196,7 @@ func (s *Server) pageRoutes() {
 	a.Get("/admin/import", z, s.page("admin_import", s.importPage))
 	a.Get("/submit", z, s.page("submit", s.submitPage))
 	a.Get("/experiences", z, s.page("experiences", s.experiencesPage))
+	a.Get("/methods", z, s.page("methods", s.methodsPage))
 	a.Get("/embed/countries/:iso3", z, s.page("embed_country", s.embedCountryPage))
 	a.Get("/embed/charts/:chart", z, s.page("embed_chart", s.embedChartPage))
 }
@@ -316,7 +323,20 @@ func (s *Server) overviewPage(c *fiber.Ctx, d *pageData) error {
 	}
 	d.MapQuery = mq.Encode()
 	d.FeedPath = feed.Path(indicators.ChangeFilter{})
-	return nil
+	return s.codeAndDistances(c, d)
+}
+
+// codeAndDistances fills the cited Code facts and the distances the
+// overview and the projector open with.
+func (s *Server) codeAndDistances(c *fiber.Ctx, d *pageData) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
+	defer cancel()
+	var err error
+	if d.Code, err = s.codeFacts(ctx, d.Lang); err != nil {
+		return err
+	}
+	d.Distances, err = s.distances(ctx, d.Lang)
+	return err
 }
 
 func (s *Server) countriesPage(c *fiber.Ctx, d *pageData) error {

@@ -285,10 +285,10 @@ func TestBrowserPresentNamesLegible(t *testing.T) {
 	for _, size := range presentSizes {
 		ctx, closeTab := b.openTab(t, size[0], size[1])
 		run(t, ctx, 60*time.Second, chromedp.Navigate(a.URL+"/present?interval=600"),
-			chromedp.Poll(`typeof echarts !== 'undefined' && `+liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)))
+			chromedp.Poll(liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)))
 		for _, slide := range []string{"code", "ranking"} {
 			show := fmt.Sprintf(`document.querySelectorAll('.slide').forEach(s => { s.hidden = s.dataset.slide !== %q; }); true`, slide)
-			drawn := `(() => { const c = document.querySelector('.slide:not([hidden]) .chart-canvas'); const f = c.closest('figure'); const inst = echarts.getInstanceByDom(c);
+			drawn := `(() => { const c = document.querySelector('.slide:not([hidden]) .chart-canvas'); const f = c.closest('figure'); const inst = window.echarts && echarts.getInstanceByDom(c);
 			  return f.dataset.state === 'ready' && f.dataset.painted === 'true' && inst && Math.abs(inst.getHeight() - c.clientHeight) < 1; })()`
 			var got struct {
 				Names         []string
@@ -336,12 +336,12 @@ func showSlide(t *testing.T, ctx context.Context, slide string) {
 	run(t, ctx, 40*time.Second,
 		chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll('.slide').forEach(s => { s.hidden = s.dataset.slide !== %q; }); true`, slide), nil),
 		chromedp.Poll(`(() => { const c = document.querySelector('.slide:not([hidden]) .chart-canvas'); if (!c) return true;
-		  const f = c.closest('figure'); const inst = echarts.getInstanceByDom(c);
+		  const f = c.closest('figure'); const inst = window.echarts && echarts.getInstanceByDom(c);
 		  return f.dataset.state === 'ready' && inst && Math.abs(inst.getHeight() - c.clientHeight) < 1; })()`, nil, chromedp.WithPollingTimeout(30*time.Second)))
 }
 
-// TestBrowserPresentLayout: the overview's cards fill the slide, each
-// under its own title; the milestones slide names every milestone beside
+// TestBrowserPresentLayout: the overview's Code facts fit the slide, each
+// part under its own title; the milestones slide names every milestone beside
 // its id; a chart's source footer is one line of readable type.
 func TestBrowserPresentLayout(t *testing.T) {
 	skipShort(t, "browser")
@@ -357,18 +357,21 @@ func TestBrowserPresentLayout(t *testing.T) {
 		where := fmt.Sprintf("%dx%d", size[0], size[1])
 		ctx, closeTab := b.openTab(t, size[0], size[1])
 		run(t, ctx, 60*time.Second, chromedp.Navigate(a.URL+"/present?interval=600"),
-			chromedp.Poll(`typeof echarts !== 'undefined' && `+liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)))
+			chromedp.Poll(liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)))
 		showSlide(t, ctx, "overview")
+		// The overview is the cited Code facts (issue 14): the panel fits
+		// the slide, and each of its parts is titled inside it.
 		var ov struct {
-			Cards, View float64
-			Titled      bool
+			Bottom, View float64
+			Titled       bool
 		}
-		run(t, ctx, 10*time.Second, chromedp.Evaluate(`(() => { const cards = [...document.querySelectorAll('.slide[data-slide="overview"] .headline')];
+		run(t, ctx, 10*time.Second, chromedp.Evaluate(`(() => { const p = document.querySelector('.slide[data-slide="overview"] .code-facts');
 		  const inside = (a, b) => a.left >= b.left && a.right <= b.right && a.top >= b.top && a.bottom <= b.bottom;
-		  return {Cards: document.querySelector('.slide[data-slide="overview"] .headlines').getBoundingClientRect().height, View: innerHeight,
-		    Titled: cards.length === 2 && cards.every(c => { const h = c.querySelector('.headline-title'); return h && h.textContent.trim() && inside(h.getBoundingClientRect(), c.getBoundingClientRect()); })}; })()`, &ov))
-		if ov.Cards < 0.6*ov.View || !ov.Titled {
-			t.Errorf("%s overview: cards %.0f px high of %.0f, each titled inside itself: %v", where, ov.Cards, ov.View, ov.Titled)
+		  const hs = p ? [...p.querySelectorAll('h2')] : [];
+		  return {Bottom: p ? p.getBoundingClientRect().bottom : 1e9, View: innerHeight,
+		    Titled: hs.length === 2 && hs.every(h => h.textContent.trim() && inside(h.getBoundingClientRect(), p.getBoundingClientRect()))}; })()`, &ov))
+		if ov.Bottom > ov.View || !ov.Titled {
+			t.Errorf("%s overview: Code facts end at %.0f px of %.0f, each part titled inside the panel: %v", where, ov.Bottom, ov.View, ov.Titled)
 		}
 		showSlide(t, ctx, "milestones")
 		var items []struct {
@@ -410,8 +413,8 @@ func TestBrowserPresentPhone(t *testing.T) {
 	b := newBrowser(t)
 	ctx, _ := b.openTab(t, 390, 844)
 	run(t, ctx, 60*time.Second, chromedp.Navigate(a.URL+"/present?interval=600"),
-		chromedp.Poll(`typeof echarts !== 'undefined' && `+liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)))
-	for _, slide := range []string{"overview", "code", "milestones", "map", "ranking", "focus"} {
+		chromedp.Poll(liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)))
+	for _, slide := range []string{"overview", "distances", "code", "milestones", "map", "ranking", "focus"} {
 		showSlide(t, ctx, slide)
 		var width float64
 		run(t, ctx, 10*time.Second, chromedp.Evaluate(`document.documentElement.scrollWidth`, &width))

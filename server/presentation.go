@@ -213,7 +213,7 @@ func (s *Server) presentPage(c *fiber.Ctx, d *pageData) error {
 	for _, m := range s.ref.Milestones {
 		d.RefMilestones = append(d.RefMilestones, refItem{ID: m.ID, Name: shortTitle(s.msgs.Optional(d.Lang, "ms."+m.ID+".title", m.Title), shortTitleRunes)})
 	}
-	return nil
+	return s.codeAndDistances(c, d)
 }
 
 // shortTitleRunes is how much of a milestone's title the projector shows:

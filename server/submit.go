@@ -283,7 +283,8 @@ func separator(body []byte) rune {
 
 // parseCSVRows parses a tidy CSV submission with a header row; the columns
 // are those of the CSV export (iso3, country, indicator, year, value, unit,
-// source) plus an optional note, in any order. The separator is chosen from
+// source, flag; the export's flag is ignored: a submission is checked afresh)
+// plus an optional note, in any order. The separator is chosen from
 // the header line (see separator); with a semicolon or a tab the decimal
 // mark may be a comma. Rows are numbered from 1 for the first row after the
 // header; lines count the header as line 1.
@@ -402,7 +403,7 @@ func readHeader(header []string) (map[string]int, []indicators.FieldError) {
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		switch h {
-		case "iso3", "country", "indicator", "year", "value", "unit", "source", "note":
+		case "iso3", "country", "indicator", "year", "value", "unit", "source", "note", "flag":
 			if _, dup := col[h]; dup {
 				errs = append(errs, indicators.Problem(h, "column_twice", "column appears twice in the header", "name", h))
 			}

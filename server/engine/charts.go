@@ -270,8 +270,37 @@ func (e *Engine) BuildChart(ctx context.Context, r ChartRequest, version int64) 
 	if t, ok := opt["title"]; ok {
 		res.Title = titleText(t)
 	}
+	res.Sources = e.citeSources(res.Sources, r.Indicator, r.Y)
 	sort.Strings(res.Sources)
 	return res, nil
+}
+
+// citeSources gives a chart's sources as a reader cites them: a shipped
+// figure's source names the mirror and commit it was copied from ("… via
+// github.com/…@<commit>"), which stay in the provenance document; the
+// chart lists the series' short citation instead. Other sources (a
+// ministry's submission, a cited milestone) are kept.
+func (e *Engine) citeSources(sources []string, inds ...indicators.Indicator) []string {
+	out := make([]string, 0, len(sources))
+	seen := map[string]bool{}
+	add := func(s string) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, s := range sources {
+		if !strings.Contains(s, " via github.com/") {
+			add(s)
+			continue
+		}
+		for _, ind := range inds {
+			if ind.ID != "" {
+				add(e.Citation(e.ref.ByID[ind.ID]))
+			}
+		}
+	}
+	return out
 }
 
 func titleText(t any) string {
@@ -328,15 +357,25 @@ func (e *Engine) trendChart(ctx context.Context, r ChartRequest, st charts.Style
 		if want[o.ISO3] {
 			series[o.ISO3] = append(series[o.ISO3], o)
 			src.add([]indicators.Observation{o})
-			res.Table.Rows = append(res.Table.Rows, []any{o.ISO3, e.ref.CountryName(o.ISO3), o.Year, o.Value, r.Indicator.Unit, o.Source})
+			source := o.Source
+			if o.Flag != "" {
+				source += "; " + strings.ReplaceAll(o.Flag, "_", " ") + ": " + o.FlagNote
+			}
+			res.Table.Rows = append(res.Table.Rows, []any{o.ISO3, e.ref.CountryName(o.ISO3), o.Year, o.Value, r.Indicator.Unit, source})
 		}
 	}
 	var band []charts.Band
 	for _, reg := range indicators.AggregateSeries(all, pop, false) {
-		band = append(band, charts.Band{Year: reg.Year, Median: reg.Median, P25: reg.P25, P75: reg.P75, CountReported: reg.Count})
+		// Coverage (indicators.CoverageRule): a low-coverage median is drawn
+		// apart and said so in the table.
+		cv := indicators.MeasureCoverage(reg.Countries, e.ref.Countries, pop[reg.Year])
+		band = append(band, charts.Band{Year: reg.Year, Median: reg.Median, P25: reg.P25, P75: reg.P75, CountReported: reg.Count, Low: cv.Low})
 		if reg.Median != nil {
-			res.Table.Rows = append(res.Table.Rows, []any{"", "Regional median", reg.Year, *reg.Median, r.Indicator.Unit,
-				fmt.Sprintf("hwfdash: median of %d Member States", reg.Count)})
+			note := fmt.Sprintf("hwfdash: median of %d Member States", reg.Count)
+			if cv.Low {
+				note += "; low coverage"
+			}
+			res.Table.Rows = append(res.Table.Rows, []any{"", "Regional median", reg.Year, *reg.Median, r.Indicator.Unit, note})
 		}
 	}
 	res.Sources = src.list()
@@ -351,14 +390,24 @@ func (e *Engine) trendChart(ctx context.Context, r ChartRequest, st charts.Style
 	return charts.Trend(in, st)
 }
 
-// yearValues picks, for one year, each Member State's value.
-func (e *Engine) yearValues(ctx context.Context, ind indicators.Indicator, year int) (int, map[string]*indicators.Observation, []indicators.Observation, error) {
+// yearValues picks, for one year (0: the default year, chooseYear), each
+// Member State's value; it also returns the series and the population it
+// read, so that a status needs no second read.
+func (e *Engine) yearValues(ctx context.Context, ind indicators.Indicator, year int) (int, map[string]*indicators.Observation, []indicators.Observation, map[int]map[string]float64, error) {
 	all, err := e.Series(ctx, ind, nil, TimeRange{})
 	if err != nil {
-		return 0, nil, nil, err
+		return 0, nil, nil, nil, err
+	}
+	pop, err := e.population(ctx, TimeRange{})
+	if err != nil {
+		return 0, nil, nil, nil, err
 	}
 	if year == 0 {
-		year = defaultYear(all)
+		series, err := e.regionalSeriesOf(ctx, ind, all, pop)
+		if err != nil {
+			return 0, nil, nil, nil, err
+		}
+		year = chooseYear(series).Year
 	}
 	values := map[string]*indicators.Observation{}
 	for _, c := range e.ref.Countries {
@@ -369,11 +418,11 @@ func (e *Engine) yearValues(ctx context.Context, ind indicators.Indicator, year 
 			values[all[i].ISO3] = &all[i]
 		}
 	}
-	return year, values, all, nil
+	return year, values, all, pop, nil
 }
 
 func (e *Engine) yearChart(ctx context.Context, r ChartRequest, st charts.Style, res *ChartResult) (map[string]any, error) {
-	year, values, all, err := e.yearValues(ctx, r.Indicator, r.Year)
+	year, values, all, pop, err := e.yearValues(ctx, r.Indicator, r.Year)
 	if err != nil {
 		return nil, err
 	}
@@ -391,7 +440,8 @@ func (e *Engine) yearChart(ctx context.Context, r ChartRequest, st charts.Style,
 			}
 		}
 		target, label = &m.Measure.Target, fmt.Sprintf("%s: %s (%d)", m.ID, fmtValue(m.Measure.Target), m.Measure.DueYear)
-		rr := indicators.RegionStatus(*m.Measure, r.Indicator, byCountry(all), e.ref.Countries, e.currentYear())
+		ref := e.currentYear()
+		rr := indicators.StableRegionStatus(*m.Measure, r.Indicator, byCountry(all), e.ref.Countries, latestPopulation(pop, ref), ref)
 		for iso3, cr := range rr.Countries {
 			status[iso3] = cr.Status
 		}

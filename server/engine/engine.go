@@ -60,7 +60,8 @@ type Config struct {
 }
 
 // Engine computes payloads. It holds no state of its own besides the
-// versions writes changed: the cache in front of it is keyed by those, so
+// versions writes changed and, under those versions, the series it reads
+// most (memo): the cache in front of it is keyed by the same versions, so
 // every answer is as fresh as the version it is asked under.
 type Engine struct {
 	store       Store
@@ -70,6 +71,13 @@ type Engine struct {
 	currentYear func() int
 	global      func() int64
 	depv        *depVersions
+	// memo keeps the population and the series an answer is computed
+	// from, each under the version of what it depends on (VersionOf) and
+	// the store it was read from, so that a year's figure or a chart does
+	// not re-read every year. A pointer: a pinned view (At) shares it, and
+	// its entries tell the stores apart (a pinned view reads through its
+	// own pinnedStore, so it never takes a live entry, nor the reverse).
+	memo *memo
 	// asOf is the data version a pinned view (see At) reads at; 0 is live.
 	asOf int64
 }
@@ -83,7 +91,7 @@ func New(cfg Config) *Engine {
 		cfg.GlobalVersion = func() int64 { return 0 }
 	}
 	return &Engine{store: cfg.Store, ref: NewRef(cfg.Reference), msgs: cfg.Messages, smallStates: cfg.SmallStates,
-		currentYear: cfg.CurrentYear, global: cfg.GlobalVersion, depv: &depVersions{}}
+		currentYear: cfg.CurrentYear, global: cfg.GlobalVersion, depv: &depVersions{}, memo: &memo{}}
 }
 
 // At is the engine pinned to data version asOf (0: the engine itself): every

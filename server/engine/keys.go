@@ -112,7 +112,7 @@ func (e *Engine) HistoryKey(ind indicators.Indicator, iso3 string, year int) Key
 // RegionalKey names an indicator's regional aggregate for a year (0: the
 // default year); weighted means depend on population.
 func (e *Engine) RegionalKey(ind indicators.Indicator, year int) Key {
-	return e.newKey(e.VersionOf(ind.ID, population), "regional", ind.ID, strconv.Itoa(year))
+	return e.newKey(e.VersionOf(append([]string{ind.ID, population}, indicators.WeightingFor(ind).Inputs()...)...), "regional", ind.ID, strconv.Itoa(year))
 }
 
 // MilestonesKey names the milestones with their regional status.

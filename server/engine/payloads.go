@@ -3,33 +3,69 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/hwfdash/hwfdash/indicators"
 )
 
 // Series returns an indicator's newest observations, derived on the fly for
-// derived indicators, with published series breaks flagged.
+// derived indicators (rounded to their inputs' precision, contradictions
+// withheld), with published series breaks and unverified jumps flagged.
 func (e *Engine) Series(ctx context.Context, ind indicators.Indicator, countries []string, tr TimeRange) ([]indicators.Observation, error) {
+	obs, _, err := e.series(ctx, ind, countries, tr)
+	return obs, err
+}
+
+// series is Series with the derived figures it withheld. The year before
+// tr.From is read too, so that the first year's change is judged against
+// its predecessor, and dropped afterwards.
+func (e *Engine) series(ctx context.Context, ind indicators.Indicator, countries []string, tr TimeRange) ([]indicators.Observation, []indicators.Withheld, error) {
+	wide := tr
+	if wide.From > 0 {
+		wide.From--
+	}
+	var obs []indicators.Observation
+	var withheld []indicators.Withheld
 	if ind.Derived != nil {
 		inputs := map[string][]indicators.Observation{}
 		for _, in := range ind.Derived.Inputs {
-			obs, err := e.Series(ctx, e.ref.ByID[in], countries, tr)
+			o, err := e.Series(ctx, e.ref.ByID[in], countries, wide)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			inputs[in] = obs
+			inputs[in] = o
 		}
-		return indicators.Derive(ind, inputs), nil
+		parents := map[string][]indicators.Observation{}
+		for _, pc := range indicators.ParentChecks() {
+			if pc.Derived != ind.ID {
+				continue
+			}
+			p, err := e.Series(ctx, e.ref.ByID[pc.Parent], countries, wide)
+			if err != nil {
+				return nil, nil, err
+			}
+			parents[pc.Parent] = p
+		}
+		obs, withheld = indicators.WithholdContradictions(ind, indicators.DeriveRounded(ind, inputs), parents, e.ref.Vintages)
+	} else {
+		var err error
+		obs, err = e.store.Latest(ctx, indicators.Query{
+			Indicators: []string{ind.ID}, Countries: countries, FromYear: wide.From, ToYear: wide.To,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		e.flagBreaks(obs)
 	}
-	obs, err := e.store.Latest(ctx, indicators.Query{
-		Indicators: []string{ind.ID}, Countries: countries, FromYear: tr.From, ToYear: tr.To,
-	})
-	if err != nil {
-		return nil, err
+	if ind.Kind != indicators.KindYesNo {
+		flagJumps(obs, e.ref.Breaks)
 	}
-	e.flagBreaks(obs)
-	return obs, nil
+	if wide.From != tr.From {
+		obs = slices.DeleteFunc(obs, func(o indicators.Observation) bool { return o.Year < tr.From })
+		withheld = slices.DeleteFunc(withheld, func(w indicators.Withheld) bool { return w.Year < tr.From })
+	}
+	return obs, withheld, nil
 }
 
 func (e *Engine) flagBreaks(obs []indicators.Observation) {
@@ -44,9 +80,25 @@ func (e *Engine) flagBreaks(obs []indicators.Observation) {
 	}
 }
 
-// population returns World Bank population by year and ISO3.
+// population returns World Bank population by year and ISO3 for the years
+// of tr, from allPopulation. The maps are shared: read-only.
 func (e *Engine) population(ctx context.Context, tr TimeRange) (map[int]map[string]float64, error) {
-	obs, err := e.store.Latest(ctx, indicators.Query{Indicators: []string{"SP.POP.TOTL"}, FromYear: tr.From, ToYear: tr.To})
+	all, err := e.allPopulation(ctx)
+	if err != nil || (tr.From == 0 && tr.To == 0) {
+		return all, err
+	}
+	out := map[int]map[string]float64{}
+	for y, m := range all {
+		if (tr.From == 0 || y >= tr.From) && (tr.To == 0 || y <= tr.To) {
+			out[y] = m
+		}
+	}
+	return out, nil
+}
+
+// readPopulation reads World Bank population by year and ISO3.
+func (e *Engine) readPopulation(ctx context.Context) (map[int]map[string]float64, error) {
+	obs, err := e.store.Latest(ctx, indicators.Query{Indicators: []string{population}})
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +125,10 @@ type DataRow struct {
 	Break     bool    `json:"series_break"`
 	Revision  int64   `json:"revision,omitempty"`
 	Author    string  `json:"author,omitempty"`
+	// Flag marks an unverified jump (indicators.JumpRule); the figure is
+	// shown, never smoothed, and FlagNote says why.
+	Flag     string `json:"flag,omitempty"`
+	FlagNote string `json:"flag_note,omitempty"`
 }
 
 // DataResult is the answer to /api/v1/indicators/{id}/data.
@@ -83,16 +139,32 @@ type DataResult struct {
 	// Missing lists the requested countries with no value in the range:
 	// they are shown as missing, never as zero.
 	Missing []string `json:"missing"`
+	// Citation is how a reader cites the series (the mirror and commit
+	// are in the provenance document).
+	Citation string `json:"citation"`
+	// Withheld lists derived figures not shown because they contradict
+	// their published parent, each with its reason.
+	Withheld []indicators.Withheld `json:"withheld"`
+	// Rules names the rules the rows were checked by.
+	Rules []string `json:"rules"`
 }
 
 // Data is an indicator's newest values for countries (nil: all) and years,
 // with the requested countries that have none listed as missing.
 func (e *Engine) Data(ctx context.Context, ind indicators.Indicator, countries []string, tr TimeRange, version int64) (DataResult, error) {
-	obs, err := e.Series(ctx, ind, countries, tr)
+	obs, withheld, err := e.series(ctx, ind, countries, tr)
 	if err != nil {
 		return DataResult{}, err
 	}
-	res := DataResult{Indicator: ind, Version: version, Rows: make([]DataRow, 0, len(obs)), Missing: []string{}}
+	res := DataResult{Indicator: ind, Version: version, Rows: make([]DataRow, 0, len(obs)), Missing: []string{},
+		Citation: e.Citation(ind), Withheld: withheld, Rules: []string{indicators.JumpRule}}
+	if res.Withheld == nil {
+		res.Withheld = []indicators.Withheld{}
+	}
+	if ind.Derived != nil {
+		res.Rules = append(res.Rules, indicators.WithheldAboveParent+" or "+indicators.WithheldMixedVintage+": withheld",
+			indicators.RoundingSumDecimals, indicators.RoundingRatioSigFigs)
+	}
 	have := map[string]bool{}
 	for _, o := range obs {
 		have[o.ISO3] = true
@@ -115,6 +187,7 @@ func (e *Engine) Row(ind indicators.Indicator, o indicators.Observation) DataRow
 	return DataRow{
 		ISO3: o.ISO3, Country: e.ref.CountryName(o.ISO3), Indicator: ind.ID, Year: o.Year, Value: o.Value,
 		Unit: ind.Unit, Source: o.Source, Note: o.Note, Break: o.Break, Revision: o.Revision, Author: o.Author,
+		Flag: o.Flag, FlagNote: o.FlagNote,
 	}
 }
 
@@ -125,21 +198,99 @@ type RegionalResult struct {
 	indicators.Regional
 	// WeightedNote says why weighted_mean is null where it is.
 	WeightedNote string `json:"weighted_mean_note,omitempty"`
+	// DefaultYear is set where no year was asked for: the year shown and
+	// the rule that chose it (indicators.DefaultYearRule).
+	DefaultYear *indicators.YearChoice `json:"default_year,omitempty"`
+	// Years is the coverage of every year with values, so a reader sees
+	// which years are low coverage before picking one.
+	Years []YearCoverage `json:"years"`
+	// Rules names the rules the figures follow.
+	Rules []string `json:"rules"`
 }
 
-// defaultYear picks the year a view shows when none is asked for: the most
-// recent year in which at least half as many countries report as in the
-// best-covered year. The very latest year often has only a handful of early
-// reporters, and a regional median of three countries would mislead.
-func defaultYear(obs []indicators.Observation) int {
-	count := map[int]int{}
-	for _, o := range obs {
-		count[o.Year]++
+// YearCoverage is one year of an indicator's regional series: its median
+// and the coverage it rests on.
+type YearCoverage struct {
+	Year   int      `json:"year"`
+	Median *float64 `json:"median"`
+	indicators.Coverage
+}
+
+// QuantileRule names how medians and quartiles are computed.
+const QuantileRule = "median and quartiles by linear interpolation between closest ranks (R type 7)"
+
+// regionalSeries is the Region's aggregate of an indicator for every year
+// with values (indicators.AggregateRegion): coverage, the weighted mean the
+// measure supports, the unverified jumps among the covered values.
+func (e *Engine) regionalSeries(ctx context.Context, ind indicators.Indicator) ([]indicators.Regional, error) {
+	all, err := e.allSeries(ctx, ind)
+	if err != nil {
+		return nil, err
 	}
-	return defaultYearOf(count)
+	pop, err := e.population(ctx, TimeRange{})
+	if err != nil {
+		return nil, err
+	}
+	return e.regionalSeriesOf(ctx, ind, all, pop)
 }
 
-// defaultYearOf is defaultYear from the number of values in each year.
+// regionalSeriesOf is regionalSeries from ind's series and the population
+// already read.
+func (e *Engine) regionalSeriesOf(ctx context.Context, ind indicators.Indicator, all []indicators.Observation, pop map[int]map[string]float64) ([]indicators.Regional, error) {
+	inputs := map[int]map[string]map[string]float64{} // year -> indicator -> ISO3 -> value
+	for _, id := range indicators.WeightingFor(ind).Inputs() {
+		obs, err := e.Series(ctx, e.ref.ByID[id], nil, TimeRange{})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range obs {
+			if inputs[o.Year] == nil {
+				inputs[o.Year] = map[string]map[string]float64{}
+			}
+			if inputs[o.Year][id] == nil {
+				inputs[o.Year][id] = map[string]float64{}
+			}
+			inputs[o.Year][id][o.ISO3] = o.Value
+		}
+	}
+	byYear := map[int][]indicators.Observation{}
+	for _, o := range all {
+		byYear[o.Year] = append(byYear[o.Year], o)
+	}
+	years := make([]int, 0, len(byYear))
+	for y := range byYear {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	out := make([]indicators.Regional, 0, len(years))
+	for _, y := range years {
+		out = append(out, indicators.AggregateRegion(ind, byYear[y], y,
+			indicators.RegionContext{Members: e.ref.Countries, Population: pop[y], Inputs: inputs[y]}))
+	}
+	return out, nil
+}
+
+// chooseYear is the default year of a regional view (indicators.DefaultYear:
+// the latest adequately covered year). Where no year is adequately covered
+// the latest year with at least half as many values as the best-covered
+// one is shown, marked as low coverage, and the choice says so.
+func chooseYear(series []indicators.Regional) indicators.YearChoice {
+	ch := indicators.DefaultYear(series)
+	if ch.Year != 0 || len(series) == 0 {
+		return ch
+	}
+	count := map[int]int{}
+	for _, r := range series {
+		count[r.Year] = r.Count
+	}
+	ch.Year = defaultYearOf(count)
+	ch.Reason = fmt.Sprintf("%s; %d is shown as low coverage (the latest year with at least half as many values as the best-covered year)",
+		ch.Reason, ch.Year)
+	return ch
+}
+
+// defaultYearOf is the latest year with at least half as many values as the
+// best-covered year.
 func defaultYearOf(count map[int]int) int {
 	best := 0
 	for _, n := range count {
@@ -154,81 +305,119 @@ func defaultYearOf(count map[int]int) int {
 	return year
 }
 
-// defaultYear is the latest year with at least half as many values as the
-// best-covered year. A stored indicator's counts come from the store without
-// reading its series (a push after every write needs this first); a derived
-// one has values only where its inputs meet, so its series is derived.
-func (e *Engine) defaultYear(ctx context.Context, ind indicators.Indicator) (int, error) {
-	if ind.Derived == nil {
-		counts, err := e.store.YearCounts(ctx, ind.ID)
-		if err != nil {
-			return 0, err
-		}
-		return defaultYearOf(counts), nil
-	}
-	all, err := e.Series(ctx, ind, nil, TimeRange{})
-	if err != nil {
-		return 0, err
-	}
-	return defaultYear(all), nil
-}
-
-// Regional is an indicator's regional aggregate for a year; 0 picks the
-// default year (see defaultYear).
+// Regional is an indicator's regional aggregate for a year with its
+// coverage; 0 picks the default year (chooseYear), named in DefaultYear.
 func (e *Engine) Regional(ctx context.Context, ind indicators.Indicator, year int, version int64) (RegionalResult, error) {
-	if year == 0 {
-		var err error
-		if year, err = e.defaultYear(ctx, ind); err != nil {
-			return RegionalResult{}, err
-		}
+	series, err := e.memoRegionalSeries(ctx, ind)
+	if err != nil {
+		return RegionalResult{}, err
 	}
-	res := RegionalResult{Indicator: ind.ID, Version: version}
+	res := RegionalResult{Indicator: ind.ID, Version: version, Years: make([]YearCoverage, 0, len(series)),
+		Rules: []string{indicators.CoverageRule, indicators.DefaultYearRule, QuantileRule, indicators.JumpRule}}
+	for _, r := range series {
+		res.Years = append(res.Years, YearCoverage{Year: r.Year, Median: r.Median, Coverage: *r.Coverage})
+	}
+	if year == 0 {
+		ch := chooseYear(series)
+		res.DefaultYear, year = &ch, ch.Year
+	}
 	if year == 0 {
 		res.Regional = indicators.Aggregate(nil, 0, nil, false)
 		return res, nil
 	}
-	obs, err := e.Series(ctx, ind, nil, TimeRange{year, year})
-	if err != nil {
-		return RegionalResult{}, err
+	found := false
+	for _, r := range series {
+		if r.Year == year {
+			res.Regional, found = r, true
+		}
 	}
-	pop, err := e.population(ctx, TimeRange{year, year})
-	if err != nil {
-		return RegionalResult{}, err
+	if !found {
+		res.Regional = indicators.AggregateRegion(ind, nil, year, indicators.RegionContext{Members: e.ref.Countries})
 	}
-	res.Regional = indicators.Aggregate(obs, year, pop[year], ind.Weighted)
 	switch {
-	case !ind.Weighted:
+	case res.WeightBasis == indicators.WeightNone:
 		res.WeightedNote = "not meaningful for this indicator"
-	case res.WeightedMean == nil && res.Count > 0:
-		res.WeightedNote = "population missing for a reporting country in this year"
+	case res.WeightNote != "":
+		res.WeightedNote = res.WeightNote
 	}
 	return res, nil
 }
 
-// MilestoneResult is a milestone with its status for the Region.
+// MilestoneResult is a milestone with the status its source supports
+// (indicators.MilestoneType): a threshold is rated on the recency rule
+// (Region, with counts and coverage); a list gives membership; a reporting
+// round gives its cited facts and what hwfdash received, named as such.
 type MilestoneResult struct {
 	indicators.Milestone
-	Region *indicators.RegionResult `json:"region,omitempty"`
+	// Region is the Region's status with per-country statuses and counts:
+	// met / on track / off track / not met / stale / no data for a
+	// threshold; listed / not listed / unknown for a list; received
+	// answers for a round with a measure.
+	Region *indicators.StableRegion `json:"region,omitempty"`
+	// List is a list milestone's membership for the Member States, with the
+	// density criterion (Criterion) as context only.
+	List      *indicators.ListResult   `json:"list,omitempty"`
+	Criterion *indicators.StableRegion `json:"criterion,omitempty"`
+	// Round is a reporting round: cited facts first, then what hwfdash
+	// received.
+	Round *indicators.RoundResult `json:"round,omitempty"`
 }
 
 // MilestonesResult is the answer to /api/v1/milestones.
 type MilestonesResult struct {
 	Version    int64             `json:"version"`
 	Milestones []MilestoneResult `json:"milestones"`
+	// Rules names the rules the statuses follow.
+	Rules []string `json:"rules"`
 }
 
-// Milestones is every milestone, by year, with its regional status where
-// an indicator measures it.
+// Milestones is every milestone, by year, with the status its type
+// supports.
 func (e *Engine) Milestones(ctx context.Context, version int64) (MilestonesResult, error) {
-	res := MilestonesResult{Version: version, Milestones: []MilestoneResult{}}
+	res := MilestonesResult{Version: version, Milestones: []MilestoneResult{},
+		Rules: []string{indicators.RecencyRule, indicators.RegionStatusRule, indicators.ProjectionRule, indicators.CoverageRule, indicators.JumpRule}}
+	var answers map[string][]indicators.Observation
+	read := map[string][]indicators.Observation{} // series read once per call (G11, G14 and G15 share one)
 	for _, m := range e.ref.Milestones {
 		mr := MilestoneResult{Milestone: m}
-		if m.Measure != nil {
-			rr, err := e.regionStatus(ctx, *m.Measure)
-			if err != nil {
-				return res, err
+		switch m.Type {
+		case indicators.MilestoneList:
+			var crit *indicators.StableRegion
+			if m.Measure != nil {
+				rr, err := e.regionStatus(ctx, *m.Measure, read)
+				if err != nil {
+					return res, err
+				}
+				crit = &rr
 			}
-			mr.Region = &rr
+			lr := indicators.ListMembership(m, e.ref.Lists, indicators.EuropeanRegion, nil)
+			mr.List, mr.Criterion, mr.Region = &lr, crit, e.listRegion(lr, crit)
+		case indicators.MilestoneRound:
+			if answers == nil {
+				obs, err := e.Series(ctx, e.ref.ByID[codeIndicator], nil, TimeRange{})
+				if err != nil {
+					return res, err
+				}
+				answers = byCountry(obs)
+			}
+			for _, r := range indicators.NRIRounds() {
+				if r.Number == m.Round {
+					rr := indicators.RoundSummary(r, e.ref.Rounds, answers, e.ref.Countries)
+					mr.Round = &rr
+					if m.Measure != nil {
+						mr.Region = roundRegion(rr)
+					}
+				}
+			}
+		case indicators.MilestoneUnmeasured:
+		default:
+			if m.Measure != nil {
+				rr, err := e.regionStatus(ctx, *m.Measure, read)
+				if err != nil {
+					return res, err
+				}
+				mr.Region = &rr
+			}
 		}
 		res.Milestones = append(res.Milestones, mr)
 	}
@@ -236,6 +425,49 @@ func (e *Engine) Milestones(ctx context.Context, version int64) (MilestonesResul
 		return yearOf(res.Milestones[i].Milestone) < yearOf(res.Milestones[j].Milestone)
 	})
 	return res, nil
+}
+
+// listRegion states a list's membership in the shape of a Region status:
+// every Member State has the list's status, the reason cites the list, and
+// the density criterion's coverage is carried as context.
+func (e *Engine) listRegion(lr indicators.ListResult, crit *indicators.StableRegion) *indicators.StableRegion {
+	r := &indicators.StableRegion{Status: lr.Status, Total: len(e.ref.Countries), Reason: lr.Reason,
+		Counts: map[indicators.Status]int{lr.Status: len(e.ref.Countries)}, Countries: map[string]indicators.CountryResult{},
+		Rules: []string{"membership of the published list, as cited; the density criterion is context, not a status"}}
+	for _, c := range e.ref.Countries {
+		r.Countries[c.ISO3] = indicators.CountryResult{Status: lr.Status, Reason: lr.Reason}
+	}
+	if crit != nil {
+		r.ReferenceYear, r.Coverage, r.Median, r.P25, r.P75 = crit.ReferenceYear, crit.Coverage, crit.Median, crit.P25, crit.P75
+		for iso3, cr := range crit.Countries {
+			c := r.Countries[iso3]
+			c.Latest, c.Distance = cr.Latest, cr.Distance
+			r.Countries[iso3] = c
+		}
+	}
+	return r
+}
+
+// roundRegion states what hwfdash received for a reporting round in the
+// shape of a Region status: no_data while nothing was received, else
+// received_yes with the counts, the reason naming it as received by hwfdash
+// after the cited facts.
+func roundRegion(rr indicators.RoundResult) *indicators.StableRegion {
+	r := &indicators.StableRegion{Status: indicators.StatusNoData, ReferenceYear: rr.ReportingYear, Total: len(rr.Countries),
+		Counts: rr.Received, Countries: map[string]indicators.CountryResult{}, Reason: rr.Headline,
+		Rules: []string{"cited facts of the round as published; answers " + indicators.ReceivedLabel + " apart, never as reports to WHO"}}
+	for iso3, st := range rr.Countries {
+		r.Countries[iso3] = indicators.CountryResult{Status: st, Reason: indicators.ReceivedLabel}
+	}
+	if rr.AnyReceived {
+		r.Status = indicators.StatusReceivedYes
+		if rr.Received[indicators.StatusReceivedYes] == 0 {
+			r.Status = indicators.StatusReceivedNo
+		}
+	} else {
+		r.Reason += ". Per-country answers arrive here by submission; none " + indicators.ReceivedLabel + " yet"
+	}
+	return r
 }
 
 // yearOf sorts milestones without a stated year last.
@@ -246,16 +478,44 @@ func yearOf(m indicators.Milestone) int {
 	return *m.Year
 }
 
-func (e *Engine) regionStatus(ctx context.Context, m indicators.Measure) (indicators.RegionResult, error) {
+// regionStatus rates a measure for the Region on the recency rule, the
+// reference year being the current year.
+func (e *Engine) regionStatus(ctx context.Context, m indicators.Measure, read map[string][]indicators.Observation) (indicators.StableRegion, error) {
 	ind, ok := e.ref.ByID[m.Indicator]
 	if !ok {
-		return indicators.RegionResult{}, fmt.Errorf("milestone measure names unknown indicator %q", m.Indicator)
+		return indicators.StableRegion{}, fmt.Errorf("milestone measure names unknown indicator %q", m.Indicator)
 	}
-	obs, err := e.Series(ctx, ind, nil, TimeRange{})
+	obs, ok := read[ind.ID]
+	if !ok {
+		var err error
+		if obs, err = e.allSeries(ctx, ind); err != nil {
+			return indicators.StableRegion{}, err
+		}
+		read[ind.ID] = obs
+	}
+	pop, err := e.population(ctx, TimeRange{})
 	if err != nil {
-		return indicators.RegionResult{}, err
+		return indicators.StableRegion{}, err
 	}
-	return indicators.RegionStatus(m, ind, byCountry(obs), e.ref.Countries, e.currentYear()), nil
+	return indicators.StableRegionStatus(m, ind, byCountry(obs), e.ref.Countries, latestPopulation(pop, e.currentYear()), e.currentYear()), nil
+}
+
+// latestPopulation is each Member State's population of the latest year up
+// to refYear that has one, for coverage shares of latest values.
+func latestPopulation(pop map[int]map[string]float64, refYear int) map[string]float64 {
+	out := map[string]float64{}
+	best := map[string]int{}
+	for y, m := range pop {
+		if y > refYear {
+			continue
+		}
+		for iso3, v := range m {
+			if y > best[iso3] {
+				best[iso3], out[iso3] = y, v
+			}
+		}
+	}
+	return out
 }
 
 func byCountry(obs []indicators.Observation) map[string][]indicators.Observation {
@@ -268,17 +528,29 @@ func byCountry(obs []indicators.Observation) map[string][]indicators.Observation
 
 // SummaryItem is one indicator on a country's summary.
 type SummaryItem struct {
-	Indicator      indicators.Indicator `json:"indicator"`
-	Latest         *DataRow             `json:"latest"`
-	RegionalMedian *float64             `json:"regional_median"`
-	RegionalCount  int                  `json:"regional_count"`
-	Milestones     []CountryMilestone   `json:"milestones"`
+	Indicator indicators.Indicator `json:"indicator"`
+	Latest    *DataRow             `json:"latest"`
+	// Stale is set where the latest value is older than the recency
+	// window (indicators.RecencyRule).
+	Stale          bool     `json:"stale"`
+	RegionalMedian *float64 `json:"regional_median"`
+	RegionalCount  int      `json:"regional_count"`
+	// RegionalCoverage is the coverage of the regional median (of the
+	// latest value's year); a low-coverage median is marked.
+	RegionalCoverage *indicators.Coverage `json:"regional_coverage"`
+	// Distances are descriptive comparisons of the latest value: headroom
+	// over the indicator's threshold, quartile in the Region, change since
+	// 2010 and over the last five years.
+	Distances  *indicators.Distances `json:"distances"`
+	Citation   string                `json:"citation"`
+	Milestones []CountryMilestone    `json:"milestones"`
 }
 
 // CountryMilestone is a milestone's status for one country.
 type CountryMilestone struct {
 	ID     string                   `json:"id"`
 	Title  string                   `json:"title"`
+	Type   indicators.MilestoneType `json:"type,omitempty"`
 	Target float64                  `json:"target"`
 	Due    int                      `json:"due_year"`
 	Result indicators.CountryResult `json:"result"`
@@ -289,38 +561,111 @@ type SummaryResult struct {
 	Country indicators.Country `json:"country"`
 	Version int64              `json:"version"`
 	Items   []SummaryItem      `json:"indicators"`
+	Rules   []string           `json:"rules"`
 }
 
 // Summary is a country's latest value of every indicator beside the
-// regional median, with its milestone statuses.
+// regional median and its coverage, with the distances that vary and its
+// milestone statuses on the recency rule.
 func (e *Engine) Summary(ctx context.Context, iso3 string, version int64) (SummaryResult, error) {
-	res := SummaryResult{Country: e.ref.ByISO3[iso3], Version: version, Items: []SummaryItem{}}
+	res := SummaryResult{Country: e.ref.ByISO3[iso3], Version: version, Items: []SummaryItem{},
+		Rules: []string{indicators.RecencyRule, indicators.CoverageRule, indicators.QuartileRule, indicators.ChangeRule, indicators.JumpRule}}
+	ref := e.currentYear()
+	pop, err := e.population(ctx, TimeRange{})
+	if err != nil {
+		return res, err
+	}
 	for _, ind := range e.ref.Catalogue {
-		own, err := e.Series(ctx, ind, []string{iso3}, TimeRange{})
+		all, err := e.allSeries(ctx, ind)
 		if err != nil {
 			return res, err
 		}
-		item := SummaryItem{Indicator: ind, Milestones: []CountryMilestone{}}
+		var own []indicators.Observation
+		for _, o := range all {
+			if o.ISO3 == iso3 {
+				own = append(own, o)
+			}
+		}
+		item := SummaryItem{Indicator: ind, Milestones: []CountryMilestone{}, Citation: e.Citation(ind)}
+		var threshold *indicators.Measure
+		for _, m := range e.ref.Measured(ind.ID) {
+			if m.Type == indicators.MilestoneThreshold || m.Type == "" {
+				threshold = m.Measure
+				break
+			}
+		}
 		if n := len(own); n > 0 {
 			latest := own[n-1]
 			row := e.Row(ind, latest)
 			item.Latest = &row
-			peers, err := e.Series(ctx, ind, nil, TimeRange{latest.Year, latest.Year})
-			if err != nil {
-				return res, err
+			item.Stale = latest.Year < ref-indicators.RecencyWindow
+			agg := indicators.AggregateRegion(ind, all, latest.Year, indicators.RegionContext{Members: e.ref.Countries, Population: pop[latest.Year]})
+			item.RegionalMedian, item.RegionalCount, item.RegionalCoverage = agg.Median, agg.Count, agg.Coverage
+			if ind.Kind != indicators.KindYesNo {
+				item.Distances = indicators.CountryDistances(iso3, own, threshold, latestWithin(all, ref), ref)
 			}
-			agg := indicators.Aggregate(peers, latest.Year, nil, false)
-			item.RegionalMedian, item.RegionalCount = agg.Median, agg.Count
 		}
 		for _, m := range e.ref.Measured(ind.ID) {
-			item.Milestones = append(item.Milestones, CountryMilestone{
-				ID: m.ID, Title: m.Title, Target: m.Measure.Target, Due: m.Measure.DueYear,
-				Result: indicators.CountryStatus(*m.Measure, ind, own, e.currentYear()),
-			})
+			cm := CountryMilestone{ID: m.ID, Title: m.Title, Type: m.Type, Target: m.Measure.Target, Due: m.Measure.DueYear,
+				Result: indicators.StableCountryStatus(*m.Measure, ind, own, ref)}
+			switch m.Type {
+			case indicators.MilestoneList:
+				crit := cm.Result
+				lr := indicators.ListMembership(m, e.ref.Lists, indicators.EuropeanRegion, &crit)
+				cm.Result = indicators.CountryResult{Status: lr.Status, Reason: lr.Reason, Latest: crit.Latest, Distance: crit.Distance}
+			case indicators.MilestoneRound:
+				for _, r := range indicators.NRIRounds() {
+					if r.Number == m.Round {
+						rr := indicators.RoundSummary(r, e.ref.Rounds, map[string][]indicators.Observation{iso3: own}, []indicators.Country{e.ref.ByISO3[iso3]})
+						cm.Result = indicators.CountryResult{Status: rr.Countries[iso3], Reason: rr.Headline}
+					}
+				}
+			}
+			item.Milestones = append(item.Milestones, cm)
 		}
 		res.Items = append(res.Items, item)
 	}
 	return res, nil
+}
+
+// latestWithin is regionLatest over one indicator's series of all
+// countries, without grouping it first.
+func latestWithin(all []indicators.Observation, refYear int) []float64 {
+	type latest struct {
+		year  int
+		value float64
+	}
+	by := map[string]latest{}
+	for _, o := range all {
+		if o.Year <= refYear && o.Year >= refYear-indicators.RecencyWindow {
+			if l, ok := by[o.ISO3]; !ok || o.Year > l.year {
+				by[o.ISO3] = latest{o.Year, o.Value}
+			}
+		}
+	}
+	out := make([]float64, 0, len(by))
+	for _, l := range by {
+		out = append(out, l.value)
+	}
+	return out
+}
+
+// regionLatest is the Member States' latest values within the recency
+// window before refYear, the distribution a quartile is placed in.
+func regionLatest(by map[string][]indicators.Observation, refYear int) []float64 {
+	var out []float64
+	for _, obs := range by {
+		var latest *indicators.Observation
+		for i := range obs {
+			if obs[i].Year <= refYear && (latest == nil || obs[i].Year > latest.Year) {
+				latest = &obs[i]
+			}
+		}
+		if latest != nil && latest.Year >= refYear-indicators.RecencyWindow {
+			out = append(out, latest.Value)
+		}
+	}
+	return out
 }
 
 // RoundResult is one reporting round of the Code's National Reporting
@@ -332,10 +677,21 @@ type RoundResult struct {
 	// Reported lists the Member States with a national report recorded
 	// for the round (code_nri_report = 1), NotReported those recorded as 0;
 	// the rest have no answer yet.
-	Reported    []string               `json:"reported"`
-	NotReported []string               `json:"not_reported"`
-	Members     int                    `json:"members"`
-	Cited       []indicators.RoundFact `json:"cited"`
+	Reported    []string `json:"reported"`
+	NotReported []string `json:"not_reported"`
+	Members     int      `json:"members"`
+	// Cited are the round's facts as cited, the European Region's first;
+	// Interim is set where a cited count is interim.
+	Cited   []indicators.RoundFact `json:"cited"`
+	Interim bool                   `json:"interim"`
+	// Headline states the cited facts, and what hwfdash received only
+	// where it received something (never "0 of 53").
+	Headline string `json:"headline"`
+	// AnyReceived is false while hwfdash has received no answer for the
+	// round; ReceivedLabel names what Reported and NotReported are:
+	// answers received by hwfdash, never reports to WHO.
+	AnyReceived   bool   `json:"any_received"`
+	ReceivedLabel string `json:"received_label"`
 }
 
 // RoundsResult is the answer to /api/v1/code/rounds.
@@ -348,6 +704,7 @@ func (e *Engine) Rounds(ctx context.Context, version int64) (RoundsResult, error
 		return nil, err
 	}
 	out := []RoundResult{}
+	answers := byCountry(obs)
 	for _, r := range indicators.NRIRounds() {
 		rr := RoundResult{Round: r.Number, Year: r.Year, Reported: []string{}, NotReported: []string{},
 			Members: len(e.ref.Countries), Cited: []indicators.RoundFact{}}
@@ -361,11 +718,11 @@ func (e *Engine) Rounds(ctx context.Context, version int64) (RoundsResult, error
 				rr.NotReported = append(rr.NotReported, o.ISO3)
 			}
 		}
-		for _, f := range e.ref.Rounds {
-			if f.Round == r.Number {
-				rr.Cited = append(rr.Cited, f)
-			}
+		sum := indicators.RoundSummary(r, e.ref.Rounds, answers, e.ref.Countries)
+		if sum.Cited != nil {
+			rr.Cited = sum.Cited
 		}
+		rr.Interim, rr.Headline, rr.AnyReceived, rr.ReceivedLabel = sum.Interim, sum.Headline, sum.AnyReceived, sum.ReceivedLabel
 		sort.Strings(rr.Reported)
 		sort.Strings(rr.NotReported)
 		out = append(out, rr)

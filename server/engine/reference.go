@@ -15,6 +15,12 @@ type Reference struct {
 	Milestones []indicators.Milestone
 	Rounds     []indicators.RoundFact
 	Breaks     []indicators.SeriesBreak
+	// Lists are the regional counts of published lists (the safeguards
+	// list), which give list-membership milestones their status.
+	Lists []indicators.ListFact
+	// Citations are the short human citations of the shipped series, by
+	// indicator id; the mirror and commit stay in Provenance.
+	Citations  map[string]indicators.SeriesCitation
 	Provenance []byte
 	// Roadmap is the WHO/Europe Roadmap document; nil serves no roadmap.
 	Roadmap *indicators.Roadmap
@@ -30,6 +36,9 @@ type Ref struct {
 	Catalogue     []indicators.Indicator
 	ByID          map[string]indicators.Indicator
 	MilestoneByID map[string]indicators.Milestone
+	// Vintages is each indicator's vintage label, for the mixed-vintage
+	// check of derived figures.
+	Vintages map[string]string
 }
 
 // NewRef indexes the reference data.
@@ -40,6 +49,7 @@ func NewRef(ref Reference) *Ref {
 		groups:        map[string][]string{},
 		ByID:          map[string]indicators.Indicator{},
 		MilestoneByID: map[string]indicators.Milestone{},
+		Vintages:      map[string]string{},
 	}
 	names := map[string]string{}
 	for _, c := range ref.Countries {
@@ -57,6 +67,7 @@ func NewRef(ref Reference) *Ref {
 	ix.Catalogue = indicators.Catalogue()
 	for _, ind := range ix.Catalogue {
 		ix.ByID[ind.ID] = ind
+		ix.Vintages[ind.ID] = ind.Vintage
 	}
 	for _, m := range ref.Milestones {
 		ix.MilestoneByID[m.ID] = m
@@ -112,6 +123,13 @@ func (ix *Ref) Measured(indicator string) []indicators.Milestone {
 // write to id also refreshes them.
 func (ix *Ref) Dependents(id string) []string {
 	var out []string
+	// A derived figure is withheld where it exceeds its published parent
+	// (indicators.ParentChecks): a write to the parent changes it too.
+	for _, pc := range indicators.ParentChecks() {
+		if pc.Parent == id {
+			out = append(out, pc.Derived)
+		}
+	}
 	for _, ind := range ix.Catalogue {
 		if ind.Derived == nil {
 			continue

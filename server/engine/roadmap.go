@@ -63,8 +63,12 @@ type RoadmapStatus struct {
 	Reason string                    `json:"reason"`
 	Counts map[indicators.Status]int `json:"counts"`
 	Total  int                       `json:"total"`
-	// Met is Counts["met"]: the Member States that meet the milestone.
+	// Met is Counts["met"]: the Member States that meet the milestone;
+	// for a reporting round, the yes answers received by hwfdash.
 	Met int `json:"met"`
+	// Counted is false for a list membership, whose status is not a
+	// count of Member States meeting something.
+	Counted bool `json:"counted"`
 }
 
 // Roadmap is the Roadmap document with its milestones' live status.
@@ -94,7 +98,7 @@ func (e *Engine) Roadmap(ctx context.Context, version int64) (*RoadmapResult, er
 		}
 		if m.Region != nil {
 			rm.Status = &RoadmapStatus{Status: m.Region.Status, Reason: m.Region.Reason, Counts: m.Region.Counts, Total: m.Region.Total,
-				Met: m.Region.Counts[indicators.StatusMet]}
+				Met: m.Region.Counts[indicators.StatusMet] + m.Region.Counts[indicators.StatusReceivedYes], Counted: m.Type != indicators.MilestoneList}
 		}
 		if m.Scope == "europe" {
 			res.European = append(res.European, rm)

@@ -51,8 +51,11 @@ func TestWritesReachTopics(t *testing.T) {
 	if got := e.DataTopics(obs); !reflect.DeepEqual(got, want) {
 		t.Errorf("data topics: got %v, want %v", got, want)
 	}
+	// HWF_0006 is also the published parent the nurse and midwife
+	// densities are checked against (issue 14): a write to it may withhold
+	// or restore their figures.
 	if got := e.DataTopics([]indicators.Observation{{Indicator: "HWF_0006", ISO3: "AUT"}}); !reflect.DeepEqual(got,
-		[]string{"country:AUT", "indicator:HWF_0006", "indicator:hwf_dnm", "milestones"}) {
+		[]string{"country:AUT", "indicator:HWF_0006", "indicator:hwf_dnm", "indicator:hwf_midwives_density", "indicator:hwf_nurses_density", "milestones"}) {
 		t.Errorf("a derived indicator's input: got %v", got)
 	}
 	trend := "chart:trend?indicator=HWF_0006"

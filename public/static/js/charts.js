@@ -10,7 +10,7 @@
 
 import { T, withLang } from './i18n.js';
 import { $, $all, el, missing, getJSON, withVersion, withoutVersion } from './dom.js';
-import { fmt } from './format.js';
+import { fmt, fmtYear, isYearColumn } from './format.js';
 import { csvText } from './csvtext.js';
 import { sessionStart, subscribe } from './live.js';
 
@@ -84,7 +84,7 @@ function renderTable(fig, table) {
     const r = el('tr');
     row.forEach(function (v, i) {
       const td = el('td');
-      const f = table.columns[i] === 'year' && v !== null ? String(v) : fmt(v);
+      const f = isYearColumn(table.columns[i]) ? fmtYear(v) : fmt(v);
       if (f === null || f === '') td.appendChild(missing()); else td.textContent = f;
       r.appendChild(td);
     });

@@ -97,7 +97,7 @@ export function explorer() {
       const tb = $('tbody', dataTable);
       const rows = res.rows.map(function (r) {
         const tr = el('tr');
-        [names[r.iso3] || r.country, r.year, fmt(r.value) + (r.series_break ? ' (' + T('table.series_break') + ')' : '')].forEach(function (v) { tr.appendChild(el('td', v)); });
+        [names[r.iso3] || r.country, r.year, fmt(r.value) + (r.series_break ? ' (' + T('table.series_break') + ')' : '') + (r.flag ? ' (' + T('flag.' + r.flag) + ')' : '')].forEach(function (v) { tr.appendChild(el('td', v)); });
         const src = el('td', null, 'source'); src.appendChild(sourceText(r.source)); tr.appendChild(src);
         return tr;
       });

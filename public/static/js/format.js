@@ -1,13 +1,45 @@
-// How values and times are written in tables and status lines.
+// How values and times are written in tables and status lines: numbers in
+// the page's language (decimal comma in French, German and Russian), rounded
+// decimally (67.195 → 67.2, not the 67.19 binary rounding gives), years
+// never grouped (2022, not "2,022").
+
+import { lang } from './i18n.js';
 
 import { lang } from './i18n.js';
 
 export function hhmmss(d) { return d.toTimeString().slice(0, 8); }
 
+const formats = {};
+function numberFormat(digits) {
+  const k = lang + digits;
+  if (!formats[k]) formats[k] = new Intl.NumberFormat(lang, { maximumFractionDigits: digits });
+  return formats[k];
+}
+
+// roundDecimal rounds v to d places on its decimal representation, half
+// away from zero: Number('67.195e2') is 6719.5 exactly.
+export function roundDecimal(v, d) {
+  const a = Math.round(Number(Math.abs(v) + 'e' + d));
+  const r = Number(a + 'e-' + d);
+  return v < 0 ? -r : r;
+}
+
 // fmt formats a table value; null means "no value" (the caller shows missing()).
 export function fmt(v) {
   if (v === null || v === undefined || v === '-') return null;
   if (typeof v !== 'number') return String(v);
-  // In the page's language: a decimal comma and space grouping in fr/ru/de.
-  return Math.abs(v) >= 1000 ? v.toLocaleString(lang, { maximumFractionDigits: 1 }) : (Math.round(v * 100) / 100).toLocaleString(lang, { maximumFractionDigits: 2 });
+  const d = Math.abs(v) >= 1000 ? 1 : 2;
+  return numberFormat(d).format(roundDecimal(v, d));
 }
+
+// fmtSigned is fmt with a sign ("+1,5", "−2").
+export function fmtSigned(v) {
+  if (v === null || v === undefined) return null;
+  return (v > 0 ? '+' : v < 0 ? '\u2212' : '') + fmt(Math.abs(v));
+}
+
+// fmtYear writes a year as it is, never grouped.
+export function fmtYear(y) { return y === null || y === undefined ? null : String(y); }
+
+// isYearColumn says whether a table column holds years.
+export function isYearColumn(name) { return name === 'year' || /(^|_)year$/.test(String(name)); }

@@ -4,14 +4,29 @@
 
 import { T, withLang } from './i18n.js';
 import { $, $all, el, sourceText, missing, getJSON } from './dom.js';
-import { fmt } from './format.js';
+import { fmt, fmtSigned } from './format.js';
 import { onLive } from './live.js';
+import { resizeCharts } from './charts.js';
 
 export function headlines() {
+  // The Code section states the cited facts (server-rendered); what hwfdash
+  // received is shown apart, and only once something was received: until
+  // then a panel says that answers arrive by submission, never "0 of 53".
   $all('[data-live="rounds"]').forEach(function (h) {
     const draw = function (p) {
-      const r5 = (p.rounds || []).filter(function (r) { return r.round === 5; })[0];
-      if (r5) $('[data-field="round5"]', h).textContent = r5.reported.length + ' ' + T('chart.of') + ' ' + r5.members + ' ' + T('overview.reported');
+      const rounds = p.rounds || [];
+      const any = rounds.some(function (r) { return r.any_received; });
+      rounds.forEach(function (r) {
+        const f = $('.received-counts li[data-round="' + r.round + '"] [data-field="received"]', h);
+        if (f) f.textContent = String(r.reported.length + r.not_reported.length);
+      });
+      const box = $('.received', h);
+      if (!box || !any || box.dataset.state === 'received') return;
+      box.dataset.state = 'received';
+      $('.received-empty', box).hidden = true;
+      const grid = $('.received-grid', box);
+      grid.hidden = false;
+      resizeCharts(grid);
     };
     getJSON('/api/v1/code/rounds').then(draw);
     onLive('rounds', draw);
@@ -20,7 +35,11 @@ export function headlines() {
     const id = h.dataset.milestone;
     const draw = function (p) {
       const m = (p.milestones || []).filter(function (x) { return x.id === id; })[0];
-      if (m && m.region) $('[data-field="met"]', h).textContent = m.region.counts.met + ' ' + T('chart.of') + ' ' + m.region.total;
+      if (!m || !m.region) return;
+      const c = m.region.counts || {};
+      $('[data-field="met"]', h).textContent = (c.met || 0) + ' ' + T('chart.of') + ' ' + m.region.total;
+      const stale = $('[data-field="stale"]', h);
+      if (stale) stale.textContent = c.stale ? ' (' + c.stale + ' ' + T('overview.stale') + ')' : '';
     };
     getJSON('/api/v1/milestones').then(draw);
     onLive('milestones', draw);
@@ -45,14 +64,33 @@ export function summaryTable() {
         if (it.latest) {
           latest.textContent = fmt(it.latest.value) + ' ' + (it.indicator.kind === 'yesno' ? '(' + (it.latest.value === 1 ? T('table.yes') : T('table.no')) + ')' : '');
           if (it.latest.series_break) latest.appendChild(el('span', ' ' + T('table.series_break'), 'flag'));
-          year.textContent = it.latest.year;
+          if (it.latest.flag) { const f = el('span', ' ' + T('flag.' + it.latest.flag), 'flag'); f.title = it.latest.flag_note || ''; latest.appendChild(f); }
+          if (it.stale) latest.appendChild(el('span', ' ' + T('status.stale'), 'flag'));
+          year.textContent = String(it.latest.year);
           src.appendChild(sourceText(it.latest.source));
         } else {
           latest.appendChild(missing(code ? T('table.not_reported') : T('chart.no_data')));
           year.appendChild(missing('—'));
         }
-        if (it.regional_median !== null && it.regional_median !== undefined) med.textContent = fmt(it.regional_median) + ' (' + it.regional_count + ' ' + T('table.countries') + ')';
-        else med.appendChild(missing('—'));
+        if (it.regional_median !== null && it.regional_median !== undefined) {
+          med.textContent = fmt(it.regional_median) + ' (' + it.regional_count + ' ' + T('table.countries') + ')';
+          if (it.regional_coverage && it.regional_coverage.low_coverage) med.appendChild(el('span', ' ' + T('coverage.low'), 'flag'));
+        } else med.appendChild(missing('—'));
+        // Distances that vary: descriptive comparisons, never targets.
+        const d = it.distances;
+        if (d) {
+          const parts = [];
+          if (d.headroom !== null && d.headroom !== undefined) parts.push(T('dist.headroom_short') + ' ' + fmtSigned(d.headroom));
+          if (d.quartile) parts.push('Q' + d.quartile);
+          if (d.change_since_2010) parts.push(T('dist.since2010') + ' ' + fmtSigned(d.change_since_2010.absolute));
+          if (d.change_last_5_years) parts.push(T('dist.last5') + ' ' + fmtSigned(d.change_last_5_years.absolute) + (d.change_last_5_years.declining ? ' (' + T('dist.declining') + ')' : ''));
+          if (parts.length) {
+            const dist = el('span', parts.join(' · '), 'muted distances' + (d.change_last_5_years && d.change_last_5_years.declining ? ' declining' : ''));
+            dist.title = T('dist.label');
+            med.appendChild(el('br'));
+            med.appendChild(dist);
+          }
+        }
         (it.milestones || []).forEach(function (m) {
           const s = el('span', m.id + ': ' + T('status.' + m.result.status), 'status-' + m.result.status);
           s.title = m.result.reason;
@@ -86,15 +124,17 @@ export function roadmap() {
         if (!m || !m.region || !cell) return;
         const st = el('span', T('status.' + m.region.status), 'status-' + m.region.status);
         const counts = m.region.counts || {};
+        // A reporting round counts the yes answers received by hwfdash.
+        const met = (counts.met || 0) + (counts.received_yes || 0);
         const reason = el('span', ' (' + m.region.reason + ')', 'muted');
-        if (t.classList.contains('roadmap-milestones')) {
-          const detail = el('span', ' ' + T('roadmap.met_count') + ' ' + (counts.met || 0) + ' ' + T('chart.of') + ' ' + m.region.total, 'muted count');
+        if (t.classList.contains('roadmap-milestones') && m.type !== 'list_membership') {
+          const detail = el('span', ' ' + T('roadmap.met_count') + ' ' + met + ' ' + T('chart.of') + ' ' + m.region.total, 'muted count');
           cell.replaceChildren(st, detail, reason);
         } else {
           cell.replaceChildren(st, reason);
         }
         cell.dataset.status = m.region.status;
-        cell.dataset.met = String(counts.met || 0);
+        cell.dataset.met = String(met);
       });
       t.dataset.version = String(p.version);
     });

@@ -1,0 +1,63 @@
+package charts
+
+import (
+	"testing"
+
+	"github.com/hwfdash/hwfdash/indicators"
+)
+
+// TestTrendCoverageAndJumps: a low-coverage year's median is drawn apart
+// (dotted, hollow, labelled) and not joined to the adequate medians; an
+// unverified jump breaks the country's line, its point marked.
+func TestTrendCoverageAndJumps(t *testing.T) {
+	in := trendInput()
+	in.Band = append(in.Band, Band{Year: 2021, Median: ptr(80.0), P25: ptr(80.0), P75: ptr(80.0), CountReported: 1, Low: true})
+	jump := o("AUT", 2021, 90)
+	jump.Flag, jump.FlagNote = indicators.FlagUnverifiedJump, "+71 % from 52.5 in 2020"
+	in.Series = map[string][]indicators.Observation{"AUT": {o("AUT", 2019, 52.0), o("AUT", 2020, 52.5), jump}}
+	opt := generic(t, mustTrend(t, in))
+	ss := opt["series"].([]any)
+	var aut []map[string]any
+	var low map[string]any
+	for _, s := range ss {
+		sm := s.(map[string]any)
+		switch sm["name"] {
+		case "Austria":
+			aut = append(aut, sm)
+		case "Regional median (low coverage)":
+			low = sm
+		}
+	}
+	value := func(s map[string]any, i int) any { return s["data"].([]any)[i].(map[string]any)["value"] }
+	if med := series(t, mustTrend(t, in), 2); value(med, 2) != "-" {
+		t.Errorf("the adequate median line reaches the low-coverage year: %v", med["data"])
+	}
+	if low == nil || value(low, 2) != 80.0 || low["lineStyle"].(map[string]any)["type"] != "dotted" {
+		t.Fatalf("low-coverage median: %v", low)
+	}
+	if len(aut) != 2 || value(aut[0], 2) != "-" || value(aut[1], 1) != "-" || value(aut[1], 2) != 90.0 ||
+		aut[1]["data"].([]any)[2].(map[string]any)["symbol"] != "diamond" {
+		t.Fatalf("Austria's line is not broken at the jump: %v", aut)
+	}
+}
+
+// TestRankingKeyNamesStale: a stale status gets its own key entry; a
+// chart without one keeps the four-status key.
+func TestRankingKeyNamesStale(t *testing.T) {
+	if got := keyFor(map[string]indicators.Status{"AUT": indicators.StatusMet}); len(got) != 4 {
+		t.Errorf("key without extra statuses: %v", got)
+	}
+	got := keyFor(map[string]indicators.Status{"AUT": indicators.StatusMet, "MCO": indicators.StatusStale})
+	if len(got) != 5 || got[4] != indicators.StatusStale || StatusColors[indicators.StatusStale] == "" || statusLabel[indicators.StatusStale] == "" {
+		t.Errorf("key with a stale country: %v", got)
+	}
+}
+
+func mustTrend(t *testing.T, in TrendInput) Option {
+	t.Helper()
+	opt, err := Trend(in, Style{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opt
+}

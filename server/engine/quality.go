@@ -1,0 +1,199 @@
+package engine
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	"github.com/hwfdash/hwfdash/indicators"
+)
+
+// flagJumps sets the unverified-jump flag (indicators.FlagJumps) on obs in
+// place, keeping the store's order: callers and tests rely on it.
+func flagJumps(obs []indicators.Observation, breaks []indicators.SeriesBreak) {
+	type note struct{ flag, text string }
+	flags := map[indicators.Key]note{}
+	for _, o := range indicators.FlagJumps(obs, breaks) {
+		if o.Flag != "" {
+			flags[o.Key()] = note{o.Flag, o.FlagNote}
+		}
+	}
+	if len(flags) == 0 {
+		return
+	}
+	for i := range obs {
+		if n, ok := flags[obs[i].Key()]; ok {
+			obs[i].Flag, obs[i].FlagNote = n.flag, n.text
+		}
+	}
+}
+
+// Citation is the short human citation of an indicator's series: the
+// publisher's for a shipped series, the inputs' for a derived one, and the
+// submissions' for one that has no public series.
+func (e *Engine) Citation(ind indicators.Indicator) string {
+	if c, ok := e.ref.Citations[ind.ID]; ok {
+		return c.Short()
+	}
+	if ind.Derived != nil {
+		s := "hwfdash, computed (" + ind.Derived.Op + ") from"
+		for i, in := range ind.Derived.Inputs {
+			if i > 0 {
+				s += ";"
+			}
+			s += " " + e.Citation(e.ref.ByID[in])
+		}
+		return s
+	}
+	if ind.SourceType == indicators.SourceSubmitted {
+		return "Member States' submissions " + indicators.ReceivedLabel
+	}
+	return ind.Source
+}
+
+// DistancesResult is every Member State's distances on one indicator: the
+// comparisons that vary where every country is on the same side of a
+// threshold.
+type DistancesResult struct {
+	Indicator string                  `json:"indicator"`
+	Milestone string                  `json:"milestone,omitempty"`
+	Threshold *float64                `json:"threshold"`
+	Countries []*indicators.Distances `json:"countries"`
+	// Declining counts the countries whose value fell over the last five
+	// years; Stale those without a value within the recency window.
+	Declining int      `json:"declining"`
+	Stale     int      `json:"stale"`
+	Label     string   `json:"label"`
+	Rules     []string `json:"rules"`
+}
+
+// Distances gives each Member State's distances on ind (indicators.
+// CountryDistances), against the threshold of the milestone ms when given,
+// smallest headroom (or lowest value) first.
+func (e *Engine) Distances(ctx context.Context, ind indicators.Indicator, ms string) (DistancesResult, error) {
+	res := DistancesResult{Indicator: ind.ID, Countries: []*indicators.Distances{}, Label: indicators.DistanceLabel,
+		Rules: []string{indicators.RecencyRule, indicators.QuartileRule, indicators.ChangeRule, indicators.JumpRule}}
+	var m *indicators.Measure
+	if mm, ok := e.ref.MilestoneByID[ms]; ok && mm.Measure != nil && mm.Measure.Indicator == ind.ID {
+		m, res.Milestone, res.Threshold = mm.Measure, ms, &mm.Measure.Target
+	}
+	all, err := e.allSeries(ctx, ind)
+	if err != nil {
+		return res, err
+	}
+	by := byCountry(all)
+	ref := e.currentYear()
+	latest := regionLatest(by, ref)
+	for _, c := range e.ref.Countries {
+		d := indicators.CountryDistances(c.ISO3, by[c.ISO3], m, latest, ref)
+		if d == nil {
+			res.Stale++
+			continue
+		}
+		if d.LastFiveYear != nil && d.LastFiveYear.Declining {
+			res.Declining++
+		}
+		res.Countries = append(res.Countries, d)
+	}
+	sort.SliceStable(res.Countries, func(i, j int) bool { return res.Countries[i].Value < res.Countries[j].Value })
+	return res, nil
+}
+
+// memo holds intermediate results under the version they were computed
+// at and the store they were read from; an entry of an older version or
+// another store (a view pinned to an earlier data version reads through
+// its own) is recomputed. Stores are compared with ==: a Store is a
+// pointer or a comparable value.
+type memo struct {
+	mu       sync.Mutex
+	popV     int64
+	popSrc   Store
+	pop      map[int]map[string]float64
+	regional map[string]memoRegional
+	series   map[string]memoSeries
+}
+
+type memoSeries struct {
+	version int64
+	src     Store
+	obs     []indicators.Observation
+}
+
+type memoRegional struct {
+	version int64
+	src     Store
+	series  []indicators.Regional
+}
+
+// allPopulation is population by year and ISO3 for every year, read once
+// per version of the population series. The maps are shared: read-only.
+func (e *Engine) allPopulation(ctx context.Context) (map[int]map[string]float64, error) {
+	v := e.VersionOf(population)
+	e.memo.mu.Lock()
+	if e.memo.pop != nil && e.memo.popV == v && e.memo.popSrc == e.store {
+		p := e.memo.pop
+		e.memo.mu.Unlock()
+		return p, nil
+	}
+	e.memo.mu.Unlock()
+	p, err := e.readPopulation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.memo.mu.Lock()
+	e.memo.pop, e.memo.popV, e.memo.popSrc = p, v, e.store
+	e.memo.mu.Unlock()
+	return p, nil
+}
+
+// regionalDeps lists what an indicator's regional series depends on.
+func regionalDeps(ind indicators.Indicator) []string {
+	return append([]string{ind.ID, population}, indicators.WeightingFor(ind).Inputs()...)
+}
+
+// memoRegionalSeries is regionalSeries under the version of what it
+// depends on. The slice is shared: read-only.
+func (e *Engine) memoRegionalSeries(ctx context.Context, ind indicators.Indicator) ([]indicators.Regional, error) {
+	v := e.VersionOf(regionalDeps(ind)...)
+	e.memo.mu.Lock()
+	if m, ok := e.memo.regional[ind.ID]; ok && m.version == v && m.src == e.store {
+		e.memo.mu.Unlock()
+		return m.series, nil
+	}
+	e.memo.mu.Unlock()
+	s, err := e.regionalSeries(ctx, ind)
+	if err != nil {
+		return nil, err
+	}
+	e.memo.mu.Lock()
+	if e.memo.regional == nil {
+		e.memo.regional = map[string]memoRegional{}
+	}
+	e.memo.regional[ind.ID] = memoRegional{version: v, src: e.store, series: s}
+	e.memo.mu.Unlock()
+	return s, nil
+}
+
+// allSeries is every Member State's series of ind (Series over all years)
+// under the version of ind and what it is computed from. The slice is
+// shared: read-only.
+func (e *Engine) allSeries(ctx context.Context, ind indicators.Indicator) ([]indicators.Observation, error) {
+	v := e.VersionOf(ind.ID)
+	e.memo.mu.Lock()
+	if m, ok := e.memo.series[ind.ID]; ok && m.version == v && m.src == e.store {
+		e.memo.mu.Unlock()
+		return m.obs, nil
+	}
+	e.memo.mu.Unlock()
+	obs, err := e.Series(ctx, ind, nil, TimeRange{})
+	if err != nil {
+		return nil, err
+	}
+	e.memo.mu.Lock()
+	if e.memo.series == nil {
+		e.memo.series = map[string]memoSeries{}
+	}
+	e.memo.series[ind.ID] = memoSeries{version: v, src: e.store, obs: obs}
+	e.memo.mu.Unlock()
+	return obs, nil
+}

@@ -1,0 +1,153 @@
+package server_test
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// zeroReported is the headline issue 14 removed: a count of answers
+// received by hwfdash read as reporting to WHO.
+var zeroReported = regexp.MustCompile(`\b0 (of|sur|von|из) 53\b`)
+
+// codePanel is what the Code section shows in the page.
+type codePanel struct {
+	Cited, Text                string
+	EmptyShown, GridShown      bool
+	State                      string
+	Rows                       int
+	Headrooms, Declining       []string
+	Years                      []string
+	LoadID                     string
+	VisibleSlide, LowestList   string
+	LowestItems, DistinctItems int
+}
+
+const readCodePanel = `(() => {
+  const sec = document.querySelector('.code-facts');
+  const shown = el => !!el && !el.closest('[hidden]');
+  const rows = [...document.querySelectorAll('.distances-table tbody tr')];
+  const lowest = [...document.querySelectorAll('.lowest-headroom li')].map(li => li.textContent);
+  const slide = [...document.querySelectorAll('.slide')].filter(s => !s.hidden).map(s => s.dataset.slide).join();
+  return {
+    Cited: sec ? sec.querySelector('.cited-facts').innerText : '',
+    Text: document.body.innerText,
+    EmptyShown: shown(document.querySelector('.received-empty')),
+    GridShown: shown(document.querySelector('.received-grid')),
+    State: sec ? sec.querySelector('.received').dataset.state : '',
+    Rows: rows.length,
+    Headrooms: rows.map(r => r.children[3].textContent),
+    Declining: rows.filter(r => r.classList.contains('declining')).map(r => r.dataset.iso3),
+    Years: rows.map(r => r.children[1].textContent),
+    LoadID: window.__loadId,
+    VisibleSlide: slide,
+    LowestList: lowest.join('\n'),
+    LowestItems: lowest.length,
+    DistinctItems: new Set(lowest.map(t => t.replace(/^[^:]*:/, ''))).size,
+  };
+})()`
+
+// TestBrowserCodeFactsAndDistances opens the overview and the projector in
+// a real browser: both lead with the cited Code facts (regional and global,
+// with the "interim" qualifier), show distances that vary between Member
+// States, and no headline says "0 of 53" while nothing was received; a
+// submission panel stands in for the empty grid, and the grid appears
+// live, without a reload, when an answer arrives.
+func TestBrowserCodeFactsAndDistances(t *testing.T) {
+	skipShort(t, "browser")
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+
+	ov := b.tab()
+	var p codePanel
+	run(t, ov, 60*time.Second,
+		chromedp.Navigate(a.URL+"/"),
+		chromedp.Poll(`document.querySelector('.live').dataset.state === 'live' && document.querySelector('.headline [data-field="met"]').textContent !== '…'`,
+			nil, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Evaluate(readCodePanel, &p),
+	)
+	for _, want := range []string{"Round 3 (2018)", "European Region", "globally", "interim", "29 reports submitted or in process of submission", "Round 5 (2024)"} {
+		if !strings.Contains(p.Cited, want) {
+			t.Errorf("overview: the cited facts lack %q:\n%s", want, p.Cited)
+		}
+	}
+	if zeroReported.MatchString(p.Text) {
+		t.Errorf("overview says %q while nothing was received", zeroReported.FindString(p.Text))
+	}
+	if !p.EmptyShown || p.GridShown || p.State != "empty" || !strings.Contains(p.Text, "Per-country answers arrive here by submission") {
+		t.Errorf("overview before any answer: empty panel %v, grid %v, state %q", p.EmptyShown, p.GridShown, p.State)
+	}
+	distinct := map[string]bool{}
+	for _, h := range p.Headrooms {
+		distinct[h] = true
+	}
+	if p.Rows < 40 || len(distinct) < 20 || len(p.Declining) == 0 {
+		t.Errorf("distances: %d rows, %d distinct headrooms, declining %v", p.Rows, len(distinct), p.Declining)
+	}
+	for _, y := range p.Years {
+		if !regexp.MustCompile(`^\d{4}$`).MatchString(y) {
+			t.Errorf("year written %q", y)
+			break
+		}
+	}
+
+	// The projector's first slide states the cited facts; the second the
+	// distances that vary.
+	pr := b.tab()
+	var first, second codePanel
+	run(t, pr, 60*time.Second,
+		chromedp.Navigate(a.URL+"/present?interval=600"),
+		chromedp.Poll(`document.querySelector('.live').dataset.state === 'live' && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		// The deck shows the slide the server's clock gives: show the
+		// first and the second slide as the deck would.
+		chromedp.Evaluate(`document.querySelectorAll('.slide').forEach((s, j) => { s.hidden = j !== 0; })`, nil),
+		chromedp.Evaluate(readCodePanel, &first),
+		chromedp.Evaluate(`document.querySelectorAll('.slide').forEach((s, j) => { s.hidden = j !== 1; })`, nil),
+		chromedp.Evaluate(readCodePanel, &second),
+	)
+	if first.VisibleSlide != "overview" || !strings.Contains(first.Cited, "interim") || !strings.Contains(first.Cited, "European Region") {
+		t.Errorf("projector's first slide %q states:\n%s", first.VisibleSlide, first.Cited)
+	}
+	if zeroReported.MatchString(first.Text) || !first.EmptyShown {
+		t.Errorf("projector's first slide: empty panel %v, text:\n%s", first.EmptyShown, first.Text)
+	}
+	if second.VisibleSlide != "distances" || second.LowestItems != 5 || second.DistinctItems != 5 {
+		t.Errorf("projector's distances slide %q: %d items, %d distinct:\n%s", second.VisibleSlide, second.LowestItems, second.DistinctItems, second.LowestList)
+	}
+
+	// An answer arrives: the grid appears on the open overview, live.
+	if status, _ := submit(t, a.URL, adminToken, obsRow{Indicator: "code_nri_report", ISO3: "AUT", Year: 2024, Value: 1, Source: "quality browser test"}); status != http.StatusCreated {
+		t.Fatalf("submit: %d", status)
+	}
+	var after codePanel
+	run(t, ov, 30*time.Second, front(ov),
+		chromedp.Poll(`document.querySelector('.received').dataset.state === 'received'`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Poll(`document.querySelector('.received-counts li[data-round="5"] [data-field="received"]').textContent === '1'`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Evaluate(readCodePanel, &after),
+	)
+	if after.LoadID != p.LoadID || after.EmptyShown || !after.GridShown {
+		t.Errorf("after an answer: reloaded %v, empty panel %v, grid %v", after.LoadID != p.LoadID, after.EmptyShown, after.GridShown)
+	}
+
+	// In French the distances use a decimal comma and years stay ungrouped.
+	fr := b.tab()
+	var frHeadrooms []string
+	run(t, fr, 60*time.Second,
+		chromedp.Navigate(a.URL+"/?lang=fr"),
+		chromedp.Evaluate(`[...document.querySelectorAll('.distances-table tbody tr')].map(r => r.children[3].textContent)`, &frHeadrooms),
+	)
+	comma := 0
+	for _, h := range frHeadrooms {
+		if strings.Contains(h, ",") && !strings.Contains(h, ".") {
+			comma++
+		}
+	}
+	if comma < len(frHeadrooms)/2 {
+		t.Errorf("French headrooms: %v", frHeadrooms)
+	}
+	b.checkNoErrors()
+}

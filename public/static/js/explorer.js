@@ -125,7 +125,7 @@ export function explorer() {
   // The Map tab outlines the selected countries (geo regions, merged into
   // whatever the server drew).
   function markSelected() {
-    const inst = echarts.getInstanceByDom($('.chart-canvas', map));
+    const inst = window.echarts && echarts.getInstanceByDom($('.chart-canvas', map));
     if (!inst || map.dataset.state !== 'ready') return;
     inst.setOption({ geo: [{ regions: state.countries.map(function (c) {
       return { name: c, itemStyle: { borderColor: '#000000', borderWidth: 2.5 } };

@@ -5,8 +5,6 @@
 
 import { lang } from './i18n.js';
 
-import { lang } from './i18n.js';
-
 export function hhmmss(d) { return d.toTimeString().slice(0, 8); }
 
 const formats = {};

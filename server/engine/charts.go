@@ -25,7 +25,7 @@ var chartScales = []float64{0.75, 1, 1.25, 1.5, 2, 3}
 // the relationship chart's. A topic with any other parameter is refused,
 // so that one view has one topic.
 var chartParams = map[string]bool{"indicator": true, "countries": true, "time": true, "year": true, "scale": true,
-	"lang": true, "relative_to": true, "yscale": true}
+	"lang": true, "relative_to": true, "yscale": true, "top": true, "highlight": true}
 
 // ChartRequest is a parsed chart query. Its canonical form names a chart
 // topic, so that every page showing the same view shares one pushed frame.

@@ -18,7 +18,9 @@ func TestBrowserCSVFormulaInjection(t *testing.T) {
 	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	src := `=HYPERLINK("http://evil.example","x")`
-	if status, _ := submit(t, a.URL, adminToken, obsRow{Indicator: "HWF_0010", ISO3: "MLT", Year: 2015, Value: 7.5, Source: src}); status != http.StatusCreated {
+	// 4.9 after Malta's 4.63 in 2014 is no jump (a flagged jump's note
+	// would follow the source in its cell).
+	if status, _ := submit(t, a.URL, adminToken, obsRow{Indicator: "HWF_0010", ISO3: "MLT", Year: 2015, Value: 4.9, Source: src}); status != http.StatusCreated {
 		t.Fatalf("submit: %d", status)
 	}
 	b := newBrowser(t)
@@ -41,8 +43,8 @@ func TestBrowserCSVFormulaInjection(t *testing.T) {
 	for _, rec := range recs[1:] {
 		if rec[0] == "MLT" && rec[2] == "2015" {
 			found = true
-			if rec[3] != "7.5" || rec[5] != "'"+src {
-				t.Fatalf("MLT 2015: value %q source %q, want 7.5 and %q", rec[3], rec[5], "'"+src)
+			if rec[3] != "4.9" || rec[5] != "'"+src {
+				t.Fatalf("MLT 2015: value %q source %q, want 4.9 and %q", rec[3], rec[5], "'"+src)
 			}
 		}
 	}

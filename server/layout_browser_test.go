@@ -66,13 +66,23 @@ func TestBrowserPhoneTableRows(t *testing.T) {
 func TestBrowserPresentFitsScreen(t *testing.T) {
 	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
+	// The untouched deck's slide follows the clock: the operator puts it
+	// on the opening slide and holds it there, so the screens open on it.
+	op := dialWS(t, a.URL, nil)
+	for _, cmd := range []map[string]any{{"cmd": "goto", "slide": 0}, {"cmd": "pause"}} {
+		op.send(map[string]any{"control": cmd, "token": adminToken})
+		if m := op.await(func(m wsMessage) bool { return m.Type == "control-sent" || m.Type == "error" }); m.Type != "control-sent" {
+			t.Fatalf("control %v: %s", cmd, m.Error)
+		}
+	}
 	b := newBrowser(t)
 	for _, size := range [][2]int{{1280, 720}, {1920, 1080}} {
 		ctx := b.tab()
 		run(t, ctx, 60*time.Second,
 			chromedp.EmulateViewport(int64(size[0]), int64(size[1])),
 			chromedp.Navigate(a.URL+"/present?interval=600"),
-			chromedp.Poll(`document.querySelector('.live').dataset.state === 'live'`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+			chromedp.Poll(`document.querySelector('.live').dataset.state === 'live' &&
+			  document.querySelector('.slides').dataset.slide === 'overview'`, nil, chromedp.WithPollingTimeout(30*time.Second)),
 		)
 		// The opening slide has no chart: the projector paints and goes
 		// live without ECharts, which comes with the first chart shown.

@@ -19,7 +19,6 @@ var (
 	spend = indicators.Indicator{ID: "GHED_CHE_pc_US_SHA2011", Name: "Current health expenditure per capita", ShortName: "Health spending",
 		Unit: "US$ per capita", Kind: indicators.KindAmount, Source: "WHO GHED"}
 	names = map[string]string{"AUT": "Austria", "DEU": "Germany", "MLT": "Malta", "ALB": "Albania"}
-	y2030 = 2030
 	g14   = indicators.Milestone{ID: "G14", Scope: "global", Year: ptr(2016), Title: "SDG index threshold",
 		Measure: &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 44.5, DueYear: 2030}}
 )

@@ -143,9 +143,14 @@ func TestRedisStoppedUnderLoad(t *testing.T) {
 	ws.await(func(m wsMessage) bool { return m.Type == "update" && m.Version >= v })
 	close(stop)
 	wg.Wait()
+	// A read that waited on the frozen Redis would wait until it was killed
+	// (30 s) and fail at the client's 10 s timeout: failures are the check.
+	// How many reads took over 2 s is reported, not asserted: under the race
+	// detector on a loaded machine a recomputation alone can take that long,
+	// and speed belongs to the benchmarks.
 	t.Logf("%d reads, %d failed, %d slower than 2 s", reads.Load(), failures.Load(), slow.Load())
-	if failures.Load() != 0 || slow.Load() != 0 {
-		t.Fatalf("%d failed and %d slow reads while Redis was down", failures.Load(), slow.Load())
+	if failures.Load() != 0 {
+		t.Fatalf("%d reads failed while Redis was down", failures.Load())
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"runtime"
@@ -128,7 +129,7 @@ func load(fsys fs.FS) (*Assets, error) {
 				f.gzip = smaller(z, f.body)
 				return nil
 			}
-			z, err := compressGzip(f.body)
+			z, err := Compress(f.body, "gzip", brotliLevel, gzipLevel)
 			if err != nil {
 				return fmt.Errorf("public: gzip %s: %w", name, err)
 			}
@@ -140,7 +141,7 @@ func load(fsys fs.FS) (*Assets, error) {
 				f.br = smaller(z, f.body)
 				return nil
 			}
-			z, err := compressBrotli(f.body)
+			z, err := Compress(f.body, "br", brotliLevel, gzipLevel)
 			if err != nil {
 				return fmt.Errorf("public: brotli %s: %w", name, err)
 			}
@@ -327,24 +328,25 @@ func smaller(z, body []byte) []byte {
 	return z
 }
 
-func compressGzip(body []byte) ([]byte, error) {
+// Compress compresses body with coding ("br" or "gzip") at the given
+// levels: the assets at their best once at start, the API's payloads
+// faster, once per data version.
+func Compress(body []byte, coding string, brotliLevel, gzipLevel int) ([]byte, error) {
 	var buf bytes.Buffer
-	w, err := gzip.NewWriterLevel(&buf, gzipLevel)
-	if err != nil {
-		return nil, err
+	buf.Grow(len(body) / 4)
+	var w io.WriteCloser
+	switch coding {
+	case "br":
+		w = brotli.NewWriterLevel(&buf, brotliLevel)
+	case "gzip":
+		z, err := gzip.NewWriterLevel(&buf, gzipLevel)
+		if err != nil {
+			return nil, err
+		}
+		w = z
+	default:
+		return nil, fmt.Errorf("public: compress: unknown coding %q", coding)
 	}
-	if _, err := w.Write(body); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-func compressBrotli(body []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	w := brotli.NewWriterLevel(&buf, brotliLevel)
 	if _, err := w.Write(body); err != nil {
 		return nil, err
 	}

@@ -1,13 +1,9 @@
 package server
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"fmt"
 	"sync"
 
-	"github.com/andybalholm/brotli"
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hwfdash/hwfdash/public"
@@ -41,34 +37,10 @@ func appendEncodedKey(b []byte, coding string) []byte {
 	return append(append(b, '#'), coding...)
 }
 
-// compressBody compresses body with coding ("br" or "gzip").
+// compressBody compresses body with coding ("br" or "gzip") at the API's
+// levels.
 func compressBody(body []byte, coding string) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(len(body) / 4)
-	switch coding {
-	case "br":
-		w := brotli.NewWriterLevel(&buf, apiBrotliLevel)
-		if _, err := w.Write(body); err != nil {
-			return nil, err
-		}
-		if err := w.Close(); err != nil {
-			return nil, err
-		}
-	case "gzip":
-		w, err := gzip.NewWriterLevel(&buf, apiGzipLevel)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := w.Write(body); err != nil {
-			return nil, err
-		}
-		if err := w.Close(); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("compress: unknown coding %q", coding)
-	}
-	return buf.Bytes(), nil
+	return public.Compress(body, coding, apiBrotliLevel, apiGzipLevel)
 }
 
 // encodingFor is the coding a payload of size bytes is sent with for an

@@ -20,6 +20,11 @@ type codeFact struct {
 	// room for where there is no host to name (the full text in the title).
 	Short   string
 	Interim bool
+	// Ref numbers the fact's source in its round's Sources (from 1); CiteHere
+	// marks the last fact of a run citing the same source, where the page
+	// names it once instead of after every fact.
+	Ref      int
+	CiteHere bool
 }
 
 // codeRound is a reporting round on a page: the cited facts first, then
@@ -29,7 +34,10 @@ type codeRound struct {
 	Facts       []codeFact
 	// Lead is the first facts (the European Region's first), what a
 	// projector slide has room for.
-	Lead              []codeFact
+	Lead []codeFact
+	// Sources are the round's distinct citations, in the order the facts
+	// first cite them: each is written out once, under the round.
+	Sources           []codeFact
 	Interim           bool
 	Received, Members int
 }
@@ -74,10 +82,31 @@ func (s *Server) codeFacts(ctx context.Context, lang string) (*codeView, error) 
 				}
 			}
 		}
-		cr.Lead = cr.Facts[:min(3, len(cr.Facts))]
+		numberSources(&cr)
+		cr.Lead = append([]codeFact(nil), cr.Facts[:min(3, len(cr.Facts))]...)
+		if n := len(cr.Lead); n > 0 {
+			cr.Lead[n-1].CiteHere = true // a lead cut short names its last fact's source
+		}
 		v.Rounds = append(v.Rounds, cr)
 	}
 	return v, nil
+}
+
+// numberSources gives each of a round's facts the number of its source and
+// lists the distinct sources once: a citation repeated after each of nine
+// facts is unreadable.
+func numberSources(cr *codeRound) {
+	refs := map[string]int{}
+	for i := range cr.Facts {
+		f := &cr.Facts[i]
+		if _, ok := refs[f.Citation]; !ok {
+			refs[f.Citation] = len(refs) + 1
+			f.Ref = refs[f.Citation]
+			cr.Sources = append(cr.Sources, *f)
+		}
+		f.Ref = refs[f.Citation]
+		f.CiteHere = i == len(cr.Facts)-1 || cr.Facts[i+1].Citation != f.Citation
+	}
 }
 
 // shortCitation is a citation up to its first parenthesis or colon (its

@@ -218,3 +218,54 @@ func postOversized(t *testing.T, base, path, token string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// TestIndicatorFrame: the frame every subscriber of an indicator receives on
+// every write carries the Region's figure for the default year with its
+// coverage, the changed rows and where the full answer is — not every
+// year's coverage, which made it 9 KB (the broadcast writes it once per
+// screen) and is in the API answer it names.
+func TestIndicatorFrame(t *testing.T) {
+	a := startApp(t, appOptions{})
+	_, secret := createToken(t, a.URL, "Ministry of Health, Germany", "DEU")
+	ws := dialWS(t, a.URL, nil)
+	ws.subscribe("indicator:HWF_0001")
+	_, version := submit(t, a.URL, secret, obsRow{Indicator: "HWF_0001", ISO3: "DEU", Year: 2023, Value: 45.9, Source: "Federal Statistical Office"})
+	m := ws.await(func(m wsMessage) bool {
+		return m.Type == "update" && m.Topic == "indicator:HWF_0001" && m.Version >= version
+	})
+	var p struct {
+		Regional map[string]json.RawMessage `json:"regional"`
+		Changed  []struct {
+			ISO3  string  `json:"iso3"`
+			Value float64 `json:"value"`
+		} `json:"changed"`
+	}
+	if err := json.Unmarshal(m.Payload, &p); err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{"year", "count", "median", "coverage", "default_year", "detail"} {
+		if _, ok := p.Regional[field]; !ok {
+			t.Errorf("frame has no regional.%s: %s", field, m.Payload)
+		}
+	}
+	for _, field := range []string{"years", "rules"} {
+		if _, ok := p.Regional[field]; ok {
+			t.Errorf("frame carries regional.%s, which is the API answer's", field)
+		}
+	}
+	if len(p.Changed) != 1 || p.Changed[0].ISO3 != "DEU" || p.Changed[0].Value != 45.9 {
+		t.Errorf("changed rows %+v", p.Changed)
+	}
+	if n := len(m.Payload); n > 2048 {
+		t.Errorf("frame payload is %d bytes, want the default year only (≤ 2 KB)", n)
+	}
+	var detail string
+	_ = json.Unmarshal(p.Regional["detail"], &detail)
+	var full struct {
+		Years []json.RawMessage `json:"years"`
+	}
+	getJSON(t, a.URL+detail, &full)
+	if len(full.Years) < 10 {
+		t.Errorf("%s has %d years", detail, len(full.Years))
+	}
+}

@@ -86,7 +86,7 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				return map[string]any{"regional": reg}, nil
+				return map[string]any{"regional": reg.Frame()}, nil
 			},
 			withChanges: indicatorChanges,
 			onData: func(e *Engine, obs []indicators.Observation) []string {

@@ -3,7 +3,7 @@ GO      ?= go
 ADDR    ?= :8080
 FUZZTIME ?= 20000x
 
-.PHONY: run test test-short cross assets build bench-build lint bench lighthouse soak soak-short fuzz fuzz-short services clean
+.PHONY: run test test-short cross assets build bench-build lint bench lighthouse screenshots soak soak-short fuzz fuzz-short services clean
 
 # Front-end packages (ECharts, the map, axe-core) come from the npm registry,
 # pinned by package-lock.json, and are built into public/dist for embedding.
@@ -84,6 +84,15 @@ bench: build bench-build services
 # bench-lighthouse/summary.md are kept next to the load benchmarks'.
 lighthouse: build
 	bash scripts/lighthouse.sh
+
+# Retakes the README's screenshots (docs/*.jpg) in headless Chromium from
+# bin/hwfdash on a fresh embedded store, once every chart has drawn.
+screenshots: build
+	@set -e; data=$$(mktemp -d); \
+	ADDR=127.0.0.1:18735 DATA_DIR=$$data LOG_LEVEL=warn bin/hwfdash serve & pid=$$!; \
+	trap 'kill $$pid; rm -rf $$data' EXIT; \
+	until curl -sf http://127.0.0.1:18735/readyz >/dev/null; do kill -0 $$pid; sleep 0.1; done; \
+	$(GO) run ./scripts/screenshots -url http://127.0.0.1:18735 -out docs
 
 # Short fuzzing of every parser a stranger can reach; the seed corpora live in
 # testdata/fuzz and any crash found is kept there as a regression case.

@@ -424,3 +424,63 @@ func TestBrowserPresentPhone(t *testing.T) {
 	}
 	b.checkNoErrors()
 }
+
+// TestBrowserPresentDrawsAhead: the projector draws the next slide's chart
+// before the deck reaches it, so a chart slide is never shown as an empty
+// card while its chart loads: at the moment each chart slide is shown, its
+// chart has drawn, at the size it is shown at.
+func TestBrowserPresentDrawsAhead(t *testing.T) {
+	skipShort(t, "browser")
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	ctx, _ := b.openTab(t, 1920, 1080)
+	run(t, ctx, 60*time.Second, chromedp.Navigate(a.URL+"/present?interval=600"),
+		chromedp.Poll(liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		// Each switch records the shown figure's state and its chart's size
+		// against its canvas, as the screen is at that moment.
+		chromedp.Evaluate(`window.__shown = []; new MutationObserver(() => {
+		  const f = document.querySelector('.slide:not([hidden]) figure.chart'); const c = f && f.querySelector('.chart-canvas');
+		  const inst = c && window.echarts && echarts.getInstanceByDom(c);
+		  window.__shown.push({Slide: document.querySelector('.slides').dataset.slide, State: f ? f.dataset.state : 'none',
+		    Drawn: !!inst && inst.getWidth() > 0 && Math.abs(inst.getHeight() - c.clientHeight) < 2}); })
+		  .observe(document.querySelector('.slides'), {attributes: true, attributeFilter: ['data-slide']}); true`, nil))
+	goTo := func(slide int) {
+		var ok bool
+		run(t, ctx, 10*time.Second, chromedp.Evaluate(fmt.Sprintf(`new Promise(res => { const s = new WebSocket('ws://' + location.host + '/ws');
+		  s.onopen = () => { s.send(JSON.stringify({control: {cmd: 'goto', slide: %d}, token: %q})); s.close(); res(true); }; })`, slide, adminToken), &ok, evalPromise),
+			chromedp.Poll(fmt.Sprintf(`document.querySelector('.slides').dataset.slide === %q`, presentSlideNames[slide]), nil, chromedp.WithPollingTimeout(10*time.Second)))
+	}
+	for i, name := range presentSlideNames {
+		if name == "overview" || name == "distances" {
+			continue // no chart
+		}
+		goTo(i - 1)
+		// The next slide's chart draws out of sight; an implementation that
+		// draws it only when shown never gets here.
+		run(t, ctx, 30*time.Second, chromedp.Poll(fmt.Sprintf(`document.querySelector('.slide[data-slide=%q] figure.chart').dataset.state === 'ready'`, name), nil,
+			chromedp.WithPollingTimeout(20*time.Second)))
+		goTo(i)
+	}
+	var shown []struct {
+		Slide, State string
+		Drawn        bool
+	}
+	run(t, ctx, 10*time.Second, chromedp.Evaluate(`window.__shown`, &shown))
+	seen := 0
+	for _, s := range shown {
+		if s.State == "none" {
+			continue
+		}
+		seen++
+		if s.State != "ready" || !s.Drawn {
+			t.Errorf("slide %s shown with its chart %s (drawn at its size: %v)", s.Slide, s.State, s.Drawn)
+		}
+	}
+	if seen < 5 {
+		t.Errorf("%d chart slides shown, want the 5 of the deck: %+v", seen, shown)
+	}
+	b.checkNoErrors()
+}
+
+// presentSlideNames is the deck's order (server's presentSlides).
+var presentSlideNames = []string{"overview", "distances", "code", "milestones", "map", "ranking", "focus"}

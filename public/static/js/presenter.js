@@ -25,13 +25,17 @@ function screenID() {
   return id;
 }
 
+// PRELOAD_MS is how long after a slide is shown the next one is drawn out
+// of sight.
+const PRELOAD_MS = 1000;
+
 export function present() {
   const deck = $('.slides');
   if (!deck) return;
   const slides = $all('.slide', deck);
   const focus = $('.slide[data-slide="focus"] figure');
   const id = screenID();
-  let state = null, names = [], offset = 0, timer = 0, shown = -1;
+  let state = null, names = [], offset = 0, timer = 0, shown = -1, preloadTimer = 0;
 
   // slideAt is the deck's slide (an index into names) at the server's now.
   function slideAt() {
@@ -54,16 +58,28 @@ export function present() {
     if (dom < 0) return;
     if (i !== shown) {
       shown = i;
-      slides.forEach(function (s, j) { s.hidden = j !== dom; });
+      slides.forEach(function (s, j) { s.hidden = j !== dom; s.classList.remove('preload'); });
       resizeCharts(slides[dom]);
       deck.dataset.slide = names[i];
       ack();
+      preloadAfter(i);
     }
     if (!state.paused) {
       const period = state.interval * 1000;
       const into = ((Date.now() + offset - state.since) % period + period) % period;
       timer = setTimeout(render, period - into + 10);
     }
+  }
+  // preloadAfter lays out the slide after i out of sight (class
+  // "preload"), so that its chart (drawn when it comes into view) is drawn
+  // before the deck reaches it: a projected chart is never an empty card
+  // while it loads. It waits PRELOAD_MS, so that the shown slide draws
+  // first.
+  function preloadAfter(i) {
+    clearTimeout(preloadTimer);
+    const next = slides.find(function (s) { return s.dataset.slide === names[(i + 1) % names.length]; });
+    if (!next || next === slides[slides.findIndex(function (s) { return !s.hidden; })]) return;
+    preloadTimer = setTimeout(function () { if (next.hidden) next.classList.add('preload'); }, PRELOAD_MS);
   }
   screen = {
     join: function () { send({ control: { cmd: 'state', interval: Number(deck.dataset.interval || 0) } }); },

@@ -258,7 +258,12 @@ function nextTask() {
 }
 
 // loadChart fetches fig's chart (data-chart, data-query) and draws it.
+// Only the latest load of a figure draws: a view changed twice in quick
+// succession (a toggle, then another) must not end on the first answer if
+// it comes last, nor say "ready" while the latest is still on its way.
 export function loadChart(fig) {
+  const seq = fig._loadSeq = (fig._loadSeq || 0) + 1;
+  const latest = function () { return seq === fig._loadSeq; };
   fig.dataset.state = 'loading';
   let url = '/api/v1/charts/' + fig.dataset.chart + (fig.dataset.query ? '?' + fig.dataset.query : '');
   if (!/(^|&)lang=/.test(fig.dataset.query || '')) url = withLang(url);
@@ -269,8 +274,9 @@ export function loadChart(fig) {
   // the map's outlines or another chart whose data came at the same time:
   // on a phone each is a long task, and together one very long one.
   return Promise.all([getJSON(url), drawable]).then(function (r) {
-    return nextTask().then(function () { applyChart(fig, r[0], false); });
+    return nextTask().then(function () { if (latest()) applyChart(fig, r[0], false); });
   }).catch(function (e) {
+    if (!latest()) return;
     const err = $('.chart-error', fig);
     // Keep whatever was drawn; say what failed rather than show a blank box.
     if (err) { err.textContent = T('chart.error') + ' ' + e.message; err.hidden = false; }

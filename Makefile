@@ -72,16 +72,21 @@ lint:
 # BENCH_FLAGS passes flags, e.g. BENCH_FLAGS='-only reads,pages -duration 3s'.
 # The Go benchmarks' output is kept in bench-go.txt: the table's hub fan-out
 # row reads BenchmarkHubBroadcast from it (and says so if they failed).
+# Lighthouse (below) runs last, so its report is kept with the benchmarks:
+# bench-lighthouse/summary.md, and make fails if a page misses a target.
 BENCHTIME   ?= 200ms
 BENCH_FLAGS ?=
 bench: build bench-build services
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./... | tee bench-go.txt
 	ulimit -n $$(ulimit -Hn) && bin/hwfdash-bench -server bin/hwfdash -out bench-results.md -go-bench bench-go.txt $(BENCH_FLAGS)
+	bash scripts/lighthouse.sh
 
 # Lighthouse's mobile preset on /, /countries/DEU, /indicators/HWF_0001 and
 # /present against bin/hwfdash started here (npm's lighthouse, a
-# devDependency, drives /usr/bin/chromium or CHROME_PATH); the reports and
-# bench-lighthouse/summary.md are kept next to the load benchmarks'.
+# devDependency, drives /usr/bin/chromium or CHROME_PATH), in performance,
+# accessibility, best practices and SEO; the reports and
+# bench-lighthouse/summary.md (PASS/FAIL per target) are kept next to the
+# load benchmarks'. Exits non-zero when a page misses a target.
 lighthouse: build
 	bash scripts/lighthouse.sh
 

@@ -103,6 +103,10 @@ type pageData struct {
 	// hint); DefaultCountries is its view when the link names none.
 	FirstYear, LastYear int
 	DefaultCountries    string
+	// Chips are the explorer's selected countries, drawn in the page as
+	// explorer.js draws them: the picker has its height from the first
+	// paint instead of growing (a layout shift) when the script runs.
+	Chips []indicators.Country
 	// Selected is the indicator the submission form was opened for.
 	Selected   *indicators.Indicator
 	SubmitCSV  string
@@ -483,6 +487,28 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 	}
 	if d.Imports, err = s.importSources(ctx, ind); err != nil {
 		return err
+	}
+	names := make(map[string]string, len(d.Countries))
+	for _, c := range d.Countries {
+		names[c.ISO3] = c.Name
+	}
+	// The chips are the link's own list as explorer.js reads it (a group's
+	// name stays one chip), or the default view.
+	chips := q.Countries
+	if c.Request().URI().QueryArgs().Has("countries") {
+		chips = nil
+		for _, v := range strings.Split(c.Query("countries"), ",") {
+			if v != "" {
+				chips = append(chips, strings.ToUpper(v))
+			}
+		}
+	}
+	for _, iso3 := range chips {
+		name := names[iso3]
+		if name == "" {
+			name = iso3 // as explorer.js shows a code it has no name for
+		}
+		d.Chips = append(d.Chips, indicators.Country{ISO3: iso3, Name: name})
 	}
 	trend := url.Values{"indicator": {ind.ID}}
 	if d.Lang != "en" {

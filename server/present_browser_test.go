@@ -484,3 +484,33 @@ func TestBrowserPresentDrawsAhead(t *testing.T) {
 
 // presentSlideNames is the deck's order (server's presentSlides).
 var presentSlideNames = []string{"overview", "distances", "code", "milestones", "map", "ranking", "focus"}
+
+// TestBrowserPresentAccessibility runs axe-core on every slide of the
+// projector, on a phone and a laptop: the slides are shown one at a time,
+// so a page-wide run sees only the first (the distances' muted note on the
+// black background once failed colour contrast on its own slide).
+func TestBrowserPresentAccessibility(t *testing.T) {
+	skipShort(t, "browser")
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	axe := loadAssets(t).Path("axe.min.js")
+	for _, size := range [][2]int64{{412, 823}, {1366, 768}} {
+		ctx, closeTab := b.openTab(t, size[0], size[1])
+		run(t, ctx, 60*time.Second, chromedp.Navigate(a.URL+"/present?interval=600"),
+			chromedp.Poll(liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+			chromedp.Evaluate(fmt.Sprintf(`new Promise((ok, fail) => { const s = document.createElement('script'); s.src = %q; s.onload = ok; s.onerror = fail; document.head.appendChild(s); })`, axe), nil,
+				func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+		for _, slide := range []string{"overview", "distances", "code", "milestones", "map", "ranking", "focus"} {
+			showSlide(t, ctx, slide)
+			var res string
+			run(t, ctx, 60*time.Second,
+				chromedp.Evaluate(`axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))`, &res,
+					func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+			if res != "[]" {
+				t.Errorf("%dx%d, slide %s: %s", size[0], size[1], slide, res)
+			}
+		}
+		closeTab()
+	}
+	b.checkNoErrors()
+}

@@ -139,13 +139,19 @@ function applyChart(fig, res, live) {
     // in or a slide or tab is shown: follow the box, not only the window.
     // The resize waits a frame so it never runs inside the observer's own
     // notification (a "ResizeObserver loop" error).
+    // An observer reports the box it starts with, the one just drawn at:
+    // redrawing for it was a second full draw of every chart on load (the
+    // page's longest task after ECharts' own), so only a new size redraws.
     if (window.ResizeObserver) {
       let frame = 0;
+      let w = canvas.clientWidth, h = canvas.clientHeight;
       new ResizeObserver(function () {
         cancelAnimationFrame(frame);
         frame = requestAnimationFrame(function () {
           if (inst.isDisposed()) return;
-          if (fig._title) inst.setOption({ title: fitTitle(fig._title, canvas.clientWidth) });
+          if (canvas.clientWidth === w && canvas.clientHeight === h) return;
+          w = canvas.clientWidth; h = canvas.clientHeight;
+          if (fig._title) inst.setOption({ title: fitTitle(fig._title, w) });
           inst.resize();
         });
       }).observe(canvas);
@@ -166,7 +172,11 @@ function applyChart(fig, res, live) {
   inst.setOption(option, { notMerge: !live, lazyUpdate: false });
   renderTable(fig, res.table);
   const src = $('.sources', fig);
-  if (src) src.textContent = res.sources && res.sources.length ? T('chart.sources') + ' ' + res.sources.slice(0, 6).join(' · ') + (res.sources.length > 6 ? ' …' : '') : '';
+  if (src) {
+    src.textContent = res.sources && res.sources.length ? T('chart.sources') + ' ' + res.sources.slice(0, 6).join(' · ') + (res.sources.length > 6 ? ' …' : '') : '';
+    // On a phone the line is cut to three lines (app.css): focus shows it whole.
+    if (src.textContent) src.tabIndex = 0; else src.removeAttribute('tabindex');
+  }
   const vin = $('.vintage', fig);
   if (vin) {
     vin.textContent = T('chart.version') + ' ' + res.version + (res.version > sessionStart && sessionStart > 0 ? ' — ' + T('chart.changed') : '');
@@ -240,17 +250,33 @@ export function updateCharts(topic, payload, when) {
   });
 }
 
+// nextTask resolves in a later task than the caller's, so that the
+// browser can paint and answer input in between.
+function nextTask() {
+  if (window.scheduler && typeof scheduler.yield === 'function') return scheduler.yield();
+  return new Promise(function (resolve) { setTimeout(resolve, 0); });
+}
+
 // loadChart fetches fig's chart (data-chart, data-query) and draws it.
+// Only the latest load of a figure draws: a view changed twice in quick
+// succession (a toggle, then another) must not end on the first answer if
+// it comes last, nor say "ready" while the latest is still on its way.
 export function loadChart(fig) {
+  const seq = fig._loadSeq = (fig._loadSeq || 0) + 1;
+  const latest = function () { return seq === fig._loadSeq; };
   fig.dataset.state = 'loading';
   let url = '/api/v1/charts/' + fig.dataset.chart + (fig.dataset.query ? '?' + fig.dataset.query : '');
   if (!/(^|&)lang=/.test(fig.dataset.query || '')) url = withLang(url);
   const needMap = fig.dataset.chart === 'map';
   // The chart's data, ECharts and the map's outlines are fetched at once.
   const drawable = loadECharts().then(function () { return needMap ? loadMap() : null; });
+  // Each first draw is a task of its own, not one with ECharts' start,
+  // the map's outlines or another chart whose data came at the same time:
+  // on a phone each is a long task, and together one very long one.
   return Promise.all([getJSON(url), drawable]).then(function (r) {
-    applyChart(fig, r[0], false);
+    return nextTask().then(function () { if (latest()) applyChart(fig, r[0], false); });
   }).catch(function (e) {
+    if (!latest()) return;
     const err = $('.chart-error', fig);
     // Keep whatever was drawn; say what failed rather than show a blank box.
     if (err) { err.textContent = T('chart.error') + ' ' + e.message; err.hidden = false; }

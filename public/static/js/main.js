@@ -41,12 +41,30 @@ const FEATURES = [
 // Tests tell a reload from a live update by this id surviving.
 window.__loadId = window.__loadId || Math.random().toString(36).slice(2);
 
+// later runs fn in a task of its own (scheduler.yield's continuations go
+// ahead of other queued work where there is one).
+function later(fn) {
+  if (window.scheduler && typeof scheduler.yield === 'function') scheduler.yield().then(fn);
+  else setTimeout(fn, 0);
+}
+
+// start runs each of the page's features in a task of its own, in order:
+// together they were one long task on a phone, blocking input while the
+// page loaded. The websocket opens once every feature has registered its
+// topics and handlers, so that no catch-up it answers with is missed (the
+// features that talk on it wait for its open hook or check isConnected).
 function start() {
-  connect({ update: updateCharts, control: onControl, open: onOpen, reply: onReply });
-  FEATURES.forEach(function (f) {
-    if (document.querySelector(f[0])) f[1]();
-  });
-  resizeOnWindow();
+  const todo = FEATURES.filter(function (f) { return document.querySelector(f[0]); });
+  let i = 0;
+  (function next() {
+    if (i < todo.length) {
+      todo[i++][1]();
+      later(next);
+      return;
+    }
+    connect({ update: updateCharts, control: onControl, open: onOpen, reply: onReply });
+    resizeOnWindow();
+  })();
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();

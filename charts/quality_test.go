@@ -1,6 +1,8 @@
 package charts
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hwfdash/hwfdash/indicators"
@@ -60,4 +62,38 @@ func mustTrend(t *testing.T, in TrendInput) Option {
 		t.Fatal(err)
 	}
 	return opt
+}
+
+// TestTrendLowCoverageLabelledOncePerRun: years of low coverage in a row
+// carry one "low coverage" label, at the first (a label at each point
+// printed the words over each other), aligned away from the plot's nearer
+// edge; a later run gets its own.
+func TestTrendLowCoverageLabelledOncePerRun(t *testing.T) {
+	in := trendInput()
+	in.Band = nil
+	for y := 2010; y <= 2021; y++ {
+		in.Band = append(in.Band, Band{Year: y, Median: ptr(40.0), P25: ptr(30.0), P75: ptr(50.0), CountReported: 20, Low: y <= 2012 || y == 2019 || y == 2020})
+	}
+	opt := generic(t, mustTrend(t, in))
+	var low map[string]any
+	for _, s := range opt["series"].([]any) {
+		if sm := s.(map[string]any); sm["name"] == "Regional median (low coverage)" {
+			low = sm
+		}
+	}
+	if low == nil {
+		t.Fatal("no low-coverage series")
+	}
+	if l, _ := low["label"].(map[string]any); l == nil || l["show"] != false {
+		t.Errorf("series label %v: want none at every point", low["label"])
+	}
+	var labelled []string
+	for i, d := range low["data"].([]any) {
+		if l, ok := d.(map[string]any)["label"].(map[string]any); ok && l["show"] == true && l["formatter"] == "low coverage" {
+			labelled = append(labelled, fmt.Sprintf("%d %v", 2010+i, l["align"]))
+		}
+	}
+	if got := strings.Join(labelled, ", "); got != "2010 left, 2019 right" {
+		t.Errorf("labelled points %q, want the first of each run: 2010 left, 2019 right", got)
+	}
 }

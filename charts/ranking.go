@@ -228,6 +228,12 @@ func rankingColumns(o Option, ranked []string, k int, top float64, st Style) {
 		grids = append(grids, columnGrid(c, k, 0, 100, 10))
 		x := copyMap(valueAxis)
 		x["gridIndex"], x["max"], x["min"] = c, top, 0
+		// The columns share one scale: its unit is named once, under the
+		// first. Centred under the last, narrow column at 1280 px it ran
+		// off the slide's right edge.
+		if c > 0 {
+			delete(x, "name")
+		}
 		xs = append(xs, x)
 		y := copyMap(catAxis)
 		y["gridIndex"], y["data"] = c, cats

@@ -116,6 +116,13 @@ func (st Style) layout(o Option, rows ...map[string]any) int {
 	}
 	for _, key := range []string{"legend", "visualMap"} {
 		for _, m := range components(o, key) {
+			if _, row := m["top"]; row && key == "legend" {
+				// A legend in a row under the title keeps to its one row
+				// (paged where it is longer): on a phone the ranking's
+				// status key wrapped onto a second line, over the target's
+				// label at the top of the plot.
+				setDefault(m, "type", "scroll")
+			}
 			ts, _ := m["textStyle"].(map[string]any)
 			if ts == nil {
 				ts = map[string]any{}

@@ -97,3 +97,26 @@ func TestTrendLowCoverageLabelledOncePerRun(t *testing.T) {
 		t.Errorf("labelled points %q, want the first of each run: 2010 left, 2019 right", got)
 	}
 }
+
+// TestTrendDueLabelsStayInside: a due year's label, over the top of its
+// line, ends at the line in the plot's right half and starts there in the
+// left: centred at the last year it ran off the chart.
+func TestTrendDueLabelsStayInside(t *testing.T) {
+	in := trendInput()
+	first, last := g14, g14
+	first.ID, last.ID = "G01", "G02"
+	first.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 10, DueYear: 2019}
+	last.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 90, DueYear: 2021}
+	in.Milestones = []indicators.Milestone{first, last}
+	med := series(t, mustTrend(t, in), 2)
+	got := map[string]any{}
+	for _, d := range med["markLine"].(map[string]any)["data"].([]any) {
+		m := d.(map[string]any)
+		if _, ok := m["xAxis"]; ok {
+			got[m["name"].(string)] = m["label"].(map[string]any)["align"]
+		}
+	}
+	if got["G01 due"] != "left" || got["G02 due"] != "right" {
+		t.Errorf("due labels' alignment %v: want G01 (first year) left, G02 (last year) right", got)
+	}
+}

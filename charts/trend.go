@@ -191,9 +191,17 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		}
 		marks = append(marks, map[string]any{"yAxis": m.Measure.Target, "name": m.ID,
 			"label": map[string]any{"formatter": fmt.Sprintf("%s: %s (%d)", m.ID, fmtNum(m.Measure.Target), m.Measure.DueYear), "position": pos}})
-		if _, ok := index[m.Measure.DueYear]; ok {
+		if i, ok := index[m.Measure.DueYear]; ok {
+			// The label stands over the line's top end, centred: at the
+			// last year ("G11 due 2023") it ran off the chart's right edge
+			// (and at the first, off the left). It ends at the line in the
+			// right half of the plot and starts there in the left.
+			align := "left"
+			if 2*i >= len(ys) {
+				align = "right"
+			}
 			marks = append(marks, map[string]any{"xAxis": strconv.Itoa(m.Measure.DueYear), "name": m.ID + " " + st.t("chart.due", "due"),
-				"label": map[string]any{"formatter": m.ID + " " + st.t("chart.due", "due") + " " + strconv.Itoa(m.Measure.DueYear)}})
+				"label": map[string]any{"formatter": m.ID + " " + st.t("chart.due", "due") + " " + strconv.Itoa(m.Measure.DueYear), "align": align}})
 		}
 	}
 	// Mark lines are map entries: go-echarts gives their symbol as a list

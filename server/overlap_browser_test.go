@@ -204,11 +204,12 @@ func TestBrowserChartTextsDoNotOverprint(t *testing.T) {
 		pages = append(pages, page{path, laptop})
 	}
 	// Longer words and narrower canvases: a French source line wider than
-	// an 800 px tablet's canvas, a due year's label at the right edge, and
-	// a phone's status key that wrapped onto the plot.
+	// an 800 px tablet's canvas, a due year's label at the right edge, a
+	// phone's status key that wrapped onto the plot and a map's two keys
+	// on one row.
 	tablet := viewport{"800x900", 800, 900}
 	pages = append(pages, page{"/?lang=fr", tablet}, page{"/countries/DEU?lang=fr", tablet},
-		page{"/embed/charts/ranking?indicator=hwf_dnm&lang=ru", phone})
+		page{"/embed/charts/ranking?indicator=hwf_dnm&lang=ru", phone}, page{"/indicators/hwf_dnm?tab=map&lang=fr", phone})
 	for _, pg := range pages {
 		path := pg.path
 		t.Run(fmt.Sprintf("page %s at %s", path, pg.view.name), func(t *testing.T) {

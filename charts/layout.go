@@ -116,11 +116,14 @@ func (st Style) layout(o Option, rows ...map[string]any) int {
 	}
 	for _, key := range []string{"legend", "visualMap"} {
 		for _, m := range components(o, key) {
-			if _, row := m["top"]; row && key == "legend" {
-				// A legend in a row under the title keeps to its one row
-				// (paged where it is longer): on a phone the ranking's
-				// status key wrapped onto a second line, over the target's
-				// label at the top of the plot.
+			_, top := m["top"]
+			_, bottom := m["bottom"]
+			if key == "legend" && (top || bottom) {
+				// A legend in a row under the title or at the foot keeps to
+				// its one row (paged where it is longer): on a phone the
+				// ranking's status key wrapped onto a second line, over the
+				// target's label at the top of the plot, and the milestones'
+				// key at the foot up into the axis's name.
 				setDefault(m, "type", "scroll")
 			}
 			ts, _ := m["textStyle"].(map[string]any)

@@ -200,6 +200,7 @@ func TestBrowserChartTextsDoNotOverprint(t *testing.T) {
 		"/indicators/HWF_0001?countries=AUT,DEU,FRA,ITA&tab=map",
 		"/countries/DEU",
 		"/",
+		"/milestones",
 	} {
 		pages = append(pages, page{path, laptop})
 	}

@@ -115,7 +115,9 @@ function fitTitle(title, width) {
     // first, so on a narrow canvas it leads instead ("2022 · …").
     const m = narrow && typeof t.text === 'string' ? t.text.match(/^(.*\S),\s*(\d{4}(?:\s*[–-]\s*\d{4})?)$/) : null;
     if (m) c.text = m[2] + ' · ' + m[1];
-    c.textStyle = Object.assign({}, t.textStyle, narrow ? { width: w, overflow: 'truncate' } : { overflow: 'none' });
+    // Cut at the canvas's width on a wide canvas too: a long title in German
+    // or Russian ran off the projector's 1280 px slide.
+    c.textStyle = Object.assign({}, t.textStyle, { width: w, overflow: 'truncate' });
     c.subtextStyle = Object.assign({}, t.subtextStyle, cutSub ? { width: w, overflow: 'truncate' } : {});
     return c;
   });

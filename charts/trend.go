@@ -230,7 +230,10 @@ func Trend(in TrendInput, st Style) (Option, error) {
 // year (the early 1990s are low-coverage years in a row); the label starts
 // at its point in the left half of the plot and ends there in the right
 // half, so that it runs neither into the value axis's labels nor off the
-// chart. ECharts hides one that would still meet another series' label.
+// chart, and it hangs below the point, away from the events' labels that
+// hang from the plot's top (above it, "low coverage" ran into "E04 E05"
+// on Malta's trend). ECharts hides one that would still meet another
+// series' label.
 func labelLowRuns(o Option, st Style) {
 	low := st.t("chart.median", "Regional median") + " (" + st.t("coverage.low", "low coverage") + ")"
 	for _, s := range o["series"].([]any) {
@@ -248,7 +251,7 @@ func labelLowRuns(o Option, st Style) {
 				if 2*i >= len(data) {
 					align = "right"
 				}
-				dm["label"] = map[string]any{"show": true, "position": "top", "align": align, "formatter": st.t("coverage.low", "low coverage")}
+				dm["label"] = map[string]any{"show": true, "position": "bottom", "align": align, "formatter": st.t("coverage.low", "low coverage")}
 			}
 			prev = here
 		}

@@ -201,6 +201,7 @@ func TestBrowserChartTextsDoNotOverprint(t *testing.T) {
 		"/countries/DEU",
 		"/",
 		"/milestones",
+		"/embed/countries/MLT",
 	} {
 		pages = append(pages, page{path, laptop})
 	}

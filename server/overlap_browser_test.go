@@ -246,11 +246,23 @@ func TestBrowserChartTextsDoNotOverprint(t *testing.T) {
 			}
 		})
 	}
+	type screen struct {
+		size [2]int64
+		lang string
+	}
+	var screens []screen
 	for _, size := range presentSizes {
-		t.Run(fmt.Sprintf("present %dx%d", size[0], size[1]), func(t *testing.T) {
+		screens = append(screens, screen{size, "en"})
+	}
+	// German's long words at the smaller size: the Code chart's title and
+	// the ranking's target label ran off the slide.
+	screens = append(screens, screen{[2]int64{1280, 720}, "de"})
+	for _, sc := range screens {
+		size := sc.size
+		t.Run(fmt.Sprintf("present %dx%d %s", size[0], size[1], sc.lang), func(t *testing.T) {
 			ctx, closeTab := b.openTab(t, size[0], size[1])
 			defer closeTab()
-			run(t, ctx, 60*time.Second, chromedp.Navigate(a.URL+"/present?interval=600"),
+			run(t, ctx, 60*time.Second, chromedp.Navigate(a.URL+"/present?interval=600&lang="+sc.lang),
 				chromedp.Poll(liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)))
 			var slides []string
 			run(t, ctx, 5*time.Second, chromedp.Evaluate(`[...document.querySelectorAll('.slide')].filter(s => s.querySelector('.chart-canvas')).map(s => s.dataset.slide)`, &slides))
@@ -263,7 +275,7 @@ func TestBrowserChartTextsDoNotOverprint(t *testing.T) {
 				run(t, ctx, 30*time.Second,
 					chromedp.Poll(`document.querySelector('.slide:not([hidden]) figure.chart').dataset.painted === 'true' && `+chartsSized, nil, chromedp.WithPollingTimeout(20*time.Second)),
 					chromedp.Evaluate(pageChartTexts, &charts))
-				checkOverprints(t, fmt.Sprintf("%dx%d slide %s", size[0], size[1], slide), charts)
+				checkOverprints(t, fmt.Sprintf("%dx%d %s slide %s", size[0], size[1], sc.lang, slide), charts)
 			}
 		})
 	}

@@ -108,6 +108,18 @@ func TestComposeMatchesCode(t *testing.T) {
 			t.Errorf("%s: TRUSTED_PROXIES %q: want a default naming the proxy network (%v)", name, tp, err)
 		}
 	}
+	// Websockets are refused from any origin but PUBLIC_URL's (and
+	// ALLOWED_ORIGINS): nginx passes the Host without its port, so not even
+	// a browser on the same machine got through with PUBLIC_URL empty. The
+	// default is the origin of the port the load balancer publishes.
+	lbPort := strings.Split(doc.Services["lb"].Ports[0], ":")[0]
+	for _, name := range []string{"app1", "app2"} {
+		pu := doc.Services[name].Environment["PUBLIC_URL"]
+		def := strings.TrimSuffix(strings.TrimPrefix(pu, "${PUBLIC_URL:-"), "}")
+		if !strings.HasPrefix(pu, "${PUBLIC_URL:-") || def != "http://localhost:"+lbPort || checkPublicURL(def) != nil {
+			t.Errorf("%s: PUBLIC_URL %q: want ${PUBLIC_URL:-http://localhost:%s}, the origin of the published port", name, pu, lbPort)
+		}
+	}
 	conf, err := os.ReadFile("deploy/nginx.conf")
 	if err != nil {
 		t.Fatal(err)

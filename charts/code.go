@@ -144,8 +144,10 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 	}
 	rows := []map[string]any{legend}
 	vms := components(o, "visualMap")
-	// On a projector the two keys share one row, the legend over the share
-	// chart it belongs to: the heatmap's 53 rows need every pixel of height.
+	// On a projector the legend gets a row of its own over the share chart
+	// it belongs to, and only that chart starts below it: the heatmap's
+	// columns keep every pixel of height. (It used to share the visualMap's
+	// row, and at 1280 px the two keys printed over each other.)
 	shareRow := st.FontScale >= 1.5 && len(vms) > 0
 	switch {
 	case shareRow:
@@ -155,7 +157,10 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 	}
 	st.layout(o, rows...)
 	if shareRow {
-		legend["top"] = vms[0]["top"]
+		gs := components(o, "grid")
+		share := gs[len(gs)-1]
+		legend["top"] = share["top"].(int) - st.px(nameRoom) + st.px(rowGap)
+		share["top"] = share["top"].(int) + st.px(rowGap) + st.px(rowHeight)
 		legend["right"] = st.px(10)
 		legend["textStyle"] = map[string]any{"fontSize": st.px(9)}
 		delete(legend, "left")

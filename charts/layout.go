@@ -116,6 +116,16 @@ func (st Style) layout(o Option, rows ...map[string]any) int {
 	}
 	for _, key := range []string{"legend", "visualMap"} {
 		for _, m := range components(o, key) {
+			_, top := m["top"]
+			_, bottom := m["bottom"]
+			if key == "legend" && (top || bottom) {
+				// A legend in a row under the title or at the foot keeps to
+				// its one row (paged where it is longer): on a phone the
+				// ranking's status key wrapped onto a second line, over the
+				// target's label at the top of the plot, and the milestones'
+				// key at the foot up into the axis's name.
+				setDefault(m, "type", "scroll")
+			}
 			ts, _ := m["textStyle"].(map[string]any)
 			if ts == nil {
 				ts = map[string]any{}
@@ -126,6 +136,8 @@ func (st Style) layout(o Option, rows ...map[string]any) int {
 			setDefault(m, "itemHeight", st.px(12))
 		}
 	}
+	st.roomBelowAxisNames(o)
+	roomForUnmeasuredNames(o)
 	ss, _ := o["series"].([]any)
 	for _, s := range ss {
 		sm, ok := s.(map[string]any)
@@ -188,4 +200,125 @@ func fitAxisNames(o Option) {
 			}
 		}
 	}
+}
+
+// The margin ECharts leaves between an axis line and its labels (its
+// axisLabel.margin), and what is kept between an axis name and the edge.
+const (
+	labelMargin = 8
+	edgeRoom    = 4
+)
+
+// roomBelowAxisNames keeps the name under an x axis (nameLocation
+// "middle") inside the chart. ECharts puts it nameGap below the axis line,
+// but a grid's containLabel makes room for the tick labels only: with a
+// small grid bottom the name was drawn past the canvas's edge (the
+// ranking's unit, the Code chart's "Round" on the projector). The grid's
+// bottom grows to the name's line, less what the tick labels under the axis
+// take at least, plus a legend's row where one sits at the bottom.
+func (st Style) roomBelowAxisNames(o Option) {
+	grids := components(o, "grid")
+	legendRow := 0
+	for _, l := range components(o, "legend") {
+		if _, bottom := l["bottom"]; bottom && l["top"] == nil && l["show"] != false {
+			legendRow = st.px(rowHeight)
+		}
+	}
+	for _, ax := range components(o, "xAxis") {
+		if name, _ := ax["name"].(string); name == "" || ax["nameLocation"] != "middle" || ax["position"] == "top" {
+			continue
+		}
+		gi := int(number(ax["gridIndex"]))
+		if gi >= len(grids) {
+			continue
+		}
+		g := grids[gi]
+		bottom, ok := g["bottom"].(int)
+		if !ok {
+			continue // a percentage or a keyword: the chart's own choice
+		}
+		nts, _ := ax["nameTextStyle"].(map[string]any)
+		al, _ := ax["axisLabel"].(map[string]any)
+		need := number(ax["nameGap"]) + 1.25*number(nts["fontSize"]) + float64(st.px(edgeRoom)) + float64(legendRow)
+		if g["containLabel"] == true && (al == nil || al["show"] != false) {
+			need -= labelMargin + labelHeight(ax, al)
+		}
+		if n := int(math.Ceil(need)); n > bottom {
+			g["bottom"] = n
+		}
+	}
+}
+
+// roomForUnmeasuredNames widens the left edge of a grid whose category
+// axis on the left has more than 40 names (the Region's 53 Member States).
+// containLabel measures only every ceil(n/40)th name of such an axis
+// (ECharts' estimateLabelUnionRect), so a longer name between two measured
+// ones ran off the canvas ("Bosnia & Herzegovina — no data" on the
+// ranking): the grid gets what the longest name exceeds the longest
+// measured one by, at a generous 0.6 em a character.
+func roomForUnmeasuredNames(o Option) {
+	grids := components(o, "grid")
+	for _, ax := range components(o, "yAxis") {
+		data, _ := ax["data"].([]any)
+		gi := int(number(ax["gridIndex"]))
+		if ax["type"] != "category" || len(data) <= 40 || ax["position"] == "right" || gi >= len(grids) || grids[gi]["containLabel"] != true {
+			continue
+		}
+		left, ok := grids[gi]["left"].(int)
+		if !ok {
+			continue
+		}
+		step := (len(data) + 39) / 40
+		longest, measured := 0, 0
+		for i, d := range data {
+			if m, ok := d.(map[string]any); ok {
+				d = m["value"]
+			}
+			s, _ := d.(string)
+			n := len([]rune(s))
+			longest = max(longest, n)
+			if i%step == 0 {
+				measured = max(measured, n)
+			}
+		}
+		al, _ := ax["axisLabel"].(map[string]any)
+		grids[gi]["left"] = left + int(math.Ceil(float64(longest-measured)*0.6*number(al["fontSize"])))
+	}
+}
+
+// labelHeight is the least height an x axis's tick labels take: a line of
+// their font, or for labels turned by axisLabel.rotate the span of the
+// longest category turned so, at a narrow 0.45 em a character. (Too little
+// only leaves more room under the name.)
+func labelHeight(ax, al map[string]any) float64 {
+	font := number(al["fontSize"])
+	rot := math.Abs(number(al["rotate"])) * math.Pi / 180
+	if rot == 0 {
+		return font
+	}
+	longest := 0
+	data, _ := ax["data"].([]any)
+	for _, d := range data {
+		if m, ok := d.(map[string]any); ok {
+			d = m["value"]
+		}
+		if s, ok := d.(string); ok {
+			longest = max(longest, len([]rune(s)))
+		}
+	}
+	return float64(longest)*0.45*font*math.Sin(rot) + font*math.Cos(rot)
+}
+
+// number reads a number that an option holds as an int or a float64 (the
+// charts' own maps and go-echarts' decoded JSON); 0 for anything else.
+func number(v any) float64 {
+	switch x := v.(type) {
+	case int:
+		return float64(x)
+	case float64:
+		return x
+	case float32:
+		return float64(x)
+	}
+	return 0
 }

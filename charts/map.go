@@ -107,18 +107,22 @@ func Map(in MapInput, st Style) (Option, error) {
 		v["itemWidth"], v["itemHeight"] = st.px(12), st.px(120)
 		rows = append(rows, v)
 	}
-	geo["top"] = st.layout(o, rows...) + st.px(8)
 	var keys []any
 	if len(rows) > 0 {
-		// Grey is "no data", outside the colour scale: a legend entry at the
-		// right of the scale's row (for an empty series of that colour)
-		// gives it a key, so every colour on the map has one.
+		// Grey is "no data", outside the colour scale: a legend entry (for
+		// an empty series of that colour) gives it a key, so every colour
+		// on the map has one. It has the row under the scale's: at the
+		// right of the scale's own row the two met on a phone ("pour
+		// 10 000 habitants" over "pas de données").
 		noData := st.t("chart.no_data", "no data")
-		o["legend"] = []any{map[string]any{"show": true, "data": []string{noData}, "right": st.px(12), "top": rows[0]["top"],
-			"selectedMode": false, "itemWidth": st.px(14), "itemHeight": st.px(12), "textStyle": map[string]any{"fontSize": st.px(12)}}}
+		legend := map[string]any{"show": true, "data": []string{noData}, "left": "left",
+			"selectedMode": false, "itemWidth": st.px(14), "itemHeight": st.px(12), "textStyle": map[string]any{"fontSize": st.px(12)}}
+		o["legend"] = []any{legend}
+		rows = append(rows, legend)
 		keys = append(keys, map[string]any{"type": "scatter", "coordinateSystem": "geo", "name": noData,
 			"data": []any{}, "silent": true, "itemStyle": map[string]any{"color": "#DDDDDD", "borderColor": "#767676", "borderWidth": 1}})
 	}
+	geo["top"] = st.layout(o, rows...) + st.px(8)
 	var small []any
 	for _, s := range in.Small {
 		var v any = "-"

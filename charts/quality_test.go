@@ -1,6 +1,8 @@
 package charts
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hwfdash/hwfdash/indicators"
@@ -60,4 +62,61 @@ func mustTrend(t *testing.T, in TrendInput) Option {
 		t.Fatal(err)
 	}
 	return opt
+}
+
+// TestTrendLowCoverageLabelledOncePerRun: years of low coverage in a row
+// carry one "low coverage" label, at the first (a label at each point
+// printed the words over each other), aligned away from the plot's nearer
+// edge; a later run gets its own.
+func TestTrendLowCoverageLabelledOncePerRun(t *testing.T) {
+	in := trendInput()
+	in.Band = nil
+	for y := 2010; y <= 2021; y++ {
+		in.Band = append(in.Band, Band{Year: y, Median: ptr(40.0), P25: ptr(30.0), P75: ptr(50.0), CountReported: 20, Low: y <= 2012 || y == 2019 || y == 2020})
+	}
+	opt := generic(t, mustTrend(t, in))
+	var low map[string]any
+	for _, s := range opt["series"].([]any) {
+		if sm := s.(map[string]any); sm["name"] == "Regional median (low coverage)" {
+			low = sm
+		}
+	}
+	if low == nil {
+		t.Fatal("no low-coverage series")
+	}
+	if l, _ := low["label"].(map[string]any); l == nil || l["show"] != false {
+		t.Errorf("series label %v: want none at every point", low["label"])
+	}
+	var labelled []string
+	for i, d := range low["data"].([]any) {
+		if l, ok := d.(map[string]any)["label"].(map[string]any); ok && l["show"] == true && l["formatter"] == "low coverage" {
+			labelled = append(labelled, fmt.Sprintf("%d %v", 2010+i, l["align"]))
+		}
+	}
+	if got := strings.Join(labelled, ", "); got != "2010 left, 2019 right" {
+		t.Errorf("labelled points %q, want the first of each run: 2010 left, 2019 right", got)
+	}
+}
+
+// TestTrendDueLabelsStayInside: a due year's label, over the top of its
+// line, ends at the line in the plot's right half and starts there in the
+// left: centred at the last year it ran off the chart.
+func TestTrendDueLabelsStayInside(t *testing.T) {
+	in := trendInput()
+	first, last := g14, g14
+	first.ID, last.ID = "G01", "G02"
+	first.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 10, DueYear: 2019}
+	last.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 90, DueYear: 2021}
+	in.Milestones = []indicators.Milestone{first, last}
+	med := series(t, mustTrend(t, in), 2)
+	got := map[string]any{}
+	for _, d := range med["markLine"].(map[string]any)["data"].([]any) {
+		m := d.(map[string]any)
+		if _, ok := m["xAxis"]; ok {
+			got[m["name"].(string)] = m["label"].(map[string]any)["align"]
+		}
+	}
+	if got["G01 due"] != "left" || got["G02 due"] != "right" {
+		t.Errorf("due labels' alignment %v: want G01 (first year) left, G02 (last year) right", got)
+	}
 }

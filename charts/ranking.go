@@ -169,8 +169,22 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 	}
 	// A map entry: go-echarts gives a mark line's symbol as a list.
 	if in.Target != nil {
+		// The label stands over the line's top end: centred there it ran
+		// off the right edge where the target is near the axis's end (a
+		// projector's column in German). It ends at the line in the right
+		// half of the value axis and starts there in the left.
+		top := *in.Target
+		for _, r := range rows {
+			if r.v != nil {
+				top = max(top, *r.v)
+			}
+		}
+		align := "left"
+		if 2*(*in.Target) >= top {
+			align = "right"
+		}
 		series["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"xAxis": *in.Target,
-			"label": map[string]any{"formatter": in.TargetLabel, "position": "end"}}},
+			"label": map[string]any{"formatter": in.TargetLabel, "position": "end", "align": align}}},
 			"lineStyle": map[string]any{"color": "#000000", "type": "dashed", "width": 2}}
 	}
 	if k := projectorColumns(st, n); k > 1 {
@@ -228,6 +242,12 @@ func rankingColumns(o Option, ranked []string, k int, top float64, st Style) {
 		grids = append(grids, columnGrid(c, k, 0, 100, 10))
 		x := copyMap(valueAxis)
 		x["gridIndex"], x["max"], x["min"] = c, top, 0
+		// The columns share one scale: its unit is named once, under the
+		// first. Centred under the last, narrow column at 1280 px it ran
+		// off the slide's right edge.
+		if c > 0 {
+			delete(x, "name")
+		}
 		xs = append(xs, x)
 		y := copyMap(catAxis)
 		y["gridIndex"], y["data"] = c, cats
@@ -235,6 +255,20 @@ func rankingColumns(o Option, ranked []string, k int, top float64, st Style) {
 		ys = append(ys, y)
 		col := copyMap(main)
 		col["xAxisIndex"], col["yAxisIndex"], col["data"] = c, c, part
+		// The target's line is drawn in every column, its label over the
+		// first only, as the unit: over the last, narrow column it ran off
+		// the slide.
+		if ml, ok := main["markLine"].(map[string]any); ok && c > 0 {
+			ml = copyMap(ml)
+			var data []any
+			for _, d := range ml["data"].([]any) {
+				dm := copyMap(d.(map[string]any))
+				dm["label"] = map[string]any{"show": false}
+				data = append(data, dm)
+			}
+			ml["data"] = data
+			col["markLine"] = ml
+		}
 		cols = append(cols, col)
 	}
 	o["grid"], o["xAxis"], o["yAxis"] = grids, xs, ys

@@ -162,8 +162,7 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		line.AddSeries(low, lowMedian,
 			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true), Symbol: "emptyCircle", SymbolSize: 8, ConnectNulls: opts.Bool(false)}),
 			charts.WithLineStyleOpts(opts.LineStyle{Type: "dotted", Width: 2, Color: "#999999"}),
-			charts.WithItemStyleOpts(opts.ItemStyle{Color: "#999999"}),
-			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: st.t("coverage.low", "low coverage")}))
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: "#999999"}))
 	}
 	o, err := finish(line, st, aria(st.f("chart.desc_trend", "%s over time, %s, for %d countries with the regional median and interquartile range.",
 		in.Indicator.Name, span, len(in.Series))))
@@ -192,9 +191,17 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		}
 		marks = append(marks, map[string]any{"yAxis": m.Measure.Target, "name": m.ID,
 			"label": map[string]any{"formatter": fmt.Sprintf("%s: %s (%d)", m.ID, fmtNum(m.Measure.Target), m.Measure.DueYear), "position": pos}})
-		if _, ok := index[m.Measure.DueYear]; ok {
+		if i, ok := index[m.Measure.DueYear]; ok {
+			// The label stands over the line's top end, centred: at the
+			// last year ("G11 due 2023") it ran off the chart's right edge
+			// (and at the first, off the left). It ends at the line in the
+			// right half of the plot and starts there in the left.
+			align := "left"
+			if 2*i >= len(ys) {
+				align = "right"
+			}
 			marks = append(marks, map[string]any{"xAxis": strconv.Itoa(m.Measure.DueYear), "name": m.ID + " " + st.t("chart.due", "due"),
-				"label": map[string]any{"formatter": m.ID + " " + st.t("chart.due", "due") + " " + strconv.Itoa(m.Measure.DueYear)}})
+				"label": map[string]any{"formatter": m.ID + " " + st.t("chart.due", "due") + " " + strconv.Itoa(m.Measure.DueYear), "align": align}})
 		}
 	}
 	// Mark lines are map entries: go-echarts gives their symbol as a list
@@ -210,9 +217,47 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		s.(map[string]any)["tooltip"] = map[string]any{"show": false}
 		s.(map[string]any)["silent"] = true
 	}
+	if lowMedian != nil {
+		labelLowRuns(o, st)
+	}
 	in.annotate(o, st, index)
 	st.layout(o)
 	return o, nil
+}
+
+// labelLowRuns labels the low-coverage median where each run of such years
+// begins. A label at every point printed "low coverage" over itself once a
+// year (the early 1990s are low-coverage years in a row); the label starts
+// at its point in the left half of the plot and ends there in the right
+// half, so that it runs neither into the value axis's labels nor off the
+// chart, and it hangs below the point, away from the events' labels that
+// hang from the plot's top (above it, "low coverage" ran into "E04 E05"
+// on Malta's trend). ECharts hides one that would still meet another
+// series' label.
+func labelLowRuns(o Option, st Style) {
+	low := st.t("chart.median", "Regional median") + " (" + st.t("coverage.low", "low coverage") + ")"
+	for _, s := range o["series"].([]any) {
+		sm, _ := s.(map[string]any)
+		if sm == nil || sm["name"] != low {
+			continue
+		}
+		data, _ := sm["data"].([]any)
+		prev := false
+		for i, d := range data {
+			dm, _ := d.(map[string]any)
+			here := dm != nil && dm["value"] != "-"
+			if here && !prev {
+				align := "left"
+				if 2*i >= len(data) {
+					align = "right"
+				}
+				dm["label"] = map[string]any{"show": true, "position": "bottom", "align": align, "formatter": st.t("coverage.low", "low coverage")}
+			}
+			prev = here
+		}
+		sm["label"] = map[string]any{"show": false}
+		sm["labelLayout"] = map[string]any{"hideOverlap": true}
+	}
 }
 
 // countrySegments is one country's points on the year axis, split before

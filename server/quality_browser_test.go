@@ -16,7 +16,7 @@ var zeroReported = regexp.MustCompile(`\b0 (of|sur|von|из) 53\b`)
 
 // codePanel is what the Code section shows in the page.
 type codePanel struct {
-	Cited, Text                string
+	Cited, Facts, Text         string
 	EmptyShown, GridShown      bool
 	State                      string
 	Rows                       int
@@ -35,6 +35,9 @@ const readCodePanel = `(() => {
   const slide = [...document.querySelectorAll('.slide')].filter(s => !s.hidden).map(s => s.dataset.slide).join();
   return {
     Cited: sec ? sec.querySelector('.cited-facts').innerText : '',
+    // Each round's line of facts, without the citations written out under it.
+    Facts: sec ? [...sec.querySelectorAll('.cited-facts > li')].map(li => { const c = li.cloneNode(true);
+      c.querySelectorAll('.round-sources').forEach(o => o.remove()); return c.textContent.replace(/\s+/g, ' ').trim(); }).join('\n') : '',
     Text: document.body.innerText,
     EmptyShown: shown(document.querySelector('.received-empty')),
     GridShown: shown(document.querySelector('.received-grid')),
@@ -74,6 +77,12 @@ func TestBrowserCodeFactsAndDistances(t *testing.T) {
 		if !strings.Contains(p.Cited, want) {
 			t.Errorf("overview: the cited facts lack %q:\n%s", want, p.Cited)
 		}
+	}
+	// A fact whose source is cited with an earlier one ends without its
+	// reference: the space that came before the reference stood before
+	// the "; " joining it to the next fact.
+	if strings.Contains(p.Facts, " ;") || !strings.Contains(p.Facts, "; ") {
+		t.Errorf("overview: the cited facts are not joined by \"; \" alone:\n%s", p.Facts)
 	}
 	if zeroReported.MatchString(p.Text) {
 		t.Errorf("overview says %q while nothing was received", zeroReported.FindString(p.Text))

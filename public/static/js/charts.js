@@ -98,19 +98,27 @@ function renderTable(fig, table) {
 // On a narrow screen a chart's title or subtitle would run off the canvas,
 // cut mid-word: it ends with an ellipsis at the canvas's width instead (the
 // figure's caption and table keep the whole text). Not wrapped: the server
-// placed the legend and plot under the lines it expected. Returns the
-// title(s) to set for a canvas of that width, from the server's.
+// placed the legend and plot under the lines it expected, and a source
+// line wrapped into more lines met the value axis's name. The subtitle
+// breaks at the server's width (subtextStyle.width): on a canvas narrower
+// than that, not only a phone's, it is cut so too (at 800 px a French
+// source line ran off the right). Returns the title(s) to set for a canvas
+// of that width, from the server's.
 function fitTitle(title, width) {
   const narrow = width > 0 && width < 700;
   return [].concat(title).map(function (t) {
     const w = width - 2 * (Number(t.left) || 12);
+    const breakAt = Number((t.subtextStyle || {}).width) || 0;
+    const cutSub = narrow || (width > 0 && breakAt > 0 && w < breakAt);
     const c = Object.assign({}, t);
     // The year ends the title ("…, 2022"): cut at the end it would go
     // first, so on a narrow canvas it leads instead ("2022 · …").
     const m = narrow && typeof t.text === 'string' ? t.text.match(/^(.*\S),\s*(\d{4}(?:\s*[–-]\s*\d{4})?)$/) : null;
     if (m) c.text = m[2] + ' · ' + m[1];
-    c.textStyle = Object.assign({}, t.textStyle, narrow ? { width: w, overflow: 'truncate' } : { overflow: 'none' });
-    c.subtextStyle = Object.assign({}, t.subtextStyle, narrow ? { width: w, overflow: 'truncate' } : {});
+    // Cut at the canvas's width on a wide canvas too: a long title in German
+    // or Russian ran off the projector's 1280 px slide.
+    c.textStyle = Object.assign({}, t.textStyle, { width: w, overflow: 'truncate' });
+    c.subtextStyle = Object.assign({}, t.subtextStyle, cutSub ? { width: w, overflow: 'truncate' } : {});
     return c;
   });
 }

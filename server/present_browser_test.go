@@ -444,11 +444,19 @@ func TestBrowserPresentDrawsAhead(t *testing.T) {
 		  window.__shown.push({Slide: document.querySelector('.slides').dataset.slide, State: f ? f.dataset.state : 'none',
 		    Drawn: !!inst && inst.getWidth() > 0 && Math.abs(inst.getHeight() - c.clientHeight) < 2}); })
 		  .observe(document.querySelector('.slides'), {attributes: true, attributeFilter: ['data-slide']}); true`, nil))
-	goTo := func(slide int) {
+	command := func(cmd string) {
 		var ok bool
 		run(t, ctx, 10*time.Second, chromedp.Evaluate(fmt.Sprintf(`new Promise(res => { const s = new WebSocket('ws://' + location.host + '/ws');
-		  s.onopen = () => { s.send(JSON.stringify({control: {cmd: 'goto', slide: %d}, token: %q})); s.close(); res(true); }; })`, slide, adminToken), &ok, evalPromise),
-			chromedp.Poll(fmt.Sprintf(`document.querySelector('.slides').dataset.slide === %q`, presentSlideNames[slide]), nil, chromedp.WithPollingTimeout(10*time.Second)))
+		  s.onopen = () => { s.send(JSON.stringify({control: %s, token: %q})); s.close(); res(true); }; })`, cmd, adminToken), &ok, evalPromise))
+	}
+	// The operator pauses the deck (a running deck draws the next slide
+	// five seconds before it moves on; a paused one a second after it
+	// shows a slide) and steps through it.
+	command(`{cmd: 'pause'}`)
+	run(t, ctx, 10*time.Second, chromedp.Poll(`document.body.dataset.lastControl === 'pause'`, nil, chromedp.WithPollingTimeout(10*time.Second)))
+	goTo := func(slide int) {
+		command(fmt.Sprintf(`{cmd: 'goto', slide: %d}`, slide))
+		run(t, ctx, 10*time.Second, chromedp.Poll(fmt.Sprintf(`document.querySelector('.slides').dataset.slide === %q`, presentSlideNames[slide]), nil, chromedp.WithPollingTimeout(10*time.Second)))
 	}
 	for i, name := range presentSlideNames {
 		if name == "overview" || name == "distances" {

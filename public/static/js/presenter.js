@@ -25,9 +25,11 @@ function screenID() {
   return id;
 }
 
-// PRELOAD_MS is how long after a slide is shown the next one is drawn out
-// of sight.
+// PRELOAD_MS is the least time after a slide is shown before the next one
+// is drawn out of sight; PRELOAD_LEAD_MS how long before the deck moves on
+// it is drawn (a first chart loads ECharts: seconds on a slow machine).
 const PRELOAD_MS = 1000;
+const PRELOAD_LEAD_MS = 5000;
 
 export function present() {
   const deck = $('.slides');
@@ -73,13 +75,20 @@ export function present() {
   // preloadAfter lays out the slide after i out of sight (class
   // "preload"), so that its chart (drawn when it comes into view) is drawn
   // before the deck reaches it: a projected chart is never an empty card
-  // while it loads. It waits PRELOAD_MS, so that the shown slide draws
-  // first.
+  // while it loads. It starts PRELOAD_LEAD_MS before the deck moves on (at
+  // least PRELOAD_MS after the slide was shown, so that the shown slide
+  // draws first), and PRELOAD_MS after a paused deck's slide is shown.
   function preloadAfter(i) {
     clearTimeout(preloadTimer);
     const next = slides.find(function (s) { return s.dataset.slide === names[(i + 1) % names.length]; });
-    if (!next || next === slides[slides.findIndex(function (s) { return !s.hidden; })]) return;
-    preloadTimer = setTimeout(function () { if (next.hidden) next.classList.add('preload'); }, PRELOAD_MS);
+    if (!next || !next.hidden) return;
+    let wait = PRELOAD_MS;
+    if (!state.paused) {
+      const period = state.interval * 1000;
+      const into = ((Date.now() + offset - state.since) % period + period) % period;
+      wait = Math.max(PRELOAD_MS, period - into - PRELOAD_LEAD_MS);
+    }
+    preloadTimer = setTimeout(function () { if (next.hidden) next.classList.add('preload'); }, wait);
   }
   screen = {
     join: function () { send({ control: { cmd: 'state', interval: Number(deck.dataset.interval || 0) } }); },

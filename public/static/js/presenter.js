@@ -64,8 +64,10 @@ export function present() {
       resizeCharts(slides[dom]);
       deck.dataset.slide = names[i];
       ack();
-      preloadAfter(i);
     }
+    // Again on every state: a pause or a new interval moves the time the
+    // next slide is drawn.
+    preloadAfter(i);
     if (!state.paused) {
       const period = state.interval * 1000;
       const into = ((Date.now() + offset - state.since) % period + period) % period;

@@ -409,12 +409,8 @@ func TestBrowserPresentLayout(t *testing.T) {
 // screen, on any slide.
 func TestBrowserPresentPhone(t *testing.T) {
 	skipShort(t, "browser")
-	a := startApp(t, appOptions{})
-	b := newBrowser(t)
-	ctx, _ := b.openTab(t, 390, 844)
-	run(t, ctx, 60*time.Second, chromedp.Navigate(a.URL+"/present?interval=600"),
-		chromedp.Poll(liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)))
-	for _, slide := range []string{"overview", "distances", "code", "milestones", "map", "ranking", "focus"} {
+	_, b, ctx := openProjector(t, 390, 844)
+	for _, slide := range presentSlideNames {
 		showSlide(t, ctx, slide)
 		var width float64
 		run(t, ctx, 10*time.Second, chromedp.Evaluate(`document.documentElement.scrollWidth`, &width))
@@ -431,11 +427,8 @@ func TestBrowserPresentPhone(t *testing.T) {
 // chart has drawn, at the size it is shown at.
 func TestBrowserPresentDrawsAhead(t *testing.T) {
 	skipShort(t, "browser")
-	a := startApp(t, appOptions{})
-	b := newBrowser(t)
-	ctx, _ := b.openTab(t, 1920, 1080)
-	run(t, ctx, 60*time.Second, chromedp.Navigate(a.URL+"/present?interval=600"),
-		chromedp.Poll(liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+	_, b, ctx := openProjector(t, 1920, 1080)
+	run(t, ctx, 10*time.Second,
 		// Each switch records the shown figure's state and its chart's size
 		// against its canvas, as the screen is at that moment.
 		chromedp.Evaluate(`window.__shown = []; new MutationObserver(() => {
@@ -488,6 +481,18 @@ func TestBrowserPresentDrawsAhead(t *testing.T) {
 		t.Errorf("%d chart slides shown, want the 5 of the deck: %+v", seen, shown)
 	}
 	b.checkNoErrors()
+}
+
+// openProjector starts an instance and opens /present on it at w×h (ten
+// minutes a slide), once the screen is live and has the deck.
+func openProjector(t *testing.T, w, h int64) (*app, *browser, context.Context) {
+	t.Helper()
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	ctx, _ := b.openTab(t, w, h)
+	run(t, ctx, 60*time.Second, chromedp.Navigate(a.URL+"/present?interval=600"),
+		chromedp.Poll(liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)))
+	return a, b, ctx
 }
 
 // presentSlideNames is the deck's order (server's presentSlides).

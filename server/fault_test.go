@@ -87,6 +87,8 @@ func TestRedisStoppedUnderLoad(t *testing.T) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var failures, slow, reads atomic.Int64
+	var whyMu sync.Mutex
+	var why []string // the first failures' causes, for the report
 	paths := []string{"/api/v1/milestones", "/api/v1/indicators/HWF_0001/regional", "/api/v1/countries/SWE/summary", "/api/v1/code/rounds"}
 	for i, base := range []string{a.URL, b.URL, a.URL, b.URL} {
 		wg.Add(1)
@@ -103,6 +105,15 @@ func TestRedisStoppedUnderLoad(t *testing.T) {
 				resp, err := client.Get(base + paths[(i+n)%len(paths)])
 				if err != nil || resp.StatusCode != http.StatusOK {
 					failures.Add(1)
+					cause := fmt.Sprint(err)
+					if resp != nil {
+						cause = resp.Status
+					}
+					whyMu.Lock()
+					if len(why) < 5 {
+						why = append(why, fmt.Sprintf("%s%s after %v: %s", base, paths[(i+n)%len(paths)], time.Since(start).Round(time.Millisecond), cause))
+					}
+					whyMu.Unlock()
 				}
 				if resp != nil {
 					resp.Body.Close()
@@ -150,7 +161,7 @@ func TestRedisStoppedUnderLoad(t *testing.T) {
 	// and speed belongs to the benchmarks.
 	t.Logf("%d reads, %d failed, %d slower than 2 s", reads.Load(), failures.Load(), slow.Load())
 	if failures.Load() != 0 {
-		t.Fatalf("%d reads failed while Redis was down", failures.Load())
+		t.Fatalf("%d reads failed while Redis was down; first: %q", failures.Load(), why)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -206,10 +207,7 @@ func startApp(t testing.TB, o appOptions) *app {
 	t.Helper()
 	ctx := context.Background()
 	ds := loadDataset(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
+	log := slog.New(slog.NewTextHandler(testLogWriter(t), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if o.dsn == "" && o.dataDir == "" {
 		o.dataDir = seededSQLite(t)
 	}
@@ -267,6 +265,31 @@ func startApp(t testing.TB, o appOptions) *app {
 	})
 	waitReady(t, a.URL)
 	return a
+}
+
+// testLogWriter sends an instance's warnings and errors to t's log, which
+// go test prints only when t fails (or under -v): a failure then shows what
+// the server saw. Lines after t ends (a goroutine logging during shutdown)
+// are dropped, as testing forbids logging then.
+func testLogWriter(t testing.TB) io.Writer {
+	w := &tlogWriter{t: t}
+	t.Cleanup(func() { w.mu.Lock(); w.done = true; w.mu.Unlock() })
+	return w
+}
+
+type tlogWriter struct {
+	t    testing.TB
+	mu   sync.Mutex
+	done bool
+}
+
+func (w *tlogWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimRight(string(p), "\n"))
+	}
+	return len(p), nil
 }
 
 func waitReady(t testing.TB, base string) {

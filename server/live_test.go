@@ -53,22 +53,29 @@ func (c *wsClient) send(v any) {
 	}
 }
 
-// await reads messages until one matches, failing after a generous timeout.
+// await reads messages until one matches, failing after a generous
+// timeout with the messages it read instead (type, topic, version), so a
+// failure says whether an update came late, stale or not at all.
 func (c *wsClient) await(match func(wsMessage) bool) wsMessage {
 	c.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	start := time.Now()
+	deadline := start.Add(10 * time.Second)
+	var seen []string
 	for {
 		_ = c.conn.SetReadDeadline(deadline)
 		var m wsMessage
 		_, data, err := c.conn.ReadMessage()
 		if err != nil {
-			c.t.Fatalf("websocket read: %v", err)
+			c.t.Fatalf("websocket read after %v: %v; read before it: %v", time.Since(start).Round(time.Millisecond), err, seen)
 		}
 		if err := json.Unmarshal(data, &m); err != nil {
 			c.t.Fatalf("websocket message %q: %v", data, err)
 		}
 		if match(m) {
 			return m
+		}
+		if len(seen) < 20 {
+			seen = append(seen, fmt.Sprintf("%s %s v%d %s", m.Type, m.Topic, m.Version, m.Error))
 		}
 	}
 }

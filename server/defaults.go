@@ -53,6 +53,13 @@ const (
 	// requestTimeout bounds the work of one request, so a stalled store
 	// cannot hold a connection forever.
 	requestTimeout = 10 * time.Second
+	// pushTimeout bounds computing one topic's pushed payload. It is not a
+	// request's: nobody waits on a connection for it, and a push cut short
+	// is an update the open screens never get (the version has moved on),
+	// so it may take as long as a shared computation does (the first
+	// after a restart reads every series) rather than fail at
+	// requestTimeout.
+	pushTimeout = 30 * time.Second
 	// readyTimeout bounds the store ping of GET /readyz.
 	readyTimeout = 2 * time.Second
 	// catchUpTimeout bounds one catch-up with the store.

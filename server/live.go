@@ -195,7 +195,7 @@ func (s *Server) updateFrame(ctx context.Context, topic string, version, publish
 // version-keyed cache as the API, so N instances × M clients compute it once
 // per instance.
 func (s *Server) topicPayload(ctx context.Context, topic string, version int64, rows []indicators.Observation) (json.RawMessage, error) {
-	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, pushTimeout)
 	defer cancel()
 	body, err := s.deps.Cache.GetOrCompute(ctx, s.eng.TopicKey(topic).String(), func(ctx context.Context) ([]byte, error) {
 		v, err := s.eng.TopicPayload(ctx, topic, version)

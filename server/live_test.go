@@ -55,11 +55,14 @@ func (c *wsClient) send(v any) {
 
 // await reads messages until one matches, failing after a generous
 // timeout with the messages it read instead (type, topic, version), so a
-// failure says whether an update came late, stale or not at all.
+// failure says whether an update came late, stale or not at all. The
+// timeout only detects a missing update: under the race detector on a
+// loaded 2-core machine the first payload an instance computes (every
+// series read from the store) takes seconds.
 func (c *wsClient) await(match func(wsMessage) bool) wsMessage {
 	c.t.Helper()
 	start := time.Now()
-	deadline := start.Add(10 * time.Second)
+	deadline := start.Add(30 * time.Second)
 	var seen []string
 	for {
 		_ = c.conn.SetReadDeadline(deadline)

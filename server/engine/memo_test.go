@@ -2,7 +2,10 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hwfdash/hwfdash/indicators"
@@ -74,4 +77,71 @@ func mapValues(m map[string]float64) []float64 {
 		out = append(out, v)
 	}
 	return out
+}
+
+// gatedStore counts the reads of the live store and holds each until gate
+// is closed, so that a test can have callers arrive while a read runs.
+type gatedStore struct {
+	*memStore
+	gate    chan struct{}
+	started chan struct{}
+	reads   atomic.Int64
+}
+
+func (s *gatedStore) Latest(ctx context.Context, q indicators.Query) ([]indicators.Observation, error) {
+	s.reads.Add(1)
+	s.started <- struct{}{}
+	<-s.gate
+	return s.memStore.Latest(ctx, q)
+}
+
+// TestMemoLoadsOnceForConcurrentCallers: callers missing the same series
+// at once share one read of the store, and a caller that gives up (its
+// context ends) neither cancels the read for the others nor gets a result.
+func TestMemoLoadsOnceForConcurrentCallers(t *testing.T) {
+	ref, live := fixture()
+	st := &gatedStore{memStore: &memStore{obs: live}, gate: make(chan struct{}), started: make(chan struct{}, 16)}
+	e := New(Config{Store: st, Reference: ref, CurrentYear: func() int { return 2025 }})
+	ind := e.ref.ByID[fixtureIndicator]
+
+	quitter, quit := context.WithCancel(context.Background())
+	quitErr := make(chan error, 1)
+	go func() {
+		_, err := e.allSeries(quitter, ind)
+		quitErr <- err
+	}()
+	<-st.started // the first caller's read is under way
+	const waiters = 5
+	results := make(chan []indicators.Observation, waiters)
+	var wg sync.WaitGroup
+	for range waiters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			obs, err := e.allSeries(context.Background(), ind)
+			if err != nil {
+				t.Error(err)
+			}
+			results <- obs
+		}()
+	}
+	quit()
+	if err := <-quitErr; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the caller that gave up got %v, want context.Canceled", err)
+	}
+	close(st.gate)
+	wg.Wait()
+	close(results)
+	for obs := range results {
+		if len(obs) == 0 {
+			t.Fatal("a waiting caller got no series")
+		}
+	}
+	if n := st.reads.Load(); n != 1 {
+		t.Fatalf("%d reads of the store for one series, want 1", n)
+	}
+	// The read's result is kept: a later caller reads nothing.
+	if _, err := e.allSeries(context.Background(), ind); err != nil || st.reads.Load() != 1 {
+		t.Fatalf("after the shared read: err %v, %d reads", err, st.reads.Load())
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/hwfdash/hwfdash/indicators"
 )
@@ -111,6 +112,64 @@ type memo struct {
 	pop      map[int]map[string]float64
 	regional map[string]memoRegional
 	series   map[string]memoSeries
+	// flights are the loads under way, so that callers missing the same
+	// entry at once (a write's pushes, a page's requests, the first
+	// answers after a restart) wait for one read of the store instead of
+	// each making its own: the first read of every series is the costliest
+	// thing the engine does.
+	flights map[flightKey]*flight
+}
+
+type flightKey struct {
+	kind, id string
+	version  int64
+	src      Store
+}
+
+type flight struct {
+	done chan struct{}
+	val  any
+	err  error
+}
+
+// memoLoadTimeout bounds one shared load. The load is detached from the
+// caller that started it, since others may be waiting on it; each caller
+// still stops waiting when its own context ends.
+const memoLoadTimeout = 30 * time.Second
+
+// sharedLoad runs load once for every caller asking for the same entry
+// (kind, id, version, store) while it runs, and gives each the result.
+func sharedLoad[T any](ctx context.Context, e *Engine, kind, id string, version int64, load func(context.Context) (T, error)) (T, error) {
+	k := flightKey{kind: kind, id: id, version: version, src: e.store}
+	e.memo.mu.Lock()
+	f := e.memo.flights[k]
+	if f == nil {
+		f = &flight{done: make(chan struct{})}
+		if e.memo.flights == nil {
+			e.memo.flights = map[flightKey]*flight{}
+		}
+		e.memo.flights[k] = f
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), memoLoadTimeout)
+		go func() {
+			defer cancel()
+			f.val, f.err = load(lctx)
+			e.memo.mu.Lock()
+			delete(e.memo.flights, k)
+			e.memo.mu.Unlock()
+			close(f.done)
+		}()
+	}
+	e.memo.mu.Unlock()
+	var zero T
+	select {
+	case <-ctx.Done():
+		return zero, ctx.Err()
+	case <-f.done:
+		if f.err != nil {
+			return zero, f.err
+		}
+		return f.val.(T), nil
+	}
 }
 
 type memoSeries struct {
@@ -136,14 +195,16 @@ func (e *Engine) allPopulation(ctx context.Context) (map[int]map[string]float64,
 		return p, nil
 	}
 	e.memo.mu.Unlock()
-	p, err := e.readPopulation(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e.memo.mu.Lock()
-	e.memo.pop, e.memo.popV, e.memo.popSrc = p, v, e.store
-	e.memo.mu.Unlock()
-	return p, nil
+	return sharedLoad(ctx, e, "population", "", v, func(ctx context.Context) (map[int]map[string]float64, error) {
+		p, err := e.readPopulation(ctx)
+		if err != nil {
+			return nil, err
+		}
+		e.memo.mu.Lock()
+		e.memo.pop, e.memo.popV, e.memo.popSrc = p, v, e.store
+		e.memo.mu.Unlock()
+		return p, nil
+	})
 }
 
 // regionalDeps lists what an indicator's regional series depends on.
@@ -161,17 +222,19 @@ func (e *Engine) memoRegionalSeries(ctx context.Context, ind indicators.Indicato
 		return m.series, nil
 	}
 	e.memo.mu.Unlock()
-	s, err := e.regionalSeries(ctx, ind)
-	if err != nil {
-		return nil, err
-	}
-	e.memo.mu.Lock()
-	if e.memo.regional == nil {
-		e.memo.regional = map[string]memoRegional{}
-	}
-	e.memo.regional[ind.ID] = memoRegional{version: v, src: e.store, series: s}
-	e.memo.mu.Unlock()
-	return s, nil
+	return sharedLoad(ctx, e, "regional", ind.ID, v, func(ctx context.Context) ([]indicators.Regional, error) {
+		s, err := e.regionalSeries(ctx, ind)
+		if err != nil {
+			return nil, err
+		}
+		e.memo.mu.Lock()
+		if e.memo.regional == nil {
+			e.memo.regional = map[string]memoRegional{}
+		}
+		e.memo.regional[ind.ID] = memoRegional{version: v, src: e.store, series: s}
+		e.memo.mu.Unlock()
+		return s, nil
+	})
 }
 
 // allSeries is every Member State's series of ind (Series over all years)
@@ -185,15 +248,17 @@ func (e *Engine) allSeries(ctx context.Context, ind indicators.Indicator) ([]ind
 		return m.obs, nil
 	}
 	e.memo.mu.Unlock()
-	obs, err := e.Series(ctx, ind, nil, TimeRange{})
-	if err != nil {
-		return nil, err
-	}
-	e.memo.mu.Lock()
-	if e.memo.series == nil {
-		e.memo.series = map[string]memoSeries{}
-	}
-	e.memo.series[ind.ID] = memoSeries{version: v, src: e.store, obs: obs}
-	e.memo.mu.Unlock()
-	return obs, nil
+	return sharedLoad(ctx, e, "series", ind.ID, v, func(ctx context.Context) ([]indicators.Observation, error) {
+		obs, err := e.Series(ctx, ind, nil, TimeRange{})
+		if err != nil {
+			return nil, err
+		}
+		e.memo.mu.Lock()
+		if e.memo.series == nil {
+			e.memo.series = map[string]memoSeries{}
+		}
+		e.memo.series[ind.ID] = memoSeries{version: v, src: e.store, obs: obs}
+		e.memo.mu.Unlock()
+		return obs, nil
+	})
 }

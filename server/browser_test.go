@@ -313,7 +313,10 @@ func TestBrowserPresenterControl(t *testing.T) {
 	for _, ctx := range screens {
 		// The whole screen is black, also below a slide shorter than it.
 		var bg string
+		// The tab opened last is in front; a tab behind it runs no
+		// animation frames, which chromedp's Poll waits on.
 		run(t, ctx, 60*time.Second,
+			front(ctx),
 			chromedp.Navigate(a.URL+"/present?interval=600"),
 			chromedp.Poll(`document.querySelector('.live').dataset.state === 'live'`, nil, chromedp.WithPollingTimeout(30*time.Second)),
 			chromedp.Evaluate(`getComputedStyle(document.documentElement).backgroundColor`, &bg),

@@ -182,10 +182,15 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		// Two targets close on the value axis (G11's 49 and G14's 44.5 per
 		// 10,000) would print their labels on top of each other: the second
 		// one goes to the left end of its line.
+		// It stands on the side of its line away from the other's: over
+		// it, the lower one's label was crossed out by the upper line.
 		pos := "insideEndTop"
 		for _, t := range placed {
 			if near(t, m.Measure.Target) {
 				pos = "insideStartTop"
+				if m.Measure.Target < t {
+					pos = "insideStartBottom"
+				}
 			}
 		}
 		if pos == "insideEndTop" {

@@ -179,3 +179,24 @@ func TestTrendDueLabelsShort(t *testing.T) {
 		t.Errorf("due labels %q: want one, \"G01 G02 due\"", shown)
 	}
 }
+
+// TestTrendNearTargetsApart: of two targets close on the value axis, the
+// second's label goes to the line's other end, on the side away from the
+// first's line (under it when lower: over it, the upper line crossed it).
+func TestTrendNearTargetsApart(t *testing.T) {
+	in := trendInput()
+	a, b := g14, g14
+	a.ID, b.ID = "G11", "G14"
+	a.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 49, DueYear: 2030}
+	b.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 44.5, DueYear: 2030}
+	in.Milestones = []indicators.Milestone{a, b}
+	pos := map[string]any{}
+	for _, d := range series(t, mustTrend(t, in), 2)["markLine"].(map[string]any)["data"].([]any) {
+		if m := d.(map[string]any); m["yAxis"] != nil {
+			pos[m["name"].(string)] = m["label"].(map[string]any)["position"]
+		}
+	}
+	if pos["G11"] != "insideEndTop" || pos["G14"] != "insideStartBottom" {
+		t.Errorf("target labels %v: want G11 over its line's right end, G14 under its left end", pos)
+	}
+}

@@ -2,6 +2,7 @@ package charts
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -156,6 +157,17 @@ func CodeReporting(in CodeInput, st Style) (Option, error) {
 		rows = []map[string]any{vms[0], legend}
 	}
 	st.layout(o, rows...)
+	if !shareRow && len(vms) > 0 {
+		narrowCodeKey(o, vms[0], legend, st)
+		// The share chart's axis name ends at its axis, over the
+		// heatmap's empty top: from the axis it ran off a phone's right
+		// edge. (A projector has the width, and a legend row there.)
+		for _, ax := range components(o, "yAxis") {
+			if number(ax["gridIndex"]) == 1 {
+				ax["nameTextStyle"].(map[string]any)["align"] = "right"
+			}
+		}
+	}
 	if shareRow {
 		gs := components(o, "grid")
 		share := gs[len(gs)-1]
@@ -236,5 +248,49 @@ func codeColumns(o Option, countries []string, k int, st Style) {
 	o["series"] = append(hms, series[1:]...)
 	for _, v := range components(o, "visualMap") {
 		v["seriesIndex"] = index
+	}
+}
+
+// narrowCodeKey stacks the status key (a piecewise visualMap in a row
+// under the title) one piece a line where the row is narrower than the
+// key, with an ECharts media query: a visualMap neither wraps nor pages,
+// and on a phone "received by hwfdash: yes" ran off the right edge. The
+// legend's row and the grids move down by the lines it gains; the media's
+// default puts the row back when the chart widens.
+func narrowCodeKey(o Option, vm, legend map[string]any, st Style) {
+	pieces, _ := vm["pieces"].([]any)
+	if len(pieces) < 2 {
+		return
+	}
+	font := number(vm["textStyle"].(map[string]any)["fontSize"])
+	// Each piece is its mark, a gap and its label (a generous 0.62 em a
+	// character), the pieces 10 px apart (ECharts' itemGap), from the
+	// key's left.
+	width := float64(st.px(10))
+	for _, p := range pieces {
+		label, _ := p.(map[string]any)["label"].(string)
+		width += number(vm["itemWidth"]) + 5 + 0.62*font*float64(len([]rune(label))) + 10
+	}
+	// Stacked, each piece takes a line of its mark's height and the gap;
+	// so do the legend's two entries, which at that width went onto a
+	// second page.
+	stack := func(n int, m map[string]any) int {
+		line := max(number(m["itemHeight"]), 1.25*number(m["textStyle"].(map[string]any)["fontSize"]))
+		return n*(int(math.Ceil(line))+st.px(10)) - st.px(10) - st.px(rowHeight)
+	}
+	names, _ := legend["data"].([]string)
+	dv, dl := stack(len(pieces), vm), stack(len(names), legend)
+	grids := components(o, "grid")
+	place := func(orient string, dv, dl int) map[string]any {
+		var gs []any
+		for _, g := range grids {
+			gs = append(gs, map[string]any{"top": g["top"].(int) + dv + dl})
+		}
+		return map[string]any{"visualMap": []any{map[string]any{"orient": orient}},
+			"legend": map[string]any{"top": legend["top"].(int) + dv, "orient": orient}, "grid": gs}
+	}
+	o["media"] = []any{
+		map[string]any{"option": place("horizontal", 0, 0)},
+		map[string]any{"query": map[string]any{"maxWidth": int(math.Ceil(width))}, "option": place("vertical", dv, dl)},
 	}
 }

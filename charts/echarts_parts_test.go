@@ -23,6 +23,8 @@ var echartsNames = map[string]string{
 	"graphic": "GraphicComponent", "polar": "PolarComponent", "radar": "RadarComponent",
 	"markLine": "MarkLineComponent", "markArea": "MarkAreaComponent", "markPoint": "MarkPointComponent",
 	"animation": "", "animationDurationUpdate": "", "color": "", "textStyle": "", "series": "",
+	// Media queries are ECharts core's (its OptionManager).
+	"media": "",
 }
 
 // TestEChartsBuildHasEveryPart checks that the custom ECharts build bundles

@@ -2,6 +2,7 @@ package charts
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"sort"
 	"strings"
@@ -114,6 +115,7 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 			}
 		}
 	}
+	narrowLanes(o, in.Milestones, max(hi, in.CurrentYear)-lo+2, st)
 	if in.CurrentYear > 0 && len(ss) > 0 {
 		ss[0].(map[string]any)["markLine"] = map[string]any{"symbol": "none", "data": []any{map[string]any{"xAxis": yearDate(in.CurrentYear),
 			"label": map[string]any{"formatter": st.t("chart.today", "today")}}}, "lineStyle": map[string]any{"type": "dotted", "color": "#000000"}}
@@ -146,6 +148,105 @@ func staggerMilestones(ms []indicators.Milestone) map[string]float64 {
 		sort.Strings(ids)
 		for i, id := range ids {
 			out[id] = float64(i) - float64(len(ids)-1)/2
+		}
+	}
+	return out
+}
+
+// idRoom is the least distance, in px at FontScale 1, between two
+// milestones of a row whose ids stand side by side: a 10 px id of three
+// characters is about 19 px wide, and a little air keeps "G16G06" apart.
+// axisRoom is what a plot is narrower than its chart: the rows' names on
+// the left and the grid's margins.
+const (
+	idRoom   = 24
+	axisRoom = 90
+)
+
+// narrowLanes adds ECharts media queries for charts too narrow for the
+// ids of milestones a year or two apart (on a phone a year is 10 px, an id
+// twice that): below the width where milestones gap-1 years apart would
+// print their ids over each other, each row's milestones are spread over
+// lanes in which they are gap years apart at least (milestoneLanes). The
+// media's default puts back the wide layout when the chart widens. span is
+// the time axis's length in years. Each media replaces every series's data
+// whole (ECharts merges an array by replacing it).
+func narrowLanes(o Option, ms []indicators.Milestone, span int, st Style) {
+	ss, _ := o["series"].([]any)
+	if len(ss) == 0 {
+		return
+	}
+	dataFor := func(off map[string]float64) []any {
+		var out []any
+		for _, s := range ss {
+			var data []any
+			for _, d := range s.(map[string]any)["data"].([]any) {
+				dm := copyMap(d.(map[string]any))
+				id, _, _ := strings.Cut(dm["name"].(string), ":")
+				delete(dm, "symbolOffset")
+				if dy := int(math.Round(off[id] * float64(st.px(milestoneStep)))); dy != 0 {
+					dm["symbolOffset"] = []int{0, dy}
+				}
+				data = append(data, dm)
+			}
+			out = append(out, map[string]any{"data": data})
+		}
+		return out
+	}
+	wide := staggerMilestones(ms)
+	var media []any
+	for gap := 2; gap <= 4; gap++ {
+		lanes := milestoneLanes(ms, gap)
+		if maps.Equal(lanes, wide) {
+			continue
+		}
+		// The widest chart where a gap-1 years' distance is less than an
+		// id's room.
+		maxWidth := int(math.Ceil(float64(span*st.px(idRoom))/float64(gap-1))) + st.px(axisRoom)
+		media = append(media, map[string]any{"query": map[string]any{"maxWidth": maxWidth}, "option": map[string]any{"series": dataFor(lanes)}})
+		wide = lanes
+	}
+	if len(media) == 0 {
+		return
+	}
+	// Media that match all apply, the last (the narrowest) winning.
+	o["media"] = append([]any{map[string]any{"option": map[string]any{"series": dataFor(staggerMilestones(ms))}}}, media...)
+}
+
+// milestoneLanes gives each dated milestone its lane within its row, in
+// steps from the row's middle (0, 1, -1, 2, -2 …; down first, away from
+// the plot's top for the upper row): a milestone takes the first lane
+// whose last milestone is gap years earlier at least, so that ids in one
+// lane stand apart and ids in two lanes one above the other.
+func milestoneLanes(ms []indicators.Milestone, gap int) map[string]float64 {
+	var dated []indicators.Milestone
+	for _, m := range ms {
+		if m.Year != nil {
+			dated = append(dated, m)
+		}
+	}
+	sort.SliceStable(dated, func(i, j int) bool {
+		if *dated[i].Year != *dated[j].Year {
+			return *dated[i].Year < *dated[j].Year
+		}
+		return dated[i].ID < dated[j].ID
+	})
+	last := map[string][]int{} // by scope: the last year in each lane
+	out := map[string]float64{}
+	for _, m := range dated {
+		lanes := last[m.Scope]
+		l := 0
+		for l < len(lanes) && *m.Year-lanes[l] < gap {
+			l++
+		}
+		if l == len(lanes) {
+			lanes = append(lanes, 0)
+		}
+		lanes[l] = *m.Year
+		last[m.Scope] = lanes
+		out[m.ID] = float64((l + 1) / 2)
+		if l%2 == 0 {
+			out[m.ID] = -out[m.ID]
 		}
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -172,7 +173,8 @@ func Trend(in TrendInput, st Style) (Option, error) {
 	// Milestones: a target line on the value axis and a mark at the due year,
 	// on the median series so they show whatever countries are chosen.
 	var marks []map[string]any
-	var placed []float64 // targets whose label sits at the right end
+	var placed []float64              // targets whose label sits at the right end
+	dueAt := map[int]map[string]any{} // the labelled due line of each year
 	for _, m := range in.Milestones {
 		if m.Measure == nil {
 			continue
@@ -180,10 +182,15 @@ func Trend(in TrendInput, st Style) (Option, error) {
 		// Two targets close on the value axis (G11's 49 and G14's 44.5 per
 		// 10,000) would print their labels on top of each other: the second
 		// one goes to the left end of its line.
+		// It stands on the side of its line away from the other's: over
+		// it, the lower one's label was crossed out by the upper line.
 		pos := "insideEndTop"
 		for _, t := range placed {
 			if near(t, m.Measure.Target) {
 				pos = "insideStartTop"
+				if m.Measure.Target < t {
+					pos = "insideStartBottom"
+				}
 			}
 		}
 		if pos == "insideEndTop" {
@@ -195,13 +202,25 @@ func Trend(in TrendInput, st Style) (Option, error) {
 			// The label stands over the line's top end, centred: at the
 			// last year ("G11 due 2023") it ran off the chart's right edge
 			// (and at the first, off the left). It ends at the line in the
-			// right half of the plot and starts there in the left.
+			// right half of the plot and starts there in the left. It
+			// gives no year: the line stands at it on the axis, and the
+			// target's label says it; on a phone "G15 due 2006" and "G11
+			// due 2023" met. Milestones due the same year share one label.
+			due := m.ID + " " + st.t("chart.due", "due")
+			if first := dueAt[m.Measure.DueYear]; first != nil {
+				l := first["label"].(map[string]any)
+				l["formatter"] = strings.TrimSuffix(l["formatter"].(string), " "+st.t("chart.due", "due")) + " " + due
+				marks = append(marks, map[string]any{"xAxis": strconv.Itoa(m.Measure.DueYear), "name": due, "label": map[string]any{"show": false}})
+				continue
+			}
 			align := "left"
 			if 2*i >= len(ys) {
 				align = "right"
 			}
-			marks = append(marks, map[string]any{"xAxis": strconv.Itoa(m.Measure.DueYear), "name": m.ID + " " + st.t("chart.due", "due"),
-				"label": map[string]any{"formatter": m.ID + " " + st.t("chart.due", "due") + " " + strconv.Itoa(m.Measure.DueYear), "align": align}})
+			mark := map[string]any{"xAxis": strconv.Itoa(m.Measure.DueYear), "name": due,
+				"label": map[string]any{"formatter": due, "align": align}}
+			dueAt[m.Measure.DueYear] = mark
+			marks = append(marks, mark)
 		}
 	}
 	// Mark lines are map entries: go-echarts gives their symbol as a list

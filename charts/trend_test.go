@@ -156,3 +156,47 @@ func axisOf(v any) map[string]any {
 	}
 	return v.(map[string]any)
 }
+
+// TestTrendDueLabelsShort: a due year's label names the milestones due
+// that year once, without the year (the axis and the target's label give
+// it): on a phone "G15 due 2006" and "G11 due 2023" met.
+func TestTrendDueLabelsShort(t *testing.T) {
+	in := trendInput()
+	a, b := g14, g14
+	a.ID, b.ID = "G01", "G02"
+	a.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 10, DueYear: 2020}
+	b.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 90, DueYear: 2020}
+	in.Milestones = []indicators.Milestone{a, b}
+	var shown []string
+	for _, d := range series(t, mustTrend(t, in), 2)["markLine"].(map[string]any)["data"].([]any) {
+		m := d.(map[string]any)
+		l := m["label"].(map[string]any)
+		if _, ok := m["xAxis"]; ok && l["show"] != false {
+			shown = append(shown, l["formatter"].(string))
+		}
+	}
+	if len(shown) != 1 || shown[0] != "G01 G02 due" {
+		t.Errorf("due labels %q: want one, \"G01 G02 due\"", shown)
+	}
+}
+
+// TestTrendNearTargetsApart: of two targets close on the value axis, the
+// second's label goes to the line's other end, on the side away from the
+// first's line (under it when lower: over it, the upper line crossed it).
+func TestTrendNearTargetsApart(t *testing.T) {
+	in := trendInput()
+	a, b := g14, g14
+	a.ID, b.ID = "G11", "G14"
+	a.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 49, DueYear: 2030}
+	b.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 44.5, DueYear: 2030}
+	in.Milestones = []indicators.Milestone{a, b}
+	pos := map[string]any{}
+	for _, d := range series(t, mustTrend(t, in), 2)["markLine"].(map[string]any)["data"].([]any) {
+		if m := d.(map[string]any); m["yAxis"] != nil {
+			pos[m["name"].(string)] = m["label"].(map[string]any)["position"]
+		}
+	}
+	if pos["G11"] != "insideEndTop" || pos["G14"] != "insideStartBottom" {
+		t.Errorf("target labels %v: want G11 over its line's right end, G14 under its left end", pos)
+	}
+}

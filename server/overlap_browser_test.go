@@ -104,6 +104,9 @@ func pngChartTexts(fig int) string {
   return true; })()`, chartTextsJS, fig)
 }
 
+// pngFigures lists the figures drawn and in view that have a PNG button.
+const pngFigures = `[...document.querySelectorAll('figure.chart')].map((f, i) => f.dataset.state === 'ready' && f.querySelector('button.png') && f.querySelector('.chart-canvas').clientWidth > 0 ? i : -1).filter(i => i >= 0)`
+
 type chartText struct {
 	Comp, Part, Text string
 	Owner            int
@@ -232,7 +235,7 @@ func TestBrowserChartTextsDoNotOverprint(t *testing.T) {
 			// The PNG export redraws the chart without its subtitle: its
 			// picture is checked as the export takes it.
 			var figs []int
-			run(t, ctx, 10*time.Second, chromedp.Evaluate(`[...document.querySelectorAll('figure.chart')].map((f, i) => f.dataset.state === 'ready' && f.querySelector('button.png') && f.querySelector('.chart-canvas').clientWidth > 0 ? i : -1).filter(i => i >= 0)`, &figs))
+			run(t, ctx, 10*time.Second, chromedp.Evaluate(pngFigures, &figs))
 			if len(figs) == 0 && !strings.HasPrefix(path, "/embed/") { // an embed has no PNG button
 				t.Error("no chart with a PNG button")
 			}
@@ -243,6 +246,57 @@ func TestBrowserChartTextsDoNotOverprint(t *testing.T) {
 					chromedp.Poll(`window.__pngTexts`, &png, chromedp.WithPollingTimeout(10*time.Second)),
 				)
 				checkOverprints(t, path, []chartTexts{png})
+			}
+		})
+	}
+	// Phones and tablets: each page at each width, in one tab. The PNG
+	// export is read at one phone width (it redraws the chart as drawn,
+	// without the source line). A country with many milestones and events
+	// (Malta), one with a long series (Germany) and one with five values
+	// (Monaco); the country and chart embeds, the compact ones under 560 px;
+	// the milestones' timeline and the Code chart, whose keys are wider
+	// than a phone.
+	phoneWidths := []int64{360, 390, 412, 600, 768}
+	for _, path := range []string{
+		"/countries/MLT",
+		"/countries/DEU",
+		"/countries/MCO",
+		"/embed/countries/MLT",
+		"/embed/charts/trend?indicator=hwf_dnm&countries=DEU",
+		"/embed/charts/code",
+		"/milestones",
+		"/",
+	} {
+		t.Run("phone "+path, func(t *testing.T) {
+			ctx, closeTab := b.openTab(t, phone.w, phone.h)
+			defer closeTab()
+			run(t, ctx, 5*time.Second, cdpbrowser.SetDownloadBehavior(cdpbrowser.SetDownloadBehaviorBehaviorDeny))
+			for _, w := range phoneWidths {
+				var charts []chartTexts
+				run(t, ctx, 60*time.Second,
+					chromedp.EmulateViewport(w, 800),
+					chromedp.Navigate(a.URL+path),
+					chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
+					chromedp.Poll(chartsPainted+" && "+chartsSized, nil, chromedp.WithPollingTimeout(20*time.Second)),
+					chromedp.Evaluate(pageChartTexts, &charts),
+				)
+				where := fmt.Sprintf("%s at %d px", path, w)
+				checkOverprints(t, where, charts)
+				if w != phone.w || strings.HasPrefix(path, "/embed/") {
+					continue
+				}
+				var figs []int
+				var png chartTexts
+				run(t, ctx, 10*time.Second, chromedp.Evaluate(pngFigures, &figs))
+				if len(figs) == 0 {
+					t.Errorf("%s: no chart with a PNG button", where)
+					continue
+				}
+				run(t, ctx, 20*time.Second,
+					chromedp.Evaluate(pngChartTexts(figs[0]), nil),
+					chromedp.Poll(`window.__pngTexts`, &png, chromedp.WithPollingTimeout(10*time.Second)),
+				)
+				checkOverprints(t, where, []chartTexts{png})
 			}
 		})
 	}

@@ -363,7 +363,7 @@ export function exportPNG(fig) {
   const ratio = 2;
   const title = fig._title ? [].concat(inst.getOption().title || []).map(function () { return { subtext: '' }; }) : null;
   if (title) inst.setOption({ title: title }, { lazyUpdate: false, silent: true });
-  const chartURL = inst.getDataURL({ type: 'png', pixelRatio: ratio, backgroundColor: '#fff', excludeComponents: ['toolbox'] });
+  const chartURL = inst.getDataURL({ type: 'png', pixelRatio: ratio, backgroundColor: '#fff' });
   if (title) inst.setOption({ title: fitTitle(fig._title, $('.chart-canvas', fig).clientWidth) }, { lazyUpdate: false, silent: true });
   const credit = exportCredit(fig);
   fig.dataset.exportCredit = credit.join('\n');

@@ -184,10 +184,10 @@ function applyChart(fig, res, live) {
   const first = !fig._drawn;
   fig._drawn = true;
   if (option) option = Object.assign({}, option, { animation: first ? false : option.animation !== false });
-  // The first draw takes in the option now and draws it at the next
-  // frame, a task of its own: on a phone, ECharts' first draw of a chart
-  // (its code still cold) was the page's longest task.
-  inst.setOption(option, { notMerge: !live, lazyUpdate: first });
+  // Not lazyUpdate, though it would draw the first option in a task of
+  // its own: ECharts then never sends "finished" (its frame handler
+  // renders while the update is still marked pending).
+  inst.setOption(option, { notMerge: !live, lazyUpdate: false });
   renderTable(fig, res.table);
   const src = $('.sources', fig);
   if (src) {

@@ -51,6 +51,10 @@ func finish[R any](c chart[R], st Style, aria *opts.Aria) (Option, error) {
 	// animationDurationUpdate is a JavaScript string, not a number.
 	o["animationDurationUpdate"] = 800
 	o["textStyle"] = map[string]any{"fontSize": st.px(13)}
+	// go-echarts always writes a toolbox, empty here: no chart shows one,
+	// and leaving it out lets the pages' ECharts build do without the
+	// toolbox component (43 KB of script every phone would evaluate).
+	delete(o, "toolbox")
 	return o, nil
 }
 

@@ -108,13 +108,16 @@ func (m *Messages) Country(lang, iso3, def string) string {
 	return def
 }
 
-// Subset returns the messages whose keys start with prefix, for the page
-// scripts.
-func (m *Messages) Subset(lang, prefix string) map[string]string {
+// Subset returns the messages whose keys start with one of prefixes, for
+// the page scripts.
+func (m *Messages) Subset(lang string, prefixes ...string) map[string]string {
 	out := map[string]string{}
 	for k, v := range m.msgs[lang] {
-		if strings.HasPrefix(k, prefix) {
-			out[k] = v
+		for _, p := range prefixes {
+			if strings.HasPrefix(k, p) {
+				out[k] = v
+				break
+			}
 		}
 	}
 	return out

@@ -134,7 +134,8 @@ function tableCSV(table) {
   return lines.join('\n') + '\n';
 }
 
-function applyChart(fig, res, live) {
+// chartOf returns fig's ECharts instance, made on first use.
+function chartOf(fig) {
   const canvas = $('.chart-canvas', fig);
   let inst = echarts.getInstanceByDom(canvas);
   if (!inst) {
@@ -165,6 +166,12 @@ function applyChart(fig, res, live) {
       }).observe(canvas);
     }
   }
+  return inst;
+}
+
+function applyChart(fig, res, live) {
+  const canvas = $('.chart-canvas', fig);
+  const inst = chartOf(fig);
   fig.dataset.painted = 'false';
   let option = res.option;
   if (option && option.title) {
@@ -177,6 +184,9 @@ function applyChart(fig, res, live) {
   const first = !fig._drawn;
   fig._drawn = true;
   if (option) option = Object.assign({}, option, { animation: first ? false : option.animation !== false });
+  // Not lazyUpdate, though it would draw the first option in a task of
+  // its own: ECharts then never sends "finished" (its frame handler
+  // renders while the update is still marked pending).
   inst.setOption(option, { notMerge: !live, lazyUpdate: false });
   renderTable(fig, res.table);
   const src = $('.sources', fig);
@@ -281,8 +291,13 @@ export function loadChart(fig) {
   // Each first draw is a task of its own, not one with ECharts' start,
   // the map's outlines or another chart whose data came at the same time:
   // on a phone each is a long task, and together one very long one.
+  // ECharts' instance is made in a task before the one that draws.
   return Promise.all([getJSON(url), drawable]).then(function (r) {
-    return nextTask().then(function () { if (latest()) applyChart(fig, r[0], false); });
+    return nextTask().then(function () {
+      if (!latest() || echarts.getInstanceByDom($('.chart-canvas', fig))) return null;
+      chartOf(fig);
+      return nextTask();
+    }).then(function () { if (latest()) applyChart(fig, r[0], false); });
   }).catch(function (e) {
     if (!latest()) return;
     const err = $('.chart-error', fig);
@@ -363,7 +378,7 @@ export function exportPNG(fig) {
   const ratio = 2;
   const title = fig._title ? [].concat(inst.getOption().title || []).map(function () { return { subtext: '' }; }) : null;
   if (title) inst.setOption({ title: title }, { lazyUpdate: false, silent: true });
-  const chartURL = inst.getDataURL({ type: 'png', pixelRatio: ratio, backgroundColor: '#fff', excludeComponents: ['toolbox'] });
+  const chartURL = inst.getDataURL({ type: 'png', pixelRatio: ratio, backgroundColor: '#fff' });
   if (title) inst.setOption({ title: fitTitle(fig._title, $('.chart-canvas', fig).clientWidth) }, { lazyUpdate: false, silent: true });
   const credit = exportCredit(fig);
   fig.dataset.exportCredit = credit.join('\n');

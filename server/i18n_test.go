@@ -56,7 +56,7 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		t.Fatalf("French map: unit not translated: %s", truncate([]byte(body)))
 	}
 	for path, want := range map[string]string{
-		"/api/v1/charts/trend?indicator=hwf_dnm&countries=AUT&lang=fr": "G11 échéance 2023",
+		"/api/v1/charts/trend?indicator=hwf_dnm&countries=AUT&lang=fr": "G11 échéance",
 		"/api/v1/charts/code?lang=fr":                                  "Sources : rapports reçus par hwfdash",
 		"/api/v1/charts/map?indicator=hwf_dnm&lang=de":                 "Karte: Ärzte", // the aria description
 	} {

@@ -161,7 +161,8 @@ const chartState = `[...document.querySelectorAll('figure.chart')].filter(f => f
   const inst = echarts.getInstanceByDom(f.querySelector('.chart-canvas'));
   const opt = inst.getOption();
   const withData = opt.series.filter(s => (s.data || []).some(d => d !== '-' && d !== null && (d.value === undefined || d.value !== '-'))).length;
-  return {chart: f.dataset.chart, query: f.dataset.query, series: withData, rows: f.querySelectorAll('.chart-table tbody tr').length};
+  return {chart: f.dataset.chart, query: f.dataset.query, series: withData, rows: f.querySelectorAll('.chart-table tbody tr').length,
+    sources: f.querySelector('.sources').textContent, cite: !!f.querySelector('.cite')};
 })`
 
 type drawn struct {
@@ -169,6 +170,10 @@ type drawn struct {
 	Query  string `json:"query"`
 	Series int    `json:"series"`
 	Rows   int    `json:"rows"`
+	// Sources is the caption's sources line; Cite whether the figure
+	// has a "Cite this view" with the full list.
+	Sources string `json:"sources"`
+	Cite    bool   `json:"cite"`
 }
 
 func screenshot(t *testing.T, ctx context.Context, name string) {
@@ -218,6 +223,19 @@ func TestBrowserPages(t *testing.T) {
 				getJSON(t, a.URL+"/api/v1/charts/"+c.Chart+"?"+c.Query, &api)
 				if c.Rows != len(api.Table.Rows) {
 					t.Errorf("%s: the page's table has %d rows, the API %d", c.Chart, c.Rows, len(api.Table.Rows))
+				}
+				// The caption names six sources at most and says how many
+				// it leaves out, and where they are.
+				if n := len(api.Sources); n > 6 {
+					want := fmt.Sprintf("(+%d more", n-6)
+					if c.Cite {
+						want = fmt.Sprintf("(+%d more: see “Cite this view”)", n-6)
+					}
+					if !strings.Contains(c.Sources, want) {
+						t.Errorf("%s: %d sources, caption %q lacks %q", c.Chart, n, c.Sources, want)
+					}
+				} else if n > 0 && !strings.Contains(c.Sources, api.Sources[n-1]) {
+					t.Errorf("%s: caption %q lacks the source %q", c.Chart, c.Sources, api.Sources[n-1])
 				}
 			}
 			screenshot(t, ctx, name)

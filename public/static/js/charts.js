@@ -191,7 +191,13 @@ function applyChart(fig, res, live) {
   renderTable(fig, res.table);
   const src = $('.sources', fig);
   if (src) {
-    src.textContent = res.sources && res.sources.length ? T('chart.sources') + ' ' + res.sources.slice(0, 6).join(' · ') + (res.sources.length > 6 ? ' …' : '') : '';
+    // Six sources at most; past that the line says how many more there
+    // are and, where the figure has one, that "Cite this view" lists them all.
+    let more = '';
+    if (res.sources && res.sources.length > 6) {
+      more = ' … ' + T($('.cite', fig) ? 'chart.sources_more_cite' : 'chart.sources_more').replace('{n}', String(res.sources.length - 6));
+    }
+    src.textContent = res.sources && res.sources.length ? T('chart.sources') + ' ' + res.sources.slice(0, 6).join(' · ') + more : '';
     // On a phone the line is cut to three lines (app.css): focus shows it whole.
     if (src.textContent) src.tabIndex = 0; else src.removeAttribute('tabindex');
   }

@@ -102,15 +102,8 @@ func TestTrendLowCoverageLabelledOncePerRun(t *testing.T) {
 // line, ends at the line in the plot's right half and starts there in the
 // left: centred at the last year it ran off the chart.
 func TestTrendDueLabelsStayInside(t *testing.T) {
-	in := trendInput()
-	first, last := g14, g14
-	first.ID, last.ID = "G01", "G02"
-	first.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 10, DueYear: 2019}
-	last.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 90, DueYear: 2021}
-	in.Milestones = []indicators.Milestone{first, last}
-	med := series(t, mustTrend(t, in), 2)
 	got := map[string]any{}
-	for _, d := range med["markLine"].(map[string]any)["data"].([]any) {
+	for _, d := range twoTargetMarks(t, "G01", 10, 2019, "G02", 90, 2021) {
 		m := d.(map[string]any)
 		if _, ok := m["xAxis"]; ok {
 			got[m["name"].(string)] = m["label"].(map[string]any)["align"]

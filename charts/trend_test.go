@@ -157,18 +157,26 @@ func axisOf(v any) map[string]any {
 	return v.(map[string]any)
 }
 
+// twoTargetMarks draws the trend with two milestones on HWF_0001
+// (id, target, due year each) and returns the regional median's mark
+// lines: the due years' and the targets'.
+func twoTargetMarks(t *testing.T, idA string, targetA float64, dueA int, idB string, targetB float64, dueB int) []any {
+	t.Helper()
+	in := trendInput()
+	a, b := g14, g14
+	a.ID, b.ID = idA, idB
+	a.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: targetA, DueYear: dueA}
+	b.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: targetB, DueYear: dueB}
+	in.Milestones = []indicators.Milestone{a, b}
+	return series(t, mustTrend(t, in), 2)["markLine"].(map[string]any)["data"].([]any)
+}
+
 // TestTrendDueLabelsShort: a due year's label names the milestones due
 // that year once, without the year (the axis and the target's label give
 // it): on a phone "G15 due 2006" and "G11 due 2023" met.
 func TestTrendDueLabelsShort(t *testing.T) {
-	in := trendInput()
-	a, b := g14, g14
-	a.ID, b.ID = "G01", "G02"
-	a.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 10, DueYear: 2020}
-	b.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 90, DueYear: 2020}
-	in.Milestones = []indicators.Milestone{a, b}
 	var shown []string
-	for _, d := range series(t, mustTrend(t, in), 2)["markLine"].(map[string]any)["data"].([]any) {
+	for _, d := range twoTargetMarks(t, "G01", 10, 2020, "G02", 90, 2020) {
 		m := d.(map[string]any)
 		l := m["label"].(map[string]any)
 		if _, ok := m["xAxis"]; ok && l["show"] != false {
@@ -184,14 +192,8 @@ func TestTrendDueLabelsShort(t *testing.T) {
 // second's label goes to the line's other end, on the side away from the
 // first's line (under it when lower: over it, the upper line crossed it).
 func TestTrendNearTargetsApart(t *testing.T) {
-	in := trendInput()
-	a, b := g14, g14
-	a.ID, b.ID = "G11", "G14"
-	a.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 49, DueYear: 2030}
-	b.Measure = &indicators.Measure{Indicator: "HWF_0001", Comparison: indicators.AtLeast, Target: 44.5, DueYear: 2030}
-	in.Milestones = []indicators.Milestone{a, b}
 	pos := map[string]any{}
-	for _, d := range series(t, mustTrend(t, in), 2)["markLine"].(map[string]any)["data"].([]any) {
+	for _, d := range twoTargetMarks(t, "G11", 49, 2030, "G14", 44.5, 2030) {
 		if m := d.(map[string]any); m["yAxis"] != nil {
 			pos[m["name"].(string)] = m["label"].(map[string]any)["position"]
 		}

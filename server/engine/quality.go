@@ -110,8 +110,8 @@ type memo struct {
 	popV     int64
 	popSrc   Store
 	pop      map[int]map[string]float64
-	regional map[string]memoRegional
-	series   map[string]memoSeries
+	regional map[string]memoEntry[[]indicators.Regional]
+	series   map[string]memoEntry[[]indicators.Observation]
 	// flights are the loads under way, so that callers missing the same
 	// entry at once (a write's pushes, a page's requests, the first
 	// answers after a restart) wait for one read of the store instead of
@@ -172,16 +172,37 @@ func sharedLoad[T any](ctx context.Context, e *Engine, kind, id string, version 
 	}
 }
 
-type memoSeries struct {
+// memoEntry is one kept result, with the version and store it was read at.
+type memoEntry[T any] struct {
 	version int64
 	src     Store
-	obs     []indicators.Observation
+	val     T
 }
 
-type memoRegional struct {
-	version int64
-	src     Store
-	series  []indicators.Regional
+// memoByID returns entries[id] when it was read at version v from this
+// engine's store, else loads it once (sharedLoad) and keeps it. The
+// result is shared: read-only.
+func memoByID[T any](ctx context.Context, e *Engine, kind string, entries *map[string]memoEntry[T], id string, v int64,
+	load func(context.Context) (T, error)) (T, error) {
+	e.memo.mu.Lock()
+	if m, ok := (*entries)[id]; ok && m.version == v && m.src == e.store {
+		e.memo.mu.Unlock()
+		return m.val, nil
+	}
+	e.memo.mu.Unlock()
+	return sharedLoad(ctx, e, kind, id, v, func(ctx context.Context) (T, error) {
+		val, err := load(ctx)
+		if err != nil {
+			return val, err
+		}
+		e.memo.mu.Lock()
+		if *entries == nil {
+			*entries = map[string]memoEntry[T]{}
+		}
+		(*entries)[id] = memoEntry[T]{version: v, src: e.store, val: val}
+		e.memo.mu.Unlock()
+		return val, nil
+	})
 }
 
 // allPopulation is population by year and ISO3 for every year, read once
@@ -215,50 +236,16 @@ func regionalDeps(ind indicators.Indicator) []string {
 // memoRegionalSeries is regionalSeries under the version of what it
 // depends on. The slice is shared: read-only.
 func (e *Engine) memoRegionalSeries(ctx context.Context, ind indicators.Indicator) ([]indicators.Regional, error) {
-	v := e.VersionOf(regionalDeps(ind)...)
-	e.memo.mu.Lock()
-	if m, ok := e.memo.regional[ind.ID]; ok && m.version == v && m.src == e.store {
-		e.memo.mu.Unlock()
-		return m.series, nil
-	}
-	e.memo.mu.Unlock()
-	return sharedLoad(ctx, e, "regional", ind.ID, v, func(ctx context.Context) ([]indicators.Regional, error) {
-		s, err := e.regionalSeries(ctx, ind)
-		if err != nil {
-			return nil, err
-		}
-		e.memo.mu.Lock()
-		if e.memo.regional == nil {
-			e.memo.regional = map[string]memoRegional{}
-		}
-		e.memo.regional[ind.ID] = memoRegional{version: v, src: e.store, series: s}
-		e.memo.mu.Unlock()
-		return s, nil
-	})
+	return memoByID(ctx, e, "regional", &e.memo.regional, ind.ID, e.VersionOf(regionalDeps(ind)...),
+		func(ctx context.Context) ([]indicators.Regional, error) { return e.regionalSeries(ctx, ind) })
 }
 
 // allSeries is every Member State's series of ind (Series over all years)
 // under the version of ind and what it is computed from. The slice is
 // shared: read-only.
 func (e *Engine) allSeries(ctx context.Context, ind indicators.Indicator) ([]indicators.Observation, error) {
-	v := e.VersionOf(ind.ID)
-	e.memo.mu.Lock()
-	if m, ok := e.memo.series[ind.ID]; ok && m.version == v && m.src == e.store {
-		e.memo.mu.Unlock()
-		return m.obs, nil
-	}
-	e.memo.mu.Unlock()
-	return sharedLoad(ctx, e, "series", ind.ID, v, func(ctx context.Context) ([]indicators.Observation, error) {
-		obs, err := e.Series(ctx, ind, nil, TimeRange{})
-		if err != nil {
-			return nil, err
-		}
-		e.memo.mu.Lock()
-		if e.memo.series == nil {
-			e.memo.series = map[string]memoSeries{}
-		}
-		e.memo.series[ind.ID] = memoSeries{version: v, src: e.store, obs: obs}
-		e.memo.mu.Unlock()
-		return obs, nil
-	})
+	return memoByID(ctx, e, "series", &e.memo.series, ind.ID, e.VersionOf(ind.ID),
+		func(ctx context.Context) ([]indicators.Observation, error) {
+			return e.Series(ctx, ind, nil, TimeRange{})
+		})
 }

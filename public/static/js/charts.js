@@ -68,7 +68,14 @@ export function resizeCharts(root, sel) {
   if (!window.echarts) return; // nothing drawn yet
   $all(sel || '.chart-canvas', root).forEach(function (c) {
     const inst = echarts.getInstanceByDom(c);
-    if (inst) inst.resize();
+    if (!inst) return;
+    // A new size redraws, animated where the layout changes (a media
+    // query's): the chart is painted again once that ends ("finished").
+    if (inst.getWidth() !== c.clientWidth || inst.getHeight() !== c.clientHeight) {
+      const fig = c.closest('figure.chart');
+      if (fig) fig.dataset.painted = 'false';
+    }
+    inst.resize();
   });
 }
 
@@ -160,6 +167,9 @@ function chartOf(fig) {
           if (inst.isDisposed()) return;
           if (canvas.clientWidth === w && canvas.clientHeight === h) return;
           w = canvas.clientWidth; h = canvas.clientHeight;
+          // Not painted until the redraw at the new size ends: a media
+          // query's layout (the milestones' lanes) animates into place.
+          fig.dataset.painted = 'false';
           if (fig._title) inst.setOption({ title: fitTitle(fig._title, w) });
           inst.resize();
         });

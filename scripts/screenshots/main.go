@@ -35,8 +35,8 @@ var shots = []shot{
 }
 
 // drawAll scrolls every visible chart into view in turn (charts draw when
-// they come into view) and resolves once each has drawn, then goes back to
-// the top.
+// they come into view) and resolves once each has drawn and every table
+// has its rows, then goes back to the top.
 const drawAll = `(async () => {
   const done = (f) => ['ready', 'empty', 'error'].includes(f.dataset.state);
   for (const f of document.querySelectorAll('figure.chart')) {
@@ -45,6 +45,9 @@ const drawAll = `(async () => {
     for (let i = 0; i < 400 && !done(f); i++) await new Promise(r => setTimeout(r, 100));
     if (!done(f)) throw new Error('chart ' + f.dataset.chart + ' is ' + f.dataset.state);
   }
+  // Tables filled by script keep placeholder rows until their data comes.
+  for (let i = 0; i < 400 && document.querySelector('tr.placeholder'); i++) await new Promise(r => setTimeout(r, 100));
+  if (document.querySelector('tr.placeholder')) throw new Error('a table is still loading');
   window.scrollTo(0, 0);
   return true;
 })()`

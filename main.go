@@ -259,7 +259,7 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 		FailedAuthRate:         cfg.AuthFailureRate,
 		Logger:                 log,
 	}, server.Deps{
-		Store: db, Tokens: db, Experiences: db, Imports: db, Cache: c, Bus: bus, Assets: assets, Rates: c,
+		Store: db, Tokens: db, Experiences: db, Imports: db, Cache: c, Bus: bus, Assets: assets, Rates: c, Shared: c,
 		Reference: engine.Reference{
 			Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
 			Breaks: ds.Breaks, Lists: ds.Lists, Citations: ds.SeriesCitations, Provenance: ds.Provenance, Roadmap: roadmap,

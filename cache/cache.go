@@ -208,6 +208,43 @@ func (c *Cache) redisUsable() bool {
 	return c.rdb != nil && c.healthy.Load() && !c.closed.Load()
 }
 
+// PutShared stores v under key in Redis for ttl, for every instance to
+// read (GetShared): small, short-lived state that is not a computed
+// payload, such as an import's progress while its upload runs on one
+// instance and its page polls whichever nginx picks. ErrNotShared when
+// there is no healthy Redis.
+func (c *Cache) PutShared(ctx context.Context, key string, v []byte, ttl time.Duration) error {
+	if !c.redisUsable() {
+		return ErrNotShared
+	}
+	ctx, cancel := context.WithTimeout(ctx, redisTimeout)
+	defer cancel()
+	if err := c.rdb.Set(ctx, c.opts.Prefix+"shared:"+key, v, ttl).Err(); err != nil {
+		c.fail(err)
+		return fmt.Errorf("cache: put shared %s: %w", key, err)
+	}
+	return nil
+}
+
+// GetShared reads what PutShared stored under key: nil, nil when nothing
+// is (or no longer is); ErrNotShared when there is no healthy Redis.
+func (c *Cache) GetShared(ctx context.Context, key string) ([]byte, error) {
+	if !c.redisUsable() {
+		return nil, ErrNotShared
+	}
+	ctx, cancel := context.WithTimeout(ctx, redisTimeout)
+	defer cancel()
+	v, err := c.rdb.Get(ctx, c.opts.Prefix+"shared:"+key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		c.fail(err)
+		return nil, fmt.Errorf("cache: get shared %s: %w", key, err)
+	}
+	return v, nil
+}
+
 // ErrNotShared is Count's error when there is no healthy Redis to count in:
 // the caller counts in its own process instead.
 var ErrNotShared = errors.New("cache: no shared counter (Redis not configured or unavailable)")

@@ -201,6 +201,39 @@ func TestRedisSharesBetweenInstances(t *testing.T) {
 	}
 }
 
+// TestSharedValues: what one instance puts is read by another, expires,
+// and reads as nothing once gone; without Redis both say ErrNotShared.
+func TestSharedValues(t *testing.T) {
+	url, prefix := sharedRedis(t)
+	ctx := context.Background()
+	a := New(ctx, Options{RedisURL: url, Prefix: prefix})
+	defer a.Close()
+	b := New(ctx, Options{RedisURL: url, Prefix: prefix})
+	defer b.Close()
+	if err := a.PutShared(ctx, "p", []byte(`{"rows":3}`), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := b.GetShared(ctx, "p"); err != nil || string(v) != `{"rows":3}` {
+		t.Fatalf("b reads %q, %v", v, err)
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: sharedRedisAddr})
+	defer rdb.Close()
+	if ttl := rdb.TTL(ctx, prefix+"shared:p").Val(); ttl <= 0 || ttl > time.Minute {
+		t.Fatalf("redis TTL %v, want within (0, 1m]", ttl)
+	}
+	if v, err := b.GetShared(ctx, "absent"); err != nil || v != nil {
+		t.Fatalf("an absent key reads %q, %v; want nil, nil", v, err)
+	}
+	down := New(ctx, Options{RedisURL: "redis://127.0.0.1:1/0"})
+	defer down.Close()
+	if err := down.PutShared(ctx, "p", []byte("x"), time.Minute); !errors.Is(err, ErrNotShared) {
+		t.Fatalf("put without Redis: %v, want ErrNotShared", err)
+	}
+	if _, err := down.GetShared(ctx, "p"); !errors.Is(err, ErrNotShared) {
+		t.Fatalf("get without Redis: %v, want ErrNotShared", err)
+	}
+}
+
 func TestRedisRefusalKeepsRedisHealthy(t *testing.T) {
 	url, prefix := sharedRedis(t)
 	rdb := redis.NewClient(&redis.Options{Addr: sharedRedisAddr})

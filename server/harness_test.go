@@ -238,7 +238,7 @@ func startApp(t testing.TB, o appOptions) *app {
 		sc = o.wrapCache(c)
 	}
 	srv, err := server.New(cfg, server.Deps{
-		Store: db, Tokens: db, Experiences: db, Imports: db, Cache: sc, Bus: bus, Assets: loadAssets(t), Rates: c,
+		Store: db, Tokens: db, Experiences: db, Imports: db, Cache: sc, Bus: bus, Assets: loadAssets(t), Rates: c, Shared: c,
 		Reference: engine.Reference{Countries: ds.Countries, Milestones: ds.Milestones, Rounds: ds.Rounds,
 			Breaks: ds.Breaks, Lists: ds.Lists, Citations: ds.SeriesCitations, Provenance: ds.Provenance, Roadmap: loadRoadmap(t)},
 	})

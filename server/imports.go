@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -212,7 +213,7 @@ func (s *Server) reviewImport(ctx context.Context, req importRequest, body []byt
 	var p *importProgress
 	if req.progress != "" {
 		p = s.imports.start(req.progress, int64(len(body)))
-		defer p.done.Store(true)
+		defer s.shareProgressWhile(ctx, req.progress, p)()
 		opt.Progress = func(rows int) {
 			p.rows.Store(int64(rows))
 			p.bytes.Store(in.n.Load())
@@ -265,22 +266,89 @@ func (s *Server) getImportProgress(c *fiber.Ctx) error {
 	if !tok.Admin {
 		return &apiError{Status: fiber.StatusForbidden, Message: "this needs an admin token", Field: "Authorization"}
 	}
-	p := s.imports.get(c.Params("id"))
-	if p == nil {
-		return notFound("id", "no import in progress under this id on this instance")
+	id := c.Params("id")
+	if !progressIDPattern.MatchString(id) {
+		return badParam("id", errors.New("1 to 40 letters, digits, - or _"))
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(ImportProgress{Rows: p.rows.Load(), Bytes: p.bytes.Load(), Total: p.total, Done: p.done.Load()})
+	if p := s.imports.get(id); p != nil {
+		return c.JSON(p.answer())
+	}
+	// Behind a proxy the poll may reach another instance than the upload.
+	if s.deps.Shared != nil {
+		ctx, cancel := reqCtx(c)
+		defer cancel()
+		b, err := s.deps.Shared.GetShared(ctx, progressKey(id))
+		var shared ImportProgress
+		if err == nil && b != nil && json.Unmarshal(b, &shared) == nil {
+			return c.JSON(shared)
+		}
+	}
+	return notFound("id", "no import in progress under this id")
+}
+
+// progressShareEvery is how often a running import's progress is copied
+// for the other instances; progressShareTTL how long the last copy stays.
+const (
+	progressShareEvery = 250 * time.Millisecond
+	progressShareTTL   = 10 * time.Minute
+)
+
+func progressKey(id string) string { return "import-progress:" + id }
+
+// shareProgressWhile copies p for the other instances (Shared) every
+// progressShareEvery until the returned function is called, which marks
+// p done and copies its final state before returning: a poll that follows
+// the upload's answer, on any instance, sees it finished.
+func (s *Server) shareProgressWhile(ctx context.Context, id string, p *importProgress) (stop func()) {
+	if s.deps.Shared == nil {
+		return func() { p.done.Store(true) }
+	}
+	ctx = context.WithoutCancel(ctx)
+	share := func() {
+		b, err := json.Marshal(p.answer())
+		if err == nil {
+			err = s.deps.Shared.PutShared(ctx, progressKey(id), b, progressShareTTL)
+		}
+		if err != nil {
+			s.log.Debug("import progress not shared", "id", id, "err", err)
+		}
+	}
+	quit, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		t := time.NewTicker(progressShareEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				share()
+			}
+		}
+	}()
+	return func() {
+		p.done.Store(true)
+		close(quit)
+		<-ended
+		share()
+	}
 }
 
 // importProgress is one import's parse progress, read by the admin page's
-// progress bar while the upload's request is still running. It is kept per
-// instance: the page polls the instance its upload went to.
+// progress bar while the upload's request is still running. It is kept by
+// the instance parsing it and copied for the others (shareProgressWhile),
+// since the page's polls go wherever the proxy sends them.
 type importProgress struct {
 	total       int64
 	rows, bytes atomic.Int64
 	done        atomic.Bool
 	started     time.Time
+}
+
+func (p *importProgress) answer() ImportProgress {
+	return ImportProgress{Rows: p.rows.Load(), Bytes: p.bytes.Load(), Total: p.total, Done: p.done.Load()}
 }
 
 // progressTable holds recent imports' progress, a bounded number of them.

@@ -341,3 +341,41 @@ func TestImportCLICaughtUp(t *testing.T) {
 		t.Fatalf("AUT 2010 after the import: %v (found %v, was %v), want %v", got, ok, before, want)
 	}
 }
+
+// TestImportProgressAcrossInstances: behind nginx the admin page's progress
+// polls go to any instance, not the one parsing the upload; with Redis each
+// instance answers for the others' imports, finished once the upload's
+// answer is back. An id outside the pattern is refused with its field
+// named, and an unknown one is 404 everywhere.
+func TestImportProgressAcrossInstances(t *testing.T) {
+	requireRedis(t)
+	prefix := "hwfdash-test-" + randHex(4) + ":"
+	a := startApp(t, appOptions{redisURL: redisURL, prefix: prefix})
+	b := startApp(t, appOptions{redisURL: redisURL, prefix: prefix})
+	file := wfmiCSV([]string{"AUT", "DEU", "FRA"}, []int{2021}, 20)
+	st, review := postImport(t, a.URL, adminToken, "format=sdmx-csv&file=wfmi.csv&progress=across-1", file)
+	if st != http.StatusOK {
+		t.Fatalf("dry run on A: %d", st)
+	}
+	for name, base := range map[string]string{"A (parsing)": a.URL, "B (other)": b.URL} {
+		var prog struct {
+			Rows  int   `json:"rows"`
+			Bytes int64 `json:"bytes"`
+			Total int64 `json:"total"`
+			Done  bool  `json:"done"`
+		}
+		resp := call(t, http.MethodGet, base+"/api/v1/admin/imports/progress/across-1", adminToken, "", nil, &prog)
+		if resp.StatusCode != http.StatusOK || !prog.Done || prog.Rows != review.Rows || prog.Bytes != int64(len(file)) || prog.Total != int64(len(file)) {
+			t.Errorf("progress on %s: %d %+v, want done, %d rows, %d bytes", name, resp.StatusCode, prog, review.Rows, len(file))
+		}
+		if resp := call(t, http.MethodGet, base+"/api/v1/admin/imports/progress/never-started", adminToken, "", nil, nil); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("unknown progress id on %s: %d, want 404", name, resp.StatusCode)
+		}
+		var bad struct {
+			Field string `json:"field"`
+		}
+		if resp := call(t, http.MethodGet, base+"/api/v1/admin/imports/progress/"+strings.Repeat("x", 41), adminToken, "", nil, &bad); resp.StatusCode != http.StatusBadRequest || bad.Field != "id" {
+			t.Errorf("a 41-character id on %s: %d field %q, want 400 id", name, resp.StatusCode, bad.Field)
+		}
+	}
+}

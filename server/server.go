@@ -78,6 +78,15 @@ type RateCounter interface {
 	Count(ctx context.Context, key string, window time.Duration) (int64, error)
 }
 
+// SharedValues keeps small short-lived values every instance can read
+// (Redis): an import's progress, polled through a proxy that may send the
+// poll to another instance than the upload. An error means they cannot be
+// shared now; the instance then answers from its own.
+type SharedValues interface {
+	PutShared(ctx context.Context, key string, v []byte, ttl time.Duration) error
+	GetShared(ctx context.Context, key string) ([]byte, error)
+}
+
 // Bus carries update events between instances.
 type Bus interface {
 	Publish(ctx context.Context, e indicators.Update) error
@@ -164,6 +173,9 @@ type Deps struct {
 	// Rates, when set, counts writes for the rate limit across instances;
 	// nil counts in this process.
 	Rates RateCounter
+	// Shared, when set, shares import progress between instances; nil
+	// keeps it per instance.
+	Shared SharedValues
 	// Imports records applied imports; nil answers the import API 501.
 	Imports Imports
 }

@@ -36,6 +36,41 @@ type Options struct {
 	// indicator (by id) in titles; nil, or an empty answer, shows the code.
 	CountryName   func(iso3 string) string
 	IndicatorName func(id string) string
+	// Lang is the language of the feed's words (xml:lang, and on its
+	// links); empty means "en".
+	Lang string
+	// Text gives the feed's words in Lang by message key (the feed.* keys
+	// of the site's catalogue: Keys), with {name} placeholders that the
+	// feed fills in. It is required: the catalogue is the one place the
+	// words are written.
+	Text func(key string) string
+}
+
+// Keys are the message keys a feed's Text must answer.
+var Keys = []string{"feed.title_all", "feed.title_country", "feed.title_indicator", "feed.title_both",
+	"feed.one_figure", "feed.figures", "feed.no_years", "feed.revised_from", "feed.new", "feed.source",
+	"feed.series_break", "feed.summary"}
+
+// t is the feed's word under key with its placeholders filled from pairs
+// (name, value, name, value…).
+func (o Options) t(key string, pairs ...string) string {
+	return strings.NewReplacer(pairs...).Replace(o.Text(key))
+}
+
+// withLang adds the feed's language to a site path (LangPath).
+func (o Options) withLang(path string) string { return LangPath(path, o.Lang) }
+
+// LangPath is a site path (a feed's or a page's) in lang: with ?lang= (or
+// &lang=) but for English, the default; no path stays none.
+func LangPath(path, lang string) string {
+	if path == "" || lang == "" || lang == "en" {
+		return path
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "lang=" + url.QueryEscape(lang)
 }
 
 func (o Options) validate() (Options, error) {
@@ -51,6 +86,17 @@ func (o Options) validate() (Options, error) {
 	}
 	if strings.ContainsAny(o.TagAuthority, ",:/ ") {
 		return o, fmt.Errorf("feed: TagAuthority %q: want a domain name", o.TagAuthority)
+	}
+	if o.Text == nil {
+		return o, errors.New("feed: Text is required")
+	}
+	for _, k := range Keys {
+		if o.Text(k) == "" {
+			return o, fmt.Errorf("feed: Text has no %q", k)
+		}
+	}
+	if o.Lang == "" {
+		o.Lang = "en"
 	}
 	return o, nil
 }
@@ -109,13 +155,13 @@ func Render(changes []indicators.Change, f indicators.ChangeFilter, opts Options
 	}
 	doc := atomFeed{
 		NS:      atomNS,
-		Lang:    "en",
+		Lang:    opts.Lang,
 		ID:      opts.tag("changes" + filterTag(f)),
 		Title:   atomText{Type: "text", Text: feedTitle(f, opts)},
 		Updated: atomTime(time.Unix(0, 0)),
 		Links: []atomLink{
-			{Rel: "self", Type: "application/atom+xml", Href: opts.BaseURL + Path(f)},
-			{Rel: "alternate", Type: "text/html", Href: opts.BaseURL + pagePath(f)},
+			{Rel: "self", Type: "application/atom+xml", Href: opts.BaseURL + opts.withLang(Path(f))},
+			{Rel: "alternate", Type: "text/html", Href: opts.BaseURL + opts.withLang(pagePath(f))},
 		},
 		Author: atomPerson{Name: "hwfdash"},
 	}
@@ -156,39 +202,40 @@ func filterTag(f indicators.ChangeFilter) string {
 }
 
 func feedTitle(f indicators.ChangeFilter, opts Options) string {
+	country, ind := opts.country(f.Country), opts.indicator(f.Indicator)
 	switch {
 	case f.Country != "" && f.Indicator != "":
-		return "hwfdash: changes to " + opts.indicator(f.Indicator) + " for " + opts.country(f.Country)
+		return opts.t("feed.title_both", "{indicator}", ind, "{country}", country)
 	case f.Country != "":
-		return "hwfdash: changes to the data for " + opts.country(f.Country)
+		return opts.t("feed.title_country", "{country}", country)
 	case f.Indicator != "":
-		return "hwfdash: changes to " + opts.indicator(f.Indicator)
+		return opts.t("feed.title_indicator", "{indicator}", ind)
 	}
-	return "hwfdash: changes to the data"
+	return opts.t("feed.title_all")
 }
 
 // entry is one change: its id is stable because a write's version, country
 // and indicator never change.
 func entry(c indicators.Change, opts Options) atomEntry {
 	country, ind := opts.country(c.ISO3), opts.indicator(c.Indicator)
-	years := yearSpan(c.Rows)
-	figures := "1 figure"
+	years := yearSpan(c.Rows, opts)
+	figures := opts.t("feed.one_figure")
 	if len(c.Rows) != 1 {
-		figures = strconv.Itoa(len(c.Rows)) + " figures"
+		figures = opts.t("feed.figures", "{n}", strconv.Itoa(len(c.Rows)))
 	}
 	var content strings.Builder
 	for i, o := range c.Rows {
 		fmt.Fprintf(&content, "%d: %s", o.Year, number(o.Value))
 		if i < len(c.Previous) {
 			if p := c.Previous[i]; p != nil {
-				content.WriteString(", revised from " + number(*p))
+				content.WriteString(", " + opts.t("feed.revised_from", "{value}", number(*p)))
 			} else {
-				content.WriteString(", new")
+				content.WriteString(", " + opts.t("feed.new"))
 			}
 		}
-		fmt.Fprintf(&content, " (source: %s)", o.Source)
+		content.WriteString(" (" + opts.t("feed.source", "{source}", o.Source) + ")")
 		if o.Break {
-			content.WriteString(" [series break]")
+			content.WriteString(" [" + opts.t("feed.series_break") + "]")
 		}
 		if o.Note != "" {
 			content.WriteString(" — " + o.Note)
@@ -203,11 +250,11 @@ func entry(c indicators.Change, opts Options) atomEntry {
 		Published: at,
 		Author:    atomPerson{Name: c.Author},
 		Links: []atomLink{
-			{Rel: "alternate", Type: "text/html", Href: opts.BaseURL + pagePath(indicators.ChangeFilter{Country: c.ISO3}), Title: country},
-			{Rel: "related", Type: "text/html", Href: opts.BaseURL + pagePath(indicators.ChangeFilter{Indicator: c.Indicator}), Title: ind},
+			{Rel: "alternate", Type: "text/html", Href: opts.BaseURL + opts.withLang(pagePath(indicators.ChangeFilter{Country: c.ISO3})), Title: country},
+			{Rel: "related", Type: "text/html", Href: opts.BaseURL + opts.withLang(pagePath(indicators.ChangeFilter{Indicator: c.Indicator})), Title: ind},
 		},
-		Summary: atomText{Type: "text", Text: fmt.Sprintf("%s of %s for %s, %s, recorded by %s at data version %d.",
-			figures, ind, country, years, c.Author, c.Version)},
+		Summary: atomText{Type: "text", Text: opts.t("feed.summary", "{figures}", figures, "{indicator}", ind, "{country}", country,
+			"{years}", years, "{author}", c.Author, "{version}", strconv.FormatInt(c.Version, 10))},
 		Content: atomText{Type: "text", Text: content.String()},
 	}
 }
@@ -215,9 +262,9 @@ func entry(c indicators.Change, opts Options) atomEntry {
 func number(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // yearSpan names the years of rows (ordered by year): "2020" or "2019–2021".
-func yearSpan(rows []indicators.Observation) string {
+func yearSpan(rows []indicators.Observation, opts Options) string {
 	if len(rows) == 0 {
-		return "no years"
+		return opts.t("feed.no_years")
 	}
 	first, last := rows[0].Year, rows[len(rows)-1].Year
 	if first == last {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/public"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -58,6 +59,7 @@ var (
 		BaseURL:       "https://hwf.example.org",
 		CountryName:   names{"AUT": "Austria", "DEU": "Germany"}.get,
 		IndicatorName: names{"HWF_0001": "Medical doctors (per 10 000 population)"}.get,
+		Text:          english,
 	}
 )
 
@@ -79,6 +81,18 @@ func changes() []indicators.Change {
 			Previous: []*float64{&was, nil}},
 	}
 }
+
+// english gives the site catalogue's messages in English, the words the
+// server gives an English feed (the goldens are in English).
+func english(key string) string { return catalogue.T("en", key) }
+
+var catalogue = func() *public.Messages {
+	m, err := public.LoadMessages(nil)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}()
 
 type names map[string]string
 
@@ -306,7 +320,7 @@ func TestOptions(t *testing.T) {
 		})
 	}
 	// The authority defaults to the host name, without its port.
-	body, _, err := Render(nil, indicators.ChangeFilter{}, Options{BaseURL: "http://localhost:8080"})
+	body, _, err := Render(nil, indicators.ChangeFilter{}, Options{BaseURL: "http://localhost:8080", Text: english})
 	if err != nil || !bytes.Contains(body, []byte("<id>tag:localhost,2026:changes</id>")) {
 		t.Errorf("feed id with a port in BaseURL: %v\n%s", err, body)
 	}
@@ -340,5 +354,50 @@ func golden(t *testing.T, path string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the output:\n%s", path, got)
+	}
+}
+
+// TestRenderInAnotherLanguage: a feed's words come from the catalogue in
+// its language, xml:lang says which, and its links keep the language.
+func TestRenderInAnotherLanguage(t *testing.T) {
+	t.Parallel()
+	fr := opts
+	fr.Lang = "fr"
+	fr.Text = func(key string) string { return catalogue.T("fr", key) }
+	fr.CountryName = names{"AUT": "Autriche", "DEU": "Allemagne"}.get
+	for _, tc := range []struct {
+		filter indicators.ChangeFilter
+		title  string
+		self   string
+	}{
+		{indicators.ChangeFilter{Country: "AUT"}, "hwfdash : modifications des données pour Autriche",
+			"https://hwf.example.org/countries/AUT/changes.atom?lang=fr"},
+		{indicators.ChangeFilter{Country: "AUT", Indicator: "HWF_0001"}, "hwfdash : modifications de Medical doctors (per 10 000 population) pour Autriche",
+			"https://hwf.example.org/changes.atom?country=AUT&indicator=HWF_0001&lang=fr"},
+	} {
+		body, _, err := Render(changes()[1:], tc.filter, fr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f parsedFeed
+		if err := xml.Unmarshal(body, &f); err != nil {
+			t.Fatal(err)
+		}
+		links := map[string]string{}
+		for _, l := range f.Links {
+			links[l.Rel] = l.Href
+		}
+		if f.Lang != "fr" || f.Title[0] != tc.title || links["self"] != tc.self {
+			t.Errorf("lang %q, title %q, self %q; want fr, %q, %q", f.Lang, f.Title[0], links["self"], tc.title, tc.self)
+		}
+		last := f.Entries[len(f.Entries)-1]
+		if !strings.Contains(last.Content[0].Text, "révisé, auparavant 51.5 (source : BMSGPK)") ||
+			!strings.Contains(last.Summary[0], "2 chiffres de Medical doctors") || last.Links[0].Href != "https://hwf.example.org/countries/AUT?lang=fr" {
+			t.Errorf("entry in French: %q / %q / %q", last.Content[0].Text, last.Summary[0], last.Links[0].Href)
+		}
+	}
+	if _, _, err := Render(nil, indicators.ChangeFilter{}, Options{BaseURL: "https://hwf.example.org", Text: func(string) string { return "" }}); err == nil ||
+		!strings.Contains(err.Error(), "feed.title_all") {
+		t.Errorf("a Text without the feed's words: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hwfdash/hwfdash/feed"
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/public"
 	"github.com/hwfdash/hwfdash/store"
 )
 
@@ -21,10 +22,14 @@ func TestFromStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	msgs, err := public.LoadMessages(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := feed.Options{BaseURL: "http://127.0.0.1:8080", IndicatorName: func(id string) string {
 		ind, _ := indicators.Lookup(id)
 		return ind.Name
-	}}
+	}, Text: func(key string) string { return msgs.T("en", key) }}
 	render := func(f indicators.ChangeFilter) (ids []string, etag string) {
 		t.Helper()
 		changes, err := db.Changes(ctx, f, feed.DefaultLimit)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hwfdash/hwfdash/feed"
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/public"
 )
 
 // seedAuthor is the author of the shipped data load: thousands of figures
@@ -19,20 +20,29 @@ const seedAuthor = "seed"
 // /countries/{iso3}/changes.atom and /indicators/{id}/changes.atom: the
 // newest accepted submissions and imports as Atom 1.0, cached by data
 // version like every payload (ETag, 304), so it changes with the next write.
+// ?lang= gives its words, country and indicator names in another of the
+// site's languages.
 func (s *Server) getFeed(c *fiber.Ctx) error {
 	f, err := s.feedFilter(c)
 	if err != nil {
 		return err
 	}
+	lang := "en"
+	if l := c.Query("lang"); l != "" {
+		if lang = public.Negotiate(l, ""); lang != strings.ToLower(l) {
+			return badParam("lang", fmt.Errorf("%q: use one of %s", truncate(l, 10), strings.Join(public.Languages(), ", ")))
+		}
+	}
 	base := s.publicURL(c)
-	return s.cachedBytes(c, s.eng.FeedKey(f, base), feed.ContentType, func(ctx context.Context) ([]byte, error) {
+	return s.cachedBytes(c, s.eng.FeedKey(f, base, lang), feed.ContentType, func(ctx context.Context) ([]byte, error) {
 		changes, err := s.deps.Store.Changes(ctx, f, feed.DefaultLimit)
 		if err != nil {
 			return nil, err
 		}
-		body, _, err := feed.Render(changes, f, feed.Options{BaseURL: base,
-			CountryName:   s.ref.CountryName,
-			IndicatorName: func(id string) string { return s.ref.ByID[id].Name }})
+		body, _, err := feed.Render(changes, f, feed.Options{BaseURL: base, Lang: lang,
+			Text:          func(key string) string { return s.msgs.T(lang, key) },
+			CountryName:   func(iso3 string) string { return s.msgs.Country(lang, iso3, s.ref.CountryName(iso3)) },
+			IndicatorName: func(id string) string { return s.eng.LocalIndicator(lang, s.ref.ByID[id]).Name }})
 		return body, err
 	})
 }

@@ -142,6 +142,24 @@ func TestChangeFeeds(t *testing.T) {
 		}
 	}
 
+	// In another language: its words, country and indicator names, and
+	// links; a language the site does not have is refused, field named.
+	resp, doc = getFeed(t, a.URL+"/countries/AUT/changes.atom?lang=fr", "")
+	if resp.StatusCode != http.StatusOK || doc.Title != "hwfdash : modifications des données pour Autriche" ||
+		len(doc.Entries) != 1 || !strings.HasPrefix(doc.Entries[0].Title, "Autriche : ") && !strings.HasPrefix(doc.Entries[0].Title, "Autriche:") {
+		t.Errorf("French feed: %d %q %+v", resp.StatusCode, doc.Title, doc.Entries)
+	}
+	var bad struct {
+		Field string `json:"field"`
+	}
+	if r := getJSON(t, a.URL+"/changes.atom?lang=xx", &bad); r.StatusCode != http.StatusBadRequest || bad.Field != "lang" {
+		t.Errorf("lang=xx: %d field %q, want 400 lang", r.StatusCode, bad.Field)
+	}
+	if body := readBody(t, call(t, http.MethodGet, a.URL+"/countries/AUT?lang=fr", "", "", nil, nil)); !strings.Contains(body,
+		`<link rel="alternate" type="application/atom+xml" href="/countries/AUT/changes.atom?lang=fr"`) {
+		t.Error("the French country page does not link its French feed")
+	}
+
 	// The pages name their feed for feed readers.
 	for page, feed := range map[string]string{"/": "/changes.atom", "/countries/AUT": "/countries/AUT/changes.atom",
 		"/indicators/HWF_0001": "/indicators/HWF_0001/changes.atom"} {

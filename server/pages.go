@@ -289,6 +289,8 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 	if d.Description == "" {
 		d.Description = s.msgs.Optional(lang, "meta."+d.Page, s.msgs.T(lang, "meta.default"))
 	}
+	// A page's feed is in the page's language.
+	d.FeedPath = feed.LangPath(d.FeedPath, lang)
 	js, _ := json.Marshal(s.msgs.Subset(lang, jsMessagePrefixes...))
 	d.JSMessages = string(js)
 	t, err := s.pages.tmpl[name].Clone()

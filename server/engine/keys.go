@@ -154,14 +154,15 @@ func (e *Engine) ExperienceKey(id int64) Key {
 	return e.newKey(e.global(), "experience", strconv.FormatInt(id, 10))
 }
 
-// FeedKey names the Atom feed of changes f selects, with links under base.
-// An indicator's feed changes with the indicator; the others with any write.
-func (e *Engine) FeedKey(f indicators.ChangeFilter, base string) Key {
+// FeedKey names the Atom feed of changes f selects, in lang, with links
+// under base. An indicator's feed changes with the indicator; the others
+// with any write.
+func (e *Engine) FeedKey(f indicators.ChangeFilter, base, lang string) Key {
 	v := e.global()
 	if f.Indicator != "" && f.Country == "" {
 		v = e.VersionOf(f.Indicator)
 	}
-	return e.newKey(v, "feed", f.Country, f.Indicator, f.ExcludeAuthor, base)
+	return e.newKey(v, "feed", f.Country, f.Indicator, f.ExcludeAuthor, lang, base)
 }
 
 // TopicKey names the payload pushed to a topic's subscribers (the topic is

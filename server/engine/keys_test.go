@@ -68,8 +68,8 @@ func TestKeyStrings(t *testing.T) {
 		{"push country", e.TopicKey("country:AUT"), "v9:push:country:AUT"},
 		{"push rounds", e.TopicKey("rounds"), "v6:push:rounds"},
 		{"push chart", e.TopicKey(chart.Topic()), "v5:push:" + chart.Topic()},
-		{"feed", e.FeedKey(indicators.ChangeFilter{Country: "AUT", ExcludeAuthor: "seed"}, "https://h.example"), "v9:feed:AUT::seed:https://h.example"},
-		{"feed of an indicator", e.FeedKey(indicators.ChangeFilter{Indicator: "HWF_0006"}, "https://h.example"), "v3:feed::HWF_0006::https://h.example"},
+		{"feed", e.FeedKey(indicators.ChangeFilter{Country: "AUT", ExcludeAuthor: "seed"}, "https://h.example", "en"), "v9:feed:AUT::seed:en:https://h.example"},
+		{"feed of an indicator", e.FeedKey(indicators.ChangeFilter{Indicator: "HWF_0006"}, "https://h.example", "fr"), "v3:feed::HWF_0006::fr:https://h.example"},
 		// A view pinned to version 4 has keys of that version, apart from
 		// the live keys: a live payload of version 4 computed while a
 		// write's notice was in flight may hold newer data.

@@ -201,15 +201,23 @@ func TestRedisSharesBetweenInstances(t *testing.T) {
 	}
 }
 
+// twoInstances are two caches on the shared Redis under one prefix, as
+// two instances of one deployment; they are closed when t ends.
+func twoInstances(t *testing.T) (a, b *Cache, prefix string) {
+	t.Helper()
+	url, prefix := sharedRedis(t)
+	a = New(context.Background(), Options{RedisURL: url, Prefix: prefix})
+	t.Cleanup(func() { a.Close() })
+	b = New(context.Background(), Options{RedisURL: url, Prefix: prefix})
+	t.Cleanup(func() { b.Close() })
+	return a, b, prefix
+}
+
 // TestSharedValues: what one instance puts is read by another, expires,
 // and reads as nothing once gone; without Redis both say ErrNotShared.
 func TestSharedValues(t *testing.T) {
-	url, prefix := sharedRedis(t)
 	ctx := context.Background()
-	a := New(ctx, Options{RedisURL: url, Prefix: prefix})
-	defer a.Close()
-	b := New(ctx, Options{RedisURL: url, Prefix: prefix})
-	defer b.Close()
+	a, b, prefix := twoInstances(t)
 	if err := a.PutShared(ctx, "p", []byte(`{"rows":3}`), time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -376,12 +384,8 @@ func TestLocalDisabled(t *testing.T) {
 // counter expires with its window, and without Redis there is no shared
 // count.
 func TestCountSharedBetweenInstances(t *testing.T) {
-	url, prefix := sharedRedis(t)
 	ctx := context.Background()
-	a := New(ctx, Options{RedisURL: url, Prefix: prefix})
-	defer a.Close()
-	b := New(ctx, Options{RedisURL: url, Prefix: prefix})
-	defer b.Close()
+	a, b, prefix := twoInstances(t)
 	const window = time.Hour
 	for i, tc := range []struct {
 		c    *Cache

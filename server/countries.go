@@ -2,12 +2,11 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/hwfdash/hwfdash/public"
+	"github.com/hwfdash/hwfdash/server/engine"
 )
 
 func (s *Server) getCountries(c *fiber.Ctx) error {
@@ -21,11 +20,9 @@ func (s *Server) getSummary(c *fiber.Ctx) error {
 	if !s.ref.Known(iso3) {
 		return notFound("iso3", "unknown country %q: not a Member State of the WHO European Region", truncate(c.Params("iso3"), 20))
 	}
-	lang := "en"
-	if l := c.Query("lang"); l != "" {
-		if lang = public.Negotiate(l, ""); lang != strings.ToLower(l) {
-			return badParam("lang", fmt.Errorf("%q: use one of %s", truncate(l, 10), strings.Join(public.Languages(), ", ")))
-		}
+	lang, err := engine.ParseLang(c.Query("lang"))
+	if err != nil {
+		return err
 	}
 	eng, version, err := s.view(c)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/hwfdash/hwfdash/feed"
 	"github.com/hwfdash/hwfdash/indicators"
-	"github.com/hwfdash/hwfdash/public"
+	"github.com/hwfdash/hwfdash/server/engine"
 )
 
 // seedAuthor is the author of the shipped data load: thousands of figures
@@ -27,11 +27,9 @@ func (s *Server) getFeed(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	lang := "en"
-	if l := c.Query("lang"); l != "" {
-		if lang = public.Negotiate(l, ""); lang != strings.ToLower(l) {
-			return badParam("lang", fmt.Errorf("%q: use one of %s", truncate(l, 10), strings.Join(public.Languages(), ", ")))
-		}
+	lang, err := engine.ParseLang(c.Query("lang"))
+	if err != nil {
+		return err
 	}
 	base := s.publicURL(c)
 	return s.cachedBytes(c, s.eng.FeedKey(f, base, lang), feed.ContentType, func(ctx context.Context) ([]byte, error) {

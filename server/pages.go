@@ -291,8 +291,7 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 	}
 	// A page's feed is in the page's language.
 	d.FeedPath = feed.LangPath(d.FeedPath, lang)
-	js, _ := json.Marshal(s.msgs.Subset(lang, jsMessagePrefixes...))
-	d.JSMessages = string(js)
+	d.JSMessages = s.jsMessages[lang]
 	t, err := s.pages.tmpl[name].Clone()
 	if err != nil {
 		return fmt.Errorf("server: clone template %s: %w", name, err)

@@ -203,6 +203,9 @@ type Server struct {
 	counters counters
 	pages    *pages
 	msgs     *public.Messages
+	// jsMessages is, per language, the page script's messages as the
+	// JSON every page carries: built once, not on every page served.
+	jsMessages map[string]string
 	// pageHeaders and embedHeaders are the security headers of every
 	// answer, built once: they are set on each of thousands of reads a
 	// second.
@@ -289,6 +292,14 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.msgs = msgs
+	s.jsMessages = map[string]string{}
+	for _, lang := range public.Languages() {
+		js, err := json.Marshal(msgs.Subset(lang, jsMessagePrefixes...))
+		if err != nil {
+			return nil, err
+		}
+		s.jsMessages[lang] = string(js)
+	}
 	s.eng = engine.New(engine.Config{Store: deps.Store, Reference: deps.Reference, Messages: msgs, SmallStates: small,
 		CurrentYear: cfg.CurrentYear, GlobalVersion: s.version.Load})
 	s.ref = s.eng.Ref()

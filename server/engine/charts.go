@@ -11,7 +11,6 @@ import (
 
 	"github.com/hwfdash/hwfdash/charts"
 	"github.com/hwfdash/hwfdash/indicators"
-	"github.com/hwfdash/hwfdash/public"
 )
 
 // chartNames are the charts the API builds.
@@ -71,13 +70,12 @@ type ChartTable struct {
 
 // ParseChart reads a chart request from a name and query values.
 func (e *Engine) ParseChart(name string, q url.Values) (ChartRequest, error) {
-	r := ChartRequest{Name: name, Scale: 1, Lang: "en"}
-	if l := q.Get("lang"); l != "" {
-		if public.Negotiate(l, "") != strings.ToLower(l) {
-			return r, badParam("lang", fmt.Errorf("%q: use one of %s", truncate(l, 10), strings.Join(public.Languages(), ", ")))
-		}
-		r.Lang = strings.ToLower(l)
+	r := ChartRequest{Name: name, Scale: 1}
+	lang, err := ParseLang(q.Get("lang"))
+	if err != nil {
+		return r, err
 	}
+	r.Lang = lang
 	known := false
 	for _, n := range chartNames {
 		known = known || n == name
@@ -103,7 +101,6 @@ func (e *Engine) ParseChart(name string, q url.Values) (ChartRequest, error) {
 		}
 		r.Y = ind
 	}
-	var err error
 	if r.Countries, err = ParseCountries(q.Get("countries"), e.ref.Expand); err != nil {
 		return r, badParam("countries", err)
 	}

@@ -5,7 +5,22 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/hwfdash/hwfdash/public"
 )
+
+// ParseLang reads the lang parameter of an API answer: one of the site's
+// languages (any case), or "en" when empty; anything else is an error
+// naming the field.
+func ParseLang(s string) (string, error) {
+	if s == "" {
+		return "en", nil
+	}
+	if public.Negotiate(s, "") != strings.ToLower(s) {
+		return "", badParam("lang", fmt.Errorf("%q: use one of %s", truncate(s, 10), strings.Join(public.Languages(), ", ")))
+	}
+	return strings.ToLower(s), nil
+}
 
 // MinYear is the earliest year the API accepts in queries and submissions.
 const MinYear = 1950

@@ -13,7 +13,9 @@
 //   manifest.json               {"<logical name>": "<hashed name>", ...}
 //
 // Logical assets: echarts.min.js (ECharts with only the parts hwfdash uses,
-// bundled with esbuild), axe.min.js, europe.geo.json (the 53 WHO
+// bundled with esbuild), frames.js (the first-frame worker: the same ECharts
+// parts with the SVG renderer, drawing a chart's first frame off the page's
+// main thread), axe.min.js, europe.geo.json (the 53 WHO
 // European Region Member States), europe.small.json (marker points for states
 // too small to click on the map), licenses.txt (the notices of what we ship),
 // app.js (the page script: the ES modules under public/static/js/, bundled
@@ -359,6 +361,33 @@ use([${[...charts, ...components, ...renderers].join(', ')}]);
   return Buffer.from(res.outputFiles[0].contents);
 }
 
+// buildFrameWorker bundles the first-frame worker (public/static/js/
+// frames.worker.js) with ECharts' core, the same ECHARTS_PARTS and the SVG
+// renderer, whose server-side rendering the worker uses: a chart's first
+// frame is drawn by the same engine as on the page, off its main thread.
+function buildFrameWorker() {
+  const { charts, components } = ECHARTS_PARTS;
+  const entry = `import { use } from 'echarts/core';
+import { ${charts.join(', ')} } from 'echarts/charts';
+import { ${components.join(', ')} } from 'echarts/components';
+import { SVGRenderer } from 'echarts/renderers';
+use([${[...charts, ...components, 'SVGRenderer'].join(', ')}]);
+import './public/static/${SCRIPT_DIR}/frames.worker.js';
+`;
+  const res = esbuild.buildSync({
+    stdin: { contents: entry, resolveDir: ROOT, sourcefile: 'frames-hwfdash.js' },
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: 'es2017',
+    define: { 'process.env.NODE_ENV': process.env.ECHARTS_DEV ? '"development"' : '"production"' },
+    write: false,
+    logLevel: 'warning',
+  });
+  if (res.errors.length > 0) fail(`esbuild: ${res.errors.map((e) => e.text).join('; ')}`);
+  return Buffer.from(res.outputFiles[0].contents);
+}
+
 // buildApp bundles the page script's ES modules (public/static/js, entry
 // main.js) into one script, as the pages load it with a plain <script defer>.
 // ECharts stays a separate, long-cached asset: the modules use its global.
@@ -452,6 +481,7 @@ function main() {
     // Keeps the full build's logical name: pages ask for "echarts.min.js".
     ['echarts.min.js', buildECharts()],
     ['app.js', buildApp()],
+    ['frames.js', buildFrameWorker()],
     ['axe.min.js', fs.readFileSync(path.join(NODE_MODULES, 'axe-core', 'axe.min.js'))],
     ['europe.geo.json', map.geo],
     ['europe.small.json', map.small],

@@ -74,7 +74,7 @@ func TestBrowserExperiencesLive(t *testing.T) {
 			chromedp.Poll(expShown(retention.ID, "Rural retention allowance", goodExperience("MLT")["text"].(string)), nil, chromedp.WithPollingTimeout(10*time.Second)),
 			chromedp.Evaluate(`window.__pwned !== undefined`, &pwned),
 			chromedp.Evaluate(`document.querySelectorAll('.exp-list script, .exp-list img, .exp-list b, .exp-list a[href^="javascript"]').length > 0`, &markup),
-			chromedp.Evaluate(fmt.Sprintf(`document.querySelector('.exp-list li[data-id="%d"]').innerText`, e.ID), &visible),
+			chromedp.Evaluate(fmt.Sprintf(renderSections+` document.querySelector('.exp-list li[data-id="%d"]').innerText`, e.ID), &visible),
 			chromedp.AttributeValue(fmt.Sprintf(`.exp-list li[data-id="%d"] .exp-link a`, e.ID), "rel", &rel, nil),
 			chromedp.AttributeValue(fmt.Sprintf(`.exp-list li[data-id="%d"] .exp-link a`, e.ID), "href", &href, nil),
 		)

@@ -95,7 +95,7 @@ func TestBrowserLanguages(t *testing.T) {
 				chromedp.Navigate(a.URL+path),
 				chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
 				chromedp.Poll(`document.querySelector('.live').dataset.state === 'live' && [...document.querySelectorAll('table.summary, table.data-table')].every(t => t.dataset.state === 'ready')`, nil, chromedp.WithPollingTimeout(30*time.Second)),
-				chromedp.Evaluate(`document.body.innerText`, &text),
+				chromedp.Evaluate(renderSections+` document.body.innerText`, &text),
 			)
 			if i := strings.Index(text, "⟦"); i >= 0 {
 				t.Errorf("%s: missing message %s", path, text[i:min(len(text), i+40)])

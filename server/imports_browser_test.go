@@ -49,7 +49,7 @@ func TestBrowserImportLive(t *testing.T) {
 	var after string
 	run(t, ctx, 20*time.Second,
 		chromedp.Poll(`document.querySelector('table.data-table').textContent.includes('66.6') &&
-			echarts.getInstanceByDom(document.querySelector('figure[data-chart="trend"] .chart-canvas')).getOption().series.some(s => s.data.some(d => d === 66.6 || (d && d.value === 66.6)))`,
+			`+drawnOption(`figure[data-chart="trend"]`)+`.series.some(s => s.data.some(d => d === 66.6 || (d && d.value === 66.6)))`,
 			nil, chromedp.WithPollingTimeout(10*time.Second)),
 		chromedp.Evaluate(`window.__loadId`, &after),
 	)

@@ -100,7 +100,7 @@ func TestBrowserPresentFitsScreen(t *testing.T) {
 			show := fmt.Sprintf(`document.querySelectorAll('.slide').forEach((s, j) => { s.hidden = j !== %d; })`, i)
 			// The chart is drawn (the focus slide's too) and ECharts has
 			// followed its box to the slide's height.
-			drawn := `(() => { const c = document.querySelector('.slide:not([hidden]) .chart-canvas');
+			drawn := reachCharts + ` && (() => { const c = document.querySelector('.slide:not([hidden]) .chart-canvas');
 			  if (!c) return true;
 			  const f = c.closest('figure'); const inst = window.echarts && echarts.getInstanceByDom(c);
 			  return f.dataset.state === 'ready' && inst && Math.abs(inst.getHeight() - c.clientHeight) < 1 && c.clientHeight > 0; })()`

@@ -327,7 +327,7 @@ func TestBrowserChartTextsDoNotOverprint(t *testing.T) {
 				showSlide(t, ctx, slide)
 				var charts []chartTexts
 				run(t, ctx, 30*time.Second,
-					chromedp.Poll(`document.querySelector('.slide:not([hidden]) figure.chart').dataset.painted === 'true' && `+chartsSized, nil, chromedp.WithPollingTimeout(20*time.Second)),
+					chromedp.Poll(reachCharts+` && document.querySelector('.slide:not([hidden]) figure.chart').dataset.painted === 'true' && `+chartsSized, nil, chromedp.WithPollingTimeout(20*time.Second)),
 					chromedp.Evaluate(pageChartTexts, &charts))
 				checkOverprints(t, fmt.Sprintf("%dx%d %s slide %s", size[0], size[1], sc.lang, slide), charts)
 			}

@@ -288,7 +288,7 @@ func TestBrowserPresentNamesLegible(t *testing.T) {
 			chromedp.Poll(liveNow+` && document.querySelector('.slides').dataset.seq`, nil, chromedp.WithPollingTimeout(30*time.Second)))
 		for _, slide := range []string{"code", "ranking"} {
 			show := fmt.Sprintf(`document.querySelectorAll('.slide').forEach(s => { s.hidden = s.dataset.slide !== %q; }); true`, slide)
-			drawn := `(() => { const c = document.querySelector('.slide:not([hidden]) .chart-canvas'); const f = c.closest('figure'); const inst = window.echarts && echarts.getInstanceByDom(c);
+			drawn := reachCharts + ` && (() => { const c = document.querySelector('.slide:not([hidden]) .chart-canvas'); const f = c.closest('figure'); const inst = window.echarts && echarts.getInstanceByDom(c);
 			  return f.dataset.state === 'ready' && f.dataset.painted === 'true' && inst && Math.abs(inst.getHeight() - c.clientHeight) < 1; })()`
 			var got struct {
 				Names         []string
@@ -335,7 +335,7 @@ func showSlide(t *testing.T, ctx context.Context, slide string) {
 	t.Helper()
 	run(t, ctx, 40*time.Second,
 		chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll('.slide').forEach(s => { s.hidden = s.dataset.slide !== %q; }); true`, slide), nil),
-		chromedp.Poll(`(() => { const c = document.querySelector('.slide:not([hidden]) .chart-canvas'); if (!c) return true;
+		chromedp.Poll(reachCharts+` && (() => { const c = document.querySelector('.slide:not([hidden]) .chart-canvas'); if (!c) return true;
 		  const f = c.closest('figure'); const inst = window.echarts && echarts.getInstanceByDom(c);
 		  return f.dataset.state === 'ready' && inst && Math.abs(inst.getHeight() - c.clientHeight) < 1; })()`, nil, chromedp.WithPollingTimeout(30*time.Second)))
 }
@@ -434,8 +434,12 @@ func TestBrowserPresentDrawsAhead(t *testing.T) {
 		chromedp.Evaluate(`window.__shown = []; new MutationObserver(() => {
 		  const f = document.querySelector('.slide:not([hidden]) figure.chart'); const c = f && f.querySelector('.chart-canvas');
 		  const inst = c && window.echarts && echarts.getInstanceByDom(c);
+		  // Drawn by ECharts, or as its first frame (a picture from the worker), at the canvas's size.
+		  const img = c && c.querySelector('img.chart-frame');
+		  const frame = !!img && f.dataset.engine === 'frame' && img.complete && img.naturalWidth > 0 && Math.abs(img.naturalHeight - c.clientHeight) < 2;
 		  window.__shown.push({Slide: document.querySelector('.slides').dataset.slide, State: f ? f.dataset.state : 'none',
-		    Drawn: !!inst && inst.getWidth() > 0 && Math.abs(inst.getHeight() - c.clientHeight) < 2}); })
+		    Detail: (img ? img.naturalWidth + 'x' + img.naturalHeight + ' complete=' + img.complete : 'noimg') + ' canvas ' + (c ? c.clientWidth + 'x' + c.clientHeight : '') + ' engine ' + (f ? f.dataset.engine : ''),
+		    Drawn: frame || (!!inst && inst.getWidth() > 0 && Math.abs(inst.getHeight() - c.clientHeight) < 2)}); })
 		  .observe(document.querySelector('.slides'), {attributes: true, attributeFilter: ['data-slide']}); true`, nil))
 	command := func(cmd string) {
 		var ok bool
@@ -463,8 +467,8 @@ func TestBrowserPresentDrawsAhead(t *testing.T) {
 		goTo(i)
 	}
 	var shown []struct {
-		Slide, State string
-		Drawn        bool
+		Slide, State, Detail string
+		Drawn                bool
 	}
 	run(t, ctx, 10*time.Second, chromedp.Evaluate(`window.__shown`, &shown))
 	seen := 0
@@ -474,7 +478,7 @@ func TestBrowserPresentDrawsAhead(t *testing.T) {
 		}
 		seen++
 		if s.State != "ready" || !s.Drawn {
-			t.Errorf("slide %s shown with its chart %s (drawn at its size: %v)", s.Slide, s.State, s.Drawn)
+			t.Errorf("slide %s shown with its chart %s (drawn at its size: %v) %s", s.Slide, s.State, s.Drawn, s.Detail)
 		}
 	}
 	if seen < 5 {

@@ -188,9 +188,9 @@ func TestBrowserMapWholeRegion(t *testing.T) {
 				chromedp.Navigate(a.URL+path),
 				// A chart loads when it comes into view: on a phone the map
 				// is below the first screen, so the reader scrolls to it.
-				chromedp.Poll(`(() => { const f = document.querySelector('figure[data-chart="map"]');
+				chromedp.Poll(reachCharts+` && (() => { const f = document.querySelector('figure[data-chart="map"]');
 				  if (f && f.dataset.state === 'offscreen') f.scrollIntoView();
-				  return f && f.dataset.state === 'ready' && f.dataset.painted === 'true'; })()`, nil, chromedp.WithPollingTimeout(45*time.Second)),
+				  return f && f.dataset.state === 'ready' && f.dataset.painted === 'true' && f.dataset.engine === 'echarts'; })()`, nil, chromedp.WithPollingTimeout(45*time.Second)),
 				chromedp.Evaluate(`fetch(document.body.dataset.geo).then(r => r.json()).then(geo => {
 				  const c = document.querySelector('figure[data-chart="map"] .chart-canvas');
 				  const inst = echarts.getInstanceByDom(c);

@@ -28,6 +28,7 @@ type codePanel struct {
 }
 
 const readCodePanel = `(() => {
+  ` + renderSections + `
   const sec = document.querySelector('.code-facts');
   const shown = el => !!el && !el.closest('[hidden]');
   const rows = [...document.querySelectorAll('.distances-table tbody tr')];

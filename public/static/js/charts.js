@@ -4,9 +4,13 @@
 //
 // ECharts is not in the page's head: its script is the largest the pages
 // have, and evaluating it on a phone blocks the main thread for most of a
-// second. It is loaded when the first chart comes into view (a page whose
-// first screen has no chart, such as the projector's opening slide, paints
-// and answers without it), and each chart starts when it comes into view.
+// second; its first draw of a chart (cold code) is another 150–200 ms of a
+// phone's core. So each chart starts when it comes into view, and its first
+// frame is drawn by the same ECharts in a worker (frames.worker.js, SVG):
+// the page shows that picture and hands the chart to ECharts on the page
+// ("hydrates" it) when the reader reaches for it (pointer, touch, focus),
+// when a live update changes it, or to export it. Once ECharts runs on the
+// page, charts that come into view later are drawn with it directly.
 
 import { T, withLang } from './i18n.js';
 import { $, $all, el, missing, getJSON, withVersion, withoutVersion } from './dom.js';
@@ -52,6 +56,148 @@ const EMBED_SIZES = {
   medium: { width: '700', height: { ranking: 1000, code: 1000, map: 560, trend: 520, milestones: 600, relationship: 560 } },
   large: { width: '100%', height: EMBED_HEIGHT },
 };
+
+// The first-frame worker (the asset frames.js), made on first use; false
+// when there is none (no Worker, or it failed): ECharts then draws on the page.
+let frameWorker = null;
+let frameSeq = 0;
+const frameWaiting = {}; // message id -> {resolve, reject}
+
+function frames() {
+  if (frameWorker === null) {
+    try {
+      if (!window.Worker || !window.OffscreenCanvas || !document.body.dataset.frames) throw new Error('no first-frame worker');
+      frameWorker = new Worker(document.body.dataset.frames);
+      frameWorker.onmessage = function (e) {
+        const w = frameWaiting[e.data.id];
+        if (!w) return;
+        delete frameWaiting[e.data.id];
+        if (e.data.error) w.reject(new Error(e.data.error)); else w.resolve(e.data.svg);
+      };
+      // The script did not load or threw: what waits falls back to ECharts.
+      frameWorker.onerror = function () {
+        if (frameWorker) frameWorker.terminate();
+        frameWorker = false;
+        Object.keys(frameWaiting).forEach(function (k) {
+          frameWaiting[k].reject(new Error('first-frame worker failed'));
+          delete frameWaiting[k];
+        });
+      };
+    } catch (e) {
+      frameWorker = false;
+    }
+  }
+  return frameWorker || null;
+}
+
+// renderFrame resolves to an SVG blob of option drawn at width × height.
+function renderFrame(option, width, height, map) {
+  const w = frames();
+  if (!w) return Promise.reject(new Error('no first-frame worker'));
+  const id = ++frameSeq;
+  return new Promise(function (resolve, reject) {
+    frameWaiting[id] = { resolve: resolve, reject: reject };
+    w.postMessage({ id: id, option: option, width: width, height: height, map: map });
+  });
+}
+
+let frameSizer = null;
+
+// watchFrame draws fig's first frame again when its canvas's box changes
+// (a slide or tab shown, a window turned): a picture is not stretched.
+function watchFrame(fig) {
+  if (!window.ResizeObserver) return;
+  if (!frameSizer) {
+    frameSizer = new ResizeObserver(function (entries) {
+      entries.forEach(function (e) {
+        const f = e.target.closest('figure.chart');
+        if (!f || f.dataset.engine !== 'frame' || !f._res) return;
+        if (e.target.clientWidth === f._frameW && e.target.clientHeight === f._frameH) return;
+        // Not inside the observer's own notification.
+        setTimeout(function () { drawFrame(f, f._res, true).catch(function () { /* the last picture stays */ }); }, 0);
+      });
+    });
+  }
+  frameSizer.observe($('.chart-canvas', fig));
+}
+
+// drawFrame shows res's chart in fig as a picture from the worker and,
+// unless only its box changed (resized), fills the rest of the figure
+// (table, sources, citation). Only the latest frame asked for a figure is
+// shown; a figure hydrated meanwhile is drawn by ECharts instead.
+function drawFrame(fig, res, resized) {
+  const canvas = $('.chart-canvas', fig);
+  const seq = fig._frameSeq = (fig._frameSeq || 0) + 1;
+  // The caption first: its sources line takes its height from the canvas
+  // (a slide, an embed), which is then measured.
+  if (!resized) describe(fig, res);
+  const w = canvas.clientWidth, h = canvas.clientHeight;
+  const map = fig.dataset.chart === 'map' ? new URL(document.body.dataset.geo, location.href).href : '';
+  // A canvas without a box yet (a hidden tab or slide) is drawn when it
+  // gets one (watchFrame); until then the figure is not ready.
+  if (!w || !h) {
+    fig.dataset.engine = 'frame';
+    fig._frameW = fig._frameH = 0;
+    watchFrame(fig);
+    return Promise.resolve(null);
+  }
+  return renderFrame(optionFor(fig, res, w, true), w, h, map).then(function (blob) {
+    if (seq !== fig._frameSeq) return null;
+    if (fig.dataset.engine === 'echarts') {
+      return (fig._hydrating || Promise.resolve()).then(function () { applyChart(fig, res, true); });
+    }
+    fig.dataset.engine = 'frame';
+    fig.dataset.painted = 'false';
+    let img = $('img.chart-frame', canvas);
+    if (!img) {
+      img = el('img');
+      img.className = 'chart-frame';
+      img.alt = ''; // the canvas's role="img" and aria-label name the chart
+      canvas.replaceChildren(img);
+    }
+    const old = img.src;
+    // The figure is ready (and painted) once its picture is decoded: a
+    // projector's next slide is shown only with its chart there.
+    img.onload = function () {
+      if (old) URL.revokeObjectURL(old);
+      if (seq !== fig._frameSeq || fig.dataset.engine !== 'frame') return;
+      fig.dataset.painted = 'true';
+      fig.dataset.state = 'ready';
+    };
+    // A picture the browser cannot show: ECharts draws the chart.
+    img.onerror = function () { if (seq === fig._frameSeq) hydrate(fig); };
+    img.src = URL.createObjectURL(blob);
+    fig._frameW = w;
+    fig._frameH = h;
+    watchFrame(fig);
+    return null;
+  });
+}
+
+// hydrate hands fig from its first frame to ECharts on the page: it loads
+// ECharts (and the map's outlines) and draws the figure's latest data,
+// without animation. Resolves once it is drawn; at once for a figure
+// ECharts already draws.
+export function hydrate(fig) {
+  if (fig.dataset.engine !== 'frame') return fig._hydrating || Promise.resolve();
+  // Not while hidden (a tab, a slide): ECharts would lay it out in no box.
+  // Its first frame is drawn again when it gets one.
+  const canvas = $('.chart-canvas', fig);
+  if (!canvas.clientWidth || !canvas.clientHeight) return Promise.resolve();
+  fig.dataset.engine = 'echarts';
+  fig.dataset.painted = 'false';
+  if (frameSizer) frameSizer.unobserve(canvas);
+  const needMap = fig.dataset.chart === 'map';
+  fig._hydrating = loadECharts().then(function () { return needMap ? loadMap() : null; }).then(nextTask).then(function () {
+    fig._hydrating = null;
+    applyChart(fig, fig._res, false);
+  }, function (e) {
+    fig._hydrating = null;
+    const err = $('.chart-error', fig);
+    if (err) { err.textContent = T('chart.error') + ' ' + e.message; err.hidden = false; }
+  });
+  return fig._hydrating;
+}
 
 function loadMap() {
   if (!mapReady) {
@@ -146,10 +292,16 @@ function chartOf(fig) {
   const canvas = $('.chart-canvas', fig);
   let inst = echarts.getInstanceByDom(canvas);
   if (!inst) {
+    const img = $('img.chart-frame', canvas);
+    if (img) { URL.revokeObjectURL(img.src); canvas.replaceChildren(); }
+    fig.dataset.engine = 'echarts';
     inst = echarts.init(canvas, null, { renderer: 'canvas' });
     // "finished" follows the last frame of an animation: until then a
     // capture (PNG export, screenshot) would show a half-drawn chart.
-    inst.on('finished', function () { fig.dataset.painted = 'true'; });
+    inst.on('finished', function () {
+      fig.dataset.painted = 'true';
+      fig.dispatchEvent(new Event('chartpainted'));
+    });
     // The canvas's height may come from its layout (the projector's slide,
     // an embed filling its frame) and change when the source line fills
     // in or a slide or tab is shown: follow the box, not only the window.
@@ -179,25 +331,38 @@ function chartOf(fig) {
   return inst;
 }
 
+// optionFor is res's option as drawn in fig at width: the title fitted, and
+// animated unless first. The first draw is not animated: the entrance
+// animation redraws the whole canvas every frame for a second, which on a
+// phone is a run of long frames while the page is still loading. Live
+// updates animate.
+function optionFor(fig, res, width, first) {
+  let option = res.option;
+  if (option && option.title) {
+    fig._title = option.title;
+    option = Object.assign({}, option, { title: fitTitle(option.title, width) });
+  }
+  if (option) option = Object.assign({}, option, { animation: first ? false : option.animation !== false });
+  return option;
+}
+
 function applyChart(fig, res, live) {
   const canvas = $('.chart-canvas', fig);
   const inst = chartOf(fig);
   fig.dataset.painted = 'false';
-  let option = res.option;
-  if (option && option.title) {
-    fig._title = option.title;
-    option = Object.assign({}, option, { title: fitTitle(option.title, canvas.clientWidth) });
-  }
-  // The first draw is not animated: the entrance animation redraws the
-  // whole canvas every frame for a second, which on a phone is a run of
-  // long frames while the page is still loading. Live updates animate.
   const first = !fig._drawn;
   fig._drawn = true;
-  if (option) option = Object.assign({}, option, { animation: first ? false : option.animation !== false });
   // Not lazyUpdate, though it would draw the first option in a task of
   // its own: ECharts then never sends "finished" (its frame handler
   // renders while the update is still marked pending).
-  inst.setOption(option, { notMerge: !live, lazyUpdate: false });
+  inst.setOption(optionFor(fig, res, canvas.clientWidth, first), { notMerge: !live, lazyUpdate: false });
+  describe(fig, res);
+  fig.dataset.state = 'ready';
+}
+
+// describe fills what surrounds fig's chart from res: its table, sources,
+// version, downloads, embed snippets and citation; and follows its topic.
+function describe(fig, res) {
   renderTable(fig, res.table);
   const src = $('.sources', fig);
   if (src) {
@@ -248,7 +413,6 @@ function applyChart(fig, res, live) {
       ' (' + location.href + '). ' + T('chart.sources') + ' ' + (res.sources || []).join('; ') + '.';
   }
   fig._res = res;
-  fig.dataset.state = 'ready';
   fig.dataset.version = res.version;
   // The explorer's timeline follows the years a map or ranking has.
   fig.dispatchEvent(new CustomEvent('chartload', { detail: res }));
@@ -273,14 +437,31 @@ function untrack(topic, fig) {
 // when is the time of day the update arrived.
 export function updateCharts(topic, payload, when) {
   (charts[topic] || []).forEach(function (fig) {
-    if (!window.echarts) return;
     // A subscription may be answered with the topic's current payload (the
     // catch-up after a fetch or a reconnect): the note says "updated" only
     // for a figure newer than both the one drawn and the page itself.
     const before = Math.max(Number(fig.dataset.version || 0), sessionStart);
+    const note = function () {
+      const u = $('.updated', fig);
+      if (u && payload && payload.version > before) u.textContent = T('chart.updated') + ' ' + when;
+    };
+    if (fig.dataset.engine === 'frame' || fig._hydrating) {
+      // A first frame is handed to ECharts for the new figures, which it
+      // animates from then on; what is already drawn stays until then. A
+      // hidden one (no box) gets a new first frame.
+      if (payload && payload.version <= Number(fig.dataset.version || 0)) return;
+      const canvas = $('.chart-canvas', fig);
+      if (fig.dataset.engine === 'frame' && (!canvas.clientWidth || !canvas.clientHeight)) {
+        drawFrame(fig, payload).then(note, function () { /* the last picture stays */ });
+        return;
+      }
+      fig._res = payload;
+      hydrate(fig).then(note);
+      return;
+    }
+    if (!window.echarts || !echarts.getInstanceByDom($('.chart-canvas', fig))) return;
     applyChart(fig, payload, true);
-    const u = $('.updated', fig);
-    if (u && payload && payload.version > before) u.textContent = T('chart.updated') + ' ' + when;
+    note();
   });
 }
 
@@ -302,28 +483,56 @@ export function loadChart(fig) {
   let url = '/api/v1/charts/' + fig.dataset.chart + (fig.dataset.query ? '?' + fig.dataset.query : '');
   if (!/(^|&)lang=/.test(fig.dataset.query || '')) url = withLang(url);
   const needMap = fig.dataset.chart === 'map';
-  // The chart's data, ECharts and the map's outlines are fetched at once.
-  const drawable = loadECharts().then(function () { return needMap ? loadMap() : null; });
-  // Each first draw is a task of its own, not one with ECharts' start,
-  // the map's outlines or another chart whose data came at the same time:
-  // on a phone each is a long task, and together one very long one.
-  // ECharts' instance is made in a task before the one that draws.
-  return Promise.all([getJSON(url), drawable]).then(function (r) {
-    return nextTask().then(function () {
-      if (!latest() || echarts.getInstanceByDom($('.chart-canvas', fig))) return null;
-      chartOf(fig);
-      return nextTask();
-    }).then(function () { if (latest()) applyChart(fig, r[0], false); });
-  }).catch(function (e) {
+  const onError = function (e) {
     if (!latest()) return;
     const err = $('.chart-error', fig);
     // Keep whatever was drawn; say what failed rather than show a blank box.
     if (err) { err.textContent = T('chart.error') + ' ' + e.message; err.hidden = false; }
     fig.dataset.state = 'error';
+  };
+  // Until ECharts runs on the page, a chart's first frame comes from the
+  // worker; if the worker cannot draw it, ECharts does.
+  if (!echartsReady && fig.dataset.engine !== 'echarts' && frames()) {
+    return getJSON(url).then(function (res) {
+      if (!latest()) return null;
+      return drawFrame(fig, res).catch(function () {
+        if (latest()) return drawWithECharts(fig, res, latest);
+        return null;
+      });
+    }).catch(onError);
+  }
+  return Promise.all([getJSON(url), drawable(needMap)]).then(function (r) {
+    return drawWithECharts(fig, r[0], latest);
+  }).catch(onError);
+}
+
+// drawable resolves once ECharts (and the map's outlines if needMap) are
+// loaded.
+function drawable(needMap) {
+  return loadECharts().then(function () { return needMap ? loadMap() : null; });
+}
+
+// drawWithECharts draws res in fig with ECharts on the page (loaded first
+// if need be).
+function drawWithECharts(fig, res, latest) {
+  return drawable(fig.dataset.chart === 'map').then(function () {
+    if (!latest()) return null;
+    // Each first draw is a task of its own, not one with ECharts' start,
+    // the map's outlines or another chart whose data came at the same time:
+    // on a phone each is a long task, and together one very long one.
+    // ECharts' instance is made in a task before the one that draws.
+    return nextTask().then(function () {
+      if (!latest() || echarts.getInstanceByDom($('.chart-canvas', fig))) return null;
+      chartOf(fig);
+      return nextTask();
+    }).then(function () { if (latest()) applyChart(fig, res, false); });
   });
 }
 
 function wireChartButtons(fig) {
+  // A reader reaching for the chart gets ECharts' tooltips and legend.
+  const reach = function () { hydrate(fig); };
+  ['pointerover', 'touchstart', 'focusin'].forEach(function (t) { fig.addEventListener(t, reach, { passive: true }); });
   const png = $('.png', fig);
   if (png) png.addEventListener('click', function () {
     exportPNG(fig).then(function (url) {
@@ -364,6 +573,12 @@ export function loadWhenVisible(fig) {
   viewer.observe(fig);
 }
 
+// whenPainted resolves once fig's ECharts draw has ended.
+function whenPainted(fig) {
+  if (fig.dataset.painted === 'true') return Promise.resolve();
+  return new Promise(function (resolve) { fig.addEventListener('chartpainted', resolve, { once: true }); });
+}
+
 // exportCredit is the footer of a chart's PNG: exactly the sources of the
 // figures drawn (the API's list, e.g. a ministry's submission rather than
 // the catalogue's publisher), the permalink and the data version.
@@ -389,6 +604,9 @@ function wrapLines(ctx, text, width) {
 // the axis name can meet) and puts the credit below the plot, where nothing
 // overlaps it. Resolves to a PNG data URL.
 export function exportPNG(fig) {
+  if (fig.dataset.engine === 'frame' || fig._hydrating) {
+    return hydrate(fig).then(function () { return whenPainted(fig); }).then(function () { return exportPNG(fig); });
+  }
   const inst = window.echarts && echarts.getInstanceByDom($('.chart-canvas', fig));
   if (!inst) return Promise.resolve(null);
   const ratio = 2;

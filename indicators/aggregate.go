@@ -41,13 +41,27 @@ type Extreme struct {
 // reporting country has a population that year: a mean over a subset of the
 // weights would silently change what it means.
 func Aggregate(obs []Observation, year int, population map[string]float64, weighted bool) Regional {
-	r := Regional{Year: year, Countries: []string{}}
-	var vals []Observation
+	vals := make([]point, 0, len(obs))
 	for _, o := range obs {
 		if o.Year == year && !math.IsNaN(o.Value) {
-			vals = append(vals, o)
+			vals = append(vals, point{o.ISO3, o.Value})
 		}
 	}
+	return aggregate(vals, year, population, weighted)
+}
+
+// point is what an aggregate reads of an observation. Aggregates copy and
+// sort the year's values; a copy of these is an eighth of a copy of the
+// observations, which matters to the collector because every write to an
+// indicator recomputes its aggregates for all years (issue 17).
+type point struct {
+	ISO3  string
+	Value float64
+}
+
+// aggregate is Aggregate over one year's values, which it sorts in place.
+func aggregate(vals []point, year int, population map[string]float64, weighted bool) Regional {
+	r := Regional{Year: year, Countries: make([]string, 0, len(vals))}
 	r.Count = len(vals)
 	if r.Count == 0 {
 		return r
@@ -180,19 +194,19 @@ func AggregateRegion(ind Indicator, obs []Observation, year int, rc RegionContex
 	for _, m := range rc.Members {
 		member[m.ISO3] = true
 	}
-	var own []Observation
-	values := map[string]float64{}
+	own := make([]point, 0, len(obs))
+	values := make(map[string]float64, len(obs))
 	var flagged []string
 	for _, o := range obs {
 		if o.Year == year && member[o.ISO3] && !math.IsNaN(o.Value) {
-			own = append(own, o)
+			own = append(own, point{o.ISO3, o.Value})
 			values[o.ISO3] = o.Value
 			if o.Flag == FlagUnverifiedJump {
 				flagged = append(flagged, o.ISO3)
 			}
 		}
 	}
-	r := Aggregate(own, year, nil, false)
+	r := aggregate(own, year, nil, false)
 	cv := MeasureCoverage(r.Countries, rc.Members, rc.Population)
 	r.Coverage = &cv
 	sort.Strings(flagged)

@@ -130,3 +130,21 @@ func BenchmarkCachedRead(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkIndicatorPush computes an indicator topic's push payload after a
+// write to that indicator (its memoised series invalidated, as each update
+// of the broadcast benchmark does): the garbage a write leaves in the
+// server, which paces its collector.
+func BenchmarkIndicatorPush(b *testing.B) {
+	s := benchServer(b)
+	ctx := context.Background()
+	v := int64(1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		v++
+		s.eng.MarkChanged(v, []string{"HWF_0001"})
+		if _, err := s.eng.TopicPayload(ctx, "indicator:HWF_0001", v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -196,9 +197,18 @@ func (db *DB) queryObs(ctx context.Context, op, query string, args ...any) ([]in
 		return nil, wrap(op, err)
 	}
 	defer rows.Close()
+	// A whole indicator's series is read on every write to it, so the
+	// garbage left here paces the server's collector (issue 17): the row
+	// escapes to the heap through Scan's pointers, so it is made once and
+	// reused, and the slice doubles (append grows a large slice by a
+	// quarter, which allocates the result about five times over).
 	out := []indicators.Observation{}
+	var o indicators.Observation
 	for rows.Next() {
-		var o indicators.Observation
+		o = indicators.Observation{}
+		if len(out) == cap(out) {
+			out = slices.Grow(out, max(64, len(out)))
+		}
 		if err := rows.Scan(&o.Revision, &o.Indicator, &o.ISO3, &o.Year, &o.Value, &o.Source, &o.Note,
 			&o.Break, &o.Estimate, &o.Author, &o.Version, &o.RecordedAt); err != nil {
 			return nil, wrap(op, err)

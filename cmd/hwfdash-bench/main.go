@@ -3,7 +3,7 @@
 // servers as child processes on loopback, drives them from its own HTTP and
 // websocket clients and prints one table of every target with its goal.
 //
-//	hwfdash-bench [-server bin/hwfdash] [-duration 5s] [-only reads,pages] [-centrifugo PATH] [-reps 2] [-out FILE]
+//	hwfdash-bench [-server bin/hwfdash] [-duration 5s] [-only reads,pages] [-centrifugo PATH] [-reps 2] [-out FILE] [-child-env K=V]...
 //	hwfdash-bench baseline -addr 127.0.0.1:0 -file F   the bare fasthttp baseline (run by the bench itself)
 //	hwfdash-bench hub -addr 127.0.0.1:0                the textbook gorilla hub, the broadcast's baseline peer
 //
@@ -63,6 +63,14 @@ func bench(args []string, stdout, stderr io.Writer) int {
 	reps := fs.Int("reps", 2, "repetitions of each peer's broadcast with the ordinary client, in alternating order")
 	large := fs.Int("large-clients", 19500, "the ordinary client's second count (0 skips it)")
 	centrifugo := fs.String("centrifugo", "", "the Centrifugo "+loadbench.CentrifugoVersion+" executable, the broadcast's second peer (default: centrifugo in PATH or $(go env GOPATH)/bin; skipped when none)")
+	var childEnv []string
+	fs.Func("child-env", "KEY=VALUE added to every child process's environment (servers, hub, Centrifugo), not to the load generator's; repeatable (e.g. -child-env GODEBUG=gctrace=1 -child-env GOGC=off)", func(kv string) error {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return fmt.Errorf("%q is not KEY=VALUE", kv)
+		}
+		childEnv = append(childEnv, kv)
+		return nil
+	})
 	goBench := fs.String("go-bench", "", "output of go test -bench, for the hub fan-out row (make bench passes it)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -106,6 +114,7 @@ func bench(args []string, stdout, stderr io.Writer) int {
 	opts := loadbench.Options{
 		Server: srv, WorkDir: dir, RedisURL: rurl, Clients: *clients, Updates: *updates, Duration: *duration,
 		Only: splitList(*only), GoBench: *goBench, Log: log, Reps: *reps, LargeClients: *large, Centrifugo: cfg,
+		ChildEnv: childEnv,
 	}
 	w := stdout
 	if *out != "" {

@@ -46,7 +46,12 @@ type Options struct {
 	Reps         int
 	LargeClients int
 	Centrifugo   string // the Centrifugo executable of the second peer; empty skips it
-	Log          *slog.Logger
+	// ChildEnv is added to the environment of every child process (the
+	// servers, the hub, Centrifugo, the baselines), after their own:
+	// e.g. GOGC=off for the servers while the load generator, which
+	// keeps the bench's environment, collects as usual.
+	ChildEnv []string
+	Log      *slog.Logger
 }
 
 // Target is one group of measurements.

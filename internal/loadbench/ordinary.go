@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -269,6 +272,18 @@ type ordSeries struct {
 	stats       updateStats
 	outliers    int           // updates whose last client came after 1.5× the series' median last client
 	medianReply time.Duration // the trigger's answer, median over updates
+	rounds      []roundTrace  // each update, in order, for matching outliers with other processes' logs
+}
+
+// roundTrace is one update as the trace file has it: when its clock
+// started (wall time, to match a server's GODEBUG=gctrace=1 lines, whose
+// times count from the process's start), its last client, and the load
+// generator's own collections while the round ran.
+type roundTrace struct {
+	version   int64
+	start     time.Time
+	last      time.Duration
+	clientGCs uint64
 }
 
 // measure triggers updates one after the other, each once every client has
@@ -284,6 +299,7 @@ func (f *ordFleet) measure(ctx context.Context, updates, first int) (ordSeries, 
 	}
 	versions := make([]int64, 0, updates)
 	replies := make([]time.Duration, 0, updates)
+	rounds := make([]roundTrace, 0, updates)
 	for u := first; u < first+updates; u++ {
 		v, err := f.peer.prepare(ctx, u)
 		if err != nil {
@@ -295,6 +311,8 @@ func (f *ordFleet) measure(ctx context.Context, updates, first int) (ordSeries, 
 		f.roundWant.Store(int64(len(clients)))
 		f.roundVer.Store(v)
 		f.roundDone.Store(sig)
+		gc0 := gcCycles()
+		wall := time.Now()
 		t0 := f.now()
 		f.roundStart.Store(t0)
 		if err := f.peer.trigger(ctx, u); err != nil {
@@ -308,13 +326,79 @@ func (f *ordFleet) measure(ctx context.Context, updates, first int) (ordSeries, 
 		case <-ctx.Done():
 			return ordSeries{}, ctx.Err()
 		}
+		rounds = append(rounds, roundTrace{version: v, start: wall, clientGCs: gcCycles() - gc0})
 	}
 	f.roundDone.Store(nil)
 	st, err := summarize(clients, versions, func(r receipt) int64 { return r.read })
 	if err != nil {
 		return ordSeries{}, err
 	}
-	return ordSeries{stats: st, outliers: outliers(st.lasts), medianReply: medianDur(replies)}, nil
+	lastOf := lastByVersion(clients)
+	for i := range rounds {
+		rounds[i].last = usDur(lastOf[rounds[i].version])
+	}
+	return ordSeries{stats: st, outliers: outliers(st.lasts), medianReply: medianDur(replies), rounds: rounds}, nil
+}
+
+// lastByVersion is each version's last read (µs from its clock's start).
+func lastByVersion(clients []*wsClient) map[int64]int64 {
+	last := map[int64]int64{}
+	for _, c := range clients {
+		c.mu.Lock()
+		for _, r := range c.got {
+			last[r.version] = max(last[r.version], r.read)
+		}
+		c.mu.Unlock()
+	}
+	return last
+}
+
+// gcCycles is how many collections this process has completed: read from
+// runtime/metrics, which, unlike ReadMemStats, does not stop the world.
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
+
+// writeTrace writes a series' updates to path, one a line, tab-separated:
+// the update's start in ms from the server process's start (the clock of
+// its gctrace lines), its last client, whether that is an outlier, and the
+// load generator's collections during the round. Bench tooling: the file
+// is how an outlying update is matched with what its processes did then.
+func writeTrace(path string, serverStart time.Time, s ordSeries) error {
+	var b strings.Builder
+	b.WriteString("version\tstart_ms\tlast_ms\toutlier\tclient_gcs\tstart_unix_ms\n")
+	var limit int64
+	if len(s.stats.lasts) > 0 {
+		limit = percentile(s.stats.lasts, 50) * 3 / 2
+	}
+	for _, r := range s.rounds {
+		out := 0
+		if r.last.Microseconds() > limit {
+			out = 1
+		}
+		fmt.Fprintf(&b, "%d\t%.1f\t%.1f\t%d\t%d\t%.1f\n", r.version, float64(r.start.Sub(serverStart).Microseconds())/1000,
+			float64(r.last.Microseconds())/1000, out, r.clientGCs, float64(r.start.UnixMicro())/1000)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	// The load generator's own collections, the end of each (wall time):
+	// with GODEBUG=gctrace=1 on its stderr, whose lines give each cycle's
+	// number and length, they say when its collector ran.
+	var gs debug.GCStats
+	gs.PauseQuantiles = nil
+	debug.ReadGCStats(&gs)
+	b.Reset()
+	b.WriteString("cycle\tend_unix_ms\n")
+	for i, end := range gs.PauseEnd {
+		fmt.Fprintf(&b, "%d\t%.1f\n", gs.NumGC-int64(i), float64(end.UnixMicro())/1000)
+	}
+	return os.WriteFile(strings.TrimSuffix(path, "-updates.tsv")+"-client-gc.tsv", []byte(b.String()), 0o644)
 }
 
 // outliers counts the sorted lasts beyond 1.5× their median.

@@ -46,6 +46,7 @@ func ctxSwitches(pid int) (vol, inv int64) {
 // peerKind starts a fresh server of one peer and describes it to the fleet.
 type peerKind struct {
 	name  string
+	proc  string // the child's name: its log is <proc>.log, its updates' trace <proc>-updates.tsv
 	start func(ctx context.Context, o Options, size int) (*Proc, *peerSpec, error)
 	warm  func(ctx context.Context, p *Proc) error // after the clients came, before the series
 }
@@ -53,7 +54,7 @@ type peerKind struct {
 func hwfdashKind(name string) peerKind {
 	token := randomToken()
 	return peerKind{
-		name: "hwfdash",
+		name: "hwfdash", proc: name,
 		start: func(ctx context.Context, o Options, _ int) (*Proc, *peerSpec, error) {
 			p, err := StartServer(ctx, o, name, "", bcServerEnv(token)...)
 			if err != nil {
@@ -67,7 +68,7 @@ func hwfdashKind(name string) peerKind {
 }
 
 func hubKind(name string) peerKind {
-	return peerKind{name: "textbook hub", start: func(ctx context.Context, o Options, size int) (*Proc, *peerSpec, error) {
+	return peerKind{name: "textbook hub", proc: name, start: func(ctx context.Context, o Options, size int) (*Proc, *peerSpec, error) {
 		p, err := StartTextbookHub(ctx, o, name)
 		if err != nil {
 			return nil, nil, err
@@ -77,7 +78,7 @@ func hubKind(name string) peerKind {
 }
 
 func centrifugoKind(name string) peerKind {
-	return peerKind{name: "Centrifugo", start: func(ctx context.Context, o Options, size int) (*Proc, *peerSpec, error) {
+	return peerKind{name: "Centrifugo", proc: name, start: func(ctx context.Context, o Options, size int) (*Proc, *peerSpec, error) {
 		p, err := StartCentrifugo(ctx, o, name)
 		if err != nil {
 			return nil, nil, err
@@ -117,6 +118,9 @@ func runPeer(ctx context.Context, o Options, k peerKind, n, updates, size int) (
 	cpu1, _ := cpuTime(p.PID())
 	gen1, _ := cpuTime(os.Getpid())
 	vol1, inv1 := ctxSwitches(p.PID())
+	if err := writeTrace(filepath.Join(o.WorkDir, k.proc+"-updates.tsv"), p.Started, ser); err != nil {
+		o.Log.Warn("update trace not written", "err", err)
+	}
 	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 / float64(updates*n) }
 	return peerRun{series: ser, cpu: per(cpu1 - cpu0), gen: per(gen1 - gen0),
 		volSwitches: float64(vol1-vol0) / float64(updates), invSwitches: float64(inv1-inv0) / float64(updates)}, int(f.frameSize.Load()), nil

@@ -76,7 +76,9 @@ func startReady(ctx context.Context, o Options, name, bin, addr, readyPath strin
 		return nil, err
 	}
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
+	// ChildEnv comes last, so that it overrides both the bench's own
+	// environment and the target's.
+	cmd.Env = append(append(os.Environ(), env...), o.ChildEnv...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	p := &Proc{URL: "http://" + addr, Addr: addr, cmd: cmd, done: make(chan error, 1)}
 	p.Started = time.Now()

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -276,19 +277,23 @@ func (e *Engine) regionalSeriesOf(ctx context.Context, ind indicators.Indicator,
 			inputs[o.Year][id][o.ISO3] = o.Value
 		}
 	}
-	byYear := map[int][]indicators.Observation{}
-	for _, o := range all {
-		byYear[o.Year] = append(byYear[o.Year], o)
-	}
-	years := make([]int, 0, len(byYear))
-	for y := range byYear {
-		years = append(years, y)
-	}
-	sort.Ints(years)
-	out := make([]indicators.Regional, 0, len(years))
-	for _, y := range years {
-		out = append(out, indicators.AggregateRegion(ind, byYear[y], y,
+	// One copy of the series, sorted by year, each year a run of it: every
+	// write to the indicator comes here, and a slice grown per year copied
+	// the series about twice over, garbage that paced the collector into
+	// the broadcasts that follow writes (issue 17). all is shared: not
+	// sorted in place. The sort is stable, so a year keeps the store's order.
+	byYear := slices.Clone(all)
+	slices.SortStableFunc(byYear, func(a, b indicators.Observation) int { return cmp.Compare(a.Year, b.Year) })
+	out := make([]indicators.Regional, 0, 32)
+	for rest := byYear; len(rest) > 0; {
+		y := rest[0].Year
+		n := 1
+		for n < len(rest) && rest[n].Year == y {
+			n++
+		}
+		out = append(out, indicators.AggregateRegion(ind, rest[:n], y,
 			indicators.RegionContext{Members: e.ref.Countries, Population: pop[y], Inputs: inputs[y]}))
+		rest = rest[n:]
 	}
 	return out, nil
 }

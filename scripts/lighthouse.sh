@@ -10,6 +10,12 @@
 # scores, each against its target: performance ≥ 95, TBT ≤ 200 ms,
 # CLS ≤ 0.05, and 100 in the other three. The script exits 1 when any
 # target is missed. `make lighthouse`; `make bench` ends with it.
+#
+# /present shows the slide the deck's clock gives, so a run would measure
+# whichever slide it met. The deck is put on one chart slide and paused
+# first (scripts/deck.mjs, as an operator would): LIGHTHOUSE_PRESENT_SLIDE,
+# by default 6, the focus slide (a trend), the slowest of the five chart
+# slides when each was measured at fafa20f.
 set -euo pipefail
 
 BIN=${HWFDASH:-bin/hwfdash}
@@ -17,6 +23,11 @@ OUT=${LIGHTHOUSE_OUT:-bench-lighthouse}
 LH=${LIGHTHOUSE:-node_modules/.bin/lighthouse}
 RUNS=${LIGHTHOUSE_RUNS:-3}
 ADDR=${LIGHTHOUSE_ADDR:-127.0.0.1:18734}
+SLIDE=${LIGHTHOUSE_PRESENT_SLIDE:-6}
+TOKEN=lighthouse-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+# Node 22 has a global WebSocket; Node 20 needs the flag.
+NODE_WS=(node)
+node -e 'process.exit(typeof WebSocket === "undefined" ? 1 : 0)' 2>/dev/null || NODE_WS=(node --experimental-websocket)
 export CHROME_PATH=${CHROME_PATH:-/usr/bin/chromium}
 PAGES=(/ /countries/DEU /indicators/HWF_0001 /present)
 
@@ -25,7 +36,7 @@ for f in "$BIN" "$LH" "$CHROME_PATH"; do
 done
 mkdir -p "$OUT"
 data=$(mktemp -d)
-ADDR=$ADDR DATA_DIR=$data LOG_LEVEL=warn "$BIN" serve >"$OUT/server.log" 2>&1 &
+ADDR=$ADDR DATA_DIR=$data ADMIN_TOKEN=$TOKEN LOG_LEVEL=warn "$BIN" serve >"$OUT/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 300); do
@@ -40,6 +51,9 @@ for page in "${PAGES[@]}"; do
 	name=$(echo "$page" | sed 's#^/$#overview#; s#^/##; s#/#-#g')
 	for run in $(seq 1 "$RUNS"); do
 		echo "lighthouse: $page, run $run of $RUNS" >&2
+		if [ "$page" = /present ]; then
+			"${NODE_WS[@]}" scripts/deck.mjs "ws://$ADDR/ws" "$TOKEN" "$SLIDE"
+		fi
 		"$LH" "http://$ADDR$page" --only-categories=performance,accessibility,best-practices,seo --output=json \
 			--output-path="$OUT/$name-$run.json" --quiet \
 			--chrome-flags="--headless=new --no-sandbox --disable-gpu"
@@ -47,7 +61,7 @@ for page in "${PAGES[@]}"; do
 done
 
 status=0
-node - "$OUT" "$RUNS" "$started" "$load" "$(cut -d' ' -f1-3 /proc/loadavg)" "${PAGES[@]}" >"$OUT/summary.md" <<'JS' || status=$?
+SLIDE=$SLIDE node - "$OUT" "$RUNS" "$started" "$load" "$(cut -d' ' -f1-3 /proc/loadavg)" "${PAGES[@]}" >"$OUT/summary.md" <<'JS' || status=$?
 const fs = require('fs');
 const [out, runs, started, load0, load1, ...pages] = process.argv.slice(2);
 const rows = [];
@@ -83,7 +97,7 @@ for (const page of pages) {
   pass = pass && all;
   rows.push(`| ${page} | ${mark(`${m.score} (${rs.map((r) => r.score).join(', ')})`, ok.score)} | ${mark(`${Math.round(m.tbt)} ms`, ok.tbt)} | ${mark(m.cls.toFixed(3), ok.cls)} | ${(m.fcp / 1000).toFixed(1)} s | ${(m.lcp / 1000).toFixed(1)} s | ${Math.round(m.bytes / 1024)} KB | ${mark(m.a11y, ok.a11y)} | ${mark(m.bp, ok.bp)} | ${mark(m.seo, ok.seo)} | ${all ? 'PASS' : 'FAIL'} |`);
 }
-console.log(`Lighthouse ${JSON.parse(fs.readFileSync(`${out}/overview-1.json`, 'utf8')).lighthouseVersion}, mobile preset (simulated throttling), ${runs} runs a page, the median run by performance score shown (its other categories' scores too); ${started}; load average ${load0} before, ${load1} after.`);
+console.log(`Lighthouse ${JSON.parse(fs.readFileSync(`${out}/overview-1.json`, 'utf8')).lighthouseVersion}, mobile preset (simulated throttling), ${runs} runs a page, the median run by performance score shown (its other categories' scores too); /present paused on slide ${process.env.SLIDE} (scripts/deck.mjs); ${started}; load average ${load0} before, ${load1} after.`);
 console.log('');
 console.log('Targets: performance ≥ 95, total blocking time ≤ 200 ms, layout shift ≤ 0.05; accessibility, best practices and SEO 100.');
 console.log('');

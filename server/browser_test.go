@@ -58,7 +58,7 @@ func newBrowserWith(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browse
 		// Every host but loopback fails to resolve: a page that needs the
 		// internet (a CDN, a web font) breaks the test.
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profileDir(t)),
 		chromedp.WindowSize(1280, 1600),
 	}
 	opts = append(opts, extra...)
@@ -72,6 +72,32 @@ func newBrowserWith(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browse
 		t.Fatal(err)
 	}
 	return b
+}
+
+// profileDir is a fresh Chromium profile directory, removed when the test
+// ends. Chromium's helper processes may still be writing into it for a
+// moment after the browser has gone (t.TempDir's removal then failed the
+// test with "directory not empty"): the removal is retried, and a profile
+// left behind is logged, not a failure of what the test checked.
+func profileDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "hwfdash-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; ; i++ {
+			err := os.RemoveAll(dir)
+			if err == nil {
+				return
+			}
+			if i == 50 {
+				t.Logf("chromium profile %s left behind: %v", dir, err)
+				return
+			}
+			time.Sleep(100 * time.Millisecond) // nothing to await: the helpers are not ours
+		}
+	})
+	return dir
 }
 
 // listen records console errors and uncaught exceptions of a tab.

@@ -87,8 +87,17 @@ func centrifugoKind(name string) peerKind {
 	}}
 }
 
-// runPeer measures one peer with n ordinary clients on a fresh server: one
-// warm-up update, then updates, then everything is closed.
+// warmUpdates are the updates each peer's run sends before it measures.
+// In the first run of a bench process the first four or so updates were
+// about 1.5× slower than the rest for whichever peer ran first (hwfdash or
+// the hub, with or without the servers' collector: traces of 3 December
+// 2026): the load generator's and the kernel's warm-up (new goroutine
+// stacks, first page faults, socket buffers growing), not the peer's.
+// One warm-up update left most of it in the measured series.
+const warmUpdates = 5
+
+// runPeer measures one peer with n ordinary clients on a fresh server:
+// warmUpdates unmeasured updates, then updates, then everything is closed.
 func runPeer(ctx context.Context, o Options, k peerKind, n, updates, size int) (peerRun, int, error) {
 	p, spec, err := k.start(ctx, o, size)
 	if err != nil {
@@ -105,13 +114,13 @@ func runPeer(ctx context.Context, o Options, k peerKind, n, updates, size int) (
 			return peerRun{}, 0, err
 		}
 	}
-	if _, err := f.measure(ctx, 1, 0); err != nil {
+	if _, err := f.measure(ctx, warmUpdates, 0); err != nil {
 		return peerRun{}, 0, err
 	}
 	cpu0, _ := cpuTime(p.PID())
 	gen0, _ := cpuTime(os.Getpid())
 	vol0, inv0 := ctxSwitches(p.PID())
-	ser, err := f.measure(ctx, updates, 1)
+	ser, err := f.measure(ctx, updates, warmUpdates)
 	if err != nil {
 		return peerRun{}, 0, err
 	}

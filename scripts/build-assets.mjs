@@ -332,33 +332,44 @@ const ECHARTS_PARTS = {
 // echarts/core kept code no page runs, which a phone still parses.
 const ECHARTS_API = ['init', 'registerMap', 'getInstanceByDom'];
 
-// buildECharts bundles ECharts' core with ECHARTS_PARTS into one minified
-// script that defines the global `echarts` with ECHARTS_API.
-function buildECharts() {
-  const { charts, components, renderers } = ECHARTS_PARTS;
-  const entry = `export { ${ECHARTS_API.join(', ')} } from 'echarts/core';
-import { use } from 'echarts/core';
+// echartsImports is the source that registers renderers and ECHARTS_PARTS
+// with ECharts' core.
+function echartsImports(renderers) {
+  const { charts, components } = ECHARTS_PARTS;
+  return `import { use } from 'echarts/core';
 import { ${charts.join(', ')} } from 'echarts/charts';
 import { ${components.join(', ')} } from 'echarts/components';
 import { ${renderers.join(', ')} } from 'echarts/renderers';
 use([${[...charts, ...components, ...renderers].join(', ')}]);
 `;
+}
+
+// bundleECharts bundles entry (source importing ECharts) into one minified
+// script; extra adds esbuild options.
+function bundleECharts(entry, sourcefile, extra) {
   const res = esbuild.buildSync({
-    stdin: { contents: entry, resolveDir: ROOT, sourcefile: 'echarts-hwfdash.js' },
+    stdin: { contents: entry, resolveDir: ROOT, sourcefile },
     bundle: true,
     minify: true,
     format: 'iife',
-    globalName: 'echarts',
-    target: 'es2015',
     // ECHARTS_DEV=1 keeps ECharts' development checks, which report on the
     // console a chart type or component used but not bundled: build so and
     // run the browser tests after changing ECHARTS_PARTS or the charts.
     define: { 'process.env.NODE_ENV': process.env.ECHARTS_DEV ? '"development"' : '"production"' },
     write: false,
     logLevel: 'warning',
+    ...extra,
   });
   if (res.errors.length > 0) fail(`esbuild: ${res.errors.map((e) => e.text).join('; ')}`);
   return Buffer.from(res.outputFiles[0].contents);
+}
+
+// buildECharts bundles ECharts' core with ECHARTS_PARTS into one minified
+// script that defines the global `echarts` with ECHARTS_API.
+function buildECharts() {
+  const entry = `export { ${ECHARTS_API.join(', ')} } from 'echarts/core';
+${echartsImports(ECHARTS_PARTS.renderers)}`;
+  return bundleECharts(entry, 'echarts-hwfdash.js', { globalName: 'echarts', target: 'es2015' });
 }
 
 // buildFrameWorker bundles the first-frame worker (public/static/js/
@@ -366,26 +377,9 @@ use([${[...charts, ...components, ...renderers].join(', ')}]);
 // renderer, whose server-side rendering the worker uses: a chart's first
 // frame is drawn by the same engine as on the page, off its main thread.
 function buildFrameWorker() {
-  const { charts, components } = ECHARTS_PARTS;
-  const entry = `import { use } from 'echarts/core';
-import { ${charts.join(', ')} } from 'echarts/charts';
-import { ${components.join(', ')} } from 'echarts/components';
-import { SVGRenderer } from 'echarts/renderers';
-use([${[...charts, ...components, 'SVGRenderer'].join(', ')}]);
-import './public/static/${SCRIPT_DIR}/frames.worker.js';
+  const entry = `${echartsImports(['SVGRenderer'])}import './public/static/${SCRIPT_DIR}/frames.worker.js';
 `;
-  const res = esbuild.buildSync({
-    stdin: { contents: entry, resolveDir: ROOT, sourcefile: 'frames-hwfdash.js' },
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target: 'es2017',
-    define: { 'process.env.NODE_ENV': process.env.ECHARTS_DEV ? '"development"' : '"production"' },
-    write: false,
-    logLevel: 'warning',
-  });
-  if (res.errors.length > 0) fail(`esbuild: ${res.errors.map((e) => e.text).join('; ')}`);
-  return Buffer.from(res.outputFiles[0].contents);
+  return bundleECharts(entry, 'frames-hwfdash.js', { target: 'es2017' });
 }
 
 // buildApp bundles the page script's ES modules (public/static/js, entry

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -89,29 +87,6 @@ func TestBrowserFirstFrames(t *testing.T) {
 		run(t, ctx, 30*time.Second,
 			chromedp.Evaluate(`document.querySelector('figure.chart').dispatchEvent(new PointerEvent('pointerover', {bubbles: true})); true`, nil),
 			chromedp.Poll(hydrated, nil, chromedp.WithPollingTimeout(20*time.Second)))
-		b.checkNoErrors()
-	})
-
-	t.Run("a tap hydrates and shows the tooltip", func(t *testing.T) {
-		ctx := b.tab()
-		var at struct{ X, Y float64 }
-		run(t, ctx, 60*time.Second,
-			emulation.SetTouchEmulationEnabled(true),
-			chromedp.EmulateViewport(412, 823, chromedp.EmulateMobile, chromedp.EmulateTouch),
-			chromedp.Navigate(a.URL+country),
-			chromedp.Poll(firstFramed, nil, chromedp.WithPollingTimeout(45*time.Second)),
-			chromedp.Evaluate(`(() => { const r = document.querySelector('figure.chart .chart-canvas').getBoundingClientRect();
-			  return {X: r.left + r.width * 0.6, Y: r.top + r.height * 0.5}; })()`, &at))
-		tap := []*input.TouchPoint{{X: at.X, Y: at.Y}}
-		run(t, ctx, 30*time.Second,
-			input.DispatchTouchEvent(input.TouchStart, tap),
-			input.DispatchTouchEvent(input.TouchEnd, []*input.TouchPoint{}),
-			chromedp.Poll(hydrated, nil, chromedp.WithPollingTimeout(20*time.Second)),
-			// ECharts' tooltip, an element of its own in the canvas, shows
-			// the values at the tapped year.
-			chromedp.Poll(`[...document.querySelectorAll('figure.chart .chart-canvas div')].some(d => d.style.display !== 'none' &&
-			  getComputedStyle(d).opacity !== '0' && getComputedStyle(d).visibility !== 'hidden' && /Germany/.test(d.textContent) && d.getBoundingClientRect().width > 0)`,
-				nil, chromedp.WithPollingTimeout(10*time.Second)))
 		b.checkNoErrors()
 	})
 

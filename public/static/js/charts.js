@@ -531,21 +531,7 @@ function drawWithECharts(fig, res, latest) {
 
 function wireChartButtons(fig) {
   // A reader reaching for the chart gets ECharts' tooltips and legend.
-  // On a touch screen the tap that hydrates comes before ECharts is there:
-  // once it has drawn, the tooltip is shown where the finger was, as
-  // ECharts would have on that tap.
-  const reach = function (e) {
-    if (fig.dataset.engine !== 'frame') return;
-    // A touch's first event here may be its pointerover (pointerType "touch").
-    const t = e.type === 'touchstart' ? e.touches && e.touches[0] : e.pointerType === 'touch' && e;
-    hydrate(fig).then(function () {
-      const canvas = $('.chart-canvas', fig);
-      const inst = t && window.echarts && echarts.getInstanceByDom(canvas);
-      if (!inst) return;
-      const box = canvas.getBoundingClientRect();
-      inst.dispatchAction({ type: 'showTip', x: t.clientX - box.left, y: t.clientY - box.top });
-    });
-  };
+  const reach = function () { hydrate(fig); };
   ['pointerover', 'touchstart', 'focusin'].forEach(function (t) { fig.addEventListener(t, reach, { passive: true }); });
   const png = $('.png', fig);
   if (png) png.addEventListener('click', function () {

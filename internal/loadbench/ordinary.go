@@ -372,10 +372,7 @@ func gcCycles() uint64 {
 func writeTrace(path string, serverStart time.Time, s ordSeries) error {
 	var b strings.Builder
 	b.WriteString("version\tstart_ms\tlast_ms\toutlier\tclient_gcs\tstart_unix_ms\n")
-	var limit int64
-	if len(s.stats.lasts) > 0 {
-		limit = percentile(s.stats.lasts, 50) * 3 / 2
-	}
+	limit := outlierLimit(s.stats.lasts)
 	for _, r := range s.rounds {
 		out := 0
 		if r.last.Microseconds() > limit {
@@ -391,7 +388,6 @@ func writeTrace(path string, serverStart time.Time, s ordSeries) error {
 	// with GODEBUG=gctrace=1 on its stderr, whose lines give each cycle's
 	// number and length, they say when its collector ran.
 	var gs debug.GCStats
-	gs.PauseQuantiles = nil
 	debug.ReadGCStats(&gs)
 	b.Reset()
 	b.WriteString("cycle\tend_unix_ms\n")
@@ -401,12 +397,18 @@ func writeTrace(path string, serverStart time.Time, s ordSeries) error {
 	return os.WriteFile(strings.TrimSuffix(path, "-updates.tsv")+"-client-gc.tsv", []byte(b.String()), 0o644)
 }
 
-// outliers counts the sorted lasts beyond 1.5× their median.
-func outliers(lasts []int64) int {
+// outlierLimit is the last client (µs) beyond which an update is an
+// outlier: 1.5× the median of the sorted lasts.
+func outlierLimit(lasts []int64) int64 {
 	if len(lasts) == 0 {
 		return 0
 	}
-	limit := percentile(lasts, 50) * 3 / 2
+	return percentile(lasts, 50) * 3 / 2
+}
+
+// outliers counts the sorted lasts beyond 1.5× their median.
+func outliers(lasts []int64) int {
+	limit := outlierLimit(lasts)
 	n := 0
 	for _, l := range lasts {
 		if l > limit {

@@ -187,8 +187,7 @@ export function hydrate(fig) {
   fig.dataset.engine = 'echarts';
   fig.dataset.painted = 'false';
   if (frameSizer) frameSizer.unobserve(canvas);
-  const needMap = fig.dataset.chart === 'map';
-  fig._hydrating = loadECharts().then(function () { return needMap ? loadMap() : null; }).then(nextTask).then(function () {
+  fig._hydrating = drawable(fig.dataset.chart === 'map').then(nextTask).then(function () {
     fig._hydrating = null;
     applyChart(fig, fig._res, false);
   }, function (e) {

@@ -282,3 +282,40 @@ func TestMethodsPage(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryCitesAsAReader: the country summary's source of each latest
+// figure is cited as a reader cites it (the series' citation), never as the
+// mirror and commit it was copied from, which the data API keeps.
+func TestSummaryCitesAsAReader(t *testing.T) {
+	a := startApp(t, appOptions{})
+	var sum struct {
+		Items []struct {
+			Indicator struct {
+				ID string `json:"id"`
+			} `json:"indicator"`
+			Citation string `json:"citation"`
+			Latest   *struct {
+				Source string `json:"source"`
+			} `json:"latest"`
+		} `json:"indicators"`
+	}
+	getJSON(t, a.URL+"/api/v1/countries/DEU/summary", &sum)
+	cited := 0
+	for _, it := range sum.Items {
+		if it.Latest == nil {
+			continue
+		}
+		if strings.Contains(it.Latest.Source, "github.com") {
+			t.Errorf("%s: source %q names the mirror", it.Indicator.ID, it.Latest.Source)
+		}
+		if it.Indicator.ID == "HWF_0001" || it.Indicator.ID == "hwf_dnm" {
+			cited++
+			if it.Latest.Source != it.Citation {
+				t.Errorf("%s: source %q, want the citation %q", it.Indicator.ID, it.Latest.Source, it.Citation)
+			}
+		}
+	}
+	if cited != 2 {
+		t.Fatalf("%d of HWF_0001 and hwf_dnm have a latest figure", cited)
+	}
+}

@@ -1,8 +1,9 @@
 package indicators
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 )
 
 // The anomaly rule: a change from one year to the next of more than +50 % or
@@ -23,12 +24,10 @@ const (
 // are not compared; nor is a previous value of zero or less.
 func FlagJumps(series []Observation, breaks []SeriesBreak) []Observation {
 	out := append([]Observation(nil), series...)
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].ISO3 != out[j].ISO3 {
-			return out[i].ISO3 < out[j].ISO3
-		}
-		return out[i].Year < out[j].Year
-	})
+	byKey := func(a, b Observation) int { return cmp.Or(cmp.Compare(a.ISO3, b.ISO3), cmp.Compare(a.Year, b.Year)) }
+	if !slices.IsSortedFunc(out, byKey) { // the store's order already is
+		slices.SortStableFunc(out, byKey)
+	}
 	for i := 1; i < len(out); i++ {
 		prev, cur := out[i-1], &out[i]
 		if prev.ISO3 != cur.ISO3 || prev.Year != cur.Year-1 || prev.Value <= 0 ||

@@ -51,6 +51,7 @@ func (db *DB) AddExperience(ctx context.Context, e indicators.Experience) (indic
 	if err != nil {
 		return indicators.Experience{}, err
 	}
+	db.latest.advance(e.Version, nil, true) // no observation changed
 	e.Indicators, e.Milestones = nonNil(e.Indicators), nonNil(e.Milestones)
 	return e, nil
 }
@@ -101,6 +102,7 @@ func (db *DB) SetExperienceHidden(ctx context.Context, id int64, hidden bool, ac
 	if err != nil {
 		return indicators.Experience{}, err
 	}
+	db.latest.advance(e.Version, nil, true) // no observation changed
 	return e, nil
 }
 
@@ -192,6 +194,7 @@ func (db *DB) ExperienceChangesSince(ctx context.Context, version int64, limit i
 	return list, wrap("experience changes since", err)
 }
 
+// querier is a database or a transaction.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }

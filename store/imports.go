@@ -44,6 +44,8 @@ func (db *DB) AppendRevision(ctx context.Context, obs []indicators.Observation, 
 	rev.Indicators, rev.Countries = sortedKeys(inds), sortedKeys(countries)
 	rev.Rows = len(obs)
 	rev.RecordedAt = now()
+	var written []indicators.Observation
+	var known bool
 	err := db.writeTx(ctx, "append revision", func(tx *sql.Tx) error {
 		var err error
 		if rev.Version, err = bumpVersion(ctx, tx); err != nil {
@@ -55,6 +57,9 @@ func (db *DB) AppendRevision(ctx context.Context, obs []indicators.Observation, 
 		if err := db.insertRevisions(ctx, tx, obs, rev.Author, rev.Version, rev.RecordedAt); err != nil {
 			return err
 		}
+		if written, known, err = db.writtenRows(ctx, tx, rev.Version, len(obs)); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO import_revisions (`+revisionColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			rev.Version, rev.Author, rev.Source, rev.Vintage, rev.Format, rev.Mapping, rev.File, rev.SHA256, rev.Rows,
@@ -64,6 +69,7 @@ func (db *DB) AppendRevision(ctx context.Context, obs []indicators.Observation, 
 	if err != nil {
 		return indicators.Revision{}, err
 	}
+	db.latest.advance(rev.Version, written, known)
 	db.logger.Info("import applied", "version", rev.Version, "rows", rev.Rows, "source", rev.Source, "sha256", rev.SHA256)
 	return rev, nil
 }

@@ -33,16 +33,23 @@ func (db *DB) Append(ctx context.Context, obs []indicators.Observation, author s
 		return 0, err
 	}
 	var version int64
+	var written []indicators.Observation
+	var known bool
 	err := db.writeTx(ctx, "append", func(tx *sql.Tx) error {
 		var err error
 		if version, err = bumpVersion(ctx, tx); err != nil {
 			return err
 		}
-		return db.insertRevisions(ctx, tx, obs, author, version, now())
+		if err := db.insertRevisions(ctx, tx, obs, author, version, now()); err != nil {
+			return err
+		}
+		written, known, err = db.writtenRows(ctx, tx, version, len(obs))
+		return err
 	})
 	if err != nil {
 		return 0, err
 	}
+	db.latest.advance(version, written, known)
 	return version, nil
 }
 
@@ -118,11 +125,21 @@ func (db *DB) param(n int) string {
 }
 
 // Latest returns the newest revision of each (indicator, iso3, year) that q
-// selects, ordered by indicator, iso3 and year.
+// selects, ordered by indicator, iso3 and year. A live query of one
+// indicator is answered from the store's cache (latestCache).
 func (db *DB) Latest(ctx context.Context, q Query) ([]indicators.Observation, error) {
 	if err := db.checkAsOf(ctx, "latest", q.AsOf); err != nil {
 		return nil, err
 	}
+	if q.AsOf == 0 && len(q.Indicators) == 1 {
+		obs, err := db.cachedLatest(ctx, q)
+		return obs, wrap("latest", err)
+	}
+	return db.latestQuery(ctx, q)
+}
+
+// latestQuery is Latest read from the database.
+func (db *DB) latestQuery(ctx context.Context, q Query) ([]indicators.Observation, error) {
 	var where []string
 	var args []any
 	in := func(col string, vals []string) {
@@ -192,7 +209,12 @@ func (db *DB) Version(ctx context.Context) (int64, error) {
 }
 
 func (db *DB) queryObs(ctx context.Context, op, query string, args ...any) ([]indicators.Observation, error) {
-	rows, err := db.sql.QueryContext(ctx, query, args...)
+	return db.queryObsOn(ctx, db.sql, op, query, args...)
+}
+
+// queryObsOn is queryObs through q.
+func (db *DB) queryObsOn(ctx context.Context, q querier, op, query string, args ...any) ([]indicators.Observation, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, wrap(op, err)
 	}

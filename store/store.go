@@ -54,6 +54,7 @@ type DB struct {
 	sql    *sql.DB
 	kind   string
 	logger *slog.Logger
+	latest latestCache
 }
 
 // Open connects to PostgreSQL when dsn starts with postgres:// or

@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -71,6 +72,8 @@ func bench(args []string, stdout, stderr io.Writer) int {
 		childEnv = append(childEnv, kv)
 		return nil
 	})
+	readMessage := fs.Bool("read-message", false, "the ordinary client reads each frame with gorilla's ReadMessage (a fresh buffer per frame) instead of into its connection's own buffer")
+	cpuProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile to this file (a server's: -child-env with its PPROF setting)")
 	goBench := fs.String("go-bench", "", "output of go test -bench, for the hub fan-out row (make bench passes it)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -90,6 +93,19 @@ func bench(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "hwfdash-bench: -cpuprofile:", err)
+			return 2
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "hwfdash-bench: -cpuprofile:", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -114,7 +130,7 @@ func bench(args []string, stdout, stderr io.Writer) int {
 	opts := loadbench.Options{
 		Server: srv, WorkDir: dir, RedisURL: rurl, Clients: *clients, Updates: *updates, Duration: *duration,
 		Only: splitList(*only), GoBench: *goBench, Log: log, Reps: *reps, LargeClients: *large, Centrifugo: cfg,
-		ChildEnv: childEnv,
+		ChildEnv: childEnv, ReadMessage: *readMessage,
 	}
 	w := stdout
 	if *out != "" {

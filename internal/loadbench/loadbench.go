@@ -51,7 +51,11 @@ type Options struct {
 	// e.g. GOGC=off for the servers while the load generator, which
 	// keeps the bench's environment, collects as usual.
 	ChildEnv []string
-	Log      *slog.Logger
+	// ReadMessage makes the ordinary client read each frame with
+	// gorilla's ReadMessage (a fresh buffer per frame) instead of into its
+	// connection's own buffer.
+	ReadMessage bool
+	Log         *slog.Logger
 }
 
 // Target is one group of measurements.

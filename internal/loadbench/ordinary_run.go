@@ -104,7 +104,7 @@ func runPeer(ctx context.Context, o Options, k peerKind, n, updates, size int) (
 		return peerRun{}, 0, err
 	}
 	defer p.Stop()
-	f := newOrdFleet(spec)
+	f := newOrdFleet(spec, o.ReadMessage)
 	defer f.close()
 	if err := f.grow(ctx, n); err != nil {
 		return peerRun{}, 0, err

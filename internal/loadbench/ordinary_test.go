@@ -3,7 +3,11 @@ package loadbench
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/gorilla/websocket"
@@ -59,27 +63,67 @@ func TestTextbookHubBroadcasts(t *testing.T) {
 }
 
 // TestOrdinaryFleetAgainstHub: the ordinary clients count every update of
-// a series once, attribute it to its version and see the frame's size.
+// a series once, attribute it to its version and see the frame's size,
+// whether they read into their own buffer or with ReadMessage.
 func TestOrdinaryFleetAgainstHub(t *testing.T) {
-	p := startHub(t)
-	const size = 400
-	f := newOrdFleet(hubPeer(p, size))
-	defer f.close()
-	ctx := context.Background()
-	if err := f.grow(ctx, 5); err != nil {
-		t.Fatal(err)
+	for _, readMessage := range []bool{false, true} {
+		t.Run(fmt.Sprintf("readMessage=%v", readMessage), func(t *testing.T) {
+			p := startHub(t)
+			const size = 400
+			f := newOrdFleet(hubPeer(p, size), readMessage)
+			defer f.close()
+			ctx := context.Background()
+			if err := f.grow(ctx, 5); err != nil {
+				t.Fatal(err)
+			}
+			ser, err := f.measure(ctx, 3, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := ser.stats
+			if st.clients != 5 || st.updates != 3 || st.lost != 0 || st.duplicated != 0 || len(st.delays) != 15 || len(st.lasts) != 3 {
+				t.Fatalf("clients %d, updates %d, lost %d, duplicated %d, %d delays, %d lasts; want 5, 3, 0, 0, 15, 3",
+					st.clients, st.updates, st.lost, st.duplicated, len(st.delays), len(st.lasts))
+			}
+			if got := f.frameSize.Load(); got != size {
+				t.Errorf("frame size %d, want %d", got, size)
+			}
+		})
 	}
-	ser, err := f.measure(ctx, 3, 1)
+}
+
+// TestReadFrameReusesItsBuffer: a frame read into the connection's buffer
+// is that frame's bytes only, after a longer one too.
+func TestReadFrameReusesItsBuffer(t *testing.T) {
+	frames := []string{strings.Repeat("a", 5000), "short", "", strings.Repeat("b", 700)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		for _, f := range frames {
+			if err := conn.WriteMessage(websocket.TextMessage, []byte(f)); err != nil {
+				return
+			}
+		}
+		_, _, _ = conn.ReadMessage() // until the client goes
+	}))
+	defer srv.Close()
+	conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := ser.stats
-	if st.clients != 5 || st.updates != 3 || st.lost != 0 || st.duplicated != 0 || len(st.delays) != 15 || len(st.lasts) != 3 {
-		t.Fatalf("clients %d, updates %d, lost %d, duplicated %d, %d delays, %d lasts; want 5, 3, 0, 0, 15, 3",
-			st.clients, st.updates, st.lost, st.duplicated, len(st.delays), len(st.lasts))
-	}
-	if got := f.frameSize.Load(); got != size {
-		t.Errorf("frame size %d, want %d", got, size)
+	defer conn.Close()
+	var buf bytes.Buffer
+	for i, want := range frames {
+		got, err := readFrame(conn, &buf)
+		if err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+		if string(got) != want {
+			t.Fatalf("frame %d: %d bytes %.20q…, want %d bytes %.20q…", i, len(got), got, len(want), want)
+		}
 	}
 }
 

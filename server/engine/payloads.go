@@ -282,8 +282,7 @@ func (e *Engine) regionalSeriesOf(ctx context.Context, ind indicators.Indicator,
 	// the series about twice over, garbage that paced the collector into
 	// the broadcasts that follow writes (issue 17). all is shared: not
 	// sorted in place. The sort is stable, so a year keeps the store's order.
-	byYear := slices.Clone(all)
-	slices.SortStableFunc(byYear, func(a, b indicators.Observation) int { return cmp.Compare(a.Year, b.Year) })
+	byYear := sortByYear(all)
 	out := make([]indicators.Regional, 0, 32)
 	for rest := byYear; len(rest) > 0; {
 		y := rest[0].Year
@@ -296,6 +295,37 @@ func (e *Engine) regionalSeriesOf(ctx context.Context, ind indicators.Indicator,
 		rest = rest[n:]
 	}
 	return out, nil
+}
+
+// sortByYear is a copy of obs ordered by year, stable: a counting sort,
+// since years span a short range and a comparison sort moving these large
+// rows was most of a write's regional recomputation.
+func sortByYear(obs []indicators.Observation) []indicators.Observation {
+	if len(obs) == 0 {
+		return nil
+	}
+	lo, hi := obs[0].Year, obs[0].Year
+	for _, o := range obs {
+		lo, hi = min(lo, o.Year), max(hi, o.Year)
+	}
+	if hi-lo > 1000 { // not a span of years: sort as usual
+		out := slices.Clone(obs)
+		slices.SortStableFunc(out, func(a, b indicators.Observation) int { return cmp.Compare(a.Year, b.Year) })
+		return out
+	}
+	next := make([]int, hi-lo+2) // next[y-lo]: where year y's next row goes
+	for _, o := range obs {
+		next[o.Year-lo+1]++
+	}
+	for i := 1; i < len(next); i++ {
+		next[i] += next[i-1]
+	}
+	out := make([]indicators.Observation, len(obs))
+	for _, o := range obs {
+		out[next[o.Year-lo]] = o
+		next[o.Year-lo]++
+	}
+	return out
 }
 
 // chooseYear is the default year of a regional view (indicators.DefaultYear:

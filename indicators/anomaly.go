@@ -24,14 +24,29 @@ const (
 // are not compared; nor is a previous value of zero or less.
 func FlagJumps(series []Observation, breaks []SeriesBreak) []Observation {
 	out := append([]Observation(nil), series...)
-	byKey := func(a, b Observation) int { return cmp.Or(cmp.Compare(a.ISO3, b.ISO3), cmp.Compare(a.Year, b.Year)) }
-	if !slices.IsSortedFunc(out, byKey) { // the store's order already is
-		slices.SortStableFunc(out, byKey)
+	if !slices.IsSortedFunc(out, byCountryYear) { // the store's order already is
+		slices.SortStableFunc(out, byCountryYear)
 	}
-	for i := 1; i < len(out); i++ {
-		prev, cur := out[i-1], &out[i]
+	MarkJumps(out, breaks)
+	return out
+}
+
+func byCountryYear(a, b Observation) int {
+	return cmp.Or(cmp.Compare(a.ISO3, b.ISO3), cmp.Compare(a.Year, b.Year))
+}
+
+// MarkJumps is FlagJumps in place, for a series already ordered by country
+// and year (the store's order), without a copy: every write to an
+// indicator flags its whole series again. It reports false, and leaves the
+// series alone, when the series is not in that order.
+func MarkJumps(series []Observation, breaks []SeriesBreak) bool {
+	if !slices.IsSortedFunc(series, byCountryYear) {
+		return false
+	}
+	for i := 1; i < len(series); i++ {
+		prev, cur := &series[i-1], &series[i]
 		if prev.ISO3 != cur.ISO3 || prev.Year != cur.Year-1 || prev.Value <= 0 ||
-			cur.Break || prev.Break || inBreak(breaks, *cur) || inBreak(breaks, prev) {
+			cur.Break || prev.Break || inBreak(breaks, *cur) || inBreak(breaks, *prev) {
 			continue
 		}
 		ch := cur.Value/prev.Value - 1
@@ -40,7 +55,7 @@ func FlagJumps(series []Observation, breaks []SeriesBreak) []Observation {
 			cur.FlagNote = fmt.Sprintf("%+.0f %% from %s in %d; not a listed series break", ch*100, fmtValue(prev.Value), prev.Year)
 		}
 	}
-	return out
+	return true
 }
 
 func inBreak(breaks []SeriesBreak, o Observation) bool {

@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -156,6 +157,22 @@ func TestFlagJumps(t *testing.T) {
 	}
 	if series[1].Flag != "" {
 		t.Error("FlagJumps changed its input")
+	}
+
+	// MarkJumps flags a sorted series in place as FlagJumps flags its copy,
+	// and leaves an unsorted one alone.
+	if MarkJumps(series, breaks) {
+		t.Error("MarkJumps took an unsorted series")
+	}
+	sorted := FlagJumps(series, breaks)
+	for i := range sorted {
+		sorted[i].Flag, sorted[i].FlagNote = "", ""
+	}
+	if !MarkJumps(sorted, breaks) {
+		t.Fatal("MarkJumps refused a sorted series")
+	}
+	if !reflect.DeepEqual(sorted, FlagJumps(series, breaks)) {
+		t.Errorf("MarkJumps in place:\n%v\nFlagJumps:\n%v", sorted, FlagJumps(series, breaks))
 	}
 }
 

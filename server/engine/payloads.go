@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/hwfdash/hwfdash/indicators"
 )
@@ -282,7 +283,13 @@ func (e *Engine) regionalSeriesOf(ctx context.Context, ind indicators.Indicator,
 	// the series about twice over, garbage that paced the collector into
 	// the broadcasts that follow writes (issue 17). all is shared: not
 	// sorted in place. The sort is stable, so a year keeps the store's order.
-	byYear := sortByYear(all)
+	buf := byYearPool.Get().(*[]indicators.Observation)
+	byYear := sortByYear(all, (*buf)[:0])
+	defer func() {
+		clear(byYear) // the rows' strings are not kept alive by the pool
+		*buf = byYear[:0]
+		byYearPool.Put(buf)
+	}()
 	out := make([]indicators.Regional, 0, 32)
 	for rest := byYear; len(rest) > 0; {
 		y := rest[0].Year
@@ -297,19 +304,26 @@ func (e *Engine) regionalSeriesOf(ctx context.Context, ind indicators.Indicator,
 	return out, nil
 }
 
-// sortByYear is a copy of obs ordered by year, stable: a counting sort,
-// since years span a short range and a comparison sort moving these large
-// rows was most of a write's regional recomputation.
-func sortByYear(obs []indicators.Observation) []indicators.Observation {
+// byYearPool keeps the buffers regionalSeriesOf sorts a series into: a
+// write's recomputation allocated the series again for it, and fresh
+// memory is paid for in page faults on a virtual machine (issue 17). The
+// aggregates keep no reference to the rows.
+var byYearPool = sync.Pool{New: func() any { return new([]indicators.Observation) }}
+
+// sortByYear is a copy of obs ordered by year, stable, in buf's memory
+// when it has room: a counting sort, since years span a short range and a
+// comparison sort moving these large rows was most of a write's regional
+// recomputation.
+func sortByYear(obs, buf []indicators.Observation) []indicators.Observation {
 	if len(obs) == 0 {
-		return nil
+		return buf[:0]
 	}
 	lo, hi := obs[0].Year, obs[0].Year
 	for _, o := range obs {
 		lo, hi = min(lo, o.Year), max(hi, o.Year)
 	}
 	if hi-lo > 1000 { // not a span of years: sort as usual
-		out := slices.Clone(obs)
+		out := append(buf[:0], obs...)
 		slices.SortStableFunc(out, func(a, b indicators.Observation) int { return cmp.Compare(a.Year, b.Year) })
 		return out
 	}
@@ -320,7 +334,7 @@ func sortByYear(obs []indicators.Observation) []indicators.Observation {
 	for i := 1; i < len(next); i++ {
 		next[i] += next[i-1]
 	}
-	out := make([]indicators.Observation, len(obs))
+	out := slices.Grow(buf[:0], len(obs))[:len(obs)]
 	for _, o := range obs {
 		out[next[o.Year-lo]] = o
 		next[o.Year-lo]++

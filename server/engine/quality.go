@@ -12,6 +12,9 @@ import (
 // flagJumps sets the unverified-jump flag (indicators.FlagJumps) on obs in
 // place, keeping the store's order: callers and tests rely on it.
 func flagJumps(obs []indicators.Observation, breaks []indicators.SeriesBreak) {
+	if indicators.MarkJumps(obs, breaks) { // in place: the store's order
+		return
+	}
 	type note struct{ flag, text string }
 	flags := map[indicators.Key]note{}
 	for _, o := range indicators.FlagJumps(obs, breaks) {

@@ -23,15 +23,20 @@ func TestSortByYear(t *testing.T) {
 		{"wide span", []indicators.Observation{row("AUT", 5000), row("AUT", 1), row("BEL", 5000), row("BEL", 1)},
 			[]indicators.Observation{row("AUT", 1), row("BEL", 1), row("AUT", 5000), row("BEL", 5000)}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			in := append([]indicators.Observation(nil), tc.in...)
-			got := sortByYear(in)
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Fatalf("got %v, want %v", got, tc.want)
-			}
-			if !reflect.DeepEqual(in, tc.in) {
-				t.Fatalf("input changed: %v", in)
-			}
-		})
+		for _, buf := range []struct {
+			name string
+			rows []indicators.Observation
+		}{{"no buffer", nil}, {"a used buffer", append(make([]indicators.Observation, 0, 20), row("XXX", 1900), row("YYY", 3000))}} {
+			t.Run(tc.name+", "+buf.name, func(t *testing.T) {
+				in := append([]indicators.Observation(nil), tc.in...)
+				got := sortByYear(in, buf.rows)
+				if len(got) != len(tc.want) || (len(got) > 0 && !reflect.DeepEqual(got, tc.want)) {
+					t.Fatalf("got %v, want %v", got, tc.want)
+				}
+				if !reflect.DeepEqual(in, tc.in) {
+					t.Fatalf("input changed: %v", in)
+				}
+			})
+		}
 	}
 }

@@ -62,6 +62,20 @@ type config struct {
 	TrustedProxies  string
 	HTTPPerAddress  int
 	AuthFailureRate int
+	// WSRing batches a broadcast's writes through io_uring (Linux, when
+	// the kernel allows; WS_IO_URING).
+	WSRing bool
+}
+
+// parseOnOff reads an on/off setting (also true/false, 1/0, yes/no).
+func parseOnOff(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on", "true", "1", "yes":
+		return true, nil
+	case "off", "false", "0", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q: want on or off", v)
 }
 
 func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
@@ -82,6 +96,9 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "the site's public origin, e.g. https://hwf.example.org: the base of links in the Atom feeds (PUBLIC_URL)")
 	fs.StringVar(&c.EmbedOrigins, "embed-origins", env("EMBED_ORIGINS", ""), "origins allowed to frame /embed/ pages; empty allows any (EMBED_ORIGINS)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "CIDRs of the proxies whose X-Forwarded-For/X-Real-IP name the client, comma-separated; empty trusts none (TRUSTED_PROXIES)")
+	ringDef := env("WS_IO_URING", "on")
+	ring, ringErr := parseOnOff(ringDef)
+	fs.BoolVar(&c.WSRing, "ws-io-uring", ring, "send a broadcast's frames to many sockets per system call through io_uring, on Linux where the kernel allows it; off writes to each socket with a call of its own (WS_IO_URING: on or off)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	localDef := env("CACHE_LOCAL_ENTRIES", strconv.Itoa(cache.DefaultLocalMaxEntries))
 	local, convErr := strconv.Atoi(localDef)
@@ -116,6 +133,8 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	err := fs.Parse(args)
 	if err == nil {
 		switch {
+		case ringErr != nil:
+			err = fmt.Errorf("WS_IO_URING: %w", ringErr)
 		case convErr != nil:
 			err = fmt.Errorf("CACHE_LOCAL_ENTRIES: %q is not a number", localDef)
 		case c.CacheLocal < 0:
@@ -257,6 +276,7 @@ func serveUntil(ctx context.Context, cfg config, log *slog.Logger) error {
 		TrustedProxies:         proxies,
 		MaxHTTPConnsPerAddress: cfg.HTTPPerAddress,
 		FailedAuthRate:         cfg.AuthFailureRate,
+		WSNoRing:               !cfg.WSRing,
 		Logger:                 log,
 	}, server.Deps{
 		Store: db, Tokens: db, Experiences: db, Imports: db, Cache: c, Bus: bus, Assets: assets, Rates: c, Shared: c,

@@ -143,7 +143,7 @@ func TestConfigFromEnvironment(t *testing.T) {
 	env := map[string]string{"ADDR": ":9999", "DATABASE_URL": "postgres://x", "REDIS_URL": "redis://y", "ADMIN_TOKEN": "t",
 		"DATA_DIR": "/d", "ALLOWED_ORIGINS": "https://a", "EMBED_ORIGINS": "https://b", "LOG_LEVEL": "debug",
 		"CACHE_LOCAL_ENTRIES": "0", "REDIS_PREFIX": "bench:", "WS_MAX_PER_ADDRESS": "1000", "WRITE_RATE": "6000", "CACHE_LOCAL_MB": "32",
-		"PUBLIC_URL": "https://hwf.example.org", "TRUSTED_PROXIES": "10.0.0.0/8", "MAX_HTTP_CONNS_PER_ADDRESS": "9", "AUTH_FAILURE_RATE": "7"}
+		"PUBLIC_URL": "https://hwf.example.org", "TRUSTED_PROXIES": "10.0.0.0/8", "MAX_HTTP_CONNS_PER_ADDRESS": "9", "AUTH_FAILURE_RATE": "7", "WS_IO_URING": "off"}
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	c, err := parseConfig(fs, []string{"-addr", ":7777"}, func(k string) string { return env[k] })
 	if err != nil {
@@ -152,7 +152,7 @@ func TestConfigFromEnvironment(t *testing.T) {
 	want := config{Addr: ":7777", DataDir: "/d", DatabaseURL: "postgres://x", RedisURL: "redis://y", AdminToken: "t",
 		AllowedOrigins: "https://a", EmbedOrigins: "https://b", LogLevel: "debug", CacheLocal: 0,
 		RedisPrefix: "bench:", CacheLocalMB: 32, WSPerAddress: 1000, WriteRate: 6000, PublicURL: "https://hwf.example.org",
-		TrustedProxies: "10.0.0.0/8", HTTPPerAddress: 9, AuthFailureRate: 7}
+		TrustedProxies: "10.0.0.0/8", HTTPPerAddress: 9, AuthFailureRate: 7, WSRing: false}
 	if c != want {
 		t.Fatalf("got %+v, want %+v (flags override the environment)", c, want)
 	}
@@ -168,6 +168,11 @@ func TestConfigFromEnvironment(t *testing.T) {
 		t.Errorf("TRUSTED_PROXIES=10.0.0.0/33: err %v, want one naming TRUSTED_PROXIES", err)
 	}
 	env["TRUSTED_PROXIES"] = ""
+	env["WS_IO_URING"] = "sometimes"
+	if _, err := parseConfig(flag.NewFlagSet("t", flag.ContinueOnError), nil, func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "WS_IO_URING") {
+		t.Errorf("WS_IO_URING=sometimes: err %v, want one naming WS_IO_URING", err)
+	}
+	env["WS_IO_URING"] = ""
 	env["WRITE_RATE"] = "many"
 	if _, err := parseConfig(flag.NewFlagSet("t", flag.ContinueOnError), nil, func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "WRITE_RATE") {
 		t.Fatalf("WRITE_RATE=many: err %v, want one naming WRITE_RATE", err)
@@ -199,7 +204,7 @@ func TestLimitDefaultsAndZero(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.WriteRate != server.DefaultWriteRate || c.WSPerAddress != server.DefaultMaxConnsPerAddress || c.CacheLocalMB != cache.DefaultLocalMaxBytes>>20 {
+	if !c.WSRing || c.WriteRate != server.DefaultWriteRate || c.WSPerAddress != server.DefaultMaxConnsPerAddress || c.CacheLocalMB != cache.DefaultLocalMaxBytes>>20 {
 		t.Errorf("defaults: got %+v", c)
 	}
 	for _, tc := range []struct {

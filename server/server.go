@@ -127,6 +127,9 @@ type Config struct {
 	// MaxConnsPerAddress caps websocket connections per client address;
 	// 0 means DefaultMaxConnsPerAddress.
 	MaxConnsPerAddress int
+	// WSNoRing makes broadcasts write to each websocket with a system call
+	// of its own instead of batching the writes through io_uring.
+	WSNoRing bool
 	// MaxLiveTopics bounds the distinct topics this instance's clients
 	// subscribe to (each is recomputed on a write); 0 means
 	// DefaultMaxLiveTopics.
@@ -308,7 +311,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.computes = newBudget(float64(cfg.ComputeBurst), cfg.ComputeRate)
 	s.authFailures = newLimiter(cfg.FailedAuthRate, writeWindow, deps.Rates)
 	s.hub = ws.New(wsApp{s}, ws.Config{AllowedOrigins: s.wsOrigins(), MaxPerAddress: cfg.MaxConnsPerAddress,
-		MaxLiveTopics: cfg.MaxLiveTopics, ClientAddr: s.clientAddr, Logger: cfg.Logger.With("component", "hub")})
+		MaxLiveTopics: cfg.MaxLiveTopics, NoRing: cfg.WSNoRing, ClientAddr: s.clientAddr, Logger: cfg.Logger.With("component", "hub")})
 	s.app = fiber.New(fiber.Config{
 		AppName:               "hwfdash",
 		DisableStartupMessage: true,

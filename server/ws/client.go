@@ -114,14 +114,30 @@ func (c *Client) enqueueLocked(f Frame) {
 // written to at once, as much as its socket takes; the rest, if any, and
 // frames for a client that is still writing go through its queue.
 func (c *Client) deliver(f Frame) {
+	if !c.claim(f) {
+		return
+	}
+	n, err := c.try.tryWrite(f)
+	c.afterTry(f, n, err)
+}
+
+// claim makes the calling goroutine the client's writer for one attempt
+// to write f at once; if the client is writing, closed or has no socket of
+// its own, f goes to its queue instead and claim reports false.
+func (c *Client) claim(f Frame) bool {
 	c.mu.Lock()
 	if c.closed || c.writing || c.try == nil {
 		c.enqueueLocked(f)
-		return
+		return false
 	}
 	c.writing = true // this goroutine is the writer for one attempt
 	c.mu.Unlock()
-	n, err := c.try.tryWrite(f)
+	return true
+}
+
+// afterTry ends a claimed attempt that wrote n bytes of f: the rest, and
+// whatever was queued meanwhile, go to a writer goroutine.
+func (c *Client) afterTry(f Frame, n int, err error) {
 	if err != nil {
 		c.closeWith(nil)
 		return

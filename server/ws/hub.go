@@ -42,6 +42,10 @@ type Config struct {
 	// MaxLiveTopics bounds the distinct topics all clients subscribe to
 	// (each costs the application work on an update); 0 means no bound.
 	MaxLiveTopics int
+	// NoRing makes a broadcast write to each client with a system call of
+	// its own, instead of batching them through io_uring (Linux, where the
+	// kernel allows it; elsewhere there is no ring).
+	NoRing bool
 	// Logger receives the hub's events; nil discards them.
 	Logger *slog.Logger
 }
@@ -207,9 +211,7 @@ func (h *Hub) Broadcast(topic string, f Frame) int {
 	subs := h.subscriberList(topic)
 	k := min(runtime.GOMAXPROCS(0), (len(subs)+chunk-1)/chunk)
 	if k <= 1 {
-		for _, c := range subs {
-			c.deliver(f)
-		}
+		h.deliverAll(subs, f)
 		return len(subs)
 	}
 	var wg sync.WaitGroup
@@ -218,13 +220,29 @@ func (h *Hub) Broadcast(topic string, f Frame) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for _, c := range part {
-				c.deliver(f)
-			}
+			h.deliverAll(part, f)
 		}()
 	}
 	wg.Wait()
 	return len(subs)
+}
+
+// batchMin is the least number of clients written through a ring
+// (batchSender) rather than one write each; a variable for the tests.
+var batchMin = 32
+
+// deliverAll delivers f to every client of part.
+func (h *Hub) deliverAll(part []*Client, f Frame) {
+	if !h.cfg.NoRing && len(part) >= batchMin {
+		if b := newBatchSender(); b != nil {
+			defer b.release()
+			b.deliver(part, f)
+			return
+		}
+	}
+	for _, c := range part {
+		c.deliver(f)
+	}
 }
 
 // pingLoop pings every client from one ticker; a client whose pong does not

@@ -151,7 +151,21 @@ func TestHubTopics(t *testing.T) {
 // TestSlowClientDropped: a client that stops reading is dropped once its
 // queue is full, while another subscriber keeps receiving.
 func TestSlowClientDropped(t *testing.T) {
-	h, url := serve(t, Config{})
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{{"ring", Config{}}, {"a write per client", Config{NoRing: true}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			old := batchMin
+			batchMin = 1 // two clients go through the ring too (where there is one)
+			t.Cleanup(func() { batchMin = old })
+			testSlowClientDropped(t, tc.cfg)
+		})
+	}
+}
+
+func testSlowClientDropped(t *testing.T, cfg Config) {
+	h, url := serve(t, cfg)
 	slow, fast := dial(t, url, nil), dial(t, url, nil)
 	subscribe(t, slow, `{"subscribe":["t"]}`)
 	subscribe(t, fast, `{"subscribe":["t"]}`)

@@ -183,6 +183,18 @@ type RegionContext struct {
 	// Inputs holds the values of WeightingFor(ind).Inputs() by indicator id
 	// and ISO3.
 	Inputs map[string]map[string]float64
+	// IsMember, when set, is Members as a set (MemberSet): a caller
+	// aggregating every year makes it once rather than once a year.
+	IsMember map[string]bool
+}
+
+// MemberSet is the ISO3 codes of members, as a set.
+func MemberSet(members []Country) map[string]bool {
+	set := make(map[string]bool, len(members))
+	for _, m := range members {
+		set[m.ISO3] = true
+	}
+	return set
 }
 
 // AggregateRegion is Aggregate with the Region's coverage and the weighted
@@ -190,9 +202,9 @@ type RegionContext struct {
 // per population, the denominator for shares, none for counts. Observations
 // of countries outside rc.Members are ignored.
 func AggregateRegion(ind Indicator, obs []Observation, year int, rc RegionContext) Regional {
-	member := make(map[string]bool, len(rc.Members))
-	for _, m := range rc.Members {
-		member[m.ISO3] = true
+	member := rc.IsMember
+	if member == nil {
+		member = MemberSet(rc.Members)
 	}
 	own := make([]point, 0, len(obs))
 	values := make(map[string]float64, len(obs))

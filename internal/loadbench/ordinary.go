@@ -20,7 +20,7 @@ import (
 
 // The ordinary client is the broadcast targets' first measure (issue 17):
 // websocket clients as an application or a proxy has them — gorilla's
-// client, one goroutine per connection blocked in ReadMessage — and a clock
+// client, one goroutine per connection blocked in a read of the next frame — and a clock
 // that starts just before the HTTP request that triggers the update and
 // stops at each client's read. It includes the POST, the store's write, the
 // server's bus, its fan-out and the kernel's delivery, and it needs no

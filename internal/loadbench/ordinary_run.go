@@ -254,8 +254,12 @@ func runOrdinary(ctx context.Context, o Options) ([]Result, error) {
 		}
 	}
 	hw, hub := all[0], all[1]
-	how := fmt.Sprintf("gorilla/websocket client, one goroutine per connection blocked in ReadMessage, %d loopback source addresses; clock from just before the triggering POST to each client's read; %d clients, %d updates one after the other (each once every client has the previous), frames of %d bytes; a fresh server per run, %d repetitions in alternating order",
-		ordSources, n, updates, size, reps)
+	read := "a read of the next whole frame into the connection's own buffer"
+	if o.ReadMessage {
+		read = "ReadMessage (a fresh buffer per frame)"
+	}
+	how := fmt.Sprintf("gorilla/websocket client, one goroutine per connection blocked in %s, %d loopback source addresses; clock from just before the triggering POST to each client's read; %d clients, %d updates one after the other (each once every client has the previous), frames of %d bytes; a fresh server per run, %d repetitions in alternating order",
+		read, ordSources, n, updates, size, reps)
 	if n < o.bcClients() {
 		how += fmt.Sprintf(" (%d asked; the open-file limit allows %d: %s)", o.bcClients(), n, fdNote)
 	}

@@ -291,6 +291,7 @@ func (e *Engine) regionalSeriesOf(ctx context.Context, ind indicators.Indicator,
 		byYearPool.Put(buf)
 	}()
 	out := make([]indicators.Regional, 0, 32)
+	isMember := indicators.MemberSet(e.ref.Countries)
 	for rest := byYear; len(rest) > 0; {
 		y := rest[0].Year
 		n := 1
@@ -298,7 +299,7 @@ func (e *Engine) regionalSeriesOf(ctx context.Context, ind indicators.Indicator,
 			n++
 		}
 		out = append(out, indicators.AggregateRegion(ind, rest[:n], y,
-			indicators.RegionContext{Members: e.ref.Countries, Population: pop[y], Inputs: inputs[y]}))
+			indicators.RegionContext{Members: e.ref.Countries, Population: pop[y], Inputs: inputs[y], IsMember: isMember}))
 		rest = rest[n:]
 	}
 	return out, nil

@@ -209,10 +209,17 @@ func (h *Hub) AllTopics() []string {
 // processor, since each write is a system call of its own.
 func (h *Hub) Broadcast(topic string, f Frame) int {
 	subs := h.subscriberList(topic)
+	h.fanOut(subs, f)
+	return len(subs)
+}
+
+// fanOut delivers f to every client of subs: a broadcast's subscribers,
+// or every client for a ping.
+func (h *Hub) fanOut(subs []*Client, f Frame) {
 	k := min(runtime.GOMAXPROCS(0), (len(subs)+chunk-1)/chunk)
 	if k <= 1 {
 		h.deliverAll(subs, f)
-		return len(subs)
+		return
 	}
 	var wg sync.WaitGroup
 	size := (len(subs) + k - 1) / k
@@ -224,7 +231,6 @@ func (h *Hub) Broadcast(topic string, f Frame) int {
 		}()
 	}
 	wg.Wait()
-	return len(subs)
 }
 
 // batchMin is the least number of clients written through a ring
@@ -256,12 +262,15 @@ func (h *Hub) pingLoop() {
 		case <-h.stopPing:
 			return
 		case <-t.C:
-			for _, c := range h.snapshot() {
-				c.Send(h.ping)
-			}
+			h.pingAll()
 		}
 	}
 }
+
+// pingAll pings every client as a broadcast does: an idle client's ping
+// is written at once (through a ring where there is one), not by a writer
+// goroutine started for each of thousands of clients.
+func (h *Hub) pingAll() { h.fanOut(h.snapshot(), h.ping) }
 
 func (h *Hub) snapshot() []*Client {
 	h.mu.Lock()

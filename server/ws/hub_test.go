@@ -270,3 +270,43 @@ func TestUpgradeRefused(t *testing.T) {
 	h.CloseAll()
 	refused(nil, http.StatusServiceUnavailable)
 }
+
+// TestPingAll: every client gets the hub's ping, through the ring and
+// with a write per client.
+func TestPingAll(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{{"ring", Config{MaxPerAddress: 100}}, {"a write per client", Config{MaxPerAddress: 100, NoRing: true}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			old := batchMin
+			batchMin = 1
+			t.Cleanup(func() { batchMin = old })
+			h, url := serve(t, tc.cfg)
+			const n = 40
+			pinged := make(chan int, n)
+			for i := range n {
+				c := dial(t, url, nil)
+				c.SetPingHandler(func(string) error { pinged <- i; return nil })
+				go func() {
+					for {
+						if _, _, err := c.ReadMessage(); err != nil {
+							return
+						}
+					}
+				}()
+			}
+			h.pingAll()
+			seen := map[int]bool{}
+			timeout := time.After(10 * time.Second)
+			for len(seen) < n {
+				select {
+				case i := <-pinged:
+					seen[i] = true
+				case <-timeout:
+					t.Fatalf("%d of %d clients pinged", len(seen), n)
+				}
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -194,8 +195,13 @@ func (pr peerRuns) note() string {
 	if pr.err != nil {
 		return pr.err.Error()
 	}
-	var cpu, gen, reply, sw []string
+	var cpu, gen, reply, sw, floor []string
+	cores := float64(runtime.NumCPU())
 	for _, r := range pr.runs {
+		// Server and load generator share the machine's cores: no update's
+		// last client can come before their CPU time for it, spread over
+		// every core, has been spent.
+		floor = append(floor, fmt.Sprintf("%.0f", float64(r.series.stats.clients)*(r.cpu+r.gen)/cores/1000))
 		sw = append(sw, fmt.Sprintf("%.0f / %.0f", r.volSwitches, r.invSwitches))
 		cpu = append(cpu, fmt.Sprintf("%.1f", r.cpu))
 		gen = append(gen, fmt.Sprintf("%.1f", r.gen))
@@ -203,8 +209,8 @@ func (pr peerRuns) note() string {
 	}
 	st := pr.pooled()
 	o, of := pr.outliers()
-	return fmt.Sprintf("median last client %s; last clients beyond 1.5× their run's median: %d of %d updates; lost %d, duplicated %d; trigger answered in %s ms (median); CPU per client per update: server %s µs, load generator %s µs; server context switches per update, voluntary / involuntary: %s",
-		msShort(st.medianLast), o, of, st.lost, st.duplicated, strings.Join(reply, ", "), strings.Join(cpu, ", "), strings.Join(gen, ", "), strings.Join(sw, ", "))
+	return fmt.Sprintf("median last client %s; last clients beyond 1.5× their run's median: %d of %d updates; lost %d, duplicated %d; trigger answered in %s ms (median); CPU per client per update: server %s µs, load generator %s µs; CPU floor of the last client (clients × both CPUs per client and update / %d cores): %s ms; server context switches per update, voluntary / involuntary: %s",
+		msShort(st.medianLast), o, of, st.lost, st.duplicated, strings.Join(reply, ", "), strings.Join(cpu, ", "), strings.Join(gen, ", "), int(cores), strings.Join(floor, ", "), strings.Join(sw, ", "))
 }
 
 func msShort(d time.Duration) string { return fmt.Sprintf("%.0f", float64(d.Microseconds())/1000) }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -186,5 +187,15 @@ func TestCentrifugoPong(t *testing.T) {
 	}
 	if got := p.pong([]byte(`{"push":{}}`)); got != nil {
 		t.Errorf("a push answered %q, want nothing", got)
+	}
+}
+
+// TestPeerNoteFloor: the note gives the CPU floor of the last client,
+// clients × (server + load generator CPU per client and update) / cores.
+func TestPeerNoteFloor(t *testing.T) {
+	pr := peerRuns{name: "x", runs: []peerRun{{series: ordSeries{stats: updateStats{clients: 10000, updates: 1, lasts: []int64{1}}}, cpu: 6, gen: 12}}}
+	want := fmt.Sprintf("/ %d cores): %.0f ms", runtime.NumCPU(), 10000*18/float64(runtime.NumCPU())/1000)
+	if got := pr.note(); !strings.Contains(got, want) {
+		t.Fatalf("note %q lacks %q", got, want)
 	}
 }

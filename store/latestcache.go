@@ -60,11 +60,18 @@ func (c *latestCache) put(indicator string, v int64, rows []indicators.Observati
 	case v > c.version:
 		c.version, c.series = v, nil
 	}
+	if _, ok := c.series[indicator]; !ok && len(c.series) >= maxCachedIndicators {
+		c.series = nil // whatever asks for so many: start again rather than grow
+	}
 	if c.series == nil {
 		c.series = map[string][]indicators.Observation{}
 	}
 	c.series[indicator] = rows
 }
+
+// maxCachedIndicators bounds the cache's entries: the catalogue has a few
+// dozen indicators, and the store does not check the ids it is asked for.
+const maxCachedIndicators = 256
 
 // advance records a write of this process at version v: written are the
 // rows it stored, as read back (known false: not read back). From the

@@ -142,3 +142,18 @@ func testLatestCache(t *testing.T, open func(t *testing.T) *DB) {
 	check(t, a, "after concurrent writes")
 	check(t, b, "after concurrent writes, the other handle")
 }
+
+// TestLatestCacheBounded: asking for ever new indicator ids does not grow
+// the cache past its bound.
+func TestLatestCacheBounded(t *testing.T) {
+	var c latestCache
+	for i := range 3 * maxCachedIndicators {
+		c.put(fmt.Sprint("X", i), 1, nil)
+		if n := len(c.series); n > maxCachedIndicators {
+			t.Fatalf("after %d ids the cache holds %d", i+1, n)
+		}
+	}
+	if _, ok := c.get(fmt.Sprint("X", 3*maxCachedIndicators-1), 1); !ok {
+		t.Fatal("the latest id is not cached")
+	}
+}

@@ -27,7 +27,7 @@ func FlagJumps(series []Observation, breaks []SeriesBreak) []Observation {
 	if !slices.IsSortedFunc(out, byCountryYear) { // the store's order already is
 		slices.SortStableFunc(out, byCountryYear)
 	}
-	MarkJumps(out, breaks)
+	markJumps(out, breaks)
 	return out
 }
 
@@ -43,6 +43,12 @@ func MarkJumps(series []Observation, breaks []SeriesBreak) bool {
 	if !slices.IsSortedFunc(series, byCountryYear) {
 		return false
 	}
+	markJumps(series, breaks)
+	return true
+}
+
+// markJumps flags a series ordered by country and year in place.
+func markJumps(series []Observation, breaks []SeriesBreak) {
 	for i := 1; i < len(series); i++ {
 		prev, cur := &series[i-1], &series[i]
 		if prev.ISO3 != cur.ISO3 || prev.Year != cur.Year-1 || prev.Value <= 0 ||
@@ -55,7 +61,6 @@ func MarkJumps(series []Observation, breaks []SeriesBreak) bool {
 			cur.FlagNote = fmt.Sprintf("%+.0f %% from %s in %d; not a listed series break", ch*100, fmtValue(prev.Value), prev.Year)
 		}
 	}
-	return true
 }
 
 func inBreak(breaks []SeriesBreak, o Observation) bool {

@@ -167,8 +167,13 @@ func (s *Server) push(ctx context.Context, version, published int64, topics []st
 		if s.log.Enabled(ctx, slog.LevelDebug) {
 			// Where an update's time goes, for the broadcast bench's traces:
 			// from the write's publication to the payload, and the fan-out.
+			// A catch-up has no publication (published 0): its delay is 0.
+			since := int64(0)
+			if published > 0 {
+				since = t0.UnixMicro() - published
+			}
 			s.log.Debug("pushed", "topic", t, "version", version, "clients", n,
-				"since_published_us", t0.UnixMicro()-published, "payload_us", t1.Sub(t0).Microseconds(), "fanout_us", time.Since(t1).Microseconds())
+				"since_published_us", since, "payload_us", t1.Sub(t0).Microseconds(), "fanout_us", time.Since(t1).Microseconds())
 		}
 	}
 }

@@ -89,35 +89,68 @@ export function explorer() {
     }));
   }
   let showAll = false;
+  let tableIdle = 0;
+  // loadTable fetches the table's rows. While the table's tab is hidden
+  // (the page opens on the chart) it waits for an idle moment: the fetch,
+  // its parse and the rows are not what a reader looks at first, and on a
+  // phone they were one of the page's long tasks at start. A live update
+  // still reaches a hidden table, a moment later.
   function loadTable() {
+    if (tableIdle) return;
+    if (!dataTable.closest('[role="tabpanel"][hidden]')) { fetchTable(); return; }
+    const run = function () { tableIdle = 0; fetchTable(); };
+    tableIdle = window.requestIdleCallback ? requestIdleCallback(run, { timeout: 1500 }) : setTimeout(run, 200);
+  }
+  // showTable runs a load that waits for an idle moment at once: the reader
+  // opened the table.
+  function showTable() {
+    if (!tableIdle) return;
+    if (window.cancelIdleCallback) cancelIdleCallback(tableIdle); else clearTimeout(tableIdle);
+    tableIdle = 0;
+    fetchTable();
+  }
+  let tableSeq = 0;
+  function fetchTable() {
+    const seq = ++tableSeq;
     const q = new URLSearchParams();
     if (state.countries.length) q.set('countries', state.countries.join(','));
     if (state.time) q.set('time', state.time);
     getJSON('/api/v1/indicators/' + encodeURIComponent(id) + '/data?' + q.toString()).then(function (res) {
+      if (seq !== tableSeq) return; // a later load (a new query, a newer update) is under way
       const tb = $('tbody', dataTable);
-      const rows = res.rows.map(function (r) {
+      const total = res.rows.length + res.missing.length;
+      // row builds the i-th row: the values first, then the countries
+      // with none in the range.
+      function row(i) {
         const tr = el('tr');
-        [names[r.iso3] || r.country, r.year, fmt(r.value) + (r.series_break ? ' (' + T('table.series_break') + ')' : '') + (r.flag ? ' (' + T('flag.' + r.flag) + ')' : '')].forEach(function (v) { tr.appendChild(el('td', v)); });
-        const src = el('td', null, 'source'); src.appendChild(sourceText(r.source)); tr.appendChild(src);
-        return tr;
-      });
-      res.missing.forEach(function (c) {
-        const tr = el('tr');
+        if (i < res.rows.length) {
+          const r = res.rows[i];
+          [names[r.iso3] || r.country, r.year, fmt(r.value) + (r.series_break ? ' (' + T('table.series_break') + ')' : '') + (r.flag ? ' (' + T('flag.' + r.flag) + ')' : '')].forEach(function (v) { tr.appendChild(el('td', v)); });
+          const src = el('td', null, 'source'); src.appendChild(sourceText(r.source)); tr.appendChild(src);
+          return tr;
+        }
+        const c = res.missing[i - res.rows.length];
         tr.appendChild(el('td', names[c] || c));
         const td = el('td'); td.colSpan = 3; td.appendChild(missing(T('table.no_data_range'))); tr.appendChild(td);
-        rows.push(tr);
-      });
-      // The whole Region over every year is over 1,500 rows: the first
-      // TABLE_PAGE are drawn, the rest on request (the CSV has them all).
-      const more = $('.table-more');
-      const shown = showAll || rows.length <= TABLE_PAGE ? rows : rows.slice(0, TABLE_PAGE);
-      tb.replaceChildren.apply(tb, shown);
-      if (more) {
-        more.hidden = shown.length === rows.length;
-        $('.table-count', more).textContent = shown.length + ' ' + T('explorer.rows_shown') + ' ' + rows.length + '.';
-        $('.show-all', more).onclick = function () { showAll = true; tb.replaceChildren.apply(tb, rows); more.hidden = true; };
+        return tr;
       }
-      dataTable.dataset.rows = String(rows.length);
+      function rows(n) {
+        const out = new Array(n);
+        for (let i = 0; i < n; i++) out[i] = row(i);
+        return out;
+      }
+      // The whole Region over every year is over 1,500 rows: the first
+      // TABLE_PAGE are built and drawn, the rest on request (the CSV has
+      // them all).
+      const more = $('.table-more');
+      const shown = showAll ? total : Math.min(total, TABLE_PAGE);
+      tb.replaceChildren.apply(tb, rows(shown));
+      if (more) {
+        more.hidden = shown === total;
+        $('.table-count', more).textContent = shown + ' ' + T('explorer.rows_shown') + ' ' + total + '.';
+        $('.show-all', more).onclick = function () { showAll = true; tb.replaceChildren.apply(tb, rows(total)); more.hidden = true; };
+      }
+      dataTable.dataset.rows = String(total);
       dataTable.dataset.state = 'ready';
       dataTable.dataset.version = res.version;
     });
@@ -178,6 +211,7 @@ export function explorer() {
       if (on && focus) t.focus();
     });
     $all('[role="tabpanel"]').forEach(function (p) { p.hidden = p.dataset.panel !== name; });
+    if (name === 'table') showTable();
     resizeCharts(document, '[role="tabpanel"]:not([hidden]) .chart-canvas');
     sync(false);
   }

@@ -126,7 +126,7 @@ func TestAggregateRegionWeights(t *testing.T) {
 }
 
 func TestFlagJumps(t *testing.T) {
-	breaks := []SeriesBreak{{Indicator: "X", ISO3: "RUS", FromYear: 1992, ToYear: 2000}}
+	breaks := IndexBreaks([]SeriesBreak{{Indicator: "X", ISO3: "RUS", FromYear: 1992, ToYear: 2000}})
 	series := []Observation{
 		obs("X", "RUS", 2000, 8.24), obs("X", "RUS", 2001, 70), // the break's last edge: explained
 		obs("X", "RUS", 2011, 70), obs("X", "RUS", 2012, 41), obs("X", "RUS", 2013, 43), obs("X", "RUS", 2014, 45), obs("X", "RUS", 2015, 94),
@@ -194,5 +194,36 @@ func TestWithholdContradictions(t *testing.T) {
 	kept, _ = WithholdContradictions(nurses, derived[:1], nil, map[string]string{"HWF_0008": "2022/2023", "SP.POP.TOTL": "2026-03"})
 	if len(kept) != 1 {
 		t.Error("population's vintage should not count as mixing")
+	}
+}
+
+// TestBreaksCovers: the index answers as the list does, edges included,
+// for a country with two listed breaks of one indicator.
+func TestBreaksCovers(t *testing.T) {
+	b := IndexBreaks([]SeriesBreak{
+		{Indicator: "X", ISO3: "AUT", FromYear: 1995, ToYear: 1999},
+		{Indicator: "X", ISO3: "AUT", FromYear: 2010, ToYear: 2010},
+		{Indicator: "Y", ISO3: "ITA", FromYear: 2002, ToYear: 2002},
+	})
+	for _, tc := range []struct {
+		ind, iso3 string
+		year      int
+		want      bool
+	}{
+		{"X", "AUT", 1994, false},
+		{"X", "AUT", 1995, true},
+		{"X", "AUT", 1999, true},
+		{"X", "AUT", 2000, false},
+		{"X", "AUT", 2010, true},
+		{"X", "ITA", 2002, false}, // another indicator's break
+		{"Y", "ITA", 2002, true},
+		{"Y", "AUT", 1996, false}, // another country's
+	} {
+		if got := b.Covers(Observation{Indicator: tc.ind, ISO3: tc.iso3, Year: tc.year}); got != tc.want {
+			t.Errorf("%s %s %d: covered %v, want %v", tc.ind, tc.iso3, tc.year, got, tc.want)
+		}
+	}
+	if (Breaks(nil)).Covers(Observation{Indicator: "X", ISO3: "AUT", Year: 1996}) {
+		t.Error("an empty index covers a year")
 	}
 }

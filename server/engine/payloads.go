@@ -61,7 +61,7 @@ func (e *Engine) series(ctx context.Context, ind indicators.Indicator, countries
 		e.flagBreaks(obs)
 	}
 	if ind.Kind != indicators.KindYesNo {
-		flagJumps(obs, e.ref.Breaks)
+		flagJumps(obs, e.ref.BreakIndex)
 	}
 	if wide.From != tr.From {
 		obs = slices.DeleteFunc(obs, func(o indicators.Observation) bool { return o.Year < tr.From })
@@ -73,11 +73,8 @@ func (e *Engine) series(ctx context.Context, ind indicators.Indicator, countries
 func (e *Engine) flagBreaks(obs []indicators.Observation) {
 	for i := range obs {
 		o := &obs[i]
-		for _, b := range e.ref.Breaks {
-			if b.Indicator == o.Indicator && b.ISO3 == o.ISO3 && o.Year >= b.FromYear && o.Year <= b.ToYear {
-				o.Break = true
-				break
-			}
+		if e.ref.BreakIndex.Covers(*o) {
+			o.Break = true
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 // flagJumps sets the unverified-jump flag (indicators.FlagJumps) on obs in
 // place, keeping the store's order: callers and tests rely on it.
-func flagJumps(obs []indicators.Observation, breaks []indicators.SeriesBreak) {
+func flagJumps(obs []indicators.Observation, breaks indicators.Breaks) {
 	if indicators.MarkJumps(obs, breaks) { // in place: the store's order
 		return
 	}

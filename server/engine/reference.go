@@ -39,6 +39,8 @@ type Ref struct {
 	// Vintages is each indicator's vintage label, for the mixed-vintage
 	// check of derived figures.
 	Vintages map[string]string
+	// BreakIndex is Breaks by indicator and country.
+	BreakIndex indicators.Breaks
 }
 
 // NewRef indexes the reference data.
@@ -50,6 +52,7 @@ func NewRef(ref Reference) *Ref {
 		ByID:          map[string]indicators.Indicator{},
 		MilestoneByID: map[string]indicators.Milestone{},
 		Vintages:      map[string]string{},
+		BreakIndex:    indicators.IndexBreaks(ref.Breaks),
 	}
 	names := map[string]string{}
 	for _, c := range ref.Countries {

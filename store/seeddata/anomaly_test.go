@@ -21,8 +21,9 @@ func TestShippedAnomalies(t *testing.T) {
 	}
 	flagged := map[indicators.Key]bool{}
 	total := 0
+	breaks := indicators.IndexBreaks(ds.Breaks)
 	for _, id := range []string{"HWF_0001", "HWF_0006", "HWF_0010", "HWF_0014"} {
-		for _, o := range indicators.FlagJumps(by[id], ds.Breaks) {
+		for _, o := range indicators.FlagJumps(by[id], breaks) {
 			if o.Flag == indicators.FlagUnverifiedJump {
 				flagged[o.Key()] = true
 				total++

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/hwfdash/hwfdash/indicators"
 )
 
 // wsClient is a test websocket client.
@@ -197,6 +200,43 @@ func TestMissedEventsCaughtUp(t *testing.T) {
 	})
 	if v, _ := latestValue(t, b.URL, "HWF_0001", "DEU", 2024); v != 46.1 {
 		t.Fatalf("B serves %v, want 46.1", v)
+	}
+}
+
+// TestWriteSeenTwicePushedOnce: a write the version poll catches up with
+// before its bus event arrives (the poll ran between the commit and the
+// event, or the event came late from Redis) goes out once, not once for
+// each. The catch-up and the event are driven in order on the bus, and a
+// later write closes the check: a second copy would come before it.
+func TestWriteSeenTwicePushedOnce(t *testing.T) {
+	a := startApp(t, appOptions{poll: time.Hour})
+	_, secret := createToken(t, a.URL, "Ministry of Health, Germany", "DEU")
+	ws := dialWS(t, a.URL, nil)
+	ws.subscribe("indicator:HWF_0001")
+	ctx := context.Background()
+	// A write stored without its event, as when the poll gets there first.
+	v, err := a.Store.Append(ctx, []indicators.Observation{{Indicator: "HWF_0001", ISO3: "DEU", Year: 2024, Value: 46.1, Source: "Federal Statistical Office"}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Bus.Publish(ctx, indicators.Update{Kind: "resync"}); err != nil {
+		t.Fatal(err)
+	}
+	ws.await(func(m wsMessage) bool { return m.Type == "update" && m.Topic == "indicator:HWF_0001" && m.Version == v })
+	// Then the write's own event.
+	if err := a.Bus.Publish(ctx, indicators.Update{Kind: "data", Version: v, Topics: []string{"indicator:HWF_0001"}, Origin: "elsewhere"}); err != nil {
+		t.Fatal(err)
+	}
+	_, next := submit(t, a.URL, secret, obsRow{Indicator: "HWF_0001", ISO3: "DEU", Year: 2024, Value: 46.2, Source: "Federal Statistical Office"})
+	again := 0
+	ws.await(func(m wsMessage) bool {
+		if m.Type == "update" && m.Topic == "indicator:HWF_0001" && m.Version == v {
+			again++
+		}
+		return m.Type == "update" && m.Topic == "indicator:HWF_0001" && m.Version == next
+	})
+	if again > 0 {
+		t.Errorf("version %d pushed %d more times after the catch-up pushed it", v, again)
 	}
 }
 

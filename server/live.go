@@ -25,23 +25,6 @@ func (s *Server) advance(v int64) bool {
 	}
 }
 
-// claimPush raises the highest pushed data version to v, and says whether
-// this caller is the one to push v: false when v, or a later version, went
-// out already. The bus event of a write and the version poll both come to
-// a write, on two goroutines; when the poll ran between the write's commit
-// and its event, every client got the write's frames twice.
-func (s *Server) claimPush(v int64) bool {
-	for {
-		cur := s.pushed.Load()
-		if v <= cur {
-			return false
-		}
-		if s.pushed.CompareAndSwap(cur, v) {
-			return true
-		}
-	}
-}
-
 // startLoops runs the bus listener, the version poll and the chart
 // workers. All end with ctx.
 func (s *Server) startLoops(ctx context.Context) {
@@ -104,9 +87,6 @@ func (s *Server) onEvent(ctx context.Context, ev indicators.Update) {
 		}
 		s.eng.MarkChanged(ev.Version, engine.ChangedIndicators(ev.Topics))
 		s.advance(ev.Version)
-		if !s.claimPush(ev.Version) {
-			return // a catch-up pushed it (or a later version) already
-		}
 		// A large write's event carries no rows (Payload is empty): its
 		// subscribers get the new payloads without the changed rows.
 		var rows []indicators.Observation
@@ -156,9 +136,7 @@ func (s *Server) catchUp(ctx context.Context) {
 	if len(changes) >= catchUpLimit {
 		topics = s.hub.AllTopics()
 	}
-	if s.claimPush(v) { // else the write's event pushed it in the meantime
-		s.push(ctx, v, 0, topics, changes)
-	}
+	s.push(ctx, v, 0, topics, changes)
 	if len(changes) < catchUpLimit {
 		s.pushExperienceChanges(exps)
 	}
@@ -171,7 +149,9 @@ func (s *Server) catchUp(ctx context.Context) {
 func (s *Server) push(ctx context.Context, version, published int64, topics []string, rows []indicators.Observation) {
 	topics = append(topics, s.eng.AffectedTopics(topics, s.hub.AllTopics())...)
 	for _, t := range topics {
-		if !s.hub.HasSubscribers(t) {
+		// A topic is pushed once per version: a catch-up and the write's
+		// own event can both come here with it (Hub.Claim).
+		if !s.hub.Claim(t, version) {
 			continue
 		}
 		if s.eng.SlowTopic(t) {

@@ -200,10 +200,6 @@ type Server struct {
 	authFailures *limiter
 	httpConns    *connCap
 	version      atomic.Int64
-	// pushed is the highest data version whose update has gone out: a
-	// write's bus event and the version poll's catch-up can both come to
-	// one version, and only the first pushes it.
-	pushed atomic.Int64
 	// deck is the presentation state the projector screens show.
 	deck deckBox
 	// counters are reported by GET /api/v1/admin/stats.

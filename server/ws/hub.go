@@ -84,6 +84,8 @@ type Hub struct {
 type subscribers struct {
 	set  map[*Client]struct{}
 	list []*Client
+	// pushed is the highest data version pushed to the topic (Claim).
+	pushed int64
 }
 
 // New returns a hub serving app.
@@ -191,6 +193,23 @@ func (h *Hub) HasSubscribers(topic string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.topics[topic] != nil
+}
+
+// Claim says whether the caller is the one to push version v of a topic's
+// data: true when the topic has subscribers and no push of v, or of a later
+// version, claimed it before. A write reaches the server twice when the
+// version poll catches up with it before its bus event arrives; each path
+// pushes only the topics the other has not, so no client gets a write's
+// frame twice and none misses a topic only one of them covers.
+func (h *Hub) Claim(topic string, v int64) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	subs := h.topics[topic]
+	if subs == nil || v <= subs.pushed {
+		return false
+	}
+	subs.pushed = v
+	return true
 }
 
 // AllTopics lists every topic some client subscribes to.

@@ -148,6 +148,36 @@ func TestHubTopics(t *testing.T) {
 	}
 }
 
+// TestClaim: each version of a topic's data is claimed once, an older one
+// not after a newer one, a topic without subscribers never, and a topic's
+// claims start again once its last subscriber left.
+func TestClaim(t *testing.T) {
+	h, url := serve(t, Config{})
+	a := dial(t, url, nil)
+	subscribe(t, a, `{"subscribe":["x","y"]}`)
+	for i, tc := range []struct {
+		topic string
+		v     int64
+		want  bool
+	}{
+		{"x", 5, true},
+		{"x", 5, false}, // the same write seen again
+		{"y", 5, true},  // another topic: claimed apart
+		{"x", 4, false}, // older than what went out
+		{"x", 7, true},
+		{"z", 9, false}, // no subscribers
+	} {
+		if got := h.Claim(tc.topic, tc.v); got != tc.want {
+			t.Errorf("%d: Claim(%s, %d) = %v, want %v", i, tc.topic, tc.v, got, tc.want)
+		}
+	}
+	subscribe(t, a, `{"unsubscribe":["x"]}`)
+	subscribe(t, a, `{"subscribe":["x"]}`)
+	if !h.Claim("x", 6) {
+		t.Error("a topic subscribed again does not keep the claims of before")
+	}
+}
+
 // TestSlowClientDropped: a client that stops reading is dropped once its
 // queue is full, while another subscriber keeps receiving.
 func TestSlowClientDropped(t *testing.T) {

@@ -57,16 +57,33 @@ const EMBED_SIZES = {
   large: { width: '100%', height: EMBED_HEIGHT },
 };
 
-// The first-frame worker (the asset frames.js), made on first use; false
-// when there is none (no Worker, or it failed): ECharts then draws on the page.
+// The first-frame worker (the asset frames.js), made on first use once the
+// page has started (framesMayStart); false when there is none (no Worker,
+// or it failed): ECharts then draws on the page.
 let frameWorker = null;
 let frameSeq = 0;
 const frameWaiting = {}; // message id -> {resolve, reject}
 
+// The worker compiles and starts ECharts, a few hundred milliseconds of a
+// core. Started while the page's own features start, it took the core they
+// needed on a two-core machine and stretched their tasks; it waits for
+// them (main.js opens the gate once they have all run).
+let openFrames;
+const framesGate = new Promise(function (resolve) { openFrames = resolve; });
+
+// framesMayStart lets the first-frame worker start.
+export function framesMayStart() { openFrames(); }
+
+// frames is whether a first-frame worker can draw (one that failed cannot).
 function frames() {
+  if (frameWorker === null && (!window.Worker || !window.OffscreenCanvas || !document.body.dataset.frames)) frameWorker = false;
+  return frameWorker !== false;
+}
+
+// frameWorkerNow makes the worker on first use; null when it cannot be made.
+function frameWorkerNow() {
   if (frameWorker === null) {
     try {
-      if (!window.Worker || !window.OffscreenCanvas || !document.body.dataset.frames) throw new Error('no first-frame worker');
       frameWorker = new Worker(document.body.dataset.frames);
       frameWorker.onmessage = function (e) {
         const w = frameWaiting[e.data.id];
@@ -92,12 +109,14 @@ function frames() {
 
 // renderFrame resolves to an SVG blob of option drawn at width × height.
 function renderFrame(option, width, height, map) {
-  const w = frames();
-  if (!w) return Promise.reject(new Error('no first-frame worker'));
-  const id = ++frameSeq;
-  return new Promise(function (resolve, reject) {
-    frameWaiting[id] = { resolve: resolve, reject: reject };
-    w.postMessage({ id: id, option: option, width: width, height: height, map: map });
+  return framesGate.then(function () {
+    const w = frameWorkerNow();
+    if (!w) throw new Error('no first-frame worker');
+    const id = ++frameSeq;
+    return new Promise(function (resolve, reject) {
+      frameWaiting[id] = { resolve: resolve, reject: reject };
+      w.postMessage({ id: id, option: option, width: width, height: height, map: map });
+    });
   });
 }
 

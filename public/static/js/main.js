@@ -8,7 +8,7 @@
 // elements the page has, in the order the page's subscriptions expect.
 
 import { connect } from './live.js';
-import { startCharts, updateCharts, resizeOnWindow } from './charts.js';
+import { startCharts, updateCharts, resizeOnWindow, framesMayStart } from './charts.js';
 import { explorer, awaitFirstData } from './explorer.js';
 import { overviewTimeline } from './timeline.js';
 import { headlines, summaryTable, roadmap } from './panels.js';
@@ -64,6 +64,7 @@ function start() {
     }
     connect({ update: updateCharts, control: onControl, open: onOpen, reply: onReply });
     resizeOnWindow();
+    later(framesMayStart);
   })();
 }
 

@@ -25,11 +25,14 @@ func init() {
 const browserAcceptEncoding = "gzip, deflate, br, zstd"
 
 var (
-	// What the overview loads: its scripts and styles, and the map the page
-	// script fetches from the body's data-geo (it draws the map at once).
+	// What the overview loads: its scripts and styles, what it prefetches
+	// (ECharts, fetched at idle for a reader's first touch of a chart), the
+	// map the page script fetches from the body's data-geo (it draws the map
+	// at once) and the first-frame worker's script (data-frames).
 	scriptRE = regexp.MustCompile(`<script[^>]*\ssrc="([^"]+)"`)
-	styleRE  = regexp.MustCompile(`<link[^>]*rel="(?:stylesheet|preload|modulepreload)"[^>]*href="([^"]+)"`)
+	styleRE  = regexp.MustCompile(`<link[^>]*rel="(?:stylesheet|preload|prefetch|modulepreload)"[^>]*href="([^"]+)"`)
 	geoRE    = regexp.MustCompile(`data-geo="([^"]+)"`)
+	framesRE = regexp.MustCompile(`data-frames="([^"]+)"`)
 	// A content-hashed asset name: 10 hex digits before the extension.
 	hashedRE = regexp.MustCompile(`\.[0-9a-f]{10}\.[a-z0-9]+$`)
 )
@@ -109,7 +112,7 @@ func runPages(ctx context.Context, o Options) ([]Result, error) {
 		}
 	}
 	var paths []string
-	for _, re := range []*regexp.Regexp{scriptRE, styleRE, geoRE} {
+	for _, re := range []*regexp.Regexp{scriptRE, styleRE, geoRE, framesRE} {
 		for _, m := range re.FindAllStringSubmatch(string(html), -1) {
 			paths = append(paths, m[1])
 		}

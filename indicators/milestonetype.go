@@ -23,6 +23,7 @@ type ListResult struct {
 	Year     int    `json:"year"`
 	Citation string `json:"source_citation"`
 	Reason   string `json:"reason"`
+	Why      *Why   `json:"why,omitempty"` // Reason, to be said in a page's language (the European Region's only)
 	// Criterion is the country's standing on the list's density criterion,
 	// as context only (never the status).
 	Criterion *CountryResult `json:"criterion,omitempty"`
@@ -44,12 +45,14 @@ func ListMembership(m Milestone, facts []ListFact, region string, criterion *Cou
 		if f.CountriesListed == 0 {
 			r.Status = StatusNotListed
 			r.Reason = fmt.Sprintf("not on the %d list: the list names no Member State of the %s", m.ListYear, region)
+			r.Why = regionWhy(region, "list_names_none", float64(m.ListYear))
 			return r
 		}
 		r.Reason = fmt.Sprintf("the %d list names %d countries of the %s; which ones is not shipped", m.ListYear, f.CountriesListed, region)
+		r.Why = regionWhy(region, "list_names_some", float64(m.ListYear), float64(f.CountriesListed))
 		return r
 	}
-	r.Reason = fmt.Sprintf("no regional breakdown of the %d list was found", m.ListYear)
+	r.Reason, r.Why = because("list_no_breakdown", nil, float64(m.ListYear))
 	return r
 }
 
@@ -139,4 +142,13 @@ func roundHeadline(r RoundResult, total int) string {
 		h += fmt.Sprintf(". %s: %d of %d answered", ReceivedLabel, total-r.Received[StatusNotReceived], total)
 	}
 	return h
+}
+
+// regionWhy is a list reason's Why, whose messages name the European
+// Region: nil for another region (its English Reason is then said as is).
+func regionWhy(region, key string, nums ...float64) *Why {
+	if region != EuropeanRegion {
+		return nil
+	}
+	return &Why{Key: key, Nums: nums}
 }

@@ -1,7 +1,6 @@
 package indicators
 
 import (
-	"fmt"
 	"sort"
 )
 
@@ -37,12 +36,15 @@ func StableCountryStatus(m Measure, ind Indicator, series []Observation, refYear
 	}
 	sort.Slice(obs, func(i, j int) bool { return obs[i].Year < obs[j].Year })
 	if len(obs) == 0 {
-		return CountryResult{Status: StatusNoData, Reason: fmt.Sprintf("no value up to %d", refYear)}
+		r := CountryResult{Status: StatusNoData}
+		r.Reason, r.Why = because("no_value_up_to", nil, float64(refYear))
+		return r
 	}
 	latest := obs[len(obs)-1]
 	if latest.Year < refYear-RecencyWindow {
-		return CountryResult{Status: StatusStale, Latest: &latest,
-			Reason: fmt.Sprintf("latest value is from %d, older than the window %d–%d", latest.Year, refYear-RecencyWindow, refYear)}
+		r := CountryResult{Status: StatusStale, Latest: &latest}
+		r.Reason, r.Why = because("stale", nil, float64(latest.Year), float64(refYear-RecencyWindow), float64(refYear))
+		return r
 	}
 	r := CountryStatus(m, ind, obs, refYear)
 	switch m.Comparison {
@@ -53,7 +55,7 @@ func StableCountryStatus(m Measure, ind Indicator, series []Observation, refYear
 	}
 	if r.Status == StatusOffTrack && m.DueYear < refYear {
 		r.Status = StatusNotMet
-		r.Reason = fmt.Sprintf("%s in %d does not meet the threshold; due %d", fmtValue(latest.Value), latest.Year, m.DueYear)
+		r.Reason, r.Why = because("threshold_not_met", nil, round2(latest.Value), float64(latest.Year), float64(m.DueYear))
 	}
 	return r
 }
@@ -77,6 +79,7 @@ type StableRegion struct {
 	ProjectedCountries int                      `json:"projected_countries,omitempty"`
 	Countries          map[string]CountryResult `json:"countries"`
 	Reason             string                   `json:"reason"`
+	Why                *Why                     `json:"why,omitempty"`
 	Rules              []string                 `json:"rules"`
 }
 
@@ -114,22 +117,26 @@ func StableRegionStatus(m Measure, ind Indicator, byCountry map[string][]Observa
 		sort.Float64s(projected)
 		r.ProjectedMedian, r.ProjectedCountries = ptr(tidy(quantile(projected, 0.5))), len(projected)
 	}
-	counts := fmt.Sprintf("%d of %d met, %d stale, %d no data", r.Counts[StatusMet], r.Total, r.Counts[StatusStale], r.Counts[StatusNoData])
+	_, counts := because("counts", nil, float64(r.Counts[StatusMet]), float64(r.Total), float64(r.Counts[StatusStale]), float64(r.Counts[StatusNoData]))
 	switch {
 	case ind.Kind == KindYesNo || m.Comparison == Reduce:
-		r.Status, r.Reason = StatusNoData, "no Region rule for this target; see the counts: "+counts
+		r.Status = StatusNoData
+		r.Reason, r.Why = because("no_region_rule", counts)
 	case r.Coverage.Low:
-		r.Status, r.Reason = StatusNoData, fmt.Sprintf("low coverage: %d of %d Member States have a value from %d–%d; %s",
-			r.Coverage.Countries, r.Total, refYear-RecencyWindow, refYear, counts)
+		r.Status = StatusNoData
+		r.Reason, r.Why = because("low_coverage", counts, float64(r.Coverage.Countries), float64(r.Total), float64(refYear-RecencyWindow), float64(refYear))
 	case meets(m.Comparison, *r.Median, m.Target):
-		r.Status, r.Reason = StatusMet, fmt.Sprintf("median of latest values %s meets the threshold; %s", fmtValue(*r.Median), counts)
+		r.Status = StatusMet
+		r.Reason, r.Why = because("median_meets", counts, round2(*r.Median))
 	case m.DueYear < refYear:
-		r.Status, r.Reason = StatusNotMet, fmt.Sprintf("median of latest values %s does not meet the threshold; %s", fmtValue(*r.Median), counts)
+		r.Status = StatusNotMet
+		r.Reason, r.Why = because("median_not_met", counts, round2(*r.Median))
 	case r.ProjectedMedian != nil && meets(m.Comparison, *r.ProjectedMedian, m.Target):
-		r.Status, r.Reason = StatusOnTrack, fmt.Sprintf("median of %d countries' own trends reaches %s by %d; %s",
-			r.ProjectedCountries, fmtValue(*r.ProjectedMedian), m.DueYear, counts)
+		r.Status = StatusOnTrack
+		r.Reason, r.Why = because("own_trends_reach", counts, float64(r.ProjectedCountries), round2(*r.ProjectedMedian), float64(m.DueYear))
 	default:
-		r.Status, r.Reason = StatusOffTrack, fmt.Sprintf("not met, and the countries' own trends do not reach it by %d; %s", m.DueYear, counts)
+		r.Status = StatusOffTrack
+		r.Reason, r.Why = because("own_trends_short", counts, float64(m.DueYear))
 	}
 	return r
 }

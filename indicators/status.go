@@ -16,6 +16,7 @@ type CountryResult struct {
 	Progress  *float64     `json:"progress"`  // for reductions: share of the required reduction achieved
 	Baseline  *Observation `json:"baseline,omitempty"`
 	Reason    string       `json:"reason"`
+	Why       *Why         `json:"why,omitempty"` // Reason, to be said in a page's language
 	// Distance is the latest value's headroom over a threshold (value −
 	// target for "gte", target − value for "lte"; negative when not met);
 	// set by StableCountryStatus.
@@ -57,15 +58,23 @@ func CountryStatus(m Measure, ind Indicator, series []Observation, currentYear i
 				continue
 			}
 			o := obs[i]
+			r := CountryResult{Status: StatusMet, Latest: &o}
 			if meets(m.Comparison, o.Value, m.Target) {
-				return CountryResult{Status: StatusMet, Latest: &o, Reason: fmt.Sprintf("reported for %d", m.DueYear)}
+				r.Reason, r.Why = because("reported_for", nil, float64(m.DueYear))
+				return r
 			}
-			return CountryResult{Status: StatusOffTrack, Latest: &o, Reason: fmt.Sprintf("recorded as no for %d", m.DueYear)}
+			r.Status = StatusOffTrack
+			r.Reason, r.Why = because("recorded_no", nil, float64(m.DueYear))
+			return r
 		}
-		return CountryResult{Status: StatusNoData, Reason: "not reported yet"}
+		r := CountryResult{Status: StatusNoData}
+		r.Reason, r.Why = because("not_reported", nil)
+		return r
 	}
 	if len(obs) == 0 {
-		return CountryResult{Status: StatusNoData, Reason: "no data"}
+		r := CountryResult{Status: StatusNoData}
+		r.Reason, r.Why = because("no_data", nil)
+		return r
 	}
 	latest := obs[len(obs)-1]
 	res := CountryResult{Latest: &latest}
@@ -81,7 +90,9 @@ func CountryStatus(m Measure, ind Indicator, series []Observation, currentYear i
 				}
 			}
 			if !found {
-				return CountryResult{Status: StatusNoData, Latest: &latest, Reason: fmt.Sprintf("no baseline value for %d", *m.BaselineYear)}
+				r := CountryResult{Status: StatusNoData, Latest: &latest}
+				r.Reason, r.Why = because("no_baseline", nil, float64(*m.BaselineYear))
+				return r
 			}
 		}
 		res.Baseline = &base
@@ -92,11 +103,13 @@ func CountryStatus(m Measure, ind Indicator, series []Observation, currentYear i
 		target, cmp = base.Value*(1-m.Target), AtMost
 	}
 	if meets(cmp, latest.Value, target) {
-		res.Status, res.Reason = StatusMet, fmt.Sprintf("%s in %d meets the target", fmtValue(latest.Value), latest.Year)
+		res.Status = StatusMet
+		res.Reason, res.Why = because("meets_target", nil, round2(latest.Value), float64(latest.Year))
 		return res
 	}
 	if m.DueYear < currentYear {
-		res.Status, res.Reason = StatusOffTrack, fmt.Sprintf("not met and the due year %d has passed", m.DueYear)
+		res.Status = StatusOffTrack
+		res.Reason, res.Why = because("due_passed", nil, float64(m.DueYear))
 		return res
 	}
 	var xs, ys []float64
@@ -106,16 +119,19 @@ func CountryStatus(m Measure, ind Indicator, series []Observation, currentYear i
 		}
 	}
 	if len(xs) < trendMinPoints {
-		res.Status, res.Reason = StatusOffTrack, "not met, and too few recent points for a trend"
+		res.Status = StatusOffTrack
+		res.Reason, res.Why = because("too_few_points", nil)
 		return res
 	}
 	slope, icept := leastSquares(xs, ys)
 	p := tidy(icept + slope*float64(m.DueYear))
 	res.Projected = &p
 	if meets(cmp, p, target) {
-		res.Status, res.Reason = StatusOnTrack, fmt.Sprintf("trend reaches %.4g by %d", p, m.DueYear)
+		res.Status = StatusOnTrack
+		res.Reason, res.Why = because("trend_reaches", nil, sig4(p), float64(m.DueYear))
 	} else {
-		res.Status, res.Reason = StatusOffTrack, fmt.Sprintf("trend gives %.4g by %d", p, m.DueYear)
+		res.Status = StatusOffTrack
+		res.Reason, res.Why = because("trend_gives", nil, sig4(p), float64(m.DueYear))
 	}
 	return res
 }
@@ -147,6 +163,7 @@ type RegionResult struct {
 	Median    *CountryResult           `json:"median,omitempty"`
 	Countries map[string]CountryResult `json:"countries"`
 	Reason    string                   `json:"reason"`
+	Why       *Why                     `json:"why,omitempty"`
 }
 
 // RegionStatus rates every Member State and the Region. A country missing
@@ -168,13 +185,17 @@ func RegionStatus(m Measure, ind Indicator, byCountry map[string][]Observation, 
 	if ind.Kind == KindYesNo {
 		switch {
 		case r.Counts[StatusMet] == r.Total && r.Total > 0:
-			r.Status, r.Reason = StatusMet, "every Member State met it"
+			r.Status = StatusMet
+			r.Reason, r.Why = because("every_member_state_met", nil)
 		case r.Counts[StatusNoData] == r.Total:
-			r.Status, r.Reason = StatusNoData, "no Member State has answered yet"
+			r.Status = StatusNoData
+			r.Reason, r.Why = because("none_answered", nil)
 		case m.DueYear >= currentYear:
-			r.Status, r.Reason = StatusOnTrack, fmt.Sprintf("%d of %d so far; due %d", r.Counts[StatusMet], r.Total, m.DueYear)
+			r.Status = StatusOnTrack
+			r.Reason, r.Why = because("so_far", nil, float64(r.Counts[StatusMet]), float64(r.Total), float64(m.DueYear))
 		default:
-			r.Status, r.Reason = StatusOffTrack, fmt.Sprintf("%d of %d by %d", r.Counts[StatusMet], r.Total, m.DueYear)
+			r.Status = StatusOffTrack
+			r.Reason, r.Why = because("by_year", nil, float64(r.Counts[StatusMet]), float64(r.Total), float64(m.DueYear))
 		}
 		return r
 	}
@@ -187,7 +208,8 @@ func RegionStatus(m Measure, ind Indicator, byCountry map[string][]Observation, 
 	}
 	med := CountryStatus(m, ind, medians, currentYear)
 	r.Median = &med
-	r.Status, r.Reason = med.Status, "regional median: "+med.Reason
+	r.Status = med.Status
+	r.Reason, r.Why = because("regional_median", med.Why)
 	return r
 }
 

@@ -153,3 +153,45 @@ func TestIndicatorAndMilestoneMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestWhyMessages: every status reason (indicators.Why) has its message in
+// each language, English as the Go source says it, each with the same
+// placeholders, so that no number or sub-reason is dropped in translation.
+func TestWhyMessages(t *testing.T) {
+	m, err := LoadMessages(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holes := regexp.MustCompile(`\{(?:sub|\d+)\}`)
+	set := func(s string) map[string]int {
+		out := map[string]int{}
+		for _, h := range holes.FindAllString(s, -1) {
+			out[h]++
+		}
+		return out
+	}
+	for key, en := range indicators.WhyMessages {
+		if got := m.Optional("en", "why."+key, ""); got != en {
+			t.Errorf("en why.%s = %q, the Go source says %q", key, got, en)
+		}
+		want := set(en)
+		for _, lang := range Languages() {
+			msg := m.Optional(lang, "why."+key, "")
+			if msg == "" {
+				t.Errorf("%s lacks why.%s", lang, key)
+				continue
+			}
+			got := set(msg)
+			if len(got) != len(want) {
+				t.Errorf("%s why.%s has placeholders %v, English %v", lang, key, got, want)
+				continue
+			}
+			for h, n := range want {
+				if got[h] != n {
+					t.Errorf("%s why.%s has placeholders %v, English %v", lang, key, got, want)
+					break
+				}
+			}
+		}
+	}
+}

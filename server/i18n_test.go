@@ -33,6 +33,20 @@ func TestPagesInEveryLanguage(t *testing.T) {
 			}
 		}
 	}
+	// A milestone's status says why in the page's language, its values
+	// with the language's decimal mark.
+	for lang, want := range map[string]string{
+		"en": "median of latest values 112.78 meets the threshold; 48 of 53 met",
+		"fr": "la médiane des dernières valeurs, 112,78, atteint le seuil ; 48 sur 53 atteints",
+		"de": "der Median der letzten Werte, 112,78, erreicht den Schwellenwert; 48 von 53 erreicht",
+		"ru": "медиана последних значений (112,78) достигает порога; 48 из 53 достигли",
+	} {
+		for _, path := range []string{"/milestones", "/roadmap"} {
+			if body := readBody(t, getJSON(t, a.URL+path+"?lang="+lang, nil)); !strings.Contains(body, want) {
+				t.Errorf("%s in %s: no %q", path, lang, want)
+			}
+		}
+	}
 	req, _ := http.NewRequest(http.MethodGet, a.URL+"/milestones", nil)
 	req.Header.Set("Accept-Language", "de-CH,de;q=0.9,en;q=0.5")
 	resp, err := http.DefaultClient.Do(req)
@@ -99,6 +113,22 @@ func TestBrowserLanguages(t *testing.T) {
 			)
 			if i := strings.Index(text, "⟦"); i >= 0 {
 				t.Errorf("%s: missing message %s", path, text[i:min(len(text), i+40)])
+			}
+			// The country table's milestone statuses say why in the page's
+			// language (the script's why(), from the summary's JSON).
+			if strings.HasPrefix(path, "/countries/") {
+				var titles []string
+				run(t, ctx, 10*time.Second, chromedp.Evaluate(`[...document.querySelectorAll('table.summary span[class^="status-"][title]')].map(s => s.title)`, &titles))
+				if len(titles) == 0 {
+					t.Errorf("%s: no milestone status with its reason", path)
+				}
+				for _, ti := range titles {
+					for _, en := range []string{"threshold", "meets", "trend", "not met", "no data", "reported", "value"} {
+						if strings.Contains(ti, en) {
+							t.Errorf("%s: a status's reason in English: %q", path, ti)
+						}
+					}
+				}
 			}
 			if lang == "ru" && strings.HasPrefix(path, "/?") {
 				screenshot(t, ctx, "overview-ru")

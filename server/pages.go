@@ -51,6 +51,7 @@ func newPages(a *public.Assets) (*pages, error) {
 		"ind":     func(string) string { return "" },
 		"msTitle": func(id, def string) string { return def },
 		"group":   func(name string) string { return name },
+		"why":     func(_ *indicators.Why, reason string) string { return reason },
 	}
 	p := &pages{tmpl: map[string]*template.Template{}}
 	for _, name := range pageNames {
@@ -271,6 +272,7 @@ func liveURL(c *fiber.Ctx) string {
 var jsMessagePrefixes = []string{
 	"announce.", "chart.", "control.", "coverage.", "dist.", "exp.", "explorer.", "flag.", "import.",
 	"indicator.", "live.", "overview.", "pinned.", "present.", "roadmap.", "status.", "submit.", "table.",
+	"why.",
 }
 
 func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
@@ -301,6 +303,14 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 		"ind":     func(id string) string { return s.eng.LocalIndicator(lang, s.ref.ByID[id]).Name },
 		"msTitle": func(id, def string) string { return s.msgs.Optional(lang, "ms."+id+".title", def) },
 		"group":   func(name string) string { return s.msgs.Optional(lang, "group."+name, name) },
+		// A status's reason in the page's language; one without a Why
+		// (a cited list, a reporting round) keeps its English text.
+		"why": func(w *indicators.Why, reason string) string {
+			if w == nil {
+				return reason
+			}
+			return w.Text(func(k string) string { return s.msgs.Optional(lang, "why."+k, "") }, decimalMark(lang))
+		},
 	})
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
@@ -309,6 +319,15 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	return c.Send(buf.Bytes())
+}
+
+// decimalMark is a page language's decimal mark (methods.numbers: a
+// decimal comma in French, German and Russian).
+func decimalMark(lang string) string {
+	if lang == "en" {
+		return "."
+	}
+	return ","
 }
 
 // localCountries gives the Member States with their names in a language,

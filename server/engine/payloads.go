@@ -501,11 +501,11 @@ func (e *Engine) Milestones(ctx context.Context, version int64) (MilestonesResul
 // every Member State has the list's status, the reason cites the list, and
 // the density criterion's coverage is carried as context.
 func (e *Engine) listRegion(lr indicators.ListResult, crit *indicators.StableRegion) *indicators.StableRegion {
-	r := &indicators.StableRegion{Status: lr.Status, Total: len(e.ref.Countries), Reason: lr.Reason,
+	r := &indicators.StableRegion{Status: lr.Status, Total: len(e.ref.Countries), Reason: lr.Reason, Why: lr.Why,
 		Counts: map[indicators.Status]int{lr.Status: len(e.ref.Countries)}, Countries: map[string]indicators.CountryResult{},
 		Rules: []string{"membership of the published list, as cited; the density criterion is context, not a status"}}
 	for _, c := range e.ref.Countries {
-		r.Countries[c.ISO3] = indicators.CountryResult{Status: lr.Status, Reason: lr.Reason}
+		r.Countries[c.ISO3] = indicators.CountryResult{Status: lr.Status, Reason: lr.Reason, Why: lr.Why}
 	}
 	if crit != nil {
 		r.ReferenceYear, r.Coverage, r.Median, r.P25, r.P75 = crit.ReferenceYear, crit.Coverage, crit.Median, crit.P25, crit.P75
@@ -686,7 +686,7 @@ func (e *Engine) Summary(ctx context.Context, iso3 string, version int64) (Summa
 			case indicators.MilestoneList:
 				crit := cm.Result
 				lr := indicators.ListMembership(m, e.ref.Lists, indicators.EuropeanRegion, &crit)
-				cm.Result = indicators.CountryResult{Status: lr.Status, Reason: lr.Reason, Latest: crit.Latest, Distance: crit.Distance}
+				cm.Result = indicators.CountryResult{Status: lr.Status, Reason: lr.Reason, Why: lr.Why, Latest: crit.Latest, Distance: crit.Distance}
 			case indicators.MilestoneRound:
 				for _, r := range indicators.NRIRounds() {
 					if r.Number == m.Round {

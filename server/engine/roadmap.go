@@ -61,6 +61,7 @@ type RoadmapMilestone struct {
 type RoadmapStatus struct {
 	Status indicators.Status         `json:"status"`
 	Reason string                    `json:"reason"`
+	Why    *indicators.Why           `json:"why,omitempty"` // Reason, to be said in the page's language
 	Counts map[indicators.Status]int `json:"counts"`
 	Total  int                       `json:"total"`
 	// Met is Counts["met"]: the Member States that meet the milestone;
@@ -97,7 +98,7 @@ func (e *Engine) Roadmap(ctx context.Context, version int64) (*RoadmapResult, er
 			rm.Href = "/indicators/" + url.PathEscape(m.Measure.Indicator)
 		}
 		if m.Region != nil {
-			rm.Status = &RoadmapStatus{Status: m.Region.Status, Reason: m.Region.Reason, Counts: m.Region.Counts, Total: m.Region.Total,
+			rm.Status = &RoadmapStatus{Status: m.Region.Status, Reason: m.Region.Reason, Why: m.Region.Why, Counts: m.Region.Counts, Total: m.Region.Total,
 				Met: m.Region.Counts[indicators.StatusMet] + m.Region.Counts[indicators.StatusReceivedYes], Counted: m.Type != indicators.MilestoneList}
 		}
 		if m.Scope == "europe" {

@@ -2,7 +2,7 @@
 // headline figures, a country's summary table and the milestone status
 // tables of /roadmap and /milestones.
 
-import { T, withLang } from './i18n.js';
+import { T, withLang, why } from './i18n.js';
 import { $, $all, el, sourceText, missing, getJSON } from './dom.js';
 import { fmt, fmtSigned } from './format.js';
 import { onLive } from './live.js';
@@ -93,7 +93,7 @@ export function summaryTable() {
         }
         (it.milestones || []).forEach(function (m) {
           const s = el('span', m.id + ': ' + T('status.' + m.result.status), 'status-' + m.result.status);
-          s.title = m.result.reason;
+          s.title = why(m.result.why, m.result.reason);
           ms.appendChild(s); ms.appendChild(document.createTextNode(' '));
         });
         [latest, year, med, ms, src].forEach(function (c) { tr.appendChild(c); });
@@ -126,7 +126,7 @@ export function roadmap() {
         const counts = m.region.counts || {};
         // A reporting round counts the yes answers received by hwfdash.
         const met = (counts.met || 0) + (counts.received_yes || 0);
-        const reason = el('span', ' (' + m.region.reason + ')', 'muted');
+        const reason = el('span', ' (' + why(m.region.why, m.region.reason) + ')', 'muted');
         if (t.classList.contains('roadmap-milestones') && m.type !== 'list_membership') {
           const detail = el('span', ' ' + T('roadmap.met_count') + ' ' + met + ' ' + T('chart.of') + ' ' + m.region.total, 'muted count');
           cell.replaceChildren(st, detail, reason);

@@ -225,10 +225,10 @@ func entry(c indicators.Change, opts Options) atomEntry {
 	}
 	var content strings.Builder
 	for i, o := range c.Rows {
-		fmt.Fprintf(&content, "%d: %s", o.Year, number(o.Value))
+		content.WriteString(opts.t("feed.row", "{year}", strconv.Itoa(o.Year), "{value}", opts.number(o.Value)))
 		if i < len(c.Previous) {
 			if p := c.Previous[i]; p != nil {
-				content.WriteString(", " + opts.t("feed.revised_from", "{value}", number(*p)))
+				content.WriteString(", " + opts.t("feed.revised_from", "{value}", opts.number(*p)))
 			} else {
 				content.WriteString(", " + opts.t("feed.new"))
 			}
@@ -245,7 +245,7 @@ func entry(c indicators.Change, opts Options) atomEntry {
 	at := atomTime(c.RecordedAt)
 	return atomEntry{
 		ID:        opts.tag(fmt.Sprintf("change/%d/%s/%s", c.Version, url.PathEscape(c.Indicator), url.PathEscape(c.ISO3))),
-		Title:     atomText{Type: "text", Text: fmt.Sprintf("%s: %s, %s (%s)", country, ind, years, figures)},
+		Title:     atomText{Type: "text", Text: opts.t("feed.entry_title", "{country}", country, "{indicator}", ind, "{years}", years, "{figures}", figures)},
 		Updated:   at,
 		Published: at,
 		Author:    atomPerson{Name: c.Author},
@@ -259,7 +259,15 @@ func entry(c indicators.Change, opts Options) atomEntry {
 	}
 }
 
-func number(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+// number writes a figure as stored, with the feed language's decimal mark
+// (a comma in French, German and Russian, as on the pages), never grouped.
+func (o Options) number(v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if o.Lang != "" && o.Lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
 
 // yearSpan names the years of rows (ordered by year): "2020" or "2019–2021".
 func yearSpan(rows []indicators.Observation, opts Options) string {

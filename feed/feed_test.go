@@ -391,9 +391,10 @@ func TestRenderInAnotherLanguage(t *testing.T) {
 			t.Errorf("lang %q, title %q, self %q; want fr, %q, %q", f.Lang, f.Title[0], links["self"], tc.title, tc.self)
 		}
 		last := f.Entries[len(f.Entries)-1]
-		if !strings.Contains(last.Content[0].Text, "révisé, auparavant 51.5 (source : BMSGPK)") ||
+		// French typography: a space before the colon, a decimal comma.
+		if !strings.Contains(last.Content[0].Text, "2020 : 53, révisé, auparavant 51,5 (source : BMSGPK)") || !strings.HasPrefix(last.Title[0], "Autriche : ") ||
 			!strings.Contains(last.Summary[0], "2 chiffres de Medical doctors") || last.Links[0].Href != "https://hwf.example.org/countries/AUT?lang=fr" {
-			t.Errorf("entry in French: %q / %q / %q", last.Content[0].Text, last.Summary[0], last.Links[0].Href)
+			t.Errorf("entry in French: %q / %q / %q / %q", last.Title[0], last.Content[0].Text, last.Summary[0], last.Links[0].Href)
 		}
 	}
 	if _, _, err := Render(nil, indicators.ChangeFilter{}, Options{BaseURL: "https://hwf.example.org", Text: func(string) string { return "" }}); err == nil ||

@@ -58,7 +58,9 @@ function start() {
   let i = 0;
   (function next() {
     if (i < todo.length) {
-      todo[i++][1]();
+      // A feature that fails is reported and the rest still start: the
+      // live connection and the charts' first frames wait for them all.
+      try { todo[i++][1](); } catch (e) { console.error(e); }
       later(next);
       return;
     }

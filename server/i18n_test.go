@@ -47,6 +47,17 @@ func TestPagesInEveryLanguage(t *testing.T) {
 			}
 		}
 	}
+	// The Code's cited facts name what they count in the page's language.
+	for lang, want := range map[string]string{
+		"en": "<b>40</b> designated national authorities, European Region",
+		"fr": "<b>40</b> autorités nationales désignées, Région européenne",
+		"de": "<b>40</b> benannte nationale Behörden, Europäische Region",
+		"ru": "<b>40</b> — назначенные национальные органы, Европейский регион",
+	} {
+		if body := readBody(t, getJSON(t, a.URL+"/?lang="+lang, nil)); !strings.Contains(body, want) {
+			t.Errorf("/ in %s: no %q", lang, want)
+		}
+	}
 	req, _ := http.NewRequest(http.MethodGet, a.URL+"/milestones", nil)
 	req.Header.Set("Accept-Language", "de-CH,de;q=0.9,en;q=0.5")
 	resp, err := http.DefaultClient.Do(req)

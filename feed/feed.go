@@ -44,6 +44,9 @@ type Options struct {
 	// feed fills in. It is required: the catalogue is the one place the
 	// words are written.
 	Text func(key string) string
+	// DecimalMark is Lang's decimal mark (public.DecimalMark); empty
+	// means a point.
+	DecimalMark string
 }
 
 // Keys are the message keys a feed's Text must answer.
@@ -259,12 +262,12 @@ func entry(c indicators.Change, opts Options) atomEntry {
 	}
 }
 
-// number writes a figure as stored, with the feed language's decimal mark
-// (a comma in French, German and Russian, as on the pages), never grouped.
+// number writes a figure as stored, with the feed language's decimal
+// mark, never grouped.
 func (o Options) number(v float64) string {
 	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if o.Lang != "" && o.Lang != "en" {
-		s = strings.Replace(s, ".", ",", 1)
+	if o.DecimalMark != "" {
+		s = strings.Replace(s, ".", o.DecimalMark, 1)
 	}
 	return s
 }

@@ -363,6 +363,7 @@ func TestRenderInAnotherLanguage(t *testing.T) {
 	t.Parallel()
 	fr := opts
 	fr.Lang = "fr"
+	fr.DecimalMark = ","
 	fr.Text = func(key string) string { return catalogue.T("fr", key) }
 	fr.CountryName = names{"AUT": "Autriche", "DEU": "Allemagne"}.get
 	for _, tc := range []struct {

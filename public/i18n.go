@@ -19,6 +19,16 @@ var languages = []string{"en", "fr", "de", "ru"}
 // Languages lists the interface languages, the default first.
 func Languages() []string { return append([]string(nil), languages...) }
 
+// DecimalMark is a language's decimal mark, as the pages write numbers
+// (methods.numbers; format.js has the same, from CLDR): a comma in French,
+// German and Russian.
+func DecimalMark(lang string) string {
+	if lang == "" || lang == "en" {
+		return "."
+	}
+	return ","
+}
+
 // Messages holds the interface's messages and the Member States' names in
 // every language.
 type Messages struct {

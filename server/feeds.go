@@ -9,6 +9,7 @@ import (
 
 	"github.com/hwfdash/hwfdash/feed"
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/public"
 	"github.com/hwfdash/hwfdash/server/engine"
 )
 
@@ -37,7 +38,7 @@ func (s *Server) getFeed(c *fiber.Ctx) error {
 		if err != nil {
 			return nil, err
 		}
-		body, _, err := feed.Render(changes, f, feed.Options{BaseURL: base, Lang: lang,
+		body, _, err := feed.Render(changes, f, feed.Options{BaseURL: base, Lang: lang, DecimalMark: public.DecimalMark(lang),
 			Text:          func(key string) string { return s.msgs.T(lang, key) },
 			CountryName:   func(iso3 string) string { return s.msgs.Country(lang, iso3, s.ref.CountryName(iso3)) },
 			IndicatorName: func(id string) string { return s.eng.LocalIndicator(lang, s.ref.ByID[id]).Name }})

@@ -309,7 +309,7 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 			if w == nil {
 				return reason
 			}
-			return w.Text(func(k string) string { return s.msgs.Optional(lang, "why."+k, "") }, decimalMark(lang))
+			return w.Text(func(k string) string { return s.msgs.Optional(lang, "why."+k, "") }, public.DecimalMark(lang))
 		},
 	})
 	var buf bytes.Buffer
@@ -319,15 +319,6 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	return c.Send(buf.Bytes())
-}
-
-// decimalMark is a page language's decimal mark (methods.numbers: a
-// decimal comma in French, German and Russian).
-func decimalMark(lang string) string {
-	if lang == "en" {
-		return "."
-	}
-	return ","
 }
 
 // localCountries gives the Member States with their names in a language,

@@ -3,7 +3,7 @@
 // decimally (67.195 → 67.2, not the 67.19 binary rounding gives), years
 // never grouped (2022, not "2,022").
 
-import { lang } from './i18n.js';
+import { lang, optional } from './i18n.js';
 
 export function hhmmss(d) { return d.toTimeString().slice(0, 8); }
 
@@ -20,6 +20,22 @@ function numberFormat(digits) {
 // locale's data, 15–30 ms on a desktop and four times that on a phone, in
 // the task that first shows a number: the page's own tables do without it.
 const SEPARATORS = { en: [',', '.'], fr: ['\u202f', ','], de: ['.', ','], ru: ['\u00a0', ','] };
+
+// why says a status's reason (the server's indicators.Why: a message key,
+// its numbers {0}, {1}… and the reason it goes on with, {sub}) in the
+// page's language, numbers with its decimal mark and never grouped (they
+// are years, counts and values rounded by the server); a reason without
+// one (a reporting round) keeps its English text.
+export function why(w, reason) {
+  const msg = w && w.key && optional('why.' + w.key);
+  if (!msg) return reason || '';
+  const point = (SEPARATORS[lang] || SEPARATORS.en)[1];
+  return msg.replace(/\{(sub|\d+)\}/g, function (all, name) {
+    if (name === 'sub') return why(w.sub, '');
+    const n = (w.nums || [])[Number(name)];
+    return n === undefined ? all : String(n).replace('.', point);
+  });
+}
 
 // formatNumber writes v, already rounded to at most digits places, as
 // Intl.NumberFormat(lang, {maximumFractionDigits: digits}) does.

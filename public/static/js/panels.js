@@ -2,9 +2,9 @@
 // headline figures, a country's summary table and the milestone status
 // tables of /roadmap and /milestones.
 
-import { T, withLang, why } from './i18n.js';
+import { T, withLang } from './i18n.js';
 import { $, $all, el, sourceText, missing, getJSON } from './dom.js';
-import { fmt, fmtSigned } from './format.js';
+import { fmt, fmtSigned, why } from './format.js';
 import { onLive } from './live.js';
 import { resizeCharts } from './charts.js';
 

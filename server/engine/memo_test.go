@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -143,5 +144,72 @@ func TestMemoLoadsOnceForConcurrentCallers(t *testing.T) {
 	// The read's result is kept: a later caller reads nothing.
 	if _, err := e.allSeries(context.Background(), ind); err != nil || st.reads.Load() != 1 {
 		t.Fatalf("after the shared read: err %v, %d reads", err, st.reads.Load())
+	}
+}
+
+// TestRegionalYearsReusedOnlyWhenUnchanged: after each write the regional
+// series, whose unchanged years are reused from the previous computation
+// (yearAggregate), equals one computed afresh by an engine with no memo;
+// and the years a write left alone are the same aggregates, not copies.
+func TestRegionalYearsReusedOnlyWhenUnchanged(t *testing.T) {
+	ref, obs := fixture()
+	st := &memStore{obs: obs}
+	e := New(Config{Store: st, Reference: ref, CurrentYear: func() int { return 2025 }})
+	ind := e.ref.ByID[fixtureIndicator]
+	set := func(id, iso3 string, year int, value float64) {
+		for i, o := range st.obs {
+			if o.Indicator == id && o.ISO3 == iso3 && o.Year == year {
+				st.obs[i].Value = value
+				return
+			}
+		}
+		st.obs = append(st.obs, indicators.Observation{Indicator: id, ISO3: iso3, Year: year, Value: value, Source: "fixture"})
+	}
+	writes := []struct {
+		name    string
+		write   func()
+		ids     []string
+		changed []int // the years whose aggregate must be computed again
+	}{
+		{"a value", func() { set(fixtureIndicator, "C02", 2019, 23) }, []string{fixtureIndicator}, []int{2019}},
+		// A tenfold value is an unverified jump, and so is the fall back
+		// the next year: that year's flags change with it.
+		{"a jump", func() { set(fixtureIndicator, "C01", 2020, 120) }, []string{fixtureIndicator}, []int{2020, 2021}},
+		{"a population", func() { set(population, "C03", 2022, 2e6) }, []string{population}, []int{2022}},
+		{"a new year", func() { set(fixtureIndicator, "C05", 2024, 60) }, []string{fixtureIndicator}, []int{2024}},
+		{"nothing", func() {}, []string{fixtureIndicator}, nil},
+	}
+	ctx := context.Background()
+	prev, err := e.memoRegionalSeries(ctx, ind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range writes {
+		w.write()
+		e.MarkChanged(int64(i+2), w.ids)
+		got, err := e.memoRegionalSeries(ctx, ind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := New(Config{Store: &memStore{obs: slices.Clone(st.obs)}, Reference: ref, CurrentYear: func() int { return 2025 }}).
+			regionalSeries(ctx, ind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, fresh) {
+			t.Fatalf("%s: the series with reused years differs from a fresh one:\n got %+v\nwant %+v", w.name, got, fresh)
+		}
+		before := map[int]indicators.Regional{}
+		for _, r := range prev {
+			before[r.Year] = r
+		}
+		for _, r := range got {
+			old, ok := before[r.Year]
+			reused := ok && len(r.Countries) > 0 && &old.Countries[0] == &r.Countries[0]
+			if want := !slices.Contains(w.changed, r.Year); reused != want {
+				t.Errorf("%s: year %d reused %v, want %v", w.name, r.Year, reused, want)
+			}
+		}
+		prev = got
 	}
 }

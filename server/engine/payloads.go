@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"reflect"
 	"slices"
 	"sort"
 	"sync"
@@ -289,17 +291,65 @@ func (e *Engine) regionalSeriesOf(ctx context.Context, ind indicators.Indicator,
 	}()
 	out := make([]indicators.Regional, 0, 32)
 	isMember := indicators.MemberSet(e.ref.Countries)
+	prev := e.memo.yearAggregates(ind.ID)
+	next := make(map[int]yearAggregate, len(prev))
 	for rest := byYear; len(rest) > 0; {
 		y := rest[0].Year
 		n := 1
 		for n < len(rest) && rest[n].Year == y {
 			n++
 		}
-		out = append(out, indicators.AggregateRegion(ind, rest[:n], y,
-			indicators.RegionContext{Members: e.ref.Countries, Population: pop[y], Inputs: inputs[y], IsMember: isMember}))
+		rows := rest[:n]
 		rest = rest[n:]
+		if p, ok := prev[y]; ok && p.from(rows, pop[y], inputs[y]) {
+			out, next[y] = append(out, p.result), p
+			continue
+		}
+		r := indicators.AggregateRegion(ind, rows, y,
+			indicators.RegionContext{Members: e.ref.Countries, Population: pop[y], Inputs: inputs[y], IsMember: isMember})
+		out = append(out, r)
+		next[y] = yearAggregate{rows: slices.Clone(rows), pop: pop[y], inputs: inputs[y], result: r}
 	}
+	e.memo.keepYearAggregates(ind.ID, next)
 	return out, nil
+}
+
+// yearAggregate is one year's regional aggregate of an indicator with
+// everything it was computed from. A write changes a year or two of a
+// series (the row's own, and the next year of that country, whose jump
+// flag is judged against it), yet the whole series was aggregated again
+// after each one, between the write and its broadcast (issue 17): a year
+// whose inputs are the same as last time keeps its aggregate instead.
+// AggregateRegion is a function of these inputs alone (the members are
+// the engine's, fixed), so the reuse needs no knowledge of what a write
+// touched, and a pinned view (At) reading an older version is as safe.
+type yearAggregate struct {
+	rows   []indicators.Observation
+	pop    map[string]float64
+	inputs map[string]map[string]float64
+	result indicators.Regional
+}
+
+// from says whether the aggregate was computed from these inputs. Rows are
+// compared field by field (==, the recorded time included): a row read
+// again from the store is the same record; anything else counts as a
+// change and is aggregated again, which is never wrong, only slower.
+func (a yearAggregate) from(rows []indicators.Observation, pop map[string]float64, inputs map[string]map[string]float64) bool {
+	return slices.Equal(a.rows, rows) && sameValues(a.pop, pop) &&
+		maps.EqualFunc(a.inputs, inputs, sameValues)
+}
+
+// sameValues is maps.Equal, at once when both are the one map: the
+// population is read once per version of it (allPopulation), so its
+// year's map is the same map from one write to the next.
+func sameValues(a, b map[string]float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() {
+		return true
+	}
+	return maps.Equal(a, b)
 }
 
 // byYearPool keeps the buffers regionalSeriesOf sorts a series into: a

@@ -121,6 +121,26 @@ type memo struct {
 	// each making its own: the first read of every series is the costliest
 	// thing the engine does.
 	flights map[flightKey]*flight
+	// years is each indicator's latest regional aggregates by year, with
+	// their inputs (yearAggregate): reused for the years a write left alone.
+	years map[string]map[int]yearAggregate
+}
+
+// yearAggregates is the aggregates last kept for an indicator; the map is
+// not changed after it is kept (keepYearAggregates replaces it whole).
+func (m *memo) yearAggregates(id string) map[int]yearAggregate {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.years[id]
+}
+
+func (m *memo) keepYearAggregates(id string, years map[int]yearAggregate) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.years == nil {
+		m.years = map[string]map[int]yearAggregate{}
+	}
+	m.years[id] = years
 }
 
 type flightKey struct {

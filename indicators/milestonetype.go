@@ -74,6 +74,8 @@ type RoundResult struct {
 	// that per-country answers arrive by submission, never "0 of 53".
 	AnyReceived bool   `json:"any_received"`
 	Headline    string `json:"headline"`
+	// Why is Headline as a message, for a page in another language.
+	Why *Why `json:"why,omitempty"`
 }
 
 // RoundSummary gives a reporting round's result. answers are the Member
@@ -108,40 +110,37 @@ func RoundSummary(round Round, facts []RoundFact, answers map[string][]Observati
 		r.Received[s]++
 	}
 	r.AnyReceived = r.Received[StatusNotReceived] < len(members)
-	r.Headline = roundHeadline(r, len(members))
+	r.Headline, r.Why = roundHeadline(r, len(members))
 	return r
 }
 
 // roundHeadline states the cited facts, and what hwfdash received only when
-// it received something.
-func roundHeadline(r RoundResult, total int) string {
-	var parts []string
+// it received something: its English text and its Why.
+func roundHeadline(r RoundResult, total int) (string, *Why) {
+	var parts []*Why
 	for _, f := range r.Cited {
 		if f.Number == nil {
 			continue
 		}
-		where := "globally"
+		key := "fact_global"
 		if f.WHORegion == EuropeanRegionCode {
-			where = "in the European Region"
+			key = "fact_region"
 		} else if f.WHORegion != "ALL" {
 			continue
 		}
-		s := fmt.Sprintf("%s %s %s", f.Value, strings.ReplaceAll(f.Metric, "_", " "), where)
 		if strings.Contains(strings.ToLower(f.AsOf), "interim") {
-			s += " (interim)"
+			key += "_interim"
 		}
-		parts = append(parts, s)
+		parts = append(parts, &Why{Key: key, Nums: []float64{*f.Number}, Metric: f.Metric})
 	}
-	h := fmt.Sprintf("Round %d (%d): ", r.Round, r.ReportingYear)
+	w := &Why{Key: "round_facts", Nums: []float64{float64(r.Round), float64(r.ReportingYear)}, Parts: parts}
 	if len(parts) == 0 {
-		h += "no count cited"
-	} else {
-		h += strings.Join(parts, "; ")
+		w = &Why{Key: "round_no_facts", Nums: w.Nums}
 	}
 	if r.AnyReceived {
-		h += fmt.Sprintf(". %s: %d of %d answered", ReceivedLabel, total-r.Received[StatusNotReceived], total)
+		w = &Why{Key: "round_received", Nums: []float64{float64(total - r.Received[StatusNotReceived]), float64(total)}, Sub: w}
 	}
-	return h
+	return w.English(), w
 }
 
 // regionWhy is a list reason's Why, whose messages name the European

@@ -9,11 +9,15 @@ import (
 // Why is a status's reason as a message and its numbers, so that a page
 // says it in its reader's language; the result's Reason is its English
 // text, what the API, the CSV and the feeds carry. A message names its
-// numbers {0}, {1}, … and the reason it goes on with {sub}.
+// numbers {0}, {1}, …, the reason it goes on with {sub}, the reasons it
+// lists {parts} (joined by "; ") and the Code reporting metric it counts
+// {metric} (the interface's "code.metric.<metric>" message).
 type Why struct {
-	Key  string    `json:"key"`
-	Nums []float64 `json:"nums,omitempty"`
-	Sub  *Why      `json:"sub,omitempty"`
+	Key    string    `json:"key"`
+	Nums   []float64 `json:"nums,omitempty"`
+	Sub    *Why      `json:"sub,omitempty"`
+	Parts  []*Why    `json:"parts,omitempty"`
+	Metric string    `json:"metric,omitempty"`
 }
 
 // WhyMessages are the English messages of every Why key, the one source
@@ -49,22 +53,39 @@ var WhyMessages = map[string]string{
 	"list_names_none":        "not on the {0} list: the list names no Member State of the European Region",
 	"list_names_some":        "the {0} list names {1} countries of the European Region; which ones is not shipped",
 	"list_no_breakdown":      "no regional breakdown of the {0} list was found",
+	// A reporting round's headline: its cited facts, then what hwfdash
+	// received, only once it received something.
+	"round_facts":         "Round {0} ({1}): {parts}",
+	"list_separator":      "; ", // between the reasons of {parts}
+	"round_no_facts":      "Round {0} ({1}): no count cited",
+	"received":            ReceivedLabel,
+	"round_received":      "{sub}. " + ReceivedLabel + ": {0} of {1} answered",
+	"fact_region":         "{0} {metric} in the European Region",
+	"fact_region_interim": "{0} {metric} in the European Region (interim)",
+	"fact_global":         "{0} {metric} globally",
+	"fact_global_interim": "{0} {metric} globally (interim)",
 }
 
 // because makes a reason: its Why and its English text.
 func because(key string, sub *Why, nums ...float64) (string, *Why) {
 	w := &Why{Key: key, Nums: nums, Sub: sub}
-	return w.Text(func(k string) string { return WhyMessages[k] }, "."), w
+	return w.English(), w
 }
 
-// Text says w with msg, which gives a key's message (empty when it has
-// none: the English one is used), numbers written with the decimal mark
-// point (a whole number without one).
+// English is w's English text, the result's Reason.
+func (w *Why) English() string {
+	return w.Text(func(string) string { return "" }, ".")
+}
+
+// Text says w with msg, which gives an interface message by its key
+// ("why.<Key>", "code.metric.<Metric>"; empty when the language has none:
+// the English is used), numbers written with the decimal mark point (a
+// whole number without one).
 func (w *Why) Text(msg func(key string) string, point string) string {
 	if w == nil {
 		return ""
 	}
-	m := msg(w.Key)
+	m := msg("why." + w.Key)
 	if m == "" {
 		m = WhyMessages[w.Key]
 	}
@@ -79,15 +100,38 @@ func (w *Why) Text(msg func(key string) string, point string) string {
 		j += i
 		b.WriteString(m[:i])
 		name := m[i+1 : j]
-		if name == "sub" {
+		switch n, err := strconv.Atoi(name); {
+		case name == "sub":
 			b.WriteString(w.Sub.Text(msg, point))
-		} else if n, err := strconv.Atoi(name); err == nil && n >= 0 && n < len(w.Nums) {
+		case name == "parts":
+			sep := msg("why.list_separator")
+			if sep == "" {
+				sep = WhyMessages["list_separator"]
+			}
+			for k, p := range w.Parts {
+				if k > 0 {
+					b.WriteString(sep)
+				}
+				b.WriteString(p.Text(msg, point))
+			}
+		case name == "metric":
+			b.WriteString(metricWords(w.Metric, msg))
+		case err == nil && n >= 0 && n < len(w.Nums):
 			b.WriteString(whyNumber(w.Nums[n], point))
-		} else {
+		default:
 			b.WriteString(m[i : j+1])
 		}
 		m = m[j+1:]
 	}
+}
+
+// metricWords names a Code reporting metric in msg's language, or in
+// English: its identifier's words.
+func metricWords(metric string, msg func(key string) string) string {
+	if m := msg("code.metric." + metric); m != "" {
+		return m
+	}
+	return strings.ReplaceAll(metric, "_", " ")
 }
 
 // whyNumber writes a reason's number as it is (its maker rounded it:

@@ -10,7 +10,18 @@ func TestWhyText(t *testing.T) {
 		"why.median_meets": "la médiane des dernières valeurs, {0}, atteint le seuil ; {sub}",
 		"why.counts":       "{0} sur {1} atteints, {2} anciens, {3} sans données",
 	}
-	frMsg := func(k string) string { return fr["why."+k] }
+	fr["why.round_facts"] = "Cycle {0} ({1}) : {parts}"
+	fr["why.round_received"] = "{sub}. Reçu par hwfdash : {0} sur {1} ont répondu"
+	fr["why.fact_region_interim"] = "{0} {metric} dans la Région européenne (provisoire)"
+	fr["why.fact_global"] = "{0} {metric} dans le monde"
+	fr["why.list_separator"] = " ; "
+	fr["code.metric.designated_national_authorities"] = "autorités nationales désignées"
+	fr["code.metric.countries_submitted_national_report"] = "pays ayant soumis leur rapport national"
+	frMsg := func(k string) string { return fr[k] }
+	round := &Why{Key: "round_received", Nums: []float64{2, 53}, Sub: &Why{Key: "round_facts", Nums: []float64{3, 2018}, Parts: []*Why{
+		{Key: "fact_region_interim", Nums: []float64{40}, Metric: "designated_national_authorities"},
+		{Key: "fact_global", Nums: []float64{108.5}, Metric: "countries_submitted_national_report"},
+	}}}
 	none := func(string) string { return "" }
 	cases := []struct {
 		name  string
@@ -27,6 +38,10 @@ func TestWhyText(t *testing.T) {
 		{"a missing number stays a placeholder", &Why{Key: "stale", Nums: []float64{2015}}, none, ".",
 			"latest value is from 2015, older than the window {1}–{2}"},
 		{"no reason", nil, none, ".", ""},
+		{"a round in English: its facts, their metrics in words", round, none, ".",
+			"Round 3 (2018): 40 designated national authorities in the European Region (interim); 108.5 countries submitted national report globally. received by hwfdash: 2 of 53 answered"},
+		{"a round in French: the metrics', the separator's and the received count's words", round, frMsg, ",",
+			"Cycle 3 (2018) : 40 autorités nationales désignées dans la Région européenne (provisoire) ; 108,5 pays ayant soumis leur rapport national dans le monde. Reçu par hwfdash : 2 sur 53 ont répondu"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -162,7 +162,7 @@ func TestWhyMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	holes := regexp.MustCompile(`\{(?:sub|\d+)\}`)
+	holes := regexp.MustCompile(`\{(?:sub|parts|metric|\d+)\}`)
 	set := func(s string) map[string]int {
 		out := map[string]int{}
 		for _, h := range holes.FindAllString(s, -1) {

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"html"
 	"net/http"
 	"strings"
 	"testing"
@@ -43,6 +44,20 @@ func TestPagesInEveryLanguage(t *testing.T) {
 	} {
 		for _, path := range []string{"/milestones", "/roadmap"} {
 			if body := readBody(t, getJSON(t, a.URL+path+"?lang="+lang, nil)); !strings.Contains(body, want) {
+				t.Errorf("%s in %s: no %q", path, lang, want)
+			}
+		}
+	}
+	// A reporting round's status says what is cited for it in the page's
+	// language (TestWhyText has a round with facts and answers).
+	for lang, want := range map[string]string{
+		"en": "(Round 5 (2024): no count cited)",
+		"fr": "(Cycle 5 (2024) : aucun chiffre cité)",
+		"de": "(Runde 5 (2024): keine Zahl zitiert)",
+		"ru": "(Раунд 5 (2024): цифры не приводятся)",
+	} {
+		for _, path := range []string{"/milestones", "/roadmap"} {
+			if body := html.UnescapeString(readBody(t, getJSON(t, a.URL+path+"?lang="+lang, nil))); !strings.Contains(body, want) {
 				t.Errorf("%s in %s: no %q", path, lang, want)
 			}
 		}
@@ -134,7 +149,7 @@ func TestBrowserLanguages(t *testing.T) {
 					t.Errorf("%s: no milestone status with its reason", path)
 				}
 				for _, ti := range titles {
-					for _, en := range []string{"threshold", "meets", "trend", "not met", "no data", "reported", "value"} {
+					for _, en := range []string{"threshold", "meets", "trend", "not met", "no data", "reported", "value", "Round ", "cited", "received"} {
 						if strings.Contains(ti, en) {
 							t.Errorf("%s: a status's reason in English: %q", path, ti)
 						}

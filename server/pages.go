@@ -272,7 +272,7 @@ func liveURL(c *fiber.Ctx) string {
 var jsMessagePrefixes = []string{
 	"announce.", "chart.", "control.", "coverage.", "dist.", "exp.", "explorer.", "flag.", "import.",
 	"indicator.", "live.", "overview.", "pinned.", "present.", "roadmap.", "status.", "submit.", "table.",
-	"why.",
+	"why.", "code.metric.",
 }
 
 func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
@@ -304,12 +304,12 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 		"msTitle": func(id, def string) string { return s.msgs.Optional(lang, "ms."+id+".title", def) },
 		"group":   func(name string) string { return s.msgs.Optional(lang, "group."+name, name) },
 		// A status's reason in the page's language; one without a Why
-		// (a cited list, a reporting round) keeps its English text.
+		// (a cited list of another region) keeps its English text.
 		"why": func(w *indicators.Why, reason string) string {
 			if w == nil {
 				return reason
 			}
-			return w.Text(func(k string) string { return s.msgs.Optional(lang, "why."+k, "") }, public.DecimalMark(lang))
+			return w.Text(func(k string) string { return s.msgs.Optional(lang, k, "") }, public.DecimalMark(lang))
 		},
 	})
 	var buf bytes.Buffer

@@ -574,10 +574,10 @@ func (e *Engine) listRegion(lr indicators.ListResult, crit *indicators.StableReg
 // after the cited facts.
 func roundRegion(rr indicators.RoundResult) *indicators.StableRegion {
 	r := &indicators.StableRegion{Status: indicators.StatusNoData, ReferenceYear: rr.ReportingYear, Total: len(rr.Countries),
-		Counts: rr.Received, Countries: map[string]indicators.CountryResult{}, Reason: rr.Headline,
+		Counts: rr.Received, Countries: map[string]indicators.CountryResult{}, Reason: rr.Headline, Why: rr.Why,
 		Rules: []string{"cited facts of the round as published; answers " + indicators.ReceivedLabel + " apart, never as reports to WHO"}}
 	for iso3, st := range rr.Countries {
-		r.Countries[iso3] = indicators.CountryResult{Status: st, Reason: indicators.ReceivedLabel}
+		r.Countries[iso3] = indicators.CountryResult{Status: st, Reason: indicators.ReceivedLabel, Why: &indicators.Why{Key: "received"}}
 	}
 	if rr.AnyReceived {
 		r.Status = indicators.StatusReceivedYes
@@ -741,7 +741,7 @@ func (e *Engine) Summary(ctx context.Context, iso3 string, version int64) (Summa
 				for _, r := range indicators.NRIRounds() {
 					if r.Number == m.Round {
 						rr := indicators.RoundSummary(r, e.ref.Rounds, map[string][]indicators.Observation{iso3: own}, []indicators.Country{e.ref.ByISO3[iso3]})
-						cm.Result = indicators.CountryResult{Status: rr.Countries[iso3], Reason: rr.Headline}
+						cm.Result = indicators.CountryResult{Status: rr.Countries[iso3], Reason: rr.Headline, Why: rr.Why}
 					}
 				}
 			}
@@ -810,7 +810,8 @@ type RoundResult struct {
 	Interim bool                   `json:"interim"`
 	// Headline states the cited facts, and what hwfdash received only
 	// where it received something (never "0 of 53").
-	Headline string `json:"headline"`
+	Headline string          `json:"headline"`
+	Why      *indicators.Why `json:"why,omitempty"`
 	// AnyReceived is false while hwfdash has received no answer for the
 	// round; ReceivedLabel names what Reported and NotReported are:
 	// answers received by hwfdash, never reports to WHO.
@@ -846,7 +847,7 @@ func (e *Engine) Rounds(ctx context.Context, version int64) (RoundsResult, error
 		if sum.Cited != nil {
 			rr.Cited = sum.Cited
 		}
-		rr.Interim, rr.Headline, rr.AnyReceived, rr.ReceivedLabel = sum.Interim, sum.Headline, sum.AnyReceived, sum.ReceivedLabel
+		rr.Interim, rr.Headline, rr.Why, rr.AnyReceived, rr.ReceivedLabel = sum.Interim, sum.Headline, sum.Why, sum.AnyReceived, sum.ReceivedLabel
 		sort.Strings(rr.Reported)
 		sort.Strings(rr.NotReported)
 		out = append(out, rr)

@@ -22,16 +22,19 @@ function numberFormat(digits) {
 const SEPARATORS = { en: [',', '.'], fr: ['\u202f', ','], de: ['.', ','], ru: ['\u00a0', ','] };
 
 // why says a status's reason (the server's indicators.Why: a message key,
-// its numbers {0}, {1}… and the reason it goes on with, {sub}) in the
-// page's language, numbers with its decimal mark and never grouped (they
-// are years, counts and values rounded by the server); a reason without
-// one (a reporting round) keeps its English text.
+// its numbers {0}, {1}…, the reason it goes on with {sub}, the reasons it
+// lists {parts} and the Code metric it counts {metric}) in the page's
+// language, numbers with its decimal mark and never grouped (they are
+// years, counts and values rounded by the server); a reason without one
+// (a cited list of another region) keeps its English text.
 export function why(w, reason) {
   const msg = w && w.key && optional('why.' + w.key);
   if (!msg) return reason || '';
   const point = (SEPARATORS[lang] || SEPARATORS.en)[1];
-  return msg.replace(/\{(sub|\d+)\}/g, function (all, name) {
+  return msg.replace(/\{(sub|parts|metric|\d+)\}/g, function (all, name) {
     if (name === 'sub') return why(w.sub, '');
+    if (name === 'parts') return (w.parts || []).map(function (p) { return why(p, ''); }).join(optional('why.list_separator') || '; ');
+    if (name === 'metric') return optional('code.metric.' + w.metric) || String(w.metric || '').replace(/_/g, ' ');
     const n = (w.nums || [])[Number(name)];
     return n === undefined ? all : String(n).replace('.', point);
   });

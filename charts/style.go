@@ -50,14 +50,21 @@ func (st Style) title(text, sub string) opts.Title {
 		SubtitleStyle: &opts.TextStyle{FontSize: st.px(subSize), Width: subWidth, Overflow: "break"}}
 }
 
+// LocalSource is an indicator's source line in a page's language (t gives
+// a message by key, or the English given): the catalogue's derived
+// indicators credit "hwfdash, from <publisher> and <publisher>", whose
+// publishers' names stay and whose words are the page's.
+func LocalSource(src string, t func(key, english string) string) string {
+	rest, ok := strings.CutPrefix(src, "hwfdash, from ")
+	if !ok {
+		return src
+	}
+	return t("chart.hwfdash_from", "hwfdash, from") + " " + strings.Replace(rest, " and ", " "+t("chart.and", "and")+" ", 1)
+}
+
 // sourceLine summarises sources for a subtitle.
 func (st Style) sourceLine(ind indicators.Indicator, years string) string {
-	src := ind.Source
-	// The catalogue's derived indicators credit "hwfdash, from <publisher>
-	// and <publisher>": the publishers' names stay, the words are the page's.
-	if rest, ok := strings.CutPrefix(src, "hwfdash, from "); ok {
-		src = st.t("chart.hwfdash_from", "hwfdash, from") + " " + strings.Replace(rest, " and ", " "+st.t("chart.and", "and")+" ", 1)
-	}
+	src := LocalSource(ind.Source, st.t)
 	s := st.t("col.source", "Source") + ": " + src
 	if years != "" {
 		s += "; " + st.t("col.year", "Year") + ": " + years

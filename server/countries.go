@@ -35,7 +35,15 @@ func (s *Server) getSummary(c *fiber.Ctx) error {
 		}
 		res.Country.Name = s.msgs.Country(lang, iso3, res.Country.Name)
 		for i := range res.Items {
-			res.Items[i].Indicator = s.eng.LocalIndicator(lang, res.Items[i].Indicator)
+			it := &res.Items[i]
+			// The citations were made in English: hwfdash's words in them
+			// are said again in the page's language.
+			local := eng.CitationIn(lang, it.Indicator)
+			if it.Latest != nil && it.Latest.Source == it.Citation {
+				it.Latest.Source = local
+			}
+			it.Citation = local
+			it.Indicator = s.eng.LocalIndicator(lang, it.Indicator)
 		}
 		return res, nil
 	})

@@ -62,6 +62,23 @@ func TestPagesInEveryLanguage(t *testing.T) {
 			}
 		}
 	}
+	// Sources cite publishers as published, hwfdash's own words in the
+	// page's language: a derived series' chart, the indicator page's source
+	// line, a country's summary.
+	for path, want := range map[string]string{
+		"/api/v1/charts/trend?indicator=hwf_dnm&countries=AUT&lang=fr": "hwfdash, calculé (somme) à partir de WHO, Global Health Observatory",
+		"/indicators/hwf_dnm?lang=fr":                                  "hwfdash, d'après WHO",
+		"/api/v1/countries/DEU/summary?lang=de":                        "hwfdash, berechnet (Summe) aus WHO",
+		"/api/v1/countries/DEU/summary":                                "hwfdash, computed (sum) from WHO",
+	} {
+		body := html.UnescapeString(readBody(t, getJSON(t, a.URL+path, nil)))
+		if !strings.Contains(body, want) {
+			t.Errorf("%s: no %q", path, want)
+		}
+		if strings.Contains(path, "lang=") && (strings.Contains(body, "computed (") || strings.Contains(body, "hwfdash, from")) {
+			t.Errorf("%s: hwfdash's words in English in a source", path)
+		}
+	}
 	// The Code's cited facts name what they count in the page's language.
 	for lang, want := range map[string]string{
 		"en": "<b>40</b> designated national authorities, European Region",

@@ -267,7 +267,7 @@ func (e *Engine) BuildChart(ctx context.Context, r ChartRequest, version int64) 
 	if t, ok := opt["title"]; ok {
 		res.Title = titleText(t)
 	}
-	res.Sources = e.citeSources(res.Sources, r.Indicator, r.Y)
+	res.Sources = e.citeSources(r.Lang, res.Sources, r.Indicator, r.Y)
 	sort.Strings(res.Sources)
 	return res, nil
 }
@@ -276,8 +276,9 @@ func (e *Engine) BuildChart(ctx context.Context, r ChartRequest, version int64) 
 // figure's source names the mirror and commit it was copied from ("… via
 // github.com/…@<commit>"), which stay in the provenance document; the
 // chart lists the series' short citation instead. Other sources (a
-// ministry's submission, a cited milestone) are kept.
-func (e *Engine) citeSources(sources []string, inds ...indicators.Indicator) []string {
+// ministry's submission, a cited milestone) are kept. hwfdash's own words
+// are in lang (CitationIn).
+func (e *Engine) citeSources(lang string, sources []string, inds ...indicators.Indicator) []string {
 	out := make([]string, 0, len(sources))
 	seen := map[string]bool{}
 	add := func(s string) {
@@ -293,7 +294,7 @@ func (e *Engine) citeSources(sources []string, inds ...indicators.Indicator) []s
 		}
 		for _, ind := range inds {
 			if ind.ID != "" {
-				add(e.Citation(e.ref.ByID[ind.ID]))
+				add(e.CitationIn(lang, e.ref.ByID[ind.ID]))
 			}
 		}
 	}

@@ -146,6 +146,7 @@ func (e *Engine) LocalIndicator(lang string, ind indicators.Indicator) indicator
 	if key, ok := unitKeys[ind.Unit]; ok {
 		ind.Unit = e.msgs.Optional(lang, key, ind.Unit)
 	}
+	ind.Source = charts.LocalSource(ind.Source, func(key, english string) string { return e.say(lang, key, english) })
 	return ind
 }
 

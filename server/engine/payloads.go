@@ -720,7 +720,7 @@ func (e *Engine) Summary(ctx context.Context, iso3 string, version int64) (Summa
 			// The page cites the figure as a reader would (publisher,
 			// database, code, vintage); the mirror and commit a published
 			// figure was copied from stay in the data API and the provenance.
-			row.Source = e.citeSources([]string{row.Source}, ind)[0]
+			row.Source = e.citeSources("en", []string{row.Source}, ind)[0]
 			item.Latest = &row
 			item.Stale = latest.Year < ref-indicators.RecencyWindow
 			agg := indicators.AggregateRegion(ind, all, latest.Year, indicators.RegionContext{Members: e.ref.Countries, Population: pop[latest.Year]})

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hwfdash/hwfdash/charts"
 	"github.com/hwfdash/hwfdash/indicators"
 )
 
@@ -32,27 +33,42 @@ func flagJumps(obs []indicators.Observation, breaks indicators.Breaks) {
 	}
 }
 
-// Citation is the short human citation of an indicator's series: the
-// publisher's for a shipped series, the inputs' for a derived one, and the
-// submissions' for one that has no public series.
-func (e *Engine) Citation(ind indicators.Indicator) string {
+// Citation is the short human citation of an indicator's series, in
+// English (the API's): the publisher's for a shipped series, the inputs'
+// for a derived one, and the submissions' for one that has no public
+// series.
+func (e *Engine) Citation(ind indicators.Indicator) string { return e.CitationIn("en", ind) }
+
+// CitationIn is Citation in a page's language: hwfdash's own words are
+// translated; a publisher's, database's, code's and vintage's are cited as
+// published.
+func (e *Engine) CitationIn(lang string, ind indicators.Indicator) string {
 	if c, ok := e.ref.Citations[ind.ID]; ok {
 		return c.Short()
 	}
 	if ind.Derived != nil {
-		s := "hwfdash, computed (" + ind.Derived.Op + ") from"
+		s := e.say(lang, "source.computed."+ind.Derived.Op, "hwfdash, computed ("+ind.Derived.Op+") from")
 		for i, in := range ind.Derived.Inputs {
 			if i > 0 {
 				s += ";"
 			}
-			s += " " + e.Citation(e.ref.ByID[in])
+			s += " " + e.CitationIn(lang, e.ref.ByID[in])
 		}
 		return s
 	}
 	if ind.SourceType == indicators.SourceSubmitted {
-		return "Member States' submissions " + indicators.ReceivedLabel
+		return e.say(lang, "source.submissions", "Member States' submissions "+indicators.ReceivedLabel)
 	}
-	return ind.Source
+	return charts.LocalSource(ind.Source, func(key, english string) string { return e.say(lang, key, english) })
+}
+
+// say is a message in lang, or english where there is none (an engine
+// made without messages, in tests, speaks English).
+func (e *Engine) say(lang, key, english string) string {
+	if e.msgs == nil {
+		return english
+	}
+	return e.msgs.Optional(lang, key, english)
 }
 
 // DistancesResult is every Member State's distances on one indicator: the

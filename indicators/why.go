@@ -115,7 +115,7 @@ func (w *Why) Text(msg func(key string) string, point string) string {
 				b.WriteString(p.Text(msg, point))
 			}
 		case name == "metric":
-			b.WriteString(metricWords(w.Metric, msg))
+			b.WriteString(MetricWords(w.Metric, msg))
 		case err == nil && n >= 0 && n < len(w.Nums):
 			b.WriteString(whyNumber(w.Nums[n], point))
 		default:
@@ -125,9 +125,9 @@ func (w *Why) Text(msg func(key string) string, point string) string {
 	}
 }
 
-// metricWords names a Code reporting metric in msg's language, or in
-// English: its identifier's words.
-func metricWords(metric string, msg func(key string) string) string {
+// MetricWords names a Code reporting metric in msg's language (its
+// "code.metric.<metric>" message), or in English: its identifier's words.
+func MetricWords(metric string, msg func(key string) string) string {
 	if m := msg("code.metric." + metric); m != "" {
 		return m
 	}

@@ -73,7 +73,7 @@ func (s *Server) codeFacts(ctx context.Context, lang string) (*codeView, error) 
 			default:
 				continue
 			}
-			cr.Facts = append(cr.Facts, codeFact{Where: where, Metric: s.msgs.Optional(lang, "code.metric."+f.Metric, strings.ReplaceAll(f.Metric, "_", " ")), Value: f.Value,
+			cr.Facts = append(cr.Facts, codeFact{Where: where, Metric: indicators.MetricWords(f.Metric, func(key string) string { return s.msgs.Optional(lang, key, "") }), Value: f.Value,
 				AsOf: f.AsOf, Citation: f.Citation, Link: indicators.PrimaryLink(indicators.CitationLinks(f.Citation)),
 				Short: shortCitation(f.Citation), Interim: strings.Contains(strings.ToLower(f.AsOf), "interim")})
 			if l := cr.Facts[len(cr.Facts)-1].Link; l != "" {

@@ -14,6 +14,7 @@ type chartResult struct {
 	Option  map[string]any `json:"option"`
 	Table   struct {
 		Columns []string `json:"columns"`
+		Labels  []string `json:"labels"`
 		Rows    [][]any  `json:"rows"`
 	} `json:"table"`
 	Sources []string `json:"sources"`

@@ -3,6 +3,7 @@ package server_test
 import (
 	"html"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,6 +112,48 @@ func TestPagesInEveryLanguage(t *testing.T) {
 			t.Fatalf("%s lacks %q", path, want)
 		}
 	}
+	// A chart's table (shown under "Table", downloaded as "CSV (shown)")
+	// reads in the chart's language: its headings, the countries, the
+	// median's row and note, statuses and scopes; a shipped figure's source
+	// is cited as a reader cites it, not by the mirror and commit it was
+	// copied from. Its column keys (the CSV's header) stay the same.
+	for _, c := range []struct {
+		path string
+		want []string // cells or headings the table must have
+	}{
+		{"/api/v1/charts/trend?indicator=hwf_dnm&countries=DEU&time=2010..2015&lang=fr",
+			[]string{"Pays", "Unité", "Allemagne", "Médiane régionale", "hwfdash\u00a0: médiane de", "hwfdash, calculé (somme) à partir de WHO"}},
+		{"/api/v1/charts/trend?indicator=HWF_0001&countries=DEU&relative_to=2010&lang=de",
+			[]string{"Veränderung in % seit 2010", "Deutschland", "Regionaler Median", "WHO, Global Health Observatory"}},
+		{"/api/v1/charts/map?indicator=hwf_dnm&year=2020&lang=fr", []string{"Situation au regard du jalon", "Allemagne", `"atteint"`}},
+		{"/api/v1/charts/milestones?lang=ru", []string{"Статус в Регионе", "Европейские"}},
+		{"/api/v1/charts/code?lang=de", []string{"Bei hwfdash eingegangene Berichte", "Berichtsjahr"}},
+		{"/api/v1/charts/relationship?x=HWF_0001&y=GHED_CHE_pc_US_SHA2011&lang=fr", []string{"Indicateur (x)", "Allemagne"}},
+	} {
+		var res chartResult
+		resp := getJSON(t, a.URL+c.path, &res)
+		body := readBody(t, resp)
+		if len(res.Table.Labels) != len(res.Table.Columns) {
+			t.Errorf("%s: %d headings for %d columns", c.path, len(res.Table.Labels), len(res.Table.Columns))
+		}
+		for i, l := range res.Table.Labels {
+			if l == res.Table.Columns[i] || strings.Contains(l, "_") {
+				t.Errorf("%s: column %s has no heading (%q)", c.path, res.Table.Columns[i], l)
+			}
+		}
+		for _, want := range c.want {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: table lacks %q", c.path, want)
+			}
+		}
+		for _, row := range res.Table.Rows {
+			for _, cell := range row {
+				if s, _ := cell.(string); strings.Contains(s, "github.com/") || strings.Contains(s, "Regional median") || strings.Contains(s, "hwfdash: median") {
+					t.Errorf("%s: a cell as stored or in English: %q", c.path, s)
+				}
+			}
+		}
+	}
 	var bad struct {
 		Field string `json:"field"`
 	}
@@ -146,6 +189,31 @@ func TestBrowserLanguages(t *testing.T) {
 			)
 			if i := strings.Index(text, "⟦"); i >= 0 {
 				t.Errorf("%s: missing message %s", path, text[i:min(len(text), i+40)])
+			}
+			// Tables cite a shipped figure as a reader does, in the page's
+			// language, and head their columns in it.
+			var cells struct {
+				Sources  []string `json:"sources"`
+				Headings []string `json:"headings"`
+				Citation string   `json:"citation"`
+			}
+			run(t, ctx, 10*time.Second, chromedp.Evaluate(`({
+				sources: [...document.querySelectorAll('table.data-table td.source, .chart-table td')].map(td => td.textContent),
+				headings: [...document.querySelectorAll('.chart-table th')].map(th => th.textContent),
+				citation: (document.querySelector('table.data-table') || {dataset: {}}).dataset.citation || ''})`, &cells))
+			for _, c := range cells.Sources {
+				if strings.Contains(c, "github.com/") || strings.Contains(c, "computed (") || strings.Contains(c, "Regional median") {
+					t.Errorf("%s: a table cell as stored or in English: %q", path, c)
+					break
+				}
+			}
+			for _, h := range cells.Headings {
+				if h == "iso3" || h == "country" || h == "source" || h == "unit" {
+					t.Errorf("%s: a chart table's heading %q", path, h)
+				}
+			}
+			if strings.HasPrefix(path, "/indicators/") && (cells.Citation == "" || !slices.Contains(cells.Sources, cells.Citation)) {
+				t.Errorf("%s: the table does not cite the series as %q (%d source cells)", path, cells.Citation, len(cells.Sources))
 			}
 			// The country table's milestone statuses say why in the page's
 			// language (the script's why(), from the summary's JSON).

@@ -120,6 +120,9 @@ type pageData struct {
 	RefIndicators []refItem
 	RefMilestones []refItem
 	ExpRefs       string
+	// Citation is the indicator page's series as a reader cites it, in the
+	// page's language: its table shows it for each shipped figure.
+	Citation string
 	// Imports are the applied imports an indicator page's figures come
 	// from; Formats the import formats the admin page offers.
 	Imports []ImportSource
@@ -488,6 +491,7 @@ func (s *Server) indicatorPage(c *fiber.Ctx, d *pageData) error {
 		return err
 	}
 	d.Indicator = s.eng.LocalIndicator(d.Lang, ind)
+	d.Citation = s.eng.CitationIn(d.Lang, ind)
 	d.Title, d.Topics = d.Indicator.ShortName, "indicator:"+ind.ID
 	d.Description = d.Indicator.Name + " " + s.msgs.T(d.Lang, "meta.indicator")
 	d.Range = rangeText(ind)

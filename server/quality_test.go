@@ -224,9 +224,11 @@ func TestQualityAPI(t *testing.T) {
 				Year     int    `json:"year"`
 				Flag     string `json:"flag"`
 				FlagNote string `json:"flag_note"`
+				Source   string `json:"source"`
 			} `json:"rows"`
-			Citation string   `json:"citation"`
-			Rules    []string `json:"rules"`
+			Citation string            `json:"citation"`
+			Cited    map[string]string `json:"cited"`
+			Rules    []string          `json:"rules"`
 		}
 		getJSON(t, a.URL+"/api/v1/indicators/HWF_0014/data?countries=CYP&time=2015", &data)
 		if len(data.Rows) != 1 || data.Rows[0].Flag != indicators.FlagUnverifiedJump || data.Rows[0].FlagNote == "" {
@@ -234,6 +236,11 @@ func TestQualityAPI(t *testing.T) {
 		}
 		if strings.Contains(data.Citation, "github.com") || !strings.Contains(data.Citation, "HWF_0014") || !slicesContain(data.Rules, indicators.JumpRule) {
 			t.Errorf("citation %q rules %v", data.Citation, data.Rules)
+		}
+		// The row keeps its provenance (mirror and commit); cited says how a
+		// reader cites it: the series' citation.
+		if src := data.Rows[0].Source; !strings.Contains(src, "github.com/") || data.Cited[src] != data.Citation || len(data.Cited) != 1 {
+			t.Errorf("row source %q cited %v, want it cited as %q", src, data.Cited, data.Citation)
 		}
 		csv := readBody(t, getJSON(t, a.URL+"/api/v1/indicators/HWF_0014/data?countries=CYP&time=2014..2015&format=csv", nil))
 		lines := strings.Split(strings.TrimSpace(csv), "\n")

@@ -63,9 +63,72 @@ type ChartResult struct {
 }
 
 // ChartTable is the accessible, downloadable table of what a chart shows.
+// Columns are stable keys (the CSV's header); Labels are their headings in
+// the chart's language, and the cells a reader reads as words (a country's
+// name, a status, a source) are in that language too.
 type ChartTable struct {
 	Columns []string `json:"columns"`
+	Labels  []string `json:"labels"`
 	Rows    [][]any  `json:"rows"`
+}
+
+// tableColumns names each table column's heading: its message and the
+// English wording.
+var tableColumns = map[string][2]string{
+	"iso3":            {"col.iso3", "ISO3"},
+	"country":         {"col.country", "Country"},
+	"year":            {"col.year", "Year"},
+	"value":           {"col.value", "Value"},
+	"unit":            {"col.unit", "Unit"},
+	"source":          {"col.source", "Source"},
+	"status":          {"col.country_status", "Status against the milestone"},
+	"round":           {"col.round", "Round"},
+	"reporting_year":  {"col.reporting_year", "Reporting year"},
+	"reported":        {"col.received", "Reports received by hwfdash"},
+	"not_reported":    {"col.not_received", "Not received by hwfdash"},
+	"members":         {"col.members", "Member States"},
+	"cited_europe":    {"chart.cited", "Cited regional count"},
+	"id":              {"col.id", "Id"},
+	"scope":           {"col.scope", "Scope"},
+	"title":           {"col.milestone", "Milestone"},
+	"regional_status": {"col.status", "Regional status"},
+	"x_indicator":     {"col.x_indicator", "Indicator (x)"},
+	"x_year":          {"col.x_year", "Year (x)"},
+	"x_value":         {"col.x_value", "Value (x)"},
+	"y_indicator":     {"col.y_indicator", "Indicator (y)"},
+	"y_year":          {"col.y_year", "Year (y)"},
+	"y_value":         {"col.y_value", "Value (y)"},
+}
+
+// columns sets the table's column keys and their headings in lang.
+func (e *Engine) columns(lang string, t *ChartTable, keys ...string) {
+	t.Columns = keys
+	t.Labels = make([]string, len(keys))
+	for i, k := range keys {
+		t.Labels[i] = k
+		if m, ok := tableColumns[k]; ok {
+			t.Labels[i] = e.say(lang, m[0], m[1])
+		}
+	}
+}
+
+// scopeWords is a milestone's scope ("global", "europe") in lang.
+func (e *Engine) scopeWords(lang, scope string) string {
+	switch scope {
+	case "global":
+		return e.say(lang, "chart.global", "Global")
+	case "europe":
+		return e.say(lang, "chart.european", "European")
+	}
+	return scope
+}
+
+// statusWords is a status as a table cell: its words in lang (nil for none).
+func (e *Engine) statusWords(lang string, s indicators.Status) any {
+	if s == "" {
+		return nil
+	}
+	return e.say(lang, "status."+string(s), strings.ReplaceAll(string(s), "_", " "))
 }
 
 // ParseChart reads a chart request from a name and query values.
@@ -288,7 +351,7 @@ func (e *Engine) citeSources(lang string, sources []string, inds ...indicators.I
 		}
 	}
 	for _, s := range sources {
-		if !strings.Contains(s, " via github.com/") {
+		if !copiedFromMirror(s) {
 			add(s)
 			continue
 		}
@@ -299,6 +362,21 @@ func (e *Engine) citeSources(lang string, sources []string, inds ...indicators.I
 		}
 	}
 	return out
+}
+
+// copiedFromMirror says whether a figure's stored source is a shipped
+// series' provenance: the mirror and commit it was copied from.
+func copiedFromMirror(source string) bool { return strings.Contains(source, " via github.com/") }
+
+// RowCitation is one figure's source as a reader cites it, in lang: a
+// shipped figure's provenance (its mirror and commit, kept in the data API
+// and the provenance document) becomes its series' citation (CitationIn);
+// a ministry's or an import's source is its own words.
+func (e *Engine) RowCitation(lang string, ind indicators.Indicator, source string) string {
+	if copiedFromMirror(source) {
+		return e.CitationIn(lang, e.ref.ByID[ind.ID])
+	}
+	return source
 }
 
 func titleText(t any) string {
@@ -350,16 +428,17 @@ func (e *Engine) trendChart(ctx context.Context, r ChartRequest, st charts.Style
 		series[c] = nil
 	}
 	src := sourceSet{}
-	res.Table.Columns = []string{"iso3", "country", "year", "value", "unit", "source"}
+	names := e.names(r.Lang)
+	e.columns(r.Lang, &res.Table, "iso3", "country", "year", "value", "unit", "source")
 	for _, o := range all {
 		if want[o.ISO3] {
 			series[o.ISO3] = append(series[o.ISO3], o)
 			src.add([]indicators.Observation{o})
-			source := o.Source
+			source := e.RowCitation(r.Lang, r.Indicator, o.Source)
 			if o.Flag != "" {
-				source += "; " + strings.ReplaceAll(o.Flag, "_", " ") + ": " + o.FlagNote
+				source += "; " + e.say(r.Lang, "chart."+o.Flag, strings.ReplaceAll(o.Flag, "_", " ")) + ": " + o.FlagNote
 			}
-			res.Table.Rows = append(res.Table.Rows, []any{o.ISO3, e.ref.CountryName(o.ISO3), o.Year, o.Value, r.Indicator.Unit, source})
+			res.Table.Rows = append(res.Table.Rows, []any{o.ISO3, names[o.ISO3], o.Year, o.Value, r.Indicator.Unit, source})
 		}
 	}
 	var band []charts.Band
@@ -369,11 +448,11 @@ func (e *Engine) trendChart(ctx context.Context, r ChartRequest, st charts.Style
 		cv := indicators.MeasureCoverage(reg.Countries, e.ref.Countries, pop[reg.Year])
 		band = append(band, charts.Band{Year: reg.Year, Median: reg.Median, P25: reg.P25, P75: reg.P75, CountReported: reg.Count, Low: cv.Low})
 		if reg.Median != nil {
-			note := fmt.Sprintf("hwfdash: median of %d Member States", reg.Count)
+			note := fmt.Sprintf(e.say(r.Lang, "source.median_of", "hwfdash: median of %d Member States"), reg.Count)
 			if cv.Low {
-				note += "; low coverage"
+				note += "; " + e.say(r.Lang, "coverage.low", "low coverage")
 			}
-			res.Table.Rows = append(res.Table.Rows, []any{"", "Regional median", reg.Year, *reg.Median, r.Indicator.Unit, note})
+			res.Table.Rows = append(res.Table.Rows, []any{"", e.say(r.Lang, "chart.median", "Regional median"), reg.Year, *reg.Median, r.Indicator.Unit, note})
 		}
 	}
 	res.Sources = src.list()
@@ -444,7 +523,8 @@ func (e *Engine) yearChart(ctx context.Context, r ChartRequest, st charts.Style,
 			status[iso3] = cr.Status
 		}
 	}
-	res.Table.Columns = []string{"iso3", "country", "year", "value", "unit", "source", "status"}
+	e.columns(r.Lang, &res.Table, "iso3", "country", "year", "value", "unit", "source", "status")
+	names := e.names(r.Lang)
 	for _, c := range e.ref.Countries {
 		o := values[c.ISO3]
 		if o == nil {
@@ -452,11 +532,12 @@ func (e *Engine) yearChart(ctx context.Context, r ChartRequest, st charts.Style,
 			// beside a year it has no value for, it would read as that
 			// year's: a row without a value has no status (issue 16).
 			delete(status, c.ISO3)
-			res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, year, nil, r.Indicator.Unit, "", nil})
+			res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, names[c.ISO3], year, nil, r.Indicator.Unit, "", nil})
 			continue
 		}
 		src.add([]indicators.Observation{*o})
-		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, year, o.Value, r.Indicator.Unit, o.Source, string(status[c.ISO3])})
+		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, names[c.ISO3], year, o.Value, r.Indicator.Unit,
+			e.RowCitation(r.Lang, r.Indicator, o.Source), e.statusWords(r.Lang, status[c.ISO3])})
 	}
 	res.Sources = src.list()
 	res.Years = yearsOf(all)
@@ -474,7 +555,7 @@ func (e *Engine) codeChart(ctx context.Context, r ChartRequest, st charts.Style,
 		return nil, err
 	}
 	var in []charts.Round
-	res.Table.Columns = []string{"round", "reporting_year", "reported", "not_reported", "members", "cited_europe"}
+	e.columns(r.Lang, &res.Table, "round", "reporting_year", "reported", "not_reported", "members", "cited_europe")
 	src := sourceSet{}
 	for _, rr := range rounds["rounds"].([]RoundResult) {
 		cr := charts.Round{Number: rr.Round, Year: rr.Year, Reported: rr.Reported, NotReported: rr.NotReported, Members: rr.Members}
@@ -500,7 +581,7 @@ func (e *Engine) milestonesChart(ctx context.Context, r ChartRequest, st charts.
 	}
 	status := map[string]indicators.Status{}
 	var list []indicators.Milestone
-	res.Table.Columns = []string{"id", "scope", "year", "title", "regional_status", "source"}
+	e.columns(r.Lang, &res.Table, "id", "scope", "year", "title", "regional_status", "source")
 	for _, m := range ms.Milestones {
 		m.Title = e.msgs.Optional(r.Lang, "ms."+m.ID+".title", m.Title)
 		list = append(list, m.Milestone)
@@ -510,9 +591,9 @@ func (e *Engine) milestonesChart(ctx context.Context, r ChartRequest, st charts.
 		}
 		if m.Region != nil {
 			status[m.ID] = m.Region.Status
-			stat = string(m.Region.Status)
+			stat = e.statusWords(r.Lang, m.Region.Status)
 		}
-		res.Table.Rows = append(res.Table.Rows, []any{m.ID, m.Scope, year, m.Title, stat, m.Citation})
+		res.Table.Rows = append(res.Table.Rows, []any{m.ID, e.scopeWords(r.Lang, m.Scope), year, m.Title, stat, m.Citation})
 		res.Sources = append(res.Sources, m.ID+": "+m.Citation)
 	}
 	return charts.Milestones(charts.MilestonesInput{Milestones: list, Status: status, CurrentYear: e.currentYear()}, st)
@@ -545,7 +626,8 @@ func (e *Engine) relationshipChart(ctx context.Context, r ChartRequest, st chart
 	}
 	src := sourceSet{}
 	var pts []charts.Point
-	res.Table.Columns = []string{"iso3", "country", "x_indicator", "x_year", "x_value", "y_indicator", "y_year", "y_value"}
+	e.columns(r.Lang, &res.Table, "iso3", "country", "x_indicator", "x_year", "x_value", "y_indicator", "y_year", "y_value")
+	names := e.names(r.Lang)
 	for _, c := range e.ref.Countries {
 		x, okx := xs[c.ISO3]
 		y, oky := ys[c.ISO3]
@@ -554,7 +636,7 @@ func (e *Engine) relationshipChart(ctx context.Context, r ChartRequest, st chart
 		}
 		pts = append(pts, charts.Point{ISO3: c.ISO3, X: x.Value, Y: y.Value, XYear: x.Year, YYear: y.Year})
 		src.add([]indicators.Observation{x, y})
-		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, c.Name, r.Indicator.ID, x.Year, x.Value, r.Y.ID, y.Year, y.Value})
+		res.Table.Rows = append(res.Table.Rows, []any{c.ISO3, names[c.ISO3], r.Indicator.ID, x.Year, x.Value, r.Y.ID, y.Year, y.Value})
 	}
 	res.Sources = src.list()
 	if r.YScale == "log" {

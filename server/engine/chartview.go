@@ -117,8 +117,9 @@ func (e *Engine) trendView(r ChartRequest, in *charts.TrendInput, table *ChartTa
 	for _, iso3 := range in.NoBase {
 		noBase[iso3] = true
 	}
-	note := fmt.Sprintf("no value in %d", base)
+	note := fmt.Sprintf(e.say(r.Lang, "table.no_base", "no value in %d"), base)
 	table.Columns = append(table.Columns, "change_since_"+strconv.Itoa(base)+"_pct")
+	table.Labels = append(table.Labels, fmt.Sprintf(e.say(r.Lang, "chart.change_since", "%% change since %d"), base))
 	for i, row := range table.Rows {
 		iso3, _ := row[0].(string)
 		year, _ := row[2].(int)

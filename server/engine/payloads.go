@@ -143,6 +143,10 @@ type DataResult struct {
 	// Citation is how a reader cites the series (the mirror and commit
 	// are in the provenance document).
 	Citation string `json:"citation"`
+	// Cited gives, for each row source that is a shipped series'
+	// provenance (the mirror and commit it was copied from), how a reader
+	// cites it (RowCitation); a source not here is cited as it stands.
+	Cited map[string]string `json:"cited"`
 	// Withheld lists derived figures not shown because they contradict
 	// their published parent, each with its reason.
 	Withheld []indicators.Withheld `json:"withheld"`
@@ -167,9 +171,13 @@ func (e *Engine) Data(ctx context.Context, ind indicators.Indicator, countries [
 			indicators.RoundingSumDecimals, indicators.RoundingRatioSigFigs)
 	}
 	have := map[string]bool{}
+	res.Cited = map[string]string{}
 	for _, o := range obs {
 		have[o.ISO3] = true
 		res.Rows = append(res.Rows, e.Row(ind, o))
+		if _, ok := res.Cited[o.Source]; !ok && copiedFromMirror(o.Source) {
+			res.Cited[o.Source] = e.RowCitation("en", ind, o.Source)
+		}
 	}
 	want := countries
 	if len(want) == 0 {
@@ -720,7 +728,7 @@ func (e *Engine) Summary(ctx context.Context, iso3 string, version int64) (Summa
 			// The page cites the figure as a reader would (publisher,
 			// database, code, vintage); the mirror and commit a published
 			// figure was copied from stay in the data API and the provenance.
-			row.Source = e.citeSources("en", []string{row.Source}, ind)[0]
+			row.Source = e.RowCitation("en", ind, row.Source)
 			item.Latest = &row
 			item.Stale = latest.Year < ref-indicators.RecencyWindow
 			agg := indicators.AggregateRegion(ind, all, latest.Year, indicators.RegionContext{Members: e.ref.Countries, Population: pop[latest.Year]})

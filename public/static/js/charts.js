@@ -248,7 +248,8 @@ function renderTable(fig, table) {
   if (!wrap || !table) return;
   const t = el('table');
   const thead = el('thead'), tr = el('tr');
-  table.columns.forEach(function (c) { const th = el('th', c); th.scope = 'col'; tr.appendChild(th); });
+  // Headings in the page's language (labels); the CSV keeps the keys.
+  table.columns.forEach(function (c, i) { const th = el('th', (table.labels || [])[i] || c); th.scope = 'col'; tr.appendChild(th); });
   thead.appendChild(tr); t.appendChild(thead);
   const tb = el('tbody');
   (table.rows || []).forEach(function (row) {

@@ -112,6 +112,15 @@ export function explorer() {
     tableIdle = 0;
     fetchTable();
   }
+  // citeRow is a row's source as the table shows it: a shipped figure's
+  // provenance (mirror and commit, kept in the data API's rows and the
+  // CSV) as a reader cites its series, in the page's language when it is
+  // the series' own citation; a ministry's or an import's source as given.
+  function citeRow(res, source) {
+    const cited = (res.cited || {})[source];
+    if (!cited) return source;
+    return cited === res.citation && dataTable.dataset.citation ? dataTable.dataset.citation : cited;
+  }
   let tableSeq = 0;
   function fetchTable() {
     const seq = ++tableSeq;
@@ -129,7 +138,7 @@ export function explorer() {
         if (i < res.rows.length) {
           const r = res.rows[i];
           [names[r.iso3] || r.country, r.year, fmt(r.value) + (r.series_break ? ' (' + T('table.series_break') + ')' : '') + (r.flag ? ' (' + T('flag.' + r.flag) + ')' : '')].forEach(function (v) { tr.appendChild(el('td', v)); });
-          const src = el('td', null, 'source'); src.appendChild(sourceText(r.source)); tr.appendChild(src);
+          const src = el('td', null, 'source'); src.appendChild(sourceText(citeRow(res, r.source))); tr.appendChild(src);
           return tr;
         }
         const c = res.missing[i - res.rows.length];

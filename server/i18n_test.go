@@ -58,7 +58,8 @@ func TestPagesInEveryLanguage(t *testing.T) {
 	// line, a country's summary.
 	for path, want := range map[string]string{
 		"/api/v1/charts/trend?indicator=hwf_dnm&countries=AUT&lang=fr": "hwfdash, calculé (somme) à partir de WHO, Global Health Observatory",
-		"/indicators/hwf_dnm?lang=fr":                                  "hwfdash, d'après WHO",
+		"/indicators/hwf_dnm?lang=fr":                                  "Source\u00a0: hwfdash, d'après WHO", // French sets its colon apart
+		"/indicators/hwf_dnm?lang=de":                                  "Quelle: hwfdash",
 		"/api/v1/countries/DEU/summary?lang=de":                        "hwfdash, berechnet (Summe) aus WHO",
 		"/api/v1/countries/DEU/summary":                                "hwfdash, computed (sum) from WHO",
 	} {

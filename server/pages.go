@@ -48,6 +48,7 @@ func newPages(a *public.Assets) (*pages, error) {
 		"placeholderRows": func(n int) []struct{} { return make([]struct{}, max(n-1, 0)) },
 		// Bound per request to the page's language (see render).
 		"t":       func(string) string { return "" },
+		"colon":   func() string { return ":" },
 		"ind":     func(string) string { return "" },
 		"msTitle": func(id, def string) string { return def },
 		"group":   func(name string) string { return name },
@@ -302,7 +303,10 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 		return fmt.Errorf("server: clone template %s: %w", name, err)
 	}
 	t.Funcs(template.FuncMap{
-		"t":       func(key string) string { return s.msgs.T(lang, key) },
+		"t": func(key string) string { return s.msgs.T(lang, key) },
+		// A label's colon as the language writes it (French: after a
+		// no-break space).
+		"colon":   func() string { return s.msgs.T(lang, "punct.colon") },
 		"ind":     func(id string) string { return s.eng.LocalIndicator(lang, s.ref.ByID[id]).Name },
 		"msTitle": func(id, def string) string { return s.msgs.Optional(lang, "ms."+id+".title", def) },
 		"group":   func(name string) string { return s.msgs.Optional(lang, "group."+name, name) },

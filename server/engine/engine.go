@@ -153,9 +153,14 @@ func (e *Engine) LocalIndicator(lang string, ind indicators.Indicator) indicator
 // unitKeys names the message of each unit the catalogue uses, so a chart's
 // axis and legend read in the page's language ("%" needs none).
 var unitKeys = map[string]string{
-	"per 10,000 population":  "unit.per10k",
-	"per 100,000 population": "unit.per100k",
-	"persons":                "unit.persons",
-	"number":                 "unit.number",
-	"yes (1) / no (0)":       "unit.yesno",
+	"per 10,000 population":               "unit.per10k",
+	"per 100,000 population":              "unit.per100k",
+	"persons":                             "unit.persons",
+	"number":                              "unit.number",
+	"yes (1) / no (0)":                    "unit.yesno",
+	"% of GDP":                            "unit.pct_gdp",
+	"% of current health expenditure":     "unit.pct_che",
+	"% of general government expenditure": "unit.pct_gge",
+	"US$ per capita":                      "unit.usd_pc",
+	"ratio (highest / lowest)":            "unit.ratio_hl",
 }

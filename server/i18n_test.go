@@ -71,6 +71,23 @@ func TestPagesInEveryLanguage(t *testing.T) {
 			t.Errorf("%s: hwfdash's words in English in a source", path)
 		}
 	}
+	// A milestone's copies (sandbox, reprint) are labelled in the page's
+	// language, the address as it is.
+	for lang, want := range map[string][]string{
+		"en": {"[sandbox or test copy: https://", "[reprint: http"},
+		"fr": {"[copie de test ou de préproduction\u00a0: https://", "[reproduction\u00a0: http"},
+		"de": {"[Test- oder Sandbox-Kopie: https://", "[Nachdruck: http"},
+	} {
+		body := html.UnescapeString(readBody(t, getJSON(t, a.URL+"/milestones?lang="+lang, nil)))
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("/milestones in %s: no %q", lang, w)
+			}
+		}
+		if lang != "en" && strings.Contains(body, "[reprint") {
+			t.Errorf("/milestones in %s: a copy labelled in English", lang)
+		}
+	}
 	// The Code's cited facts name what they count in the page's language.
 	for lang, want := range map[string]string{
 		"en": "<b>40</b> designated national authorities, European Region",

@@ -47,12 +47,13 @@ func newPages(a *public.Assets) (*pages, error) {
 		// The loading row stands for one of n rows; the others are placeholders.
 		"placeholderRows": func(n int) []struct{} { return make([]struct{}, max(n-1, 0)) },
 		// Bound per request to the page's language (see render).
-		"t":       func(string) string { return "" },
-		"colon":   func() string { return ":" },
-		"ind":     func(string) string { return "" },
-		"msTitle": func(id, def string) string { return def },
-		"group":   func(name string) string { return name },
-		"why":     func(_ *indicators.Why, reason string) string { return reason },
+		"t":         func(string) string { return "" },
+		"colon":     func() string { return ":" },
+		"copyLabel": func(l string) string { return l },
+		"ind":       func(string) string { return "" },
+		"msTitle":   func(id, def string) string { return def },
+		"group":     func(name string) string { return name },
+		"why":       func(_ *indicators.Why, reason string) string { return reason },
 	}
 	p := &pages{tmpl: map[string]*template.Template{}}
 	for _, name := range pageNames {
@@ -306,10 +307,12 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 		"t": func(key string) string { return s.msgs.T(lang, key) },
 		// A label's colon as the language writes it (French: after a
 		// no-break space).
-		"colon":   func() string { return s.msgs.T(lang, "punct.colon") },
-		"ind":     func(id string) string { return s.eng.LocalIndicator(lang, s.ref.ByID[id]).Name },
-		"msTitle": func(id, def string) string { return s.msgs.Optional(lang, "ms."+id+".title", def) },
-		"group":   func(name string) string { return s.msgs.Optional(lang, "group."+name, name) },
+		"colon": func() string { return s.msgs.T(lang, "punct.colon") },
+		// A copy's label (indicators.ClassifyLink) in the page's language.
+		"copyLabel": func(l string) string { return s.msgs.Optional(lang, "copy."+strings.ReplaceAll(l, " ", "_"), l) },
+		"ind":       func(id string) string { return s.eng.LocalIndicator(lang, s.ref.ByID[id]).Name },
+		"msTitle":   func(id, def string) string { return s.msgs.Optional(lang, "ms."+id+".title", def) },
+		"group":     func(name string) string { return s.msgs.Optional(lang, "group."+name, name) },
 		// A status's reason in the page's language; one without a Why
 		// (a cited list of another region) keeps its English text.
 		"why": func(w *indicators.Why, reason string) string {

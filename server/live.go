@@ -148,6 +148,10 @@ func (s *Server) catchUp(ctx context.Context) {
 // many of them a write alters, the other topics are pushed at once.
 func (s *Server) push(ctx context.Context, version, published int64, topics []string, rows []indicators.Observation) {
 	topics = append(topics, s.eng.AffectedTopics(topics, s.hub.AllTopics())...)
+	// The charts are queued first: a newer version then replaces an older
+	// one still queued before any other topic of this write goes out, so
+	// no chart worker picks the older one up while the rest is pushed.
+	fast := topics[:0:0]
 	for _, t := range topics {
 		// A topic is pushed once per version: a catch-up and the write's
 		// own event can both come here with it (Hub.Claim).
@@ -158,6 +162,9 @@ func (s *Server) push(ctx context.Context, version, published int64, topics []st
 			s.charts.enqueue(t, version, published)
 			continue
 		}
+		fast = append(fast, t)
+	}
+	for _, t := range fast {
 		t0 := time.Now()
 		f, err := s.updateFrame(ctx, t, version, published, rows)
 		if err != nil {

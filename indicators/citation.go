@@ -18,8 +18,13 @@ type SeriesCitation struct {
 
 // Short is the one-line citation ("WHO, Global Health Observatory, National
 // Health Workforce Accounts, HWF_0001, data to 2023").
-func (c SeriesCitation) Short() string {
-	parts := []string{c.Publisher, c.Database, c.Indicator, c.Vintage}
+func (c SeriesCitation) Short() string { return c.ShortWith(c.Vintage) }
+
+// ShortWith is Short with the vintage in other words (a page's language):
+// the publisher, database and code are cited as published; the vintage is
+// hwfdash's description of the copy it ships.
+func (c SeriesCitation) ShortWith(vintage string) string {
+	parts := []string{c.Publisher, c.Database, c.Indicator, vintage}
 	out := parts[:0]
 	for _, p := range parts {
 		if p != "" {
@@ -32,6 +37,27 @@ func (c SeriesCitation) Short() string {
 // copyHostWords mark a host as a copy of a page where one of its words
 // (split at dots and hyphens) is one of them: sandbox and test hosts
 // ("who-sandbox.squiz.cloud", "test-cms.who.int"; not "latest.example").
+// VintageKey is the message of a vintage's words ("data to 2023 (newest
+// vintage shipped)" → "vintage.data_to_2023_newest_vintage_shipped"); a
+// vintage without one reads in English.
+func VintageKey(vintage string) string {
+	var b strings.Builder
+	b.WriteString("vintage.")
+	gap := false
+	for _, r := range strings.ToLower(vintage) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			if gap && b.Len() > len("vintage.") {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r)
+			gap = false
+		} else {
+			gap = true
+		}
+	}
+	return b.String()
+}
+
 var copyHostWords = map[string]bool{"sandbox": true, "test": true, "staging": true}
 
 // reprintHosts republish documents or news first published elsewhere.

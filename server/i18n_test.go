@@ -60,6 +60,7 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		"/api/v1/charts/trend?indicator=hwf_dnm&countries=AUT&lang=fr": "hwfdash, calculé (somme) à partir de WHO, Global Health Observatory",
 		"/indicators/hwf_dnm?lang=fr":                                  "Source\u00a0: hwfdash, d'après WHO", // French sets its colon apart
 		"/indicators/hwf_dnm?lang=de":                                  "Quelle: hwfdash",
+		"/indicators/HWF_0001?lang=fr":                                 "Global Health Observatory, National Health Workforce Accounts, HWF_0001, données jusqu'à 2023",
 		"/api/v1/countries/DEU/summary?lang=de":                        "hwfdash, berechnet (Summe) aus WHO",
 		"/api/v1/countries/DEU/summary":                                "hwfdash, computed (sum) from WHO",
 	} {
@@ -67,7 +68,7 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("%s: no %q", path, want)
 		}
-		if strings.Contains(path, "lang=") && (strings.Contains(body, "computed (") || strings.Contains(body, "hwfdash, from")) {
+		if strings.Contains(path, "lang=") && (strings.Contains(body, "computed (") || strings.Contains(body, "hwfdash, from") || strings.Contains(body, "newest vintage shipped")) {
 			t.Errorf("%s: hwfdash's words in English in a source", path)
 		}
 	}

@@ -44,7 +44,7 @@ func (e *Engine) Citation(ind indicators.Indicator) string { return e.CitationIn
 // published.
 func (e *Engine) CitationIn(lang string, ind indicators.Indicator) string {
 	if c, ok := e.ref.Citations[ind.ID]; ok {
-		return c.Short()
+		return c.ShortWith(e.say(lang, indicators.VintageKey(c.Vintage), c.Vintage))
 	}
 	if ind.Derived != nil {
 		s := e.say(lang, "source.computed."+ind.Derived.Op, "hwfdash, computed ("+ind.Derived.Op+") from")

@@ -75,7 +75,7 @@ func (s *Server) freshnessData(c *fiber.Ctx, d *pageData) error {
 	never := s.msgs.T(d.Lang, "fresh.never")
 	for _, ind := range s.ref.Catalogue {
 		row := freshnessRow{ID: ind.ID, Name: s.eng.LocalIndicator(d.Lang, ind).Name, LastUpdated: never,
-			Vintage: ind.Vintage, NextUpdate: ind.NextExpectedUpdate, NextBasis: ind.NextUpdateBasis}
+			Vintage: s.eng.VintageIn(d.Lang, ind), NextUpdate: ind.NextExpectedUpdate, NextBasis: ind.NextUpdateBasis}
 		if t, ok := last[ind.ID]; ok {
 			row.LastUpdated = t.UTC().Format(time.DateOnly)
 		}

@@ -60,6 +60,7 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		"/api/v1/charts/trend?indicator=hwf_dnm&countries=AUT&lang=fr": "hwfdash, calculé (somme) à partir de WHO, Global Health Observatory",
 		"/indicators/hwf_dnm?lang=fr":                                  "Source\u00a0: hwfdash, d'après WHO", // French sets its colon apart
 		"/indicators/hwf_dnm?lang=de":                                  "Quelle: hwfdash",
+		"/countries/DEU?lang=de":                                       "<td>Daten bis 2023 (neueste mitgelieferte Fassung)</td>", // the freshness table's vintage
 		"/indicators/HWF_0001?lang=fr":                                 "Global Health Observatory, National Health Workforce Accounts, HWF_0001, données jusqu'à 2023",
 		"/api/v1/countries/DEU/summary?lang=de":                        "hwfdash, berechnet (Summe) aus WHO",
 		"/api/v1/countries/DEU/summary":                                "hwfdash, computed (sum) from WHO",
@@ -67,6 +68,9 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		body := html.UnescapeString(readBody(t, getJSON(t, a.URL+path, nil)))
 		if !strings.Contains(body, want) {
 			t.Errorf("%s: no %q", path, want)
+		}
+		if !strings.HasPrefix(path, "/api/") && strings.Contains(body, "as mirrored by") {
+			t.Errorf("%s: a mirror named where a reader reads the vintage", path)
 		}
 		if strings.Contains(path, "lang=") && (strings.Contains(body, "computed (") || strings.Contains(body, "hwfdash, from") || strings.Contains(body, "newest vintage shipped")) {
 			t.Errorf("%s: hwfdash's words in English in a source", path)

@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,6 +62,27 @@ func (e *Engine) CitationIn(lang string, ind indicators.Indicator) string {
 		return e.say(lang, "source.submissions", "Member States' submissions "+indicators.ReceivedLabel)
 	}
 	return charts.LocalSource(ind.Source, func(key, english string) string { return e.say(lang, key, english) })
+}
+
+// VintageIn is the vintage of an indicator's shipped data as a reader
+// reads it, in lang: its series citation's (the mirror and commit the
+// catalogue's vintage names stay in the provenance), a derived indicator's
+// inputs' in turn, or the catalogue's where no citation gives one; empty
+// for one whose values come only from submissions.
+func (e *Engine) VintageIn(lang string, ind indicators.Indicator) string {
+	if c, ok := e.ref.Citations[ind.ID]; ok && c.Vintage != "" {
+		return e.say(lang, indicators.VintageKey(c.Vintage), c.Vintage)
+	}
+	if ind.Derived != nil {
+		var parts []string
+		for _, in := range ind.Derived.Inputs {
+			if v := e.VintageIn(lang, e.ref.ByID[in]); v != "" && !slices.Contains(parts, v) {
+				parts = append(parts, v)
+			}
+		}
+		return strings.Join(parts, "; ")
+	}
+	return ind.Vintage
 }
 
 // say is a message in lang, or english where there is none (an engine

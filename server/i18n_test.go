@@ -3,6 +3,7 @@ package server_test
 import (
 	"html"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -194,6 +195,10 @@ func containsAny(xs []any, want string) bool {
 	return false
 }
 
+// medianCell is a regional median as a country's table shows it: the
+// value, then its year and the count of Member States behind it.
+var medianCell = regexp.MustCompile(`^\d[\d\s.,  ]*\(\d{4}, \d+ `)
+
 // TestBrowserLanguages loads pages in each language in the browser: the
 // script's messages are complete too, and charts are drawn.
 func TestBrowserLanguages(t *testing.T) {
@@ -241,6 +246,19 @@ func TestBrowserLanguages(t *testing.T) {
 			// The country table's milestone statuses say why in the page's
 			// language (the script's why(), from the summary's JSON).
 			if strings.HasPrefix(path, "/countries/") {
+				// A regional median names its year and how many Member
+				// States it is of.
+				var medians []string
+				run(t, ctx, 10*time.Second, chromedp.Evaluate(`[...document.querySelectorAll('table.summary tbody tr')].map(r => r.cells[3] ? r.cells[3].textContent : '')`, &medians))
+				named := 0
+				for _, m := range medians {
+					if medianCell.MatchString(m) {
+						named++
+					}
+				}
+				if named < 5 {
+					t.Errorf("%s: %d regional medians name their year and count (%q)", path, named, medians)
+				}
 				var titles []string
 				run(t, ctx, 10*time.Second, chromedp.Evaluate(`[...document.querySelectorAll('table.summary span[class^="status-"][title]')].map(s => s.title)`, &titles))
 				if len(titles) == 0 {

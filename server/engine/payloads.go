@@ -660,8 +660,12 @@ type SummaryItem struct {
 	Latest    *DataRow             `json:"latest"`
 	// Stale is set where the latest value is older than the recency
 	// window (indicators.RecencyRule).
-	Stale          bool     `json:"stale"`
+	Stale bool `json:"stale"`
+	// RegionalMedian is the median of the Member States' values in
+	// RegionalYear, the year of the country's latest value (the same year,
+	// so the two compare), over RegionalCount of them.
 	RegionalMedian *float64 `json:"regional_median"`
+	RegionalYear   int      `json:"regional_year,omitempty"`
 	RegionalCount  int      `json:"regional_count"`
 	// RegionalCoverage is the coverage of the regional median (of the
 	// latest value's year); a low-coverage median is marked.
@@ -733,6 +737,7 @@ func (e *Engine) Summary(ctx context.Context, iso3 string, version int64) (Summa
 			item.Stale = latest.Year < ref-indicators.RecencyWindow
 			agg := indicators.AggregateRegion(ind, all, latest.Year, indicators.RegionContext{Members: e.ref.Countries, Population: pop[latest.Year]})
 			item.RegionalMedian, item.RegionalCount, item.RegionalCoverage = agg.Median, agg.Count, agg.Coverage
+			item.RegionalYear = latest.Year
 			if ind.Kind != indicators.KindYesNo {
 				item.Distances = indicators.CountryDistances(iso3, own, threshold, latestWithin(all, ref), ref)
 			}

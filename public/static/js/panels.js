@@ -4,7 +4,7 @@
 
 import { T, withLang } from './i18n.js';
 import { $, $all, el, sourceText, missing, getJSON } from './dom.js';
-import { fmt, fmtSigned, why } from './format.js';
+import { fmt, fmtSigned, fmtYear, why } from './format.js';
 import { onLive } from './live.js';
 import { resizeCharts } from './charts.js';
 
@@ -73,7 +73,10 @@ export function summaryTable() {
           year.appendChild(missing('—'));
         }
         if (it.regional_median !== null && it.regional_median !== undefined) {
-          med.textContent = fmt(it.regional_median) + ' (' + it.regional_count + ' ' + T('table.countries') + ')';
+          // The year the median is of (the country's latest value's) and how
+          // many Member States it is of: a regional figure never stands
+          // without them.
+          med.textContent = fmt(it.regional_median) + ' (' + fmtYear(it.regional_year) + ', ' + it.regional_count + ' ' + T('table.countries') + ')';
           if (it.regional_coverage && it.regional_coverage.low_coverage) med.appendChild(el('span', ' ' + T('coverage.low'), 'flag'));
         } else med.appendChild(missing('—'));
         // Distances that vary: descriptive comparisons, never targets.

@@ -61,7 +61,7 @@ func (s *Server) getData(c *fiber.Ctx) error {
 			if err != nil {
 				return nil, err
 			}
-			return rowsCSV(res.Rows)
+			return rowsCSV(res.Rows, res.Cited)
 		})
 	}
 	if s.cachedHit(c, key, fiber.MIMEApplicationJSONCharsetUTF8) {
@@ -121,11 +121,14 @@ func formatParam(c *fiber.Ctx) (string, error) {
 }
 
 // csvHeader is the tidy CSV layout of exports, also accepted by submissions
-// (which ignore the flag column): flag is "unverified_jump" where the figure
-// is an unverified jump (indicators.JumpRule), else empty.
-var csvHeader = []string{"iso3", "country", "indicator", "year", "value", "unit", "source", "flag"}
+// (which ignore the flag and citation columns): flag is "unverified_jump"
+// where the figure is an unverified jump (indicators.JumpRule), else empty;
+// source is the figure's provenance as stored (a shipped figure's names the
+// mirror and commit it was copied from), citation how a reader cites it
+// (engine.DataResult.Cited; a submission's or an import's source as given).
+var csvHeader = []string{"iso3", "country", "indicator", "year", "value", "unit", "source", "flag", "citation"}
 
-func rowsCSV(rows []engine.DataRow) ([]byte, error) {
+func rowsCSV(rows []engine.DataRow, cited map[string]string) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	_ = w.Write(csvHeader)
@@ -133,10 +136,20 @@ func rowsCSV(rows []engine.DataRow) ([]byte, error) {
 		// Text cells through engine.CSVText (formula injection); the
 		// numbers are written from numbers.
 		_ = w.Write([]string{engine.CSVText(r.ISO3), engine.CSVText(r.Country), engine.CSVText(r.Indicator), strconv.Itoa(r.Year),
-			strconv.FormatFloat(r.Value, 'f', -1, 64), engine.CSVText(r.Unit), engine.CSVText(r.Source), engine.CSVText(r.Flag)})
+			strconv.FormatFloat(r.Value, 'f', -1, 64), engine.CSVText(r.Unit), engine.CSVText(r.Source), engine.CSVText(r.Flag),
+			engine.CSVText(citation(cited, r.Source))})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
+}
+
+// citation is how a reader cites a row's source: its citation where the
+// source is a shipped series' provenance, else the source as given.
+func citation(cited map[string]string, source string) string {
+	if c, ok := cited[source]; ok {
+		return c
+	}
+	return source
 }
 
 func (s *Server) getHistory(c *fiber.Ctx) error {

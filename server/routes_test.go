@@ -182,9 +182,18 @@ func TestReadAPI(t *testing.T) {
 		resp := getJSON(t, a.URL+"/api/v1/indicators/HWF_0001/data?countries=ALB&time=1990&format=csv", nil)
 		body := readBody(t, resp)
 		// The flag column (issue 14) is empty: ALB 1990 is no unverified jump.
-		want := "iso3,country,indicator,year,value,unit,source,flag\nALB,Albania,HWF_0001,1990,13.78,\"per 10,000 population\",WHO GHO/NHWA via github.com/open-numbers/ddf--who--gho@433fd1ec398e5c7f673e6e7a07a2f5496a0274a8,\n"
+		// The source is the figure's provenance, the citation how a reader
+		// cites it.
+		want := "iso3,country,indicator,year,value,unit,source,flag,citation\nALB,Albania,HWF_0001,1990,13.78,\"per 10,000 population\",WHO GHO/NHWA via github.com/open-numbers/ddf--who--gho@433fd1ec398e5c7f673e6e7a07a2f5496a0274a8,," +
+			"\"WHO, Global Health Observatory, National Health Workforce Accounts, HWF_0001, data to 2023 (newest vintage shipped)\"\n"
 		if body != want || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
 			t.Fatalf("csv:\n%s\nwant:\n%s", body, want)
+		}
+		// An export is a submission's layout: sent back (a corrected
+		// value), its flag and citation columns are read and ignored.
+		back := strings.Replace(body, ",13.78,", ",13.79,", 1)
+		if r := call(t, http.MethodPost, a.URL+"/api/v1/observations", adminToken, "text/csv", []byte(back), nil); r.StatusCode != http.StatusCreated {
+			t.Fatalf("the export sent back: status %d: %s", r.StatusCode, readBody(t, r))
 		}
 	})
 	t.Run("etag", func(t *testing.T) {

@@ -403,7 +403,8 @@ func readHeader(header []string) (map[string]int, []indicators.FieldError) {
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		switch h {
-		case "iso3", "country", "indicator", "year", "value", "unit", "source", "note", "flag":
+		case "iso3", "country", "indicator", "year", "value", "unit", "source", "note", "flag", "citation":
+			// flag and citation are an export's, read back and ignored.
 			if _, dup := col[h]; dup {
 				errs = append(errs, indicators.Problem(h, "column_twice", "column appears twice in the header", "name", h))
 			}

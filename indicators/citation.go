@@ -34,9 +34,6 @@ func (c SeriesCitation) ShortWith(vintage string) string {
 	return strings.Join(out, ", ")
 }
 
-// copyHostWords mark a host as a copy of a page where one of its words
-// (split at dots and hyphens) is one of them: sandbox and test hosts
-// ("who-sandbox.squiz.cloud", "test-cms.who.int"; not "latest.example").
 // VintageKey is the message of a vintage's words ("data to 2023 (newest
 // vintage shipped)" → "vintage.data_to_2023_newest_vintage_shipped"); a
 // vintage without one reads in English.
@@ -58,6 +55,9 @@ func VintageKey(vintage string) string {
 	return b.String()
 }
 
+// copyHostWords mark a host as a copy of a page where one of its words
+// (split at dots and hyphens) is one of them: sandbox and test hosts
+// ("who-sandbox.squiz.cloud", "test-cms.who.int"; not "latest.example").
 var copyHostWords = map[string]bool{"sandbox": true, "test": true, "staging": true}
 
 // reprintHosts republish documents or news first published elsewhere.

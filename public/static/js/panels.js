@@ -76,7 +76,10 @@ export function summaryTable() {
           // The year the median is of (the country's latest value's) and how
           // many Member States it is of: a regional figure never stands
           // without them.
-          med.textContent = fmt(it.regional_median) + ' (' + fmtYear(it.regional_year) + ', ' + it.regional_count + ' ' + T('table.countries') + ')';
+          // The year and count stay on one line: a narrow embed would
+          // otherwise give them a line each.
+          med.textContent = fmt(it.regional_median) + ' ';
+          med.appendChild(el('span', '(' + fmtYear(it.regional_year) + ', ' + it.regional_count + ' ' + T('table.countries') + ')', 'median-of'));
           if (it.regional_coverage && it.regional_coverage.low_coverage) med.appendChild(el('span', ' ' + T('coverage.low'), 'flag'));
         } else med.appendChild(missing('—'));
         // Distances that vary: descriptive comparisons, never targets.

@@ -46,7 +46,7 @@ func (e *Engine) Citation(ind indicators.Indicator) string { return e.CitationIn
 // published.
 func (e *Engine) CitationIn(lang string, ind indicators.Indicator) string {
 	if c, ok := e.ref.Citations[ind.ID]; ok {
-		return c.ShortWith(e.say(lang, indicators.VintageKey(c.Vintage), c.Vintage))
+		return c.ShortWith(e.vintageWords(lang, c))
 	}
 	if ind.Derived != nil {
 		s := e.say(lang, "source.computed."+ind.Derived.Op, "hwfdash, computed ("+ind.Derived.Op+") from")
@@ -71,7 +71,7 @@ func (e *Engine) CitationIn(lang string, ind indicators.Indicator) string {
 // for one whose values come only from submissions.
 func (e *Engine) VintageIn(lang string, ind indicators.Indicator) string {
 	if c, ok := e.ref.Citations[ind.ID]; ok && c.Vintage != "" {
-		return e.say(lang, indicators.VintageKey(c.Vintage), c.Vintage)
+		return e.vintageWords(lang, c)
 	}
 	if ind.Derived != nil {
 		var parts []string
@@ -83,6 +83,12 @@ func (e *Engine) VintageIn(lang string, ind indicators.Indicator) string {
 		return strings.Join(parts, "; ")
 	}
 	return ind.Vintage
+}
+
+// vintageWords is a series citation's vintage in lang (its message,
+// indicators.VintageKey), or as the file words it.
+func (e *Engine) vintageWords(lang string, c indicators.SeriesCitation) string {
+	return e.say(lang, indicators.VintageKey(c.Vintage), c.Vintage)
 }
 
 // say is a message in lang, or english where there is none (an engine

@@ -8,15 +8,6 @@ import (
 	"github.com/hwfdash/hwfdash/indicators"
 )
 
-// Why an area is not imported.
-const (
-	areaUnknown   = "unknown area code"
-	areaNonMember = "not a Member State of the WHO European Region"
-	areaAggregate = "aggregate of countries"
-	areaLevel     = "not the mapping's regional level"
-	areaExtra     = "extra-regio (not a region)"
-)
-
 // areas resolves publishers' area codes to the Member States' ISO3 codes.
 type areas struct {
 	// iso3 and iso2 give the Member States' own ISO3 strings, so that
@@ -45,7 +36,7 @@ func newAreas(cs []indicators.Country) areas {
 // or why it is not one: areaUnknown for a code of no known shape (rejected),
 // any other reason for a code that is well formed but not imported
 // (ignored).
-func (a areas) resolve(mode, code string) (iso3, region, why string) {
+func (a areas) resolve(mode, code string) (iso3, region string, why Why) {
 	switch mode {
 	case "iso3":
 		if !isUpper(code) || len(code) != 3 {
@@ -58,12 +49,12 @@ func (a areas) resolve(mode, code string) (iso3, region, why string) {
 		if !ok {
 			return "", "", areaNonMember
 		}
-		return g, "", ""
+		return g, "", Why{}
 	case "iso2":
 		switch {
 		case len(code) == 2 && isUpper(code):
 			if g, ok := a.iso2[code]; ok {
-				return g, "", ""
+				return g, "", Why{}
 			}
 			return "", "", areaNonMember
 		case len(code) > 2 && len(code) <= 5 && isUpper(code[:2]) && isAlnum(code[2:]):
@@ -91,7 +82,7 @@ func (a areas) resolve(mode, code string) (iso3, region, why string) {
 		case code[2:] == "ZZ":
 			return "", "", areaExtra
 		}
-		return g, code, ""
+		return g, code, Why{}
 	}
 }
 
@@ -144,7 +135,7 @@ type aggState struct {
 
 func (p *mapper) aggregate(rec Record, s Series, iso3 string, year int, v float64, fl flagSet) {
 	if v < 0 {
-		p.reject(rec.Line, p.fields.Value, rec.Value, "a regional value below 0")
+		p.reject(problem(rec.Line, p.fields.Value, rec.Value, "regional_below0", "a regional value below 0"))
 		if p.tainted == nil {
 			p.tainted = map[aggKey]bool{}
 		}
@@ -185,13 +176,13 @@ func (p *mapper) finishAggregates() {
 		st := p.agg[k]
 		switch {
 		case p.tainted[k]:
-			p.ignore("ratio not computed: a regional row was rejected", k.iso3)
+			p.ignore(whyRatioTainted, k.iso3)
 			continue
 		case st.regions < 2:
-			p.ignore("fewer than two regions with a value", k.iso3)
+			p.ignore(whyRatioFew, k.iso3)
 			continue
 		case st.min == 0:
-			p.ignore("lowest regional value is 0: no ratio", k.iso3)
+			p.ignore(whyRatioZero, k.iso3)
 			continue
 		}
 		notes := append([]string{"highest " + st.maxArea + ", lowest " + st.minArea}, st.flags.notes...)

@@ -3,7 +3,6 @@ package importer
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 )
@@ -60,13 +59,13 @@ func ghoRecord(line int, raw json.RawMessage, m *Mapping) Record {
 	rec := Record{Line: line}
 	var row map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &row); err != nil {
-		rec.Problem = &Problem{Line: line, Field: "value", Message: "row is not a JSON object"}
+		rec.Problem = problem(line, "value", "", "not_object", "row is not a JSON object")
 		return rec
 	}
 	text := func(field string) (string, bool) {
 		s, _, ok := jsonScalar(row[field])
 		if !ok {
-			rec.Problem = &Problem{Line: line, Field: field, Value: string(row[field]), Message: "not a string, number or null"}
+			rec.Problem = problem(line, field, string(row[field]), "json_scalar", "not a string, number or null")
 		}
 		return s, ok
 	}
@@ -89,7 +88,7 @@ func ghoRecord(line int, raw json.RawMessage, m *Mapping) Record {
 		return rec
 	}
 	if v, isStr, ok := jsonScalar(row["NumericValue"]); !ok || isStr {
-		rec.Problem = &Problem{Line: line, Field: "NumericValue", Value: v, Message: "not a number"}
+		rec.Problem = problem(line, "NumericValue", v, "not_number", "not a number")
 		if !ok {
 			rec.Problem.Value = string(row["NumericValue"])
 		}
@@ -101,7 +100,7 @@ func ghoRecord(line int, raw json.RawMessage, m *Mapping) Record {
 		rec.Vintage = date[:10]
 	}
 	if typ != "" && typ != "COUNTRY" {
-		rec.Ignore = fmt.Sprintf("not a country (SpatialDimType %s)", typ)
+		rec.Ignore = whyNotCountry(typ)
 	}
 	return rec
 }

@@ -74,8 +74,9 @@ type Record struct {
 	// Vintage is the publisher's date of this row or file, where it gives
 	// one.
 	Vintage string
-	// Ignore, when set, says why the reader skips the row (a GHO region).
-	Ignore string
+	// Ignore, when set (its Code), says why the reader skips the row (a
+	// GHO region).
+	Ignore Why
 	// Problem, when set, is why the reader could not read the row.
 	Problem *Problem
 	// Fields, when set, names this file's fields where they differ from the
@@ -90,6 +91,10 @@ type Problem struct {
 	Field   string `json:"field"`
 	Value   string `json:"value,omitempty"`
 	Message string `json:"message"`
+	// Code names the problem (ProblemCodes) for the pages, which say it in
+	// the reader's language with Params and Value; Message is the English.
+	Code   string            `json:"code"`
+	Params map[string]string `json:"params,omitempty"`
 }
 
 func (p Problem) Error() string {
@@ -102,8 +107,11 @@ func (p Problem) Error() string {
 // Ignored counts skipped rows by reason and area code.
 type Ignored struct {
 	Reason string `json:"reason"`
-	Area   string `json:"area"`
-	Rows   int    `json:"rows"`
+	// Code names the reason (WhyCodes) for the pages, as a Problem's does.
+	Code   string            `json:"code"`
+	Params map[string]string `json:"params,omitempty"`
+	Area   string            `json:"area"`
+	Rows   int               `json:"rows"`
 }
 
 // Result is a parsed file: accepted observations (in file order), the rows
@@ -194,7 +202,7 @@ func Parse(ctx context.Context, r io.Reader, opt Options) (*Result, error) {
 	read, fields := readerFor(opt.Format)
 	h := sha256.New()
 	p := &mapper{opt: opt, fields: fields, areas: newAreas(opt.Countries), seen: map[seenKey]int{},
-		res: &Result{Format: opt.Format, File: opt.File}, ignored: map[[2]string]int{}}
+		res: &Result{Format: opt.Format, File: opt.File}, ignored: map[ignoredKey]int{}}
 	pick := func(dataset string) (*Mapping, error) {
 		m := opt.Mapping
 		if m == nil {
@@ -275,7 +283,7 @@ type mapper struct {
 	areas   areas
 	res     *Result
 	seen    map[seenKey]int // first line of each key, for duplicates
-	ignored map[[2]string]int
+	ignored map[ignoredKey]int
 	agg     map[aggKey]*aggState
 	tainted map[aggKey]bool
 	vintage string
@@ -288,24 +296,29 @@ func (p *mapper) setMapping(m *Mapping) {
 	p.res.Mapping, p.res.Source = m.Name, m.Source
 }
 
-func (p *mapper) reject(line int, field, value, format string, args ...any) {
+func (p *mapper) reject(pr *Problem) {
 	if len(p.res.Rejected) >= MaxProblems {
 		p.dropped++
 		return
 	}
-	p.res.Rejected = append(p.res.Rejected, Problem{Line: line, Field: field, Value: value, Message: fmt.Sprintf(format, args...)})
+	p.res.Rejected = append(p.res.Rejected, *pr)
 }
 
-func (p *mapper) ignore(reason, area string) { p.ignored[[2]string{reason, area}]++ }
+// ignoredKey counts the rows ignored for one reason in one area.
+type ignoredKey struct {
+	why  Why
+	area string
+}
+
+func (p *mapper) ignore(why Why, area string) { p.ignored[ignoredKey{why, area}]++ }
 
 func (p *mapper) add(rec Record) {
 	p.res.Rows++
 	if rec.Problem != nil {
-		pr := *rec.Problem
-		p.reject(pr.Line, pr.Field, pr.Value, "%s", pr.Message)
+		p.reject(rec.Problem)
 		return
 	}
-	if rec.Ignore != "" {
+	if rec.Ignore.Code != "" {
 		p.ignore(rec.Ignore, rec.Area)
 		return
 	}
@@ -319,35 +332,37 @@ func (p *mapper) add(rec Record) {
 	series, ok := m.Series[rec.Series]
 	if !ok {
 		if m.Skip[rec.Series] {
-			p.ignore("series not imported ("+rec.Series+")", "")
+			p.ignore(whySeriesSkipped(rec.Series), "")
 			return
 		}
-		p.reject(rec.Line, strings.Join(m.SeriesFields, "."), rec.Series, "unknown series code: the mapping %s does not map it", m.Name)
+		p.reject(problem(rec.Line, strings.Join(m.SeriesFields, "."), rec.Series, "unknown_series",
+			fmt.Sprintf("unknown series code: the mapping %s does not map it", m.Name), "mapping", m.Name))
 		return
 	}
 	iso3, region, why := p.areas.resolve(m.Areas, rec.Area)
 	switch why {
-	case "":
+	case Why{}:
 	case areaUnknown:
-		p.reject(rec.Line, f.Area, rec.Area, "unknown area code")
+		p.reject(problem(rec.Line, f.Area, rec.Area, areaUnknown.Code, areaUnknown.Text))
 		return
 	default:
 		p.ignore(why, rec.Area)
 		return
 	}
 	year, err := parseYear(rec.Period)
-	if err != nil || year < indicators.MinYear || year > p.opt.Now.Year() {
-		msg := fmt.Sprintf("not a year between %d and %d", indicators.MinYear, p.opt.Now.Year())
-		if err != nil {
-			msg = "not an annual period (YYYY)"
-		}
-		p.reject(rec.Line, f.Period, rec.Period, "%s", msg)
+	if err != nil {
+		p.reject(problem(rec.Line, f.Period, rec.Period, "not_annual", "not an annual period (YYYY)"))
+		return
+	}
+	if year < indicators.MinYear || year > p.opt.Now.Year() {
+		lo, hi := strconv.Itoa(indicators.MinYear), strconv.Itoa(p.opt.Now.Year())
+		p.reject(problem(rec.Line, f.Period, rec.Period, "year_range", "not a year between "+lo+" and "+hi, "min", lo, "max", hi))
 		return
 	}
 	// From here the row has a country-year: a rejected regional row spoils
 	// its country-year's ratio, which is then not computed.
-	fail := func(field, value, format string, args ...any) {
-		p.reject(rec.Line, field, value, format, args...)
+	fail := func(pr *Problem) {
+		p.reject(pr)
 		if series.Aggregate != "" {
 			if p.tainted == nil {
 				p.tainted = map[aggKey]bool{}
@@ -356,21 +371,24 @@ func (p *mapper) add(rec Record) {
 		}
 	}
 	if strings.TrimSpace(rec.Value) == "" {
-		p.ignore("no value", rec.Area)
+		p.ignore(whyNoValue, rec.Area)
 		return
 	}
 	v, err := parseNumber(rec.Value)
 	if err != nil {
-		fail(f.Value, rec.Value, "not a number")
+		fail(problem(rec.Line, f.Value, rec.Value, "not_number", "not a number"))
 		return
 	}
 	if series.Unit != "" && rec.Unit != series.Unit {
-		fail(f.Unit, rec.Unit, "unit mismatch: the mapping %s expects %s for %s", m.Name, series.Unit, rec.Series)
+		fail(problem(rec.Line, f.Unit, rec.Unit, "unit_mismatch",
+			fmt.Sprintf("unit mismatch: the mapping %s expects %s for %s", m.Name, series.Unit, rec.Series),
+			"mapping", m.Name, "unit", series.Unit, "series", rec.Series))
 		return
 	}
-	fl, err := m.flags(rec.Flag)
-	if err != nil {
-		fail(f.Flag, rec.Flag, "%v", err)
+	fl, bad := m.flags(rec.Flag)
+	if bad != "" {
+		fail(problem(rec.Line, f.Flag, rec.Flag, "unknown_flag",
+			fmt.Sprintf("flag %q is not in the mapping %s", bad, m.Name), "flag", bad, "mapping", m.Name))
 		return
 	}
 	fl.add(m.commentFlags(rec.Comment))
@@ -378,7 +396,9 @@ func (p *mapper) add(rec Record) {
 	// of the region's: nothing of the reader's line stays referenced.
 	key := seenKey{series.Indicator, iso3, year, strings.Clone(region)}
 	if first, dup := p.seen[key]; dup {
-		fail(f.Period, rec.Period, "duplicate key: %s %s %d already on line %d", series.Indicator, rec.Area, year, first)
+		fail(problem(rec.Line, f.Period, rec.Period, "duplicate_key",
+			fmt.Sprintf("duplicate key: %s %s %d already on line %d", series.Indicator, rec.Area, year, first),
+			"indicator", series.Indicator, "area", rec.Area, "year", strconv.Itoa(year), "line", strconv.Itoa(first)))
 		return
 	}
 	p.seen[key] = rec.Line
@@ -386,8 +406,8 @@ func (p *mapper) add(rec Record) {
 		p.aggregate(rec, series, iso3, year, v, fl)
 		return
 	}
-	if msg := outOfRange(series.Indicator, v); msg != "" {
-		p.reject(rec.Line, f.Value, rec.Value, "%s", msg)
+	if pr := outOfRange(rec.Line, f.Value, rec.Value, series.Indicator, v); pr != nil {
+		p.reject(pr)
 		return
 	}
 	p.res.Observations = append(p.res.Observations, indicators.Observation{
@@ -400,25 +420,29 @@ func (p *mapper) add(rec Record) {
 func (p *mapper) finish() {
 	p.finishAggregates()
 	for k, n := range p.ignored {
-		p.res.Ignored = append(p.res.Ignored, Ignored{Reason: k[0], Area: k[1], Rows: n})
+		p.res.Ignored = append(p.res.Ignored, Ignored{Reason: k.why.Text, Code: k.why.Code, Params: k.why.params(), Area: k.area, Rows: n})
 	}
 	sortIgnored(p.res.Ignored)
 	if p.dropped > 0 {
-		p.res.Rejected = append(p.res.Rejected, Problem{Field: "file", Message: fmt.Sprintf("%d more rejected rows not listed", p.dropped)})
+		n := strconv.Itoa(p.dropped)
+		p.res.Rejected = append(p.res.Rejected, *problem(0, "file", "", "more_rejected", n+" more rejected rows not listed", "count", n))
 	}
 }
 
 // outOfRange checks v against the indicator's valid range.
-func outOfRange(id string, v float64) string {
+// outOfRange is the problem of a value its indicator cannot take, or nil.
+func outOfRange(line int, field, value, id string, v float64) *Problem {
 	ind, _ := indicators.Lookup(id)
 	lo, hi := ind.ValidRange()
 	if ind.Kind == indicators.KindYesNo && v != 0 && v != 1 {
-		return fmt.Sprintf("%g: %s takes 0 or 1", v, id)
+		return problem(line, field, value, "yes_no", fmt.Sprintf("%g: %s takes 0 or 1", v, id), "indicator", id)
 	}
 	if (lo != nil && v < *lo) || (hi != nil && v > *hi) {
-		return fmt.Sprintf("%g is outside the valid range of %s (%s)", v, id, rangeText(lo, hi))
+		r := rangeText(lo, hi)
+		return problem(line, field, value, "value_range", fmt.Sprintf("%g is outside the valid range of %s (%s)", v, id, r),
+			"indicator", id, "range", r)
 	}
-	return ""
+	return nil
 }
 
 func rangeText(lo, hi *float64) string {

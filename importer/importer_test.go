@@ -64,27 +64,27 @@ func TestImportReaders(t *testing.T) {
 	}{
 		{FormatGHO, "gho_hwf_0001.json",
 			[]string{"HWF_0001 AUT 2020 53.44", "HWF_0001 AUT 2021 54.32 b", "HWF_0001 DEU 2021 45.03"},
-			map[string]int{"no value/POL": 1, areaNonMember + "/USA": 1, "not a country (SpatialDimType REGION)/EUR": 1},
+			map[string]int{"no value/POL": 1, areaNonMember.Text + "/USA": 1, "not a country (SpatialDimType REGION)/EUR": 1},
 			[]string{"6:NumericValue", "7:NumericValue", "8:TimeDim", "9:IndicatorCode", "11:SpatialDim"}, "2024-06-02"},
 		{FormatWorldBank, "worldbank_sp_pop_totl.json",
 			[]string{"SP.POP.TOTL AUT 2023 9.131761e+06", "SP.POP.TOTL AUT 2022 9.041851e+06", "SP.POP.TOTL DEU 2023 8.3287273e+07"},
-			map[string]int{areaAggregate + "/ZH": 1, "no value/DEU": 1, areaNonMember + "/EUU": 1, areaNonMember + "/USA": 1},
+			map[string]int{areaAggregate.Text + "/ZH": 1, "no value/DEU": 1, areaNonMember.Text + "/EUU": 1, areaNonMember.Text + "/USA": 1},
 			[]string{"8:value", "9:obs_status"}, "2025-01-28"},
 		{FormatSDMXCSV, "oecd_health_wfmi.csv",
 			[]string{"mig_doctors_foreign_trained_pct AUT 2021 5.4", "mig_nurses_foreign_trained_pct AUT 2021 7.9 e",
 				"mig_doctors_foreign_trained_pct DEU 2020 12.3 b", "mig_doctors_foreign_trained_pct DEU 2021 13.1",
 				"mig_nurses_foreign_trained_pct IRL 2021 48.2"},
-			map[string]int{areaNonMember + "/NZL": 1, "series not imported (FTRAIN_PHYS)/": 1},
+			map[string]int{areaNonMember.Text + "/NZL": 1, "series not imported (FTRAIN_PHYS)/": 1},
 			[]string{"9:UNIT_MEASURE", "10:OBS_VALUE", "11:OBS_VALUE", "12:OBS_STATUS", "13:row", "14:TIME_PERIOD", "15:TIME_PERIOD", "16:MEASURE"},
 			"accessed 2026-01-15"},
 		{FormatSDMXCSV, "eurostat_hlth_rs_physreg.csv",
 			[]string{"dist_doctors_nuts2_ratio AUT 2021 1.75", "dist_doctors_nuts2_ratio AUT 2022 1.7561 b e", "dist_doctors_nuts2_ratio GRC 2021 2"},
-			map[string]int{areaAggregate + "/EU27_2020": 1, areaExtra + "/ATZZ": 1, "fewer than two regions with a value/CYP": 1,
-				areaNonMember + "/XK00": 1, areaLevel + "/AT": 1, areaLevel + "/AT1": 1},
+			map[string]int{areaAggregate.Text + "/EU27_2020": 1, areaExtra.Text + "/ATZZ": 1, "fewer than two regions with a value/CYP": 1,
+				areaNonMember.Text + "/XK00": 1, areaLevel.Text + "/AT": 1, areaLevel.Text + "/AT1": 1},
 			[]string{"13:OBS_VALUE", "14:OBS_FLAG", "18:unit", "19:row"}, "accessed 2026-01-15"},
 		{FormatJSONStat, "eurostat_hlth_rs_physreg.json",
 			[]string{"dist_doctors_nuts2_ratio AUT 2021 1.75", "dist_doctors_nuts2_ratio AUT 2022 1.7561 b e", "dist_doctors_nuts2_ratio GRC 2021 2"},
-			map[string]int{areaAggregate + "/EU27_2020": 1, areaNonMember + "/XK00": 1},
+			map[string]int{areaAggregate.Text + "/EU27_2020": 1, areaNonMember.Text + "/XK00": 1},
 			[]string{"1:unit", "33:value[32]", "36:status"}, "2025-02-20"},
 	}
 	for _, tc := range cases {
@@ -103,6 +103,7 @@ func TestImportReaders(t *testing.T) {
 			ig := map[string]int{}
 			for _, x := range res.Ignored {
 				ig[x.Reason+"/"+x.Area] = x.Rows
+				checkCode(t, WhyCodes, x.Code, x.Params, x)
 			}
 			if fmt.Sprint(ig) != fmt.Sprint(tc.ignored) {
 				t.Errorf("ignored:\n got %v\nwant %v", ig, tc.ignored)
@@ -113,6 +114,7 @@ func TestImportReaders(t *testing.T) {
 				if p.Message == "" {
 					t.Errorf("problem without a message: %+v", p)
 				}
+				checkCode(t, ProblemCodes, p.Code, p.Params, p)
 			}
 			if !slices.Equal(rej, tc.rejected) {
 				t.Errorf("rejected:\n got %q\nwant %q\n%v", rej, tc.rejected, res.Rejected)
@@ -230,9 +232,26 @@ func TestImportFlags(t *testing.T) {
 		{"c", false, false, "", true},
 	}
 	for _, tc := range cases {
-		fs, err := m.flags(tc.in)
-		if (err != nil) != tc.err || fs.brk != tc.brk || fs.est != tc.est || fs.note() != tc.notes {
-			t.Errorf("flags(%q) = %+v, %v", tc.in, fs, err)
+		fs, bad := m.flags(tc.in)
+		if (bad != "") != tc.err || fs.brk != tc.brk || fs.est != tc.est || fs.note() != tc.notes {
+			t.Errorf("flags(%q) = %+v, %q", tc.in, fs, bad)
+		}
+	}
+}
+
+// checkCode fails unless code is one of codes and params names only what
+// its message may name: the import page translates a row's problem or
+// reason from them (public/i18n, checked there against the same lists).
+func checkCode(t *testing.T, codes map[string][]string, code string, params map[string]string, what any) {
+	t.Helper()
+	names, ok := codes[code]
+	if !ok {
+		t.Errorf("code %q is not declared: %+v", code, what)
+		return
+	}
+	for k := range params {
+		if k != "value" && !slices.Contains(names, k) {
+			t.Errorf("code %q: parameter %q not declared: %+v", code, k, what)
 		}
 	}
 }

@@ -174,7 +174,7 @@ func readJSONStat(r io.Reader, pick func(string) (*Mapping, error), emit func(Re
 		rec.Series = strings.Join(parts, ".")
 		v := values[flat]
 		if v.isStr {
-			rec.Problem = &Problem{Line: rec.Line, Field: "value[" + strconv.Itoa(flat) + "]", Value: v.text, Message: "not a number"}
+			rec.Problem = problem(rec.Line, "value["+strconv.Itoa(flat)+"]", v.text, "not_number", "not a number")
 		}
 		rec.Value = v.text
 		if err := emit(rec); err != nil {

@@ -185,11 +185,12 @@ func (f flagSet) note() string { return strings.Join(f.notes, "; ") }
 
 // flags reads a row's flag value; a flag the mapping does not list is an
 // error, never a guess.
-func (m *Mapping) flags(v string) (flagSet, error) {
-	var fs flagSet
+// flags reads a row's flag field; bad is the first flag the mapping does
+// not know ("" when all are known).
+func (m *Mapping) flags(v string) (fs flagSet, bad string) {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return fs, nil
+		return fs, ""
 	}
 	codes := []string{v}
 	if _, whole := m.Flags[v]; !whole && m.SplitFlags {
@@ -198,7 +199,7 @@ func (m *Mapping) flags(v string) (flagSet, error) {
 	for _, c := range codes {
 		meaning, ok := m.Flags[c]
 		if !ok {
-			return flagSet{}, fmt.Errorf("flag %q is not in the mapping %s", c, m.Name)
+			return flagSet{}, c
 		}
 		switch {
 		case meaning == "break":
@@ -209,7 +210,7 @@ func (m *Mapping) flags(v string) (flagSet, error) {
 			fs.notes = append(fs.notes, strings.TrimPrefix(meaning, "note:"))
 		}
 	}
-	return fs, nil
+	return fs, ""
 }
 
 func (m *Mapping) commentFlags(comment string) flagSet {

@@ -91,7 +91,7 @@ func readSDMXCSV(r io.Reader, pick func(string) (*Mapping, error), emit func(Rec
 		line, _ := cr.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			if err := emit(Record{Line: pe.StartLine, Problem: &Problem{Line: pe.StartLine, Field: "row", Message: "not valid CSV: " + pe.Err.Error()}}); err != nil {
+			if err := emit(Record{Line: pe.StartLine, Problem: problem(pe.StartLine, "row", "", "malformed_csv", "not valid CSV: "+pe.Err.Error(), "detail", pe.Err.Error())}); err != nil {
 				return err
 			}
 			continue
@@ -127,8 +127,9 @@ func readSDMXCSV(r io.Reader, pick func(string) (*Mapping, error), emit func(Rec
 // sdmxRecord reads one row; the series key is built in one string.
 func sdmxRecord(line int, rec []string, ncols int, c *sdmxColumns, m *Mapping) Record {
 	if len(rec) != ncols {
-		return Record{Line: line, Fields: &c.fields, Problem: &Problem{Line: line, Field: "row",
-			Message: fmt.Sprintf("%d fields, the header has %d", len(rec), ncols)}}
+		got, want := strconv.Itoa(len(rec)), strconv.Itoa(ncols)
+		return Record{Line: line, Fields: &c.fields, Problem: problem(line, "row", "", "fields_count",
+			got+" fields, the header has "+want, "got", got, "want", want)}
 	}
 	out := Record{Line: line, Fields: &c.fields, Dataset: rec[c.dataset], Area: rec[c.area], Period: rec[c.period], Value: rec[c.value]}
 	if c.flag >= 0 {
@@ -151,7 +152,7 @@ func sdmxRecord(line int, rec []string, ncols int, c *sdmxColumns, m *Mapping) R
 		out.Series = b.String()
 	}
 	if c.action >= 0 && rec[c.action] != "" && rec[c.action] != "I" && rec[c.action] != "A" && rec[c.action] != "R" {
-		out.Problem = &Problem{Line: line, Field: "ACTION", Value: rec[c.action], Message: "only I, A and R (information, append, replace) are imported"}
+		out.Problem = problem(line, "ACTION", rec[c.action], "action", "only I, A and R (information, append, replace) are imported")
 	}
 	if c.updated >= 0 {
 		out.Vintage = eurostatDate(rec[c.updated])

@@ -81,7 +81,7 @@ func wbRecord(line int, raw json.RawMessage, m *Mapping, vintage string) Record 
 	rec := Record{Line: line, Vintage: vintage}
 	var row wbRow
 	if err := json.Unmarshal(raw, &row); err != nil {
-		rec.Problem = &Problem{Line: line, Field: "row", Message: "not a World Bank data row: " + err.Error()}
+		rec.Problem = problem(line, "row", "", "not_data_row", "not a World Bank data row: "+err.Error(), "detail", err.Error())
 		return rec
 	}
 	get := func(f string) string {
@@ -108,7 +108,7 @@ func wbRecord(line int, raw json.RawMessage, m *Mapping, vintage string) Record 
 	}
 	date, _, ok := jsonScalar(row.Date)
 	if !ok {
-		rec.Problem = &Problem{Line: line, Field: "date", Value: string(row.Date), Message: "not a string"}
+		rec.Problem = problem(line, "date", string(row.Date), "not_string", "not a string")
 		return rec
 	}
 	rec.Period = date
@@ -117,7 +117,7 @@ func wbRecord(line int, raw json.RawMessage, m *Mapping, vintage string) Record 
 		if !ok {
 			v = string(row.Value)
 		}
-		rec.Problem = &Problem{Line: line, Field: "value", Value: v, Message: "not a number"}
+		rec.Problem = problem(line, "value", v, "not_number", "not a number")
 		return rec
 	}
 	rec.Value = v

@@ -60,11 +60,13 @@ func TestBrowserImportLive(t *testing.T) {
 }
 
 // TestBrowserImportAdminPage uploads a file on /admin/import, checks that
-// the diff it shows is the API's, and applies it with the button.
+// the diff it shows is the API's, that its rejected and ignored rows read in
+// the page's language, and applies it with the button.
 func TestBrowserImportAdminPage(t *testing.T) {
 	skipShort(t, "browser")
 	a := startApp(t, appOptions{})
 	file := wfmiCSV([]string{"AUT", "DEU", "FRA"}, []int{2020, 2021}, 12)
+	file = append(file, "OECD.ELS.HD:DSD_HEALTH_WFMI@DF_HEALTH_WFMI(1.0),AUT,A,FTRAIN_PHYS_SH,PT_PHYS,20x1,12.5,A\n"...)
 	path := filepath.Join(t.TempDir(), "wfmi.csv")
 	if err := os.WriteFile(path, file, 0o644); err != nil {
 		t.Fatal(err)
@@ -74,7 +76,7 @@ func TestBrowserImportAdminPage(t *testing.T) {
 	ctx := b.tab()
 	var tally map[string]string
 	var changes int
-	var file0 string
+	var file0, rejected, ignored string
 	run(t, ctx, 60*time.Second,
 		chromedp.Navigate(a.URL+"/admin/import?lang=fr"),
 		chromedp.WaitVisible(`form.import-form`),
@@ -86,10 +88,23 @@ func TestBrowserImportAdminPage(t *testing.T) {
 		chromedp.Evaluate(`Object.fromEntries([...document.querySelectorAll('dl.import-tally dd')].map(d => [d.dataset.kind, d.textContent]))`, &tally),
 		chromedp.Evaluate(`document.querySelectorAll('table.import-changes tbody tr').length`, &changes),
 		chromedp.Text(`.import-file`, &file0),
+		chromedp.Text(`table.import-rejected tbody td:last-child`, &rejected),
+		chromedp.Text(`ul.import-ignored li`, &ignored),
 	)
 	if tally["new"] != strconv.Itoa(want.Tally.New) || tally["changed"] != strconv.Itoa(want.Tally.Changed) ||
-		tally["ignored"] != "1" || tally["rejected"] != "0" || changes != len(want.Changes) || changes != 6 {
+		tally["ignored"] != "1" || tally["rejected"] != "1" || changes != len(want.Changes) || changes != 6 {
 		t.Fatalf("the page shows %v and %d changes; the API %+v", tally, changes, want.Tally)
+	}
+	// The API's problem and reason are in English with their codes; the
+	// page says them in French.
+	if len(want.Rejected) != 1 || want.Rejected[0].Code != "not_annual" || len(want.Ignored) != 1 || want.Ignored[0].Code != "non_member" {
+		t.Fatalf("the API's rejected %+v, ignored %+v", want.Rejected, want.Ignored)
+	}
+	if rejected != "« 20x1 » n'est pas une période annuelle (AAAA)" {
+		t.Errorf("rejected row on the French page: %q", rejected)
+	}
+	if !strings.Contains(ignored, "1 × pas un État membre de la Région européenne de l'OMS NZL") {
+		t.Errorf("ignored rows on the French page: %q", ignored)
 	}
 	screenshot(t, ctx, "admin-import")
 	if !strings.Contains(file0, want.SHA256) {
@@ -99,6 +114,7 @@ func TestBrowserImportAdminPage(t *testing.T) {
 		t.Fatalf("the review wrote: version %d, want %d", v, want.BaseVersion)
 	}
 	run(t, ctx, 30*time.Second,
+		chromedp.Click(`input[name="skip_rejected"]`),
 		chromedp.Click(`button.import-apply`),
 		chromedp.Poll(`document.querySelector('.import-status .ok') !== null`, nil, chromedp.WithPollingTimeout(20*time.Second)),
 	)

@@ -33,6 +33,7 @@ type importReview struct {
 		New  indicators.Observation `json:"new"`
 	} `json:"changes"`
 	Rejected []importer.Problem  `json:"rejected"`
+	Ignored  []importer.Ignored  `json:"ignored"`
 	Applied  bool                `json:"applied"`
 	Revision indicators.Revision `json:"revision"`
 	Message  string              `json:"message"`

@@ -17,3 +17,9 @@ export function withLang(url) { return lang === 'en' ? url : url + (url.indexOf(
 // optional gives a message when the page has it, undefined otherwise (the
 // caller has a fallback: the server's Messages.Optional).
 export function optional(key) { return messages[key]; }
+
+// fill puts params into a message's {name} places; a place without a
+// param stays as it is, visible.
+export function fill(text, params) {
+  return text.replace(/\{(\w+)\}/g, function (m, k) { return params && params[k] !== undefined ? params[k] : m; });
+}

@@ -3,7 +3,7 @@
 // refuses it with 409 when the file or the data changed since). The admin
 // token stays in the page and goes in the Authorization header only.
 
-import { T } from './i18n.js';
+import { T, fill, optional } from './i18n.js';
 import { $, el } from './dom.js';
 
 // PROGRESS_POLL_MS is how often the progress bar asks how far the parse is.
@@ -105,19 +105,20 @@ export function importForm() {
       dd.dataset.kind = k;
       tally.append(dt, dd);
     });
-    fill($('table.import-counts tbody', review), r.counts, function (c) {
+    fillRows($('table.import-counts tbody', review), r.counts, function (c) {
       return [c.indicator, c.iso3, c.new, c.changed, c.unchanged];
     });
-    fill($('table.import-changes tbody', review), r.changes, function (c) {
+    fillRows($('table.import-changes tbody', review), r.changes, function (c) {
       return [T('import.' + c.kind), c.new.indicator, c.new.iso3, c.new.year, c.old ? figure(c.old) : '—', figure(c.new), c.line];
     });
     const ignored = $('ul.import-ignored', review);
     ignored.replaceChildren();
     r.ignored.forEach(function (ig) {
-      ignored.appendChild(el('li', T('import.ignored') + ': ' + ig.rows + ' × ' + ig.reason + (ig.area ? ' ' + ig.area : '')));
+      const reason = said('import.why.', ig.code, ig.params, '', ig.reason);
+      ignored.appendChild(el('li', T('import.ignored') + ': ' + ig.rows + ' × ' + reason + (ig.area ? ' ' + ig.area : '')));
     });
-    fill($('table.import-rejected tbody', review), r.rejected, function (p) {
-      return [p.line, p.field, p.value || '', p.message];
+    fillRows($('table.import-rejected tbody', review), r.rejected, function (p) {
+      return [p.line, p.field, p.value || '', said('import.err.', p.code, p.params, p.value, p.message)];
     });
     $('table.import-rejected', review).hidden = r.rejected.length === 0;
     const writes = r.tally.new + r.tally.changed;
@@ -128,6 +129,14 @@ export function importForm() {
   }
 }
 
+// said puts a rejected row's problem or an ignored row's reason in the
+// page's language from its code, or gives the server's English text for a
+// code the page does not know.
+function said(prefix, code, params, value, english) {
+  const text = code ? optional(prefix + code) : undefined;
+  return text ? fill(text, Object.assign({ value: value || '' }, params || {})) : english;
+}
+
 function figure(o) {
   let s = String(o.value);
   if (o.series_break) s += ' [' + T('import.break') + ']';
@@ -135,7 +144,7 @@ function figure(o) {
   return s;
 }
 
-function fill(tbody, items, cells) {
+function fillRows(tbody, items, cells) {
   tbody.replaceChildren();
   items.forEach(function (it) {
     const tr = el('tr');

@@ -3,7 +3,7 @@
 // problem by problem, next to the line the clerk sees and in the page's
 // language.
 
-import { T } from './i18n.js';
+import { T, fill } from './i18n.js';
 import { $, $all, el } from './dom.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -33,10 +33,6 @@ export function keepToken() {
 export function forgetToken() {
   try { sessionStorage.removeItem(tokenKey); } catch (e) { /* nothing kept */ }
   tokenFields().forEach(function (f) { f.value = ''; });
-}
-
-function fill(text, params) {
-  return text.replace(/\{(\w+)\}/g, function (m, k) { return params && params[k] !== undefined ? params[k] : m; });
 }
 
 function known(key) { const s = T(key); return s.charAt(0) === '\u27e6' ? '' : s; }

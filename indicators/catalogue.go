@@ -34,8 +34,10 @@ const (
 // schedule (every three years, milestone G03); the GHO/NHWA, GHED, World Bank
 // and OECD files state none, so their next_expected_update stays empty.
 const (
-	nextNRIRound      = "2027"
-	nextNRIRoundBasis = "Member States report on the Code every three years (WHO Questions and answers \"National Reporting Instrument\", " +
+	nextNRIRound = "2027"
+	// NextNRIRoundBasis is why the next round is expected then; the pages
+	// say it in their language (fresh.basis_nri).
+	NextNRIRoundBasis = "Member States report on the Code every three years (WHO Questions and answers \"National Reporting Instrument\", " +
 		"19 May 2021; milestone G03); the latest round was requested in 2024 (nri_rounds.csv)."
 )
 
@@ -70,7 +72,7 @@ func Catalogue() []Indicator {
 				"the year is the round's reporting year (2012, 2015, 2018, 2021, 2024). No per-country answers are public: " +
 				"they arrive by authenticated submission and show as \"not reported yet\" until then.",
 			Source: pubNRI, HigherIsBetter: up, Submittable: true, CodeQuestion: question, Milestones: milestones,
-			NextExpectedUpdate: nextNRIRound, NextUpdateBasis: nextNRIRoundBasis}
+			NextExpectedUpdate: nextNRIRound, NextUpdateBasis: NextNRIRoundBasis}
 	}
 	return []Indicator{
 		density("HWF_0001", "Medical doctors (per 10 000 population)", "Doctors", "Density of medical doctors."),

@@ -62,6 +62,10 @@ func (s *Server) lastUpdated(ctx context.Context, asOf int64) (map[string]time.T
 	return out, nil
 }
 
+// nextBasisKeys are the messages that say the catalogue's stated release
+// schedules in a page's language.
+var nextBasisKeys = map[string]string{indicators.NextNRIRoundBasis: "fresh.basis_nri"}
+
 // freshnessData gives the country page each indicator's freshness: when its
 // data last changed (as the page's version stood), the publisher's vintage
 // and the next release where a source states it.
@@ -75,7 +79,10 @@ func (s *Server) freshnessData(c *fiber.Ctx, d *pageData) error {
 	never := s.msgs.T(d.Lang, "fresh.never")
 	for _, ind := range s.ref.Catalogue {
 		row := freshnessRow{ID: ind.ID, Name: s.eng.LocalIndicator(d.Lang, ind).Name, LastUpdated: never,
-			Vintage: s.eng.VintageIn(d.Lang, ind), NextUpdate: ind.NextExpectedUpdate, NextBasis: ind.NextUpdateBasis}
+			Vintage: s.eng.VintageIn(d.Lang, ind), NextUpdate: ind.NextExpectedUpdate}
+		if b := ind.NextUpdateBasis; b != "" {
+			row.NextBasis = s.msgs.Optional(d.Lang, nextBasisKeys[b], b)
+		}
 		if t, ok := last[ind.ID]; ok {
 			row.LastUpdated = t.UTC().Format(time.DateOnly)
 		}

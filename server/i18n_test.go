@@ -65,6 +65,8 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		"/indicators/HWF_0001?lang=fr":                                 "Global Health Observatory, National Health Workforce Accounts, HWF_0001, données jusqu'à 2023",
 		"/api/v1/countries/DEU/summary?lang=de":                        "hwfdash, berechnet (Summe) aus WHO",
 		"/api/v1/countries/DEU/summary":                                "hwfdash, computed (sum) from WHO",
+		"/countries/DEU?lang=ru":                                       "Государства-члены отчитываются о выполнении Кодекса каждые три года", // the next round's basis
+		"/present?lang=fr":                                             "hwfdash · Région européenne de l'OMS",
 	} {
 		body := html.UnescapeString(readBody(t, getJSON(t, a.URL+path, nil)))
 		if !strings.Contains(body, want) {
@@ -72,6 +74,10 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		}
 		if !strings.HasPrefix(path, "/api/") && strings.Contains(body, "as mirrored by") {
 			t.Errorf("%s: a mirror named where a reader reads the vintage", path)
+		}
+		if !strings.HasPrefix(path, "/api/") && strings.Contains(path, "lang=") &&
+			(strings.Contains(body, "Member States report on the Code") || strings.Contains(body, "WHO European Region")) {
+			t.Errorf("%s: hwfdash's words in English on the page", path)
 		}
 		if strings.Contains(path, "lang=") && (strings.Contains(body, "computed (") || strings.Contains(body, "hwfdash, from") || strings.Contains(body, "newest vintage shipped")) {
 			t.Errorf("%s: hwfdash's words in English in a source", path)

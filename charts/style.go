@@ -17,6 +17,26 @@ type Style struct {
 	// T translates the charts' own labels by message key ("chart.year");
 	// nil keeps the English given with each.
 	T func(key string) string
+	// Point is the language's decimal mark, for numbers inside sentences
+	// ("" is ".").
+	Point string
+}
+
+// why says a reason in the chart's language (its English without T).
+func (st Style) why(w *indicators.Why, english string) string {
+	if w == nil || st.T == nil {
+		return english
+	}
+	point := st.Point
+	if point == "" {
+		point = "."
+	}
+	return w.Text(func(k string) string {
+		if s := st.T(k); !strings.HasPrefix(s, "\u27e6") {
+			return s
+		}
+		return ""
+	}, point)
 }
 
 // t gives a chart label in the chart's language.

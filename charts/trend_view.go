@@ -174,7 +174,7 @@ func (in TrendInput) annotate(o Option, st Style, index map[int]int) {
 			case ob.Flag == indicators.FlagUnverifiedJump:
 				text = st.t("chart.unverified_jump", "Unverified jump")
 				if ob.FlagNote != "" {
-					text += ": " + ob.FlagNote
+					text += ": " + st.why(ob.Jump.Why(), ob.FlagNote)
 				}
 			default:
 				continue

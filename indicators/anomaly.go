@@ -58,7 +58,8 @@ func markJumps(series []Observation, breaks Breaks) {
 		ch := cur.Value/prev.Value - 1
 		if ch > JumpUp || ch < JumpDown {
 			cur.Flag = FlagUnverifiedJump
-			cur.FlagNote = fmt.Sprintf("%+.0f %% from %s in %d; not a listed series break", ch*100, fmtValue(prev.Value), prev.Year)
+			cur.Jump = Jump{Change: ch, From: prev.Value, FromYear: prev.Year}
+			cur.FlagNote, _ = cur.Jump.note()
 		}
 	}
 }

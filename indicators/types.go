@@ -153,10 +153,14 @@ type Observation struct {
 	// Break is set where the published series has a break at this year.
 	Break bool `json:"series_break,omitempty"`
 	// Flag marks a figure a reader should not take at face value
-	// (FlagUnverifiedJump); FlagNote says why. Flagged figures are shown and
-	// kept, never smoothed.
+	// (FlagUnverifiedJump); FlagNote says why in English, Jump's FlagWhy in
+	// a page's language. Flagged figures are shown and kept, never smoothed.
 	Flag     string `json:"flag,omitempty"`
 	FlagNote string `json:"flag_note,omitempty"`
+	// Jump is a flagged jump's facts. A value, not a pointer: observations
+	// are compared with == (a year's aggregate is reused while its rows
+	// are the same).
+	Jump Jump `json:"-"`
 	// Estimate is set where the publisher flags the figure as an estimate.
 	Estimate bool `json:"estimate,omitempty"`
 }

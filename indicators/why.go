@@ -64,6 +64,35 @@ var WhyMessages = map[string]string{
 	"fact_region_interim": "{0} {metric} in the European Region (interim)",
 	"fact_global":         "{0} {metric} globally",
 	"fact_global_interim": "{0} {metric} globally (interim)",
+	// An unverified jump's note: the change in per cent (its size: the
+	// sign is in the message) from the year before and that year's value.
+	"jump_up":   "+{0} % from {1} in {2}; not a listed series break",
+	"jump_down": "-{0} % from {1} in {2}; not a listed series break",
+}
+
+// Jump is an unverified jump's facts: the change (a fraction) from the
+// value From of the year before, FromYear (0: no jump).
+type Jump struct {
+	Change, From float64
+	FromYear     int
+}
+
+// Why is the jump's note in any language (nil without a jump).
+func (j Jump) Why() *Why {
+	if j.FromYear == 0 {
+		return nil
+	}
+	_, w := j.note()
+	return w
+}
+
+// note is the jump's note: its English text and its Why.
+func (j Jump) note() (string, *Why) {
+	key := "jump_up"
+	if j.Change < 0 {
+		key = "jump_down"
+	}
+	return because(key, nil, math.Round(math.Abs(j.Change)*100), round2(j.From), float64(j.FromYear))
 }
 
 // because makes a reason: its Why and its English text.

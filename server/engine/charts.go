@@ -11,6 +11,7 @@ import (
 
 	"github.com/hwfdash/hwfdash/charts"
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/public"
 )
 
 // chartNames are the charts the API builds.
@@ -301,7 +302,7 @@ func (e *Engine) names(lang string) map[string]string {
 func (e *Engine) BuildChart(ctx context.Context, r ChartRequest, version int64) (ChartResult, error) {
 	res := ChartResult{Chart: r.Name, Topic: r.Topic(), Version: version, Sources: []string{}}
 	lang := r.Lang
-	st := charts.Style{FontScale: r.Scale, T: func(key string) string { return e.msgs.T(lang, key) }}
+	st := charts.Style{FontScale: r.Scale, T: func(key string) string { return e.msgs.T(lang, key) }, Point: public.DecimalMark(lang)}
 	if lang == "en" {
 		st.T = nil // the charts' own English labels
 	}
@@ -436,7 +437,7 @@ func (e *Engine) trendChart(ctx context.Context, r ChartRequest, st charts.Style
 			src.add([]indicators.Observation{o})
 			source := e.RowCitation(r.Lang, r.Indicator, o.Source)
 			if o.Flag != "" {
-				source += "; " + e.say(r.Lang, "chart."+o.Flag, strings.ReplaceAll(o.Flag, "_", " ")) + ": " + o.FlagNote
+				source += "; " + e.say(r.Lang, "chart."+o.Flag, strings.ReplaceAll(o.Flag, "_", " ")) + ": " + e.whyIn(r.Lang, o.Jump.Why(), o.FlagNote)
 			}
 			res.Table.Rows = append(res.Table.Rows, []any{o.ISO3, names[o.ISO3], o.Year, o.Value, r.Indicator.Unit, source})
 		}

@@ -127,9 +127,11 @@ type DataRow struct {
 	Revision  int64   `json:"revision,omitempty"`
 	Author    string  `json:"author,omitempty"`
 	// Flag marks an unverified jump (indicators.JumpRule); the figure is
-	// shown, never smoothed, and FlagNote says why.
-	Flag     string `json:"flag,omitempty"`
-	FlagNote string `json:"flag_note,omitempty"`
+	// shown, never smoothed, and FlagNote says why (FlagWhy in a page's
+	// language).
+	Flag     string          `json:"flag,omitempty"`
+	FlagNote string          `json:"flag_note,omitempty"`
+	FlagWhy  *indicators.Why `json:"flag_why,omitempty"`
 }
 
 // DataResult is the answer to /api/v1/indicators/{id}/data.
@@ -196,7 +198,7 @@ func (e *Engine) Row(ind indicators.Indicator, o indicators.Observation) DataRow
 	return DataRow{
 		ISO3: o.ISO3, Country: e.ref.CountryName(o.ISO3), Indicator: ind.ID, Year: o.Year, Value: o.Value,
 		Unit: ind.Unit, Source: o.Source, Note: o.Note, Break: o.Break, Revision: o.Revision, Author: o.Author,
-		Flag: o.Flag, FlagNote: o.FlagNote,
+		Flag: o.Flag, FlagNote: o.FlagNote, FlagWhy: o.Jump.Why(),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hwfdash/hwfdash/charts"
 	"github.com/hwfdash/hwfdash/indicators"
+	"github.com/hwfdash/hwfdash/public"
 )
 
 // flagJumps sets the unverified-jump flag (indicators.FlagJumps) on obs in
@@ -18,11 +19,14 @@ func flagJumps(obs []indicators.Observation, breaks indicators.Breaks) {
 	if indicators.MarkJumps(obs, breaks) { // in place: the store's order
 		return
 	}
-	type note struct{ flag, text string }
+	type note struct {
+		flag, text string
+		jump       indicators.Jump
+	}
 	flags := map[indicators.Key]note{}
 	for _, o := range indicators.FlagJumps(obs, breaks) {
 		if o.Flag != "" {
-			flags[o.Key()] = note{o.Flag, o.FlagNote}
+			flags[o.Key()] = note{o.Flag, o.FlagNote, o.Jump}
 		}
 	}
 	if len(flags) == 0 {
@@ -30,7 +34,7 @@ func flagJumps(obs []indicators.Observation, breaks indicators.Breaks) {
 	}
 	for i := range obs {
 		if n, ok := flags[obs[i].Key()]; ok {
-			obs[i].Flag, obs[i].FlagNote = n.flag, n.text
+			obs[i].Flag, obs[i].FlagNote, obs[i].Jump = n.flag, n.text, n.jump
 		}
 	}
 }
@@ -89,6 +93,14 @@ func (e *Engine) VintageIn(lang string, ind indicators.Indicator) string {
 // indicators.VintageKey), or as the file words it.
 func (e *Engine) vintageWords(lang string, c indicators.SeriesCitation) string {
 	return e.say(lang, indicators.VintageKey(c.Vintage), c.Vintage)
+}
+
+// whyIn is a reason in lang, or its English where it has no Why.
+func (e *Engine) whyIn(lang string, w *indicators.Why, english string) string {
+	if w == nil || e.msgs == nil {
+		return english
+	}
+	return w.Text(func(k string) string { return e.msgs.Optional(lang, k, "") }, public.DecimalMark(lang))
 }
 
 // say is a message in lang, or english where there is none (an engine

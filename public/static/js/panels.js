@@ -64,7 +64,7 @@ export function summaryTable() {
         if (it.latest) {
           latest.textContent = fmt(it.latest.value) + ' ' + (it.indicator.kind === 'yesno' ? '(' + (it.latest.value === 1 ? T('table.yes') : T('table.no')) + ')' : '');
           if (it.latest.series_break) latest.appendChild(el('span', ' ' + T('table.series_break'), 'flag'));
-          if (it.latest.flag) { const f = el('span', ' ' + T('flag.' + it.latest.flag), 'flag'); f.title = it.latest.flag_note || ''; latest.appendChild(f); }
+          if (it.latest.flag) { const f = el('span', ' ' + T('flag.' + it.latest.flag), 'flag'); f.title = why(it.latest.flag_why, it.latest.flag_note || ''); latest.appendChild(f); }
           if (it.stale) latest.appendChild(el('span', ' ' + T('status.stale'), 'flag'));
           year.textContent = String(it.latest.year);
           src.appendChild(sourceText(it.latest.source));

@@ -47,14 +47,14 @@ func newPages(a *public.Assets) (*pages, error) {
 		// The loading row stands for one of n rows; the others are placeholders.
 		"placeholderRows": func(n int) []struct{} { return make([]struct{}, max(n-1, 0)) },
 		// Bound per request to the page's language (see render).
-		"t":           func(string) string { return "" },
-		"colon":       func() string { return ":" },
-		"copyLabel":   func(l string) string { return l },
-		"ind":         func(string) string { return "" },
-		"msTitle":     func(id, def string) string { return def },
-		"group":       func(name string) string { return name },
-		"roadmapNote": func(_, _, english string) localText { return localText{Text: english, English: true} },
-		"why":         func(_ *indicators.Why, reason string) string { return reason },
+		"t":         func(string) string { return "" },
+		"colon":     func() string { return ":" },
+		"copyLabel": func(l string) string { return l },
+		"ind":       func(string) string { return "" },
+		"msTitle":   func(id, def string) string { return def },
+		"group":     func(name string) string { return name },
+		"localNote": func(_, english string) localText { return localText{Text: english, English: true} },
+		"why":       func(_ *indicators.Why, reason string) string { return reason },
 	}
 	p := &pages{tmpl: map[string]*template.Template{}}
 	for _, name := range pageNames {
@@ -314,13 +314,14 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 		"ind":       func(id string) string { return s.eng.LocalIndicator(lang, s.ref.ByID[id]).Name },
 		"msTitle":   func(id, def string) string { return s.msgs.Optional(lang, "ms."+id+".title", def) },
 		"group":     func(name string) string { return s.msgs.Optional(lang, "group."+name, name) },
-		// A roadmap document's or source's note (hwfdash's words about it)
-		// in the page's language, or in English, marked so for the reader.
-		"roadmapNote": func(kind, id, english string) localText {
+		// A note of hwfdash's kept with the data (on a roadmap document, a
+		// milestone's citation) in the page's language by its message key,
+		// or in English, marked so for the reader.
+		"localNote": func(key, english string) localText {
 			if lang == "en" {
 				return localText{Text: english, English: true}
 			}
-			if t := s.msgs.Optional(lang, "roadmap.note."+kind+"."+id, ""); t != "" {
+			if t := s.msgs.Optional(lang, key, ""); t != "" {
 				return localText{Text: t}
 			}
 			return localText{Text: english, English: true}

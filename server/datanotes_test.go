@@ -7,11 +7,13 @@ import (
 	"github.com/hwfdash/hwfdash/store/seeddata"
 )
 
-// TestRoadmapNotesInEveryLanguage: hwfdash's notes on the roadmap's
-// documents and sources (roadmap.json) read in every page language: each
-// has a message, roadmap.note.<documents|sources>.<id>, whose English is
-// the file's own text and which the other languages translate.
-func TestRoadmapNotesInEveryLanguage(t *testing.T) {
+// TestDataNotesInEveryLanguage: hwfdash's notes kept with the data read in
+// every page language: on the roadmap's documents and sources
+// (roadmap.json: roadmap.note.<documents|sources>.<id>) and on how a
+// milestone's citation was read (milestone_citations.csv:
+// ms.<id>.verification). Each has a message whose English is the file's
+// own text and which the other languages translate.
+func TestDataNotesInEveryLanguage(t *testing.T) {
 	msgs, err := public.LoadMessages(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -35,12 +37,17 @@ func TestRoadmapNotesInEveryLanguage(t *testing.T) {
 			notes["roadmap.note.sources."+s.ID] = s.Note
 		}
 	}
-	if len(notes) < 6 {
-		t.Fatalf("%d notes: the roadmap's notes were not read", len(notes))
+	for _, m := range ds.Milestones {
+		if m.VerificationNote != "" {
+			notes["ms."+m.ID+".verification"] = m.VerificationNote
+		}
+	}
+	if len(notes) < 19 {
+		t.Fatalf("%d notes: the roadmap's or the milestones' notes were not read", len(notes))
 	}
 	for key, english := range notes {
 		if got := msgs.T("en", key); got != english {
-			t.Errorf("%s is %q in English, roadmap.json says %q", key, got, english)
+			t.Errorf("%s is %q in English, the data says %q", key, got, english)
 		}
 		for _, lang := range public.Languages()[1:] {
 			if got := msgs.Optional(lang, key, ""); got == "" || got == english {

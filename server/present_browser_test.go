@@ -373,6 +373,22 @@ func TestBrowserPresentLayout(t *testing.T) {
 		if ov.Bottom > ov.View || !ov.Titled {
 			t.Errorf("%s overview: Code facts end at %.0f px of %.0f, each part titled inside the panel: %v", where, ov.Bottom, ov.View, ov.Titled)
 		}
+		// The distances' slide: each figure is its headline, the number
+		// larger than its words; the list reads as the Code facts do; all of
+		// it on the screen.
+		showSlide(t, ctx, "distances")
+		var dist struct {
+			Big, Label, Item, Bottom float64
+			Items                    int
+		}
+		run(t, ctx, 10*time.Second, chromedp.Evaluate(`(() => { const s = document.querySelector('.slide[data-slide="distances"]');
+		  const size = e => e ? parseFloat(getComputedStyle(e).fontSize) : 0;
+		  const items = [...s.querySelectorAll('.lowest-headroom li')];
+		  return {Big: Math.min(...[...s.querySelectorAll('.headline .big')].map(size)), Label: Math.max(...[...s.querySelectorAll('.headline .label')].map(size)),
+		    Item: Math.min(...items.map(size)), Items: items.length, Bottom: s.querySelector('.distances').getBoundingClientRect().bottom}; })()`, &dist))
+		if dist.Big < 2*dist.Label || dist.Items == 0 || dist.Item < max(20, 0.025*float64(size[1])) || dist.Bottom > float64(size[1]) {
+			t.Errorf("%s distances: figures at %.0f px over words at %.0f px, %d list items at %.0f px, ending at %.0f px", where, dist.Big, dist.Label, dist.Items, dist.Item, dist.Bottom)
+		}
 		showSlide(t, ctx, "milestones")
 		var items []struct {
 			ID, Text     string

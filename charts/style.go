@@ -22,6 +22,16 @@ type Style struct {
 	Point string
 }
 
+// num writes a number inside a chart's words (a target's label) with the
+// language's decimal mark: "44,5" on a French page.
+func (st Style) num(v float64) string {
+	s := fmtNum(v)
+	if st.Point != "" && st.Point != "." {
+		s = strings.Replace(s, ".", st.Point, 1)
+	}
+	return s
+}
+
 // why says a reason in the chart's language (its English without T).
 func (st Style) why(w *indicators.Why, english string) string {
 	if w == nil || st.T == nil {

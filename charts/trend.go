@@ -197,7 +197,7 @@ func Trend(in TrendInput, st Style) (Option, error) {
 			placed = append(placed, m.Measure.Target)
 		}
 		marks = append(marks, map[string]any{"yAxis": m.Measure.Target, "name": m.ID,
-			"label": map[string]any{"formatter": fmt.Sprintf("%s: %s (%d)", m.ID, fmtNum(m.Measure.Target), m.Measure.DueYear), "position": pos}})
+			"label": map[string]any{"formatter": fmt.Sprintf("%s: %s (%d)", m.ID, st.num(m.Measure.Target), m.Measure.DueYear), "position": pos}})
 		if i, ok := index[m.Measure.DueYear]; ok {
 			// The label stands over the line's top end, centred: at the
 			// last year ("G11 due 2023") it ran off the chart's right edge

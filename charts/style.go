@@ -22,6 +22,10 @@ type Style struct {
 	Point string
 }
 
+// colon is the colon after a label in the chart's language (French sets
+// it apart: " :").
+func (st Style) colon() string { return st.t("punct.colon", ":") }
+
 // num writes a number inside a chart's words (a target's label) with the
 // language's decimal mark: "44,5" on a French page.
 func (st Style) num(v float64) string {
@@ -95,9 +99,9 @@ func LocalSource(src string, t func(key, english string) string) string {
 // sourceLine summarises sources for a subtitle.
 func (st Style) sourceLine(ind indicators.Indicator, years string) string {
 	src := LocalSource(ind.Source, st.t)
-	s := st.t("col.source", "Source") + ": " + src
+	s := st.t("col.source", "Source") + st.colon() + " " + src
 	if years != "" {
-		s += "; " + st.t("col.year", "Year") + ": " + years
+		s += "; " + st.t("col.year", "Year") + st.colon() + " " + years
 	}
 	return s
 }

@@ -174,13 +174,13 @@ func (in TrendInput) annotate(o Option, st Style, index map[int]int) {
 			case ob.Flag == indicators.FlagUnverifiedJump:
 				text = st.t("chart.unverified_jump", "Unverified jump")
 				if ob.FlagNote != "" {
-					text += ": " + st.why(ob.Jump.Why(), ob.FlagNote)
+					text += st.colon() + " " + st.why(ob.Jump.Why(), ob.FlagNote)
 				}
 			default:
 				continue
 			}
 			pts = append(pts, map[string]any{"coord": []any{strconv.Itoa(ob.Year), ob.Value},
-				"name": name(in.Names, iso3) + " " + strconv.Itoa(ob.Year) + ": " + text})
+				"name": name(in.Names, iso3) + " " + strconv.Itoa(ob.Year) + st.colon() + " " + text})
 		}
 		if len(pts) > 0 {
 			s := series[3+i].(map[string]any)

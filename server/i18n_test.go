@@ -69,6 +69,7 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		"/api/v1/countries/AUT/summary":                                           `"flag_note":"+51 % from 68.65 in 2018; not a listed series break","flag_why":{"key":"jump_up","nums":[51,68.65,2018]}`, // the page says it in its language
 		"/countries/DEU?lang=ru":                                                  "Государства-члены отчитываются о выполнении Кодекса каждые три года",                                                   // the next round's basis
 		"/present?lang=fr":                                                        "hwfdash · Région européenne de l'OMS",
+		"/api/v1/charts/ranking?indicator=hwf_dnm&lang=fr":                        "Source\u00a0: hwfdash, d'après WHO",                      // a chart's subtitle sets its colon apart in French
 		"/api/v1/charts/trend?indicator=hwf_dnm&lang=fr":                          `"formatter":"G14: 44,5 (2030)"`,                          // a target's label, with the language's decimal mark
 		"/milestones?lang=ru":                                                     "(примечание о проверке: <span>Только вторичный источник", // a citation's verification note
 	} {

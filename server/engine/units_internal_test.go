@@ -5,7 +5,6 @@ import (
 
 	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/public"
-	"github.com/hwfdash/hwfdash/store/seeddata"
 )
 
 // TestEveryUnitReadsInEveryLanguage: a unit the catalogue uses, shown on the
@@ -30,32 +29,6 @@ func TestEveryUnitReadsInEveryLanguage(t *testing.T) {
 		}
 		if msgs.T("fr", key) == ind.Unit {
 			t.Errorf("%s: %s is the English %q in French", ind.ID, key, ind.Unit)
-		}
-	}
-}
-
-// TestEveryVintageReadsInEveryLanguage: a shipped series' vintage, the
-// last part of every source line, is hwfdash's description of its copy: it
-// has a message (VintageKey) whose English is the file's own text.
-func TestEveryVintageReadsInEveryLanguage(t *testing.T) {
-	msgs, err := public.LoadMessages(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := seeddata.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ds.SeriesCitations) == 0 {
-		t.Fatal("no series citations")
-	}
-	for id, c := range ds.SeriesCitations {
-		key := indicators.VintageKey(c.Vintage)
-		if got := msgs.T("en", key); got != c.Vintage {
-			t.Errorf("%s: %s is %q in English, series_citations.csv says %q", id, key, got, c.Vintage)
-		}
-		if got := msgs.T("de", key); got == c.Vintage {
-			t.Errorf("%s: vintage %q untranslated in German", id, c.Vintage)
 		}
 	}
 }

@@ -3,16 +3,19 @@ package server_test
 import (
 	"testing"
 
+	"github.com/hwfdash/hwfdash/indicators"
 	"github.com/hwfdash/hwfdash/public"
 	"github.com/hwfdash/hwfdash/store/seeddata"
 )
 
-// TestDataNotesInEveryLanguage: hwfdash's notes kept with the data read in
-// every page language: on the roadmap's documents and sources
-// (roadmap.json: roadmap.note.<documents|sources>.<id>) and on how a
-// milestone's citation was read (milestone_citations.csv:
-// ms.<id>.verification). Each has a message whose English is the file's
-// own text and which the other languages translate.
+// TestDataNotesInEveryLanguage: hwfdash's words kept with the data read in
+// every page language: a shipped series' vintage, the last part of every
+// source line (series_citations.csv: indicators.VintageKey), the notes on
+// the roadmap's documents and sources (roadmap.json:
+// roadmap.note.<documents|sources>.<id>) and on how a milestone's citation
+// was read (milestone_citations.csv: ms.<id>.verification). Each has a
+// message whose English is the file's own text and which the other
+// languages translate.
 func TestDataNotesInEveryLanguage(t *testing.T) {
 	msgs, err := public.LoadMessages(nil)
 	if err != nil {
@@ -37,13 +40,16 @@ func TestDataNotesInEveryLanguage(t *testing.T) {
 			notes["roadmap.note.sources."+s.ID] = s.Note
 		}
 	}
+	for _, c := range ds.SeriesCitations {
+		notes[indicators.VintageKey(c.Vintage)] = c.Vintage
+	}
 	for _, m := range ds.Milestones {
 		if m.VerificationNote != "" {
 			notes["ms."+m.ID+".verification"] = m.VerificationNote
 		}
 	}
-	if len(notes) < 19 {
-		t.Fatalf("%d notes: the roadmap's or the milestones' notes were not read", len(notes))
+	if len(notes) < 25 {
+		t.Fatalf("%d notes: the vintages, the roadmap's or the milestones' notes were not read", len(notes))
 	}
 	for key, english := range notes {
 		if got := msgs.T("en", key); got != english {

@@ -328,12 +328,7 @@ func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {
 		},
 		// A status's reason in the page's language; one without a Why
 		// (a cited list of another region) keeps its English text.
-		"why": func(w *indicators.Why, reason string) string {
-			if w == nil {
-				return reason
-			}
-			return w.Text(func(k string) string { return s.msgs.Optional(lang, k, "") }, public.DecimalMark(lang))
-		},
+		"why": func(w *indicators.Why, reason string) string { return s.eng.WhyIn(lang, w, reason) },
 	})
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {

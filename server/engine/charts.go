@@ -437,7 +437,7 @@ func (e *Engine) trendChart(ctx context.Context, r ChartRequest, st charts.Style
 			src.add([]indicators.Observation{o})
 			source := e.RowCitation(r.Lang, r.Indicator, o.Source)
 			if o.Flag != "" {
-				source += "; " + e.say(r.Lang, "chart."+o.Flag, strings.ReplaceAll(o.Flag, "_", " ")) + e.say(r.Lang, "punct.colon", ":") + " " + e.whyIn(r.Lang, o.Jump.Why(), o.FlagNote)
+				source += "; " + e.say(r.Lang, "chart."+o.Flag, strings.ReplaceAll(o.Flag, "_", " ")) + e.say(r.Lang, "punct.colon", ":") + " " + e.WhyIn(r.Lang, o.Jump.Why(), o.FlagNote)
 			}
 			res.Table.Rows = append(res.Table.Rows, []any{o.ISO3, names[o.ISO3], o.Year, o.Value, r.Indicator.Unit, source})
 		}

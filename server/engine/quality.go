@@ -95,8 +95,9 @@ func (e *Engine) vintageWords(lang string, c indicators.SeriesCitation) string {
 	return e.say(lang, indicators.VintageKey(c.Vintage), c.Vintage)
 }
 
-// whyIn is a reason in lang, or its English where it has no Why.
-func (e *Engine) whyIn(lang string, w *indicators.Why, english string) string {
+// WhyIn is a reason in lang, or its English where it has no Why: the
+// pages' and the charts' one way of saying a status's or a flag's why.
+func (e *Engine) WhyIn(lang string, w *indicators.Why, english string) string {
 	if w == nil || e.msgs == nil {
 		return english
 	}

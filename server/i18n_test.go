@@ -294,6 +294,15 @@ func TestBrowserLanguages(t *testing.T) {
 						t.Errorf("%s: a flag's note in English: %q", path, n)
 					}
 				}
+				// Austria's nursing series jumps in 2019: its changes since
+				// 2010 and over the last 5 years say they cross it.
+				var across bool
+				run(t, ctx, 10*time.Second, chromedp.Evaluate(`(() => { const w = JSON.parse(document.body.dataset.messages)['dist.across_break'];
+				  const d = document.querySelector('table.summary tbody tr a[href*="/indicators/HWF_0006"]').closest('tr').querySelector('.distances');
+				  return !!w && !!d && d.textContent.split('(' + w + ')').length === 3; })()`, &across))
+				if !across {
+					t.Errorf("%s: Austria's nursing changes do not say they cross a jump", path)
+				}
 			}
 			if lang == "ru" && strings.HasPrefix(path, "/?") {
 				screenshot(t, ctx, "overview-ru")

@@ -88,8 +88,11 @@ export function summaryTable() {
           const parts = [];
           if (d.headroom !== null && d.headroom !== undefined) parts.push(T('dist.headroom_short') + ' ' + fmtSigned(d.headroom));
           if (d.quartile) parts.push('Q' + d.quartile);
-          if (d.change_since_2010) parts.push(T('dist.since2010') + ' ' + fmtSigned(d.change_since_2010.absolute));
-          if (d.change_last_5_years) parts.push(T('dist.last5') + ' ' + fmtSigned(d.change_last_5_years.absolute) + (d.change_last_5_years.declining ? ' (' + T('dist.declining') + ')' : ''));
+          // A change measured across a series break or an unverified jump
+          // says so: it may be the series, not the workforce, that moved.
+          const across = function (c) { return c.across_break ? ' (' + T('dist.across_break') + ')' : ''; };
+          if (d.change_since_2010) parts.push(T('dist.since2010') + ' ' + fmtSigned(d.change_since_2010.absolute) + across(d.change_since_2010));
+          if (d.change_last_5_years) parts.push(T('dist.last5') + ' ' + fmtSigned(d.change_last_5_years.absolute) + (d.change_last_5_years.declining ? ' (' + T('dist.declining') + ')' : '') + across(d.change_last_5_years));
           if (parts.length) {
             const dist = el('span', parts.join(' · '), 'muted distances' + (d.change_last_5_years && d.change_last_5_years.declining ? ' declining' : ''));
             dist.title = T('dist.label');

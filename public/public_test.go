@@ -80,6 +80,29 @@ func TestAssets(t *testing.T) {
 		}
 	})
 
+	// The first-frame worker draws with the page's own ECharts, loaded from
+	// beside it by its hashed name: a first visit downloads ECharts once,
+	// not once for the page and again inside the worker.
+	t.Run("worker shares ECharts", func(t *testing.T) {
+		echarts := strings.TrimPrefix(a.Path("echarts.min.js"), URLPrefix)
+		worker, _, ok := a.Open(strings.TrimPrefix(a.Path("frames.js"), URLPrefix))
+		if !ok {
+			t.Fatal("no frames.js")
+		}
+		if !bytes.Contains(worker, []byte(`importScripts("`+echarts+`")`)) {
+			t.Errorf("frames.js does not load %s", echarts)
+		}
+		if len(worker) > 16<<10 {
+			t.Errorf("frames.js is %d bytes: it bundles ECharts again", len(worker))
+		}
+		lib, _, _ := a.Open(echarts)
+		for _, want := range []string{"renderToSVGString", "setPlatformAPI"} {
+			if !bytes.Contains(lib, []byte(want)) {
+				t.Errorf("echarts.min.js lacks %s, which the worker uses", want)
+			}
+		}
+	})
+
 	t.Run("hashed names", func(t *testing.T) {
 		for _, logical := range a.Logical() {
 			p := a.Path(logical)

@@ -1,8 +1,7 @@
 // The first-frame worker: draws a chart's option with ECharts' own
 // server-side rendering (SVG, no DOM) off the page's main thread, and
-// answers with the picture as an SVG blob. scripts/build-assets.mjs bundles
-// it with the same ECharts parts as echarts.min.js (and the SVG renderer)
-// into the asset "frames.js"; charts.js shows what it draws until the
+// answers with the picture as an SVG blob. scripts/build-assets.mjs builds
+// it into the asset "frames.js"; charts.js shows what it draws until the
 // reader reaches for the chart.
 //
 // Why: on a phone ECharts' first draw of a chart is one task of 150–200 ms
@@ -12,7 +11,14 @@
 // time is spent on another thread, with the same engine and option, so the
 // picture is the one ECharts draws on the page.
 
-import { init, registerMap, setPlatformAPI } from 'echarts/core';
+// ECharts is the page's own script (echarts.min.js, which has the SVG
+// renderer too), loaded from beside this one: ECHARTS_ASSET is its hashed
+// name, set by the build. A first visit downloads it once for the page and
+// the worker; the browser's cache serves the second. It defines the global
+// `echarts`.
+/* global ECHARTS_ASSET, echarts */
+importScripts(ECHARTS_ASSET);
+const { init, registerMap, setPlatformAPI } = echarts;
 
 // Text is measured with a canvas, as on the page (OffscreenCanvas uses the
 // same fonts); without one ECharts would estimate widths from character

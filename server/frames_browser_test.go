@@ -83,6 +83,19 @@ func TestBrowserFirstFrames(t *testing.T) {
 		if f.Rows == 0 || !strings.Contains(f.Sources, "WHO") {
 			t.Errorf("the figure around the first frame is not filled: %d table rows, sources %q", f.Rows, f.Sources)
 		}
+		// The Region's rows have no ISO3, which is not a missing figure.
+		var medianCodes []string
+		run(t, ctx, 10*time.Second, chromedp.Evaluate(`[...document.querySelectorAll('figure.chart .chart-table tbody tr')]
+		  .filter(r => r.cells[1].textContent === 'Regional median').map(r => r.cells[0].textContent)`, &medianCodes))
+		if len(medianCodes) == 0 {
+			t.Error("the chart's table has no Regional median rows")
+		}
+		for _, c := range medianCodes {
+			if c != "" {
+				t.Errorf("a Regional median row's ISO3 cell reads %q, want it empty", c)
+				break
+			}
+		}
 		// A reader pointing at the chart gets ECharts (its tooltips).
 		run(t, ctx, 30*time.Second,
 			chromedp.Evaluate(`document.querySelector('figure.chart').dispatchEvent(new PointerEvent('pointerover', {bubbles: true})); true`, nil),

@@ -257,7 +257,11 @@ function renderTable(fig, table) {
     row.forEach(function (v, i) {
       const td = el('td');
       const f = isYearColumn(table.columns[i]) ? fmtYear(v) : fmt(v);
-      if (f === null || f === '') td.appendChild(missing()); else td.textContent = f;
+      // A Region's row (the median beside a country's series) has no ISO3:
+      // "no data" there would say a code is missing, not that the row is
+      // no country's.
+      if ((f === null || f === '') && table.columns[i] !== 'iso3') td.appendChild(missing());
+      else td.textContent = f || '';
       r.appendChild(td);
     });
     tb.appendChild(r);

@@ -298,16 +298,35 @@ func TestIndicatorFrame(t *testing.T) {
 			t.Errorf("frame has no regional.%s: %s", field, m.Payload)
 		}
 	}
-	for _, field := range []string{"years", "rules"} {
+	for _, field := range []string{"years", "rules", "countries"} {
 		if _, ok := p.Regional[field]; ok {
 			t.Errorf("frame carries regional.%s, which is the API answer's", field)
 		}
 	}
+	// The rules' and the year's English sentences are the API answer's too.
+	var cov, year map[string]json.RawMessage
+	if err := json.Unmarshal(p.Regional["coverage"], &cov); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(p.Regional["default_year"], &year); err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{"countries", "member_states", "population_share", "low_coverage"} {
+		if _, ok := cov[field]; !ok {
+			t.Errorf("frame has no regional.coverage.%s", field)
+		}
+	}
+	if _, ok := cov["coverage_rule"]; ok {
+		t.Error("frame carries the coverage rule's text")
+	}
+	if _, ok := year["year"]; !ok || len(year) != 1 {
+		t.Errorf("frame's default_year %s, want the year alone", p.Regional["default_year"])
+	}
 	if len(p.Changed) != 1 || p.Changed[0].ISO3 != "DEU" || p.Changed[0].Value != 45.9 {
 		t.Errorf("changed rows %+v", p.Changed)
 	}
-	if n := len(m.Payload); n > 2048 {
-		t.Errorf("frame payload is %d bytes, want the default year only (≤ 2 KB)", n)
+	if n := len(m.Payload); n > 1024 {
+		t.Errorf("frame payload is %d bytes, want the default year's figures only (≤ 1 KB)", n)
 	}
 	var detail string
 	_ = json.Unmarshal(p.Regional["detail"], &detail)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -58,16 +57,20 @@ func Map(in MapInput, st Style) (Option, error) {
 		lo, hi = 0, 1
 	}
 	m.SetGlobalOptions(
-		charts.WithTitleOpts(st.title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
-			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s%s %d %s %d", st.t("chart.with_data", "Member States with data"), st.colon(), withData, st.t("chart.of", "of"), len(countries)))),
+		charts.WithTitleOpts(st.title(yearTitle(in.Indicator.Name, in.Year),
+			st.sourceLine(in.Indicator, yearLabel(in.Year))+fmt.Sprintf("; %s%s %d %s %d", st.t("chart.with_data", "Member States with data"), st.colon(), withData, st.t("chart.of", "of"), len(countries)))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: float32(math.Floor(lo)), Max: float32(math.Ceil(hi)),
 			Orient: "horizontal", Left: "left", Text: []string{in.Indicator.Unit, ""}, InRange: &opts.VisualMapInRange{Color: []string{"#F0F9E8", "#7BCCC4", "#2B8CBE", "#084081"}}}),
 	)
 	m.AddSeries(in.Indicator.ShortName, data)
 	m.SetGlobalOptions(charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}))
-	a := aria(st.f("chart.desc_map", "Map of %s in %d across the %d Member States; %d without data.",
-		in.Indicator.Name, in.Year, len(countries), len(countries)-withData))
+	desc := st.f("chart.desc_map", "Map of %s in %d across the %d Member States; %d without data.",
+		in.Indicator.Name, in.Year, len(countries), len(countries)-withData)
+	if in.Year <= 0 {
+		desc = st.noValues(in.Indicator.Name)
+	}
+	a := aria(desc)
 	// A continuous colour scale has no categories for decals to tell apart;
 	// the tooltip and the table alternative carry the values.
 	a.Decal.Show = opts.Bool(false)

@@ -3,7 +3,6 @@ package charts
 import (
 	"fmt"
 	"sort"
-	"strconv"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -119,8 +118,8 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 	}
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
-		charts.WithTitleOpts(st.title(fmt.Sprintf("%s, %d", in.Indicator.Name, in.Year),
-			st.sourceLine(in.Indicator, strconv.Itoa(in.Year))+fmt.Sprintf("; %s%s %d %s %d", st.t("chart.with_data", "Member States with data"), st.colon(), allWithData, st.t("chart.of", "of"), total))),
+		charts.WithTitleOpts(st.title(yearTitle(in.Indicator.Name, in.Year),
+			st.sourceLine(in.Indicator, yearLabel(in.Year))+fmt.Sprintf("; %s%s %d %s %d", st.t("chart.with_data", "Member States with data"), st.colon(), allWithData, st.t("chart.of", "of"), total))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: interval, FontSize: countryFont(st)}}),
@@ -145,7 +144,11 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 				charts.WithItemStyleOpts(opts.ItemStyle{Color: StatusColors[s]}))
 		}
 	}
-	o, err := finish(bar, st, aria(st.f("chart.desc_ranking", "%s in %d: %d Member States ranked, %d without data.", in.Indicator.Name, in.Year, allWithData, total-allWithData)))
+	desc := st.f("chart.desc_ranking", "%s in %d: %d Member States ranked, %d without data.", in.Indicator.Name, in.Year, allWithData, total-allWithData)
+	if in.Year <= 0 {
+		desc = st.noValues(in.Indicator.Name)
+	}
+	o, err := finish(bar, st, aria(desc))
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package charts
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -20,6 +21,11 @@ type Style struct {
 	// Point is the language's decimal mark, for numbers inside sentences
 	// ("" is ".").
 	Point string
+	// Credit names an indicator's sources in a subtitle as a reader cites
+	// them (publisher and database; the code and vintage are the figure's
+	// source line's), in the chart's language; nil names the catalogue's
+	// source (LocalSource).
+	Credit func(ind indicators.Indicator) string
 }
 
 // colon is the colon after a label in the chart's language (French sets
@@ -96,9 +102,37 @@ func LocalSource(src string, t func(key, english string) string) string {
 	return t("chart.hwfdash_from", "hwfdash, from") + " " + strings.Replace(rest, " and ", " "+t("chart.and", "and")+" ", 1)
 }
 
+// yearLabel is a single year for a subtitle; "" where there is none (an
+// indicator no Member State has a value of yet), which the subtitle then
+// leaves out rather than reading "Year: 0".
+func yearLabel(y int) string {
+	if y <= 0 {
+		return ""
+	}
+	return strconv.Itoa(y)
+}
+
+// yearTitle is a one-year chart's title: the indicator's name and its
+// year, or the name alone where there is no year.
+func yearTitle(name string, y int) string {
+	if y <= 0 {
+		return name
+	}
+	return fmt.Sprintf("%s, %d", name, y)
+}
+
+// noValues is the description of a one-year chart of an indicator no
+// Member State has a value of: there is no year to describe.
+func (st Style) noValues(name string) string {
+	return st.f("chart.desc_no_values", "%s: no Member State has a value yet.", name)
+}
+
 // sourceLine summarises sources for a subtitle.
 func (st Style) sourceLine(ind indicators.Indicator, years string) string {
 	src := LocalSource(ind.Source, st.t)
+	if st.Credit != nil {
+		src = st.Credit(ind)
+	}
 	s := st.t("col.source", "Source") + st.colon() + " " + src
 	if years != "" {
 		s += "; " + st.t("col.year", "Year") + st.colon() + " " + years

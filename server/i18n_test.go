@@ -59,7 +59,10 @@ func TestPagesInEveryLanguage(t *testing.T) {
 	// line, a country's summary.
 	for path, want := range map[string]string{
 		"/api/v1/charts/trend?indicator=hwf_dnm&countries=AUT&lang=fr":            "hwfdash, calculé (somme) à partir de WHO, Global Health Observatory",
-		"/indicators/hwf_dnm?lang=fr":                                             "Source\u00a0: hwfdash, d'après WHO", // French sets its colon apart
+		"/indicators/hwf_dnm?lang=fr":                                             "Source\u00a0: hwfdash, calculé (somme) à partir de WHO", // French sets its colon apart
+		"/indicators/HWF_0010?lang=de":                                            "Quelle: WHO, Global Health Observatory, National Health Workforce Accounts, HWF_0010, Daten bis",
+		"/api/v1/charts/map?indicator=HWF_0001&lang=de":                           "Quelle: WHO, Global Health Observatory, National Health Workforce Accounts; Jahr", // a subtitle names publisher and database, as the figure's source line starts
+		"/api/v1/charts/ranking?indicator=code_dna&lang=fr":                       `"text":"Autorité nationale désignée pour le Code"`,                                // no Member State has a value: no "Année : 0"
 		"/indicators/hwf_dnm?lang=de":                                             "Quelle: hwfdash",
 		"/countries/DEU?lang=de":                                                  "<td>Daten bis 2023 (neueste mitgelieferte Fassung)</td>", // the freshness table's vintage
 		"/indicators/HWF_0001?lang=fr":                                            "Global Health Observatory, National Health Workforce Accounts, HWF_0001, données jusqu'à 2023",
@@ -86,6 +89,17 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		}
 		if strings.Contains(path, "lang=") && (strings.Contains(body, "computed (") || strings.Contains(body, "hwfdash, from") || strings.Contains(body, "newest vintage shipped")) {
 			t.Errorf("%s: hwfdash's words in English in a source", path)
+		}
+		// What a reader sees (pages, charts) cites publishers; the API's
+		// catalogue keeps the file a series ships in.
+		shown := !strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/api/v1/charts/")
+		for _, file := range []string{"workforce_density.csv", "workforce_counts.csv", "health_expenditure.csv", "workforce_education.csv"} {
+			if shown && strings.Contains(body, file) {
+				t.Errorf("%s: cites the file %s hwfdash ships, not its publisher", path, file)
+			}
+		}
+		if strings.Contains(body, ": 0;") || strings.Contains(body, ", 0\"") {
+			t.Errorf("%s: a year 0 where there is no year", path)
 		}
 	}
 	// A milestone's copies (sandbox, reprint) are labelled in the page's

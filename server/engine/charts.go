@@ -302,7 +302,8 @@ func (e *Engine) names(lang string) map[string]string {
 func (e *Engine) BuildChart(ctx context.Context, r ChartRequest, version int64) (ChartResult, error) {
 	res := ChartResult{Chart: r.Name, Topic: r.Topic(), Version: version, Sources: []string{}}
 	lang := r.Lang
-	st := charts.Style{FontScale: r.Scale, T: func(key string) string { return e.msgs.T(lang, key) }, Point: public.DecimalMark(lang)}
+	st := charts.Style{FontScale: r.Scale, T: func(key string) string { return e.msgs.T(lang, key) }, Point: public.DecimalMark(lang),
+		Credit: func(ind indicators.Indicator) string { return e.CreditIn(lang, ind) }}
 	if lang == "en" {
 		st.T = nil // the charts' own English labels
 	}

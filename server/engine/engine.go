@@ -146,7 +146,14 @@ func (e *Engine) LocalIndicator(lang string, ind indicators.Indicator) indicator
 	if key, ok := unitKeys[ind.Unit]; ok {
 		ind.Unit = e.msgs.Optional(lang, key, ind.Unit)
 	}
-	ind.Source = charts.LocalSource(ind.Source, func(key, english string) string { return e.say(lang, key, english) })
+	// A shipped or derived series is cited as its figures are (publisher,
+	// database, code, vintage), not by the catalogue's note of the file it
+	// ships in; a submitted one's note says what may arrive and from whom.
+	if ind.SourceType == indicators.SourceSubmitted {
+		ind.Source = charts.LocalSource(ind.Source, func(key, english string) string { return e.say(lang, key, english) })
+	} else {
+		ind.Source = e.CitationIn(lang, ind)
+	}
 	return ind
 }
 

@@ -68,6 +68,28 @@ func (e *Engine) CitationIn(lang string, ind indicators.Indicator) string {
 	return charts.LocalSource(ind.Source, func(key, english string) string { return e.say(lang, key, english) })
 }
 
+// CreditIn names an indicator's sources as a chart's subtitle does, in
+// lang: the publisher and database of its series citation ("WHO, Global
+// Health Observatory, National Health Workforce Accounts"), the words the
+// figure's own source line (CitationIn) starts with, so the two read as one
+// citation; a derived indicator's are its inputs' ("hwfdash, from …"). The
+// code and the vintage are the source line's.
+func (e *Engine) CreditIn(lang string, ind indicators.Indicator) string {
+	if c, ok := e.ref.Citations[ind.ID]; ok {
+		return indicators.SeriesCitation{Publisher: c.Publisher, Database: c.Database}.Short()
+	}
+	if ind.Derived != nil {
+		var parts []string
+		for _, in := range ind.Derived.Inputs {
+			if p := e.CreditIn(lang, e.ref.ByID[in]); p != "" && !slices.Contains(parts, p) {
+				parts = append(parts, p)
+			}
+		}
+		return e.say(lang, "chart.hwfdash_from", "hwfdash, from") + " " + strings.Join(parts, " "+e.say(lang, "chart.and", "and")+" ")
+	}
+	return charts.LocalSource(ind.Source, func(key, english string) string { return e.say(lang, key, english) })
+}
+
 // VintageIn is the vintage of an indicator's shipped data as a reader
 // reads it, in lang: its series citation's (the mirror and commit the
 // catalogue's vintage names stay in the provenance), a derived indicator's

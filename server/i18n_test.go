@@ -72,9 +72,10 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		"/api/v1/countries/AUT/summary":                                           `"flag_note":"+51 % from 68.65 in 2018; not a listed series break","flag_why":{"key":"jump_up","nums":[51,68.65,2018]}`, // the page says it in its language
 		"/countries/DEU?lang=ru":                                                  "Государства-члены отчитываются о выполнении Кодекса каждые три года",                                                   // the next round's basis
 		"/present?lang=fr":                                                        "hwfdash · Région européenne de l'OMS",
-		"/api/v1/charts/ranking?indicator=hwf_dnm&lang=fr":                        "Source\u00a0: hwfdash, d'après WHO",                      // a chart's subtitle sets its colon apart in French
-		"/api/v1/charts/trend?indicator=hwf_dnm&lang=fr":                          `"formatter":"G14: 44,5 (2030)"`,                          // a target's label, with the language's decimal mark
-		"/milestones?lang=ru":                                                     "(примечание о проверке: <span>Только вторичный источник", // a citation's verification note
+		"/api/v1/charts/ranking?indicator=hwf_dnm&lang=fr":                        "Source\u00a0: hwfdash, d'après WHO",                                                                                                                                                                                                                                                                       // a chart's subtitle sets its colon apart in French
+		"/api/v1/charts/trend?indicator=hwf_dnm&lang=fr":                          `"formatter":"G14: 44,5 (2030)"`,                                                                                                                                                                                                                                                                           // a target's label, with the language's decimal mark
+		"/api/v1/charts/milestones?lang=fr":                                       "G14: WHO. Health workforce requirements for universal health coverage and the Sustainable Development Goals (Human Resources for Health Observer 17). Geneva: World Health Organization; 2016. ISBN 978 92 4 151140 7 (as commonly attributed) (note de vérification\u00a0: Source secondaire uniquement", // a chart's sources: the citation, then the curator's note in the page's language
+		"/milestones?lang=ru":                                                     "(примечание о проверке: <span>Только вторичный источник",                                                                                                                                                                                                                                                  // a citation's verification note
 	} {
 		body := html.UnescapeString(readBody(t, getJSON(t, a.URL+path, nil)))
 		if !strings.Contains(body, want) {
@@ -86,6 +87,9 @@ func TestPagesInEveryLanguage(t *testing.T) {
 		if !strings.HasPrefix(path, "/api/") && strings.Contains(path, "lang=") &&
 			(strings.Contains(body, "Member States report on the Code") || strings.Contains(body, "hwfdash · WHO European Region") || strings.Contains(body, "Secondary source only")) {
 			t.Errorf("%s: hwfdash's words in English on the page", path)
+		}
+		if strings.Contains(body, "Verify before display") || strings.Contains(body, "SECONDARY SOURCE ONLY") {
+			t.Errorf("%s: the curator's notes to themselves, where a reader reads the citation", path)
 		}
 		if strings.Contains(path, "lang=") && (strings.Contains(body, "computed (") || strings.Contains(body, "hwfdash, from") || strings.Contains(body, "newest vintage shipped")) {
 			t.Errorf("%s: hwfdash's words in English in a source", path)

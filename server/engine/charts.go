@@ -595,10 +595,28 @@ func (e *Engine) milestonesChart(ctx context.Context, r ChartRequest, st charts.
 			status[m.ID] = m.Region.Status
 			stat = e.statusWords(r.Lang, m.Region.Status)
 		}
-		res.Table.Rows = append(res.Table.Rows, []any{m.ID, e.scopeWords(r.Lang, m.Scope), year, m.Title, stat, m.Citation})
-		res.Sources = append(res.Sources, m.ID+": "+m.Citation)
+		cite := e.milestoneCite(r.Lang, m.Milestone)
+		res.Table.Rows = append(res.Table.Rows, []any{m.ID, e.scopeWords(r.Lang, m.Scope), year, m.Title, stat, cite})
+		res.Sources = append(res.Sources, m.ID+": "+cite)
 	}
 	return charts.Milestones(charts.MilestonesInput{Milestones: list, Status: status, CurrentYear: e.currentYear()}, st)
+}
+
+// milestoneCite is a milestone's source as the milestones page shows it:
+// the citation a reader uses, then the curator's verification note (a
+// secondary source, a truncated copy) in lang, where the data split them.
+// The shipped string (source_citation, the API's) runs both together, in
+// the curator's words ("Verify before display").
+func (e *Engine) milestoneCite(lang string, m indicators.Milestone) string {
+	cite := m.Cite
+	if cite == "" {
+		cite = m.Citation
+	}
+	if m.VerificationNote == "" {
+		return cite
+	}
+	note := e.say(lang, "ms."+m.ID+".verification", m.VerificationNote)
+	return cite + " (" + e.say(lang, "milestones.verification", "verification note") + e.say(lang, "punct.colon", ":") + " " + note + ")"
 }
 
 func (e *Engine) relationshipChart(ctx context.Context, r ChartRequest, st charts.Style, res *ChartResult) (map[string]any, error) {

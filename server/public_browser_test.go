@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -331,6 +332,28 @@ func TestBrowserEmbedFrames(t *testing.T) {
 	)
 	if strings.Join(sizes, "|") != "small 400 560|medium 700 1000|large 100% 1000" {
 		t.Errorf("snippet sizes: %v", sizes)
+	}
+	// A ministry reading the page in French embeds and cites the French
+	// chart, and the frame it embeds speaks French.
+	var snippet, cite, framed string
+	run(t, ctx, 60*time.Second,
+		chromedp.Navigate(a.URL+"/countries/DEU?lang=fr"),
+		chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
+		chromedp.Evaluate(`document.querySelector('figure.chart .embed-box textarea').value`, &snippet),
+		chromedp.Evaluate(`document.querySelector('figure.chart .cite-text').textContent`, &cite))
+	src := regexp.MustCompile(`src="([^"]+)"`).FindStringSubmatch(snippet)
+	if src == nil || !strings.Contains(src[1], "lang=fr") {
+		t.Fatalf("the French page's embed snippet: %s", snippet)
+	}
+	if !strings.Contains(cite, src[1]) {
+		t.Errorf("the citation does not name the embedded chart %s: %s", src[1], cite)
+	}
+	run(t, ctx, 60*time.Second,
+		chromedp.Navigate(src[1]),
+		chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
+		chromedp.Evaluate(`document.documentElement.lang + ' ' + document.querySelector('figure.chart .sources').textContent`, &framed))
+	if !strings.HasPrefix(framed, "fr ") || !strings.Contains(framed, "Sources") || !strings.Contains(framed, "données jusqu'à") {
+		t.Errorf("the embedded chart is not in French: %q", framed)
 	}
 	b.checkNoErrors()
 }

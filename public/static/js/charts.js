@@ -411,7 +411,10 @@ function describe(fig, res) {
   }
   // Each snippet and citation comes live and pinned to the version shown
   // (as_of): the pinned one reproduces exactly this view for good.
-  const embedSrc = location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '');
+  // In the page's language: a ministry reading a French page embeds a
+  // French chart.
+  let embedSrc = location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '');
+  if (!/(^|&)lang=/.test(fig.dataset.query || '')) embedSrc = withLang(embedSrc);
   const sizeSel = $('.embed-size', fig);
   const iframe = function (src) {
     const size = EMBED_SIZES[sizeSel ? sizeSel.value : 'large'] || EMBED_SIZES.large;
@@ -432,7 +435,7 @@ function describe(fig, res) {
   const cite = $('.cite-text', fig);
   if (cite) {
     cite.textContent = (res.title || res.chart) + '. hwfdash, ' + T('chart.version') + ' ' + res.version + ', ' +
-      new Date().toISOString().slice(0, 10) + '. ' + location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '') +
+      new Date().toISOString().slice(0, 10) + '. ' + embedSrc +
       ' (' + location.href + '). ' + T('chart.sources') + ' ' + (res.sources || []).join('; ') + '.';
   }
   fig._res = res;

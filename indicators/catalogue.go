@@ -17,6 +17,17 @@ const (
 	pubRural   = "Member State submission; no public per-country series of health workers in rural areas was found (PROVENANCE.md, \"Not found\": distribution)"
 )
 
+// SourceKeys names the message of each submitted indicator's source note
+// (what may arrive and from whom), so a page in another language reads it
+// in that language; its English is the note itself. A published or derived
+// series is cited by its series citation instead.
+var SourceKeys = map[string]string{
+	pubNRI:     "source.pub.nri",
+	pubNHWA9:   "source.pub.nhwa9",
+	pubPhysReg: "source.pub.physreg",
+	pubRural:   "source.pub.rural",
+}
+
 // The publishers' vintages of the shipped series, as PROVENANCE.md records
 // them (and indicators.csv's vintage column repeats).
 const (

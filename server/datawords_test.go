@@ -13,7 +13,8 @@ import (
 // source line (series_citations.csv: indicators.VintageKey), the notes on
 // the roadmap's documents and sources (roadmap.json:
 // roadmap.note.<documents|sources>.<id>) and on how a milestone's citation
-// was read (milestone_citations.csv: ms.<id>.verification). Each has a
+// was read (milestone_citations.csv: ms.<id>.verification), a submitted
+// indicator's source note (indicators.SourceKeys). Each has a
 // message whose English is the file's own text and which the other
 // languages translate.
 func TestDataNotesInEveryLanguage(t *testing.T) {
@@ -46,6 +47,16 @@ func TestDataNotesInEveryLanguage(t *testing.T) {
 	for _, m := range ds.Milestones {
 		if m.VerificationNote != "" {
 			notes["ms."+m.ID+".verification"] = m.VerificationNote
+		}
+	}
+	for _, ind := range indicators.Catalogue() {
+		if ind.SourceType == indicators.SourceSubmitted {
+			key, ok := indicators.SourceKeys[ind.Source]
+			if !ok {
+				t.Errorf("%s: its source note has no message (indicators.SourceKeys)", ind.ID)
+				continue
+			}
+			notes[key] = ind.Source
 		}
 	}
 	if len(notes) < 25 {

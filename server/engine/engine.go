@@ -150,7 +150,9 @@ func (e *Engine) LocalIndicator(lang string, ind indicators.Indicator) indicator
 	// database, code, vintage), not by the catalogue's note of the file it
 	// ships in; a submitted one's note says what may arrive and from whom.
 	if ind.SourceType == indicators.SourceSubmitted {
-		ind.Source = charts.LocalSource(ind.Source, func(key, english string) string { return e.say(lang, key, english) })
+		if key, ok := indicators.SourceKeys[ind.Source]; ok {
+			ind.Source = e.say(lang, key, ind.Source)
+		}
 	} else {
 		ind.Source = e.CitationIn(lang, ind)
 	}

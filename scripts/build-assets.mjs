@@ -375,20 +375,17 @@ ${echartsImports()}`;
   return bundleECharts(entry, 'echarts-hwfdash.js', { globalName: 'echarts', target: 'es2015' });
 }
 
-// buildFrameWorker bundles the first-frame worker (public/static/js/
-// frames.worker.js). It draws with the page's own ECharts: the worker loads
-// echarts.min.js (echartsName, its hashed name, beside the worker's own
-// under /assets/) with importScripts, so a first visit downloads ECharts
-// once for the page and the worker (the browser's cache serves the second),
-// where the worker used to bundle a copy of its own: 179 KB more, brotli.
-function buildFrameWorker(echartsName) {
+// bundleScript bundles one of public/static/js's entry modules (and what
+// it imports) into one minified classic script; define replaces globals
+// at build time.
+function bundleScript(entry, define = {}) {
   const res = esbuild.buildSync({
-    entryPoints: [path.join(STATIC, SCRIPT_DIR, 'frames.worker.js')],
+    entryPoints: [path.join(STATIC, SCRIPT_DIR, entry)],
     bundle: true,
     minify: true,
     format: 'iife',
     target: 'es2017',
-    define: { ECHARTS_ASSET: JSON.stringify(path.posix.basename(echartsName)) },
+    define,
     write: false,
     logLevel: 'warning',
   });
@@ -396,21 +393,21 @@ function buildFrameWorker(echartsName) {
   return Buffer.from(res.outputFiles[0].contents);
 }
 
+// buildFrameWorker bundles the first-frame worker (public/static/js/
+// frames.worker.js). It draws with the page's own ECharts: the worker loads
+// echarts.min.js (echartsName, its hashed name, beside the worker's own
+// under /assets/) with importScripts, so a first visit downloads ECharts
+// once for the page and the worker (the browser's cache serves the second),
+// where the worker used to bundle a copy of its own: 179 KB more, brotli.
+function buildFrameWorker(echartsName) {
+  return bundleScript('frames.worker.js', { ECHARTS_ASSET: JSON.stringify(path.posix.basename(echartsName)) });
+}
+
 // buildApp bundles the page script's ES modules (public/static/js, entry
 // main.js) into one script, as the pages load it with a plain <script defer>.
 // ECharts stays a separate, long-cached asset: the modules use its global.
 function buildApp() {
-  const res = esbuild.buildSync({
-    entryPoints: [path.join(STATIC, SCRIPT_DIR, 'main.js')],
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target: 'es2017',
-    write: false,
-    logLevel: 'warning',
-  });
-  if (res.errors.length > 0) fail(`esbuild: ${res.errors.map((e) => e.text).join('; ')}`);
-  return Buffer.from(res.outputFiles[0].contents);
+  return bundleScript('main.js');
 }
 
 // LANGUAGES are WHO Europe's official languages, the interface's languages.

@@ -2,8 +2,11 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -73,7 +76,7 @@ func (s *Server) codeFacts(ctx context.Context, lang string) (*codeView, error) 
 			default:
 				continue
 			}
-			cr.Facts = append(cr.Facts, codeFact{Where: where, Metric: indicators.MetricWords(f.Metric, func(key string) string { return s.msgs.Optional(lang, key, "") }), Value: f.Value,
+			cr.Facts = append(cr.Facts, codeFact{Where: where, Metric: indicators.MetricWords(f.Metric, func(key string) string { return s.msgs.Optional(lang, key, "") }), Value: s.factValue(lang, f.Value),
 				AsOf: f.AsOf, Citation: f.Citation, Link: indicators.PrimaryLink(indicators.CitationLinks(f.Citation)),
 				Short: shortCitation(f.Citation), Interim: strings.Contains(strings.ToLower(f.AsOf), "interim")})
 			if l := cr.Facts[len(cr.Facts)-1].Link; l != "" {
@@ -90,6 +93,17 @@ func (s *Server) codeFacts(ctx context.Context, lang string) (*codeView, error) 
 		v.Rounds = append(v.Rounds, cr)
 	}
 	return v, nil
+}
+
+// factValue is a cited fact's value as a page in lang shows it: a month
+// ("May 2022", as the source dates a round) in the page's words, anything
+// else (a count, an ISO date) as cited.
+func (s *Server) factValue(lang, v string) string {
+	t, err := time.Parse("January 2006", v)
+	if err != nil {
+		return v
+	}
+	return fmt.Sprintf(s.msgs.T(lang, "date.month_year"), s.msgs.T(lang, "month."+strconv.Itoa(int(t.Month()))), t.Year())
 }
 
 // numberSources gives each of a round's facts the number of its source and

@@ -88,6 +88,18 @@ func TestBrowserCodeFactsAndDistances(t *testing.T) {
 	if zeroReported.MatchString(p.Text) {
 		t.Errorf("overview says %q while nothing was received", zeroReported.FindString(p.Text))
 	}
+	// A round's sources show their titles; the whole citation, quotes
+	// included, opens on demand (two rounds citing one long form filled a
+	// phone's first screens).
+	var src struct{ Shown, Whole string }
+	run(t, ov, 10*time.Second, chromedp.Evaluate(`(() => { const o = document.querySelector('.round-sources');
+	  return {Shown: o.innerText, Whole: o.textContent}; })()`, &src))
+	if !strings.Contains(src.Shown, "WHO National Reporting Instrument 2024 form") || strings.Contains(src.Shown, "deadline for submitting reports") {
+		t.Errorf("overview: a round's sources show %q", src.Shown)
+	}
+	if !strings.Contains(src.Whole, "The deadline for submitting reports is 31 August 2024") {
+		t.Errorf("overview: a round's whole citation is gone: %q", src.Whole)
+	}
 	if !p.EmptyShown || p.GridShown || p.State != "empty" || !strings.Contains(p.Text, "Per-country answers arrive here by submission") {
 		t.Errorf("overview before any answer: empty panel %v, grid %v, state %q", p.EmptyShown, p.GridShown, p.State)
 	}

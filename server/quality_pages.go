@@ -21,7 +21,10 @@ type codeFact struct {
 	Where, Metric, Value, AsOf, Citation, Link, Host string
 	// Short is the citation's title, cut to what a projector slide has
 	// room for where there is no host to name (the full text in the title).
-	Short   string
+	Short string
+	// Title is the citation's title as a page's list of sources shows it,
+	// the whole citation (quotes included) opening under it on demand.
+	Title   string
 	Interim bool
 	// Ref numbers the fact's source in its round's Sources (from 1); CiteHere
 	// marks the last fact of a run citing the same source, where the page
@@ -78,7 +81,7 @@ func (s *Server) codeFacts(ctx context.Context, lang string) (*codeView, error) 
 			}
 			cr.Facts = append(cr.Facts, codeFact{Where: where, Metric: indicators.MetricWords(f.Metric, func(key string) string { return s.msgs.Optional(lang, key, "") }), Value: s.factValue(lang, f.Value),
 				AsOf: f.AsOf, Citation: f.Citation, Link: indicators.PrimaryLink(indicators.CitationLinks(f.Citation)),
-				Short: shortCitation(f.Citation), Interim: strings.Contains(strings.ToLower(f.AsOf), "interim")})
+				Short: shortCitation(f.Citation, shortTitleRunes), Title: shortCitation(f.Citation, pageTitleRunes), Interim: strings.Contains(strings.ToLower(f.AsOf), "interim")})
 			if l := cr.Facts[len(cr.Facts)-1].Link; l != "" {
 				if u, err := url.Parse(l); err == nil {
 					cr.Facts[len(cr.Facts)-1].Host = strings.TrimPrefix(u.Hostname(), "www.")
@@ -124,13 +127,17 @@ func numberSources(cr *codeRound) {
 }
 
 // shortCitation is a citation up to its first parenthesis or colon (its
-// title), at most shortTitleRunes long.
-func shortCitation(c string) string {
+// title), at most n runes long.
+func shortCitation(c string, n int) string {
 	if i := strings.IndexAny(c, "(:"); i > 0 {
 		c = c[:i]
 	}
-	return shortTitle(c, shortTitleRunes)
+	return shortTitle(c, n)
 }
+
+// pageTitleRunes is how much of a citation's title a page's list of sources
+// shows before its whole text, which opens on demand.
+const pageTitleRunes = 100
 
 // distanceRow is one Member State's distances as a page shows them, its
 // numbers written in the page's language.

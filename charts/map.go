@@ -58,7 +58,7 @@ func Map(in MapInput, st Style) (Option, error) {
 	}
 	m.SetGlobalOptions(
 		charts.WithTitleOpts(st.title(yearTitle(in.Indicator.Name, in.Year),
-			st.sourceLine(in.Indicator, yearLabel(in.Year))+fmt.Sprintf("; %s%s %d %s %d", st.t("chart.with_data", "Member States with data"), st.colon(), withData, st.t("chart.of", "of"), len(countries)))),
+			st.sourceLine(in.Indicator, yearLabel(in.Year))+st.semicolon()+fmt.Sprintf("%s%s %d %s %d", st.t("chart.with_data", "Member States with data"), st.colon(), withData, st.t("chart.of", "of"), len(countries)))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: float32(math.Floor(lo)), Max: float32(math.Ceil(hi)),
 			Orient: "horizontal", Left: "left", Text: []string{in.Indicator.Unit, ""}, InRange: &opts.VisualMapInRange{Color: []string{"#F0F9E8", "#7BCCC4", "#2B8CBE", "#084081"}}}),

@@ -54,7 +54,7 @@ func Milestones(in MilestonesInput, st Style) (Option, error) {
 	}
 	sub := st.t("chart.sources", "Sources:") + " milestones.csv"
 	if len(undated) > 0 {
-		sub += "; " + st.t("chart.not_stated", "year not stated in the source") + st.colon() + " " + strings.Join(undated, ", ")
+		sub += st.semicolon() + st.t("chart.not_stated", "year not stated in the source") + st.colon() + " " + strings.Join(undated, ", ")
 	}
 	sc.SetGlobalOptions(
 		charts.WithTitleOpts(st.title(st.t("chart.milestones_title", "Aligned global and European milestones"), sub)),

@@ -119,7 +119,7 @@ func Ranking(in RankingInput, st Style) (Option, error) {
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
 		charts.WithTitleOpts(st.title(yearTitle(in.Indicator.Name, in.Year),
-			st.sourceLine(in.Indicator, yearLabel(in.Year))+fmt.Sprintf("; %s%s %d %s %d", st.t("chart.with_data", "Member States with data"), st.colon(), allWithData, st.t("chart.of", "of"), total))),
+			st.sourceLine(in.Indicator, yearLabel(in.Year))+st.semicolon()+fmt.Sprintf("%s%s %d %s %d", st.t("chart.with_data", "Member States with data"), st.colon(), allWithData, st.t("chart.of", "of"), total))),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Interval: interval, FontSize: countryFont(st)}}),

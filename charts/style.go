@@ -32,6 +32,10 @@ type Style struct {
 // it apart: " :").
 func (st Style) colon() string { return st.t("punct.colon", ":") }
 
+// semicolon joins a subtitle's parts in the chart's language (French sets
+// it apart: " ; ").
+func (st Style) semicolon() string { return st.t("punct.semicolon", "; ") }
+
 // num writes a number inside a chart's words (a target's label) with the
 // language's decimal mark: "44,5" on a French page.
 func (st Style) num(v float64) string {
@@ -135,7 +139,7 @@ func (st Style) sourceLine(ind indicators.Indicator, years string) string {
 	}
 	s := st.t("col.source", "Source") + st.colon() + " " + src
 	if years != "" {
-		s += "; " + st.t("col.year", "Year") + st.colon() + " " + years
+		s += st.semicolon() + st.t("col.year", "Year") + st.colon() + " " + years
 	}
 	return s
 }

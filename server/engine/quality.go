@@ -56,7 +56,7 @@ func (e *Engine) CitationIn(lang string, ind indicators.Indicator) string {
 		s := e.say(lang, "source.computed."+ind.Derived.Op, "hwfdash, computed ("+ind.Derived.Op+") from")
 		for i, in := range ind.Derived.Inputs {
 			if i > 0 {
-				s += ";"
+				s += strings.TrimRight(e.say(lang, "punct.semicolon", "; "), " ")
 			}
 			s += " " + e.CitationIn(lang, e.ref.ByID[in])
 		}

@@ -278,7 +278,7 @@ func liveURL(c *fiber.Ctx) string {
 var jsMessagePrefixes = []string{
 	"announce.", "chart.", "control.", "coverage.", "dist.", "exp.", "explorer.", "flag.", "import.",
 	"indicator.", "live.", "overview.", "pinned.", "present.", "roadmap.", "status.", "submit.", "table.",
-	"why.", "code.metric.",
+	"why.", "code.metric.", "punct.",
 }
 
 func (s *Server) render(c *fiber.Ctx, name string, d *pageData) error {

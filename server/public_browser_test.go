@@ -335,12 +335,24 @@ func TestBrowserEmbedFrames(t *testing.T) {
 	}
 	// A ministry reading the page in French embeds and cites the French
 	// chart, and the frame it embeds speaks French.
-	var snippet, cite, framed string
+	var snippet, cite, citeMany, framed string
 	run(t, ctx, 60*time.Second,
 		chromedp.Navigate(a.URL+"/countries/DEU?lang=fr"),
 		chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
 		chromedp.Evaluate(`document.querySelector('figure.chart .embed-box textarea').value`, &snippet),
 		chromedp.Evaluate(`document.querySelector('figure.chart .cite-text').textContent`, &cite))
+	// French sets its semicolon apart between the sources it cites (the
+	// milestones chart cites each milestone's source).
+	run(t, ctx, 60*time.Second,
+		chromedp.Navigate(a.URL+"/milestones?lang=fr"),
+		chromedp.Poll(chartsReady, nil, chromedp.WithPollingTimeout(45*time.Second)),
+		chromedp.Evaluate(`document.querySelector('figure[data-chart="milestones"] .cite-text').textContent`, &citeMany))
+	if !strings.Contains(citeMany, "\u00a0; E02") {
+		t.Errorf("the French citation of several sources does not separate them with ' ; ': %q", citeMany)
+	}
+	if strings.Contains(citeMany, "?&") {
+		t.Errorf("the citation's embed address has an empty query: %q", citeMany)
+	}
 	src := regexp.MustCompile(`src="([^"]+)"`).FindStringSubmatch(snippet)
 	if src == nil || !strings.Contains(src[1], "lang=fr") {
 		t.Fatalf("the French page's embed snippet: %s", snippet)

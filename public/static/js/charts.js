@@ -413,8 +413,9 @@ function describe(fig, res) {
   // (as_of): the pinned one reproduces exactly this view for good.
   // In the page's language: a ministry reading a French page embeds a
   // French chart.
-  let embedSrc = location.origin + '/embed/charts/' + res.chart + '?' + (fig.dataset.query || '');
-  if (!/(^|&)lang=/.test(fig.dataset.query || '')) embedSrc = withLang(embedSrc);
+  const query = fig.dataset.query || '';
+  let embedSrc = location.origin + '/embed/charts/' + res.chart + (query ? '?' + query : '');
+  if (!/(^|&)lang=/.test(query)) embedSrc = withLang(embedSrc);
   const sizeSel = $('.embed-size', fig);
   const iframe = function (src) {
     const size = EMBED_SIZES[sizeSel ? sizeSel.value : 'large'] || EMBED_SIZES.large;
@@ -436,7 +437,7 @@ function describe(fig, res) {
   if (cite) {
     cite.textContent = (res.title || res.chart) + '. hwfdash, ' + T('chart.version') + ' ' + res.version + ', ' +
       new Date().toISOString().slice(0, 10) + '. ' + embedSrc +
-      ' (' + location.href + '). ' + T('chart.sources') + ' ' + (res.sources || []).join('; ') + '.';
+      ' (' + location.href + '). ' + T('chart.sources') + ' ' + (res.sources || []).join(T('punct.semicolon')) + '.';
   }
   fig._res = res;
   fig.dataset.version = res.version;

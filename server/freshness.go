@@ -14,10 +14,14 @@ import (
 // freshIndicator is an indicator as the API describes it, with its
 // freshness: last_updated, when its data last changed (the date of its
 // latest revision, null if it has none), beside the publisher's vintage
-// and next_expected_update (null where no source states a schedule).
+// and next_expected_update (null where no source states a schedule);
+// and citation, the series as a reader cites it (publisher, database,
+// code, vintage: the words the pages print), where source is the
+// catalogue's note of the file it comes from.
 type freshIndicator struct {
-	ind  indicators.Indicator
-	last time.Time
+	ind      indicators.Indicator
+	last     time.Time
+	citation string
 }
 
 func (f freshIndicator) MarshalJSON() ([]byte, error) {
@@ -28,7 +32,7 @@ func (f freshIndicator) MarshalJSON() ([]byte, error) {
 	// Indicator marshals itself (with its valid range), so the freshness
 	// fields are spliced in rather than embedded; its own
 	// next_expected_update is omitted when empty, and shown here as null.
-	extra := map[string]any{"last_updated": nil}
+	extra := map[string]any{"last_updated": nil, "citation": f.citation}
 	if !f.last.IsZero() {
 		extra["last_updated"] = f.last.UTC().Format(time.RFC3339)
 	}

@@ -30,7 +30,7 @@ func (s *Server) getIndicators(c *fiber.Ctx) error {
 		}
 		list := make([]freshIndicator, len(s.ref.Catalogue))
 		for i, ind := range s.ref.Catalogue {
-			list[i] = freshIndicator{ind, last[ind.ID]}
+			list[i] = freshIndicator{ind, last[ind.ID], eng.Citation(ind)}
 		}
 		return fiber.Map{"indicators": list}, nil
 	})
@@ -54,7 +54,7 @@ func (s *Server) getIndicator(c *fiber.Ctx) error {
 		if err != nil {
 			return nil, err
 		}
-		return fiber.Map{"indicator": freshIndicator{ind, last[ind.ID]}, "milestones": ms}, nil
+		return fiber.Map{"indicator": freshIndicator{ind, last[ind.ID], eng.Citation(ind)}, "milestones": ms}, nil
 	})
 }
 

@@ -74,12 +74,21 @@ func TestReadAPI(t *testing.T) {
 			Indicators []struct {
 				ID       string `json:"id"`
 				Category string `json:"category"`
+				Citation string `json:"citation"`
 			} `json:"indicators"`
 		}
 		getJSON(t, a.URL+"/api/v1/indicators", &res)
 		ids := map[string]bool{}
 		for _, i := range res.Indicators {
 			ids[i.ID] = true
+			// Each series says how a reader cites it, as its pages do: the
+			// publisher and database, not the shipped file's name.
+			if i.Citation == "" || strings.Contains(i.Citation, ".csv") {
+				t.Errorf("%s: citation %q", i.ID, i.Citation)
+			}
+			if i.ID == "HWF_0001" && !strings.HasPrefix(i.Citation, "WHO, Global Health Observatory, National Health Workforce Accounts, HWF_0001") {
+				t.Errorf("HWF_0001's citation: %q", i.Citation)
+			}
 		}
 		for _, id := range []string{"HWF_0001", "HWF_0006", "HWF_0010", "HWF_0014", "hwf_dnm", "code_nri_report"} {
 			if !ids[id] {

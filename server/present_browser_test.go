@@ -537,7 +537,7 @@ func TestBrowserPresentAccessibility(t *testing.T) {
 			showSlide(t, ctx, slide)
 			var res string
 			run(t, ctx, 60*time.Second,
-				chromedp.Evaluate(`axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))`, &res,
+				chromedp.Evaluate(`axe.run(document, {resultTypes: ['violations'], rules: {'target-size': {enabled: true}}}).then(r => JSON.stringify(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))`, &res,
 					func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
 			if res != "[]" {
 				t.Errorf("%dx%d, slide %s: %s", size[0], size[1], slide, res)

@@ -94,7 +94,7 @@ func TestBrowserSubmitProblems(t *testing.T) {
 	run(t, ctx, 60*time.Second,
 		chromedp.Evaluate(fmt.Sprintf(`new Promise((ok, fail) => { const s = document.createElement('script'); s.src = %q; s.onload = ok; s.onerror = fail; document.head.appendChild(s); })`, loadAssets(t).Path("axe.min.js")), nil,
 			func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
-		chromedp.Evaluate(`axe.run(document.querySelector('main') || document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ' ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')))))`, &violations,
+		chromedp.Evaluate(`axe.run(document.querySelector('main') || document, {resultTypes: ['violations'], rules: {'target-size': {enabled: true}}}).then(r => JSON.stringify(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ' ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')))))`, &violations,
 			func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
 	)
 	if violations != "[]" {

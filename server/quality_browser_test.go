@@ -91,9 +91,14 @@ func TestBrowserCodeFactsAndDistances(t *testing.T) {
 	// A round's sources show their titles; the whole citation, quotes
 	// included, opens on demand (two rounds citing one long form filled a
 	// phone's first screens).
-	var src struct{ Shown, Whole string }
+	var src struct{ Shown, Whole, Sizes string }
 	run(t, ov, 10*time.Second, chromedp.Evaluate(`(() => { const o = document.querySelector('.round-sources');
-	  return {Shown: o.innerText, Whole: o.textContent}; })()`, &src))
+	  const size = e => getComputedStyle(e).fontSize;
+	  return {Shown: o.innerText, Whole: o.textContent, Sizes: size(o.querySelector('summary cite')) + ' ' + size(o.querySelector('summary .muted'))}; })()`, &src))
+	// The title and its host read as one line, in one size.
+	if f := strings.Fields(src.Sizes); len(f) != 2 || f[0] != f[1] {
+		t.Errorf("overview: a source's title and host in sizes %q", src.Sizes)
+	}
 	if !strings.Contains(src.Shown, "WHO National Reporting Instrument 2024 form") || strings.Contains(src.Shown, "deadline for submitting reports") {
 		t.Errorf("overview: a round's sources show %q", src.Shown)
 	}

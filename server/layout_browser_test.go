@@ -181,3 +181,34 @@ func TestBrowserEmbedChartFillsFrame(t *testing.T) {
 	}
 	b.checkNoErrors()
 }
+
+// TestBrowserCheckboxBesideItsWords: the explorer's checkboxes sit at the
+// start of their words' first line, as a reader expects a checkbox. The
+// controls' labels stack a field under its name, and had stacked the
+// checkboxes too, each alone in a box of a text field's width above its
+// words.
+func TestBrowserCheckboxBesideItsWords(t *testing.T) {
+	skipShort(t, "browser")
+	a := startApp(t, appOptions{})
+	b := newBrowser(t)
+	for _, width := range []int64{390, 1280} {
+		ctx := b.tab()
+		var wrong []string
+		run(t, ctx, 60*time.Second,
+			chromedp.EmulateViewport(width, 900),
+			chromedp.Navigate(a.URL+"/indicators/HWF_0001?lang=fr"),
+			chromedp.Poll(`document.readyState === 'complete'`, nil, chromedp.WithPollingTimeout(45*time.Second)),
+			chromedp.Evaluate(`[...document.querySelectorAll('.explorer-controls input[type=checkbox]')].flatMap(box => {
+			  const words = [...box.parentElement.childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
+			  const r = document.createRange(); r.selectNodeContents(words);
+			  const line = r.getClientRects()[0], c = box.getBoundingClientRect();
+			  const ok = c.width <= 30 && c.right <= line.left + 1 && c.bottom > line.top && c.top < line.bottom;
+			  return ok ? [] : [words.textContent.trim() + ': box ' + [c.left, c.top, c.width].map(Math.round) + ', words ' + [line.left, line.top].map(Math.round)];
+			})`, &wrong),
+		)
+		if len(wrong) > 0 {
+			t.Errorf("%d px: checkboxes apart from their words: %v", width, wrong)
+		}
+	}
+	b.checkNoErrors()
+}

@@ -133,9 +133,11 @@ func (st Style) noValues(name string) string {
 
 // sourceLine summarises sources for a subtitle.
 func (st Style) sourceLine(ind indicators.Indicator, years string) string {
-	src := LocalSource(ind.Source, st.t)
+	var src string
 	if st.Credit != nil {
 		src = st.Credit(ind)
+	} else {
+		src = LocalSource(ind.Source, st.t)
 	}
 	s := st.t("col.source", "Source") + st.colon() + " " + src
 	if years != "" {

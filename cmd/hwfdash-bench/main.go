@@ -45,6 +45,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == loadbench.HubCommand {
 		return hub(args[1:], stderr)
 	}
+	if len(args) > 0 && args[0] == loadbench.BareCommand {
+		return bare(args[1:], stderr)
+	}
 	return bench(args, stdout, stderr)
 }
 
@@ -241,6 +244,24 @@ func hub(args []string, stderr io.Writer) int {
 	defer stop()
 	if err := loadbench.ServeTextbookHub(ctx, *addr); err != nil {
 		fmt.Fprintln(stderr, "hwfdash-bench hub:", err)
+		return 1
+	}
+	return 0
+}
+
+// bare runs the bare writer, the broadcast targets' floor (a child process
+// of the bench, as the hub is).
+func bare(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("hwfdash-bench bare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := loadbench.ServeBareWriter(ctx, *addr); err != nil {
+		fmt.Fprintln(stderr, "hwfdash-bench bare:", err)
 		return 1
 	}
 	return 0

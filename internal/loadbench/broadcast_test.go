@@ -2,7 +2,6 @@ package loadbench
 
 import (
 	"bytes"
-	"encoding/binary"
 	"testing"
 )
 
@@ -27,20 +26,6 @@ func TestEnvelope(t *testing.T) {
 			}
 		})
 	}
-}
-
-// serverFrame encodes an unmasked final text frame, as a server sends it.
-func serverFrame(payload []byte) []byte {
-	var h []byte
-	switch n := len(payload); {
-	case n < 126:
-		h = []byte{0x81, byte(n)}
-	case n <= 0xFFFF:
-		h = binary.BigEndian.AppendUint16([]byte{0x81, 126}, uint16(n))
-	default:
-		h = binary.BigEndian.AppendUint64([]byte{0x81, 127}, uint64(n))
-	}
-	return append(h, payload...)
 }
 
 func TestNextFrame(t *testing.T) {

@@ -78,6 +78,20 @@ func hubKind(name string) peerKind {
 	}}
 }
 
+// bareKind is the floor (barewriter.go): the hub's protocol, the least
+// work a server can do per client.
+func bareKind(name string) peerKind {
+	return peerKind{name: "bare writer", proc: name, start: func(ctx context.Context, o Options, size int) (*Proc, *peerSpec, error) {
+		p, err := StartBareWriter(ctx, o, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		spec := hubPeer(p, size)
+		spec.name = "bare writer"
+		return p, spec, nil
+	}}
+}
+
 func centrifugoKind(name string) peerKind {
 	return peerKind{name: "Centrifugo", proc: name, start: func(ctx context.Context, o Options, size int) (*Proc, *peerSpec, error) {
 		p, err := StartCentrifugo(ctx, o, name)
@@ -227,6 +241,10 @@ func runOrdinary(ctx context.Context, o Options) ([]Result, error) {
 	if o.Centrifugo != "" {
 		kinds = append(kinds, centrifugoKind)
 	}
+	// The floor runs in the same repetitions as the peers, so that it meets
+	// the machine as they do.
+	kinds = append(kinds, bareKind)
+	floorAt := len(kinds) - 1
 	all := make([]peerRuns, len(kinds))
 	size := 0
 	for r := range reps {
@@ -280,7 +298,7 @@ func runOrdinary(ctx context.Context, o Options) ([]Result, error) {
 	}
 	rs = append(rs, Result{Target: label + ": textbook hub (baseline) p50 / p99 / last (ms)", Figure: hub.figure(), Goal: "reported",
 		Note: "gorilla's chat hub in the bench (net/http, a reading and a writing goroutine per connection, WriteMessage per frame), same run, same client; " + hub.note()})
-	if len(all) > 2 {
+	if o.Centrifugo != "" {
 		c := all[2]
 		rs = append(rs, Result{Target: label + ": Centrifugo " + CentrifugoVersion + " p50 / p99 / last (ms)", Figure: c.figure(), Goal: "reported",
 			Note: "memory engine, JSON protocol, insecure client and HTTP API on loopback (config in BENCHMARKS.md), published with POST /api/publish; " + c.note()})
@@ -288,6 +306,8 @@ func runOrdinary(ctx context.Context, o Options) ([]Result, error) {
 		rs = append(rs, Result{Target: label + ": Centrifugo " + CentrifugoVersion, Figure: "skipped", Goal: "reported",
 			Note: "no centrifugo binary (-centrifugo, PATH or $(go env GOPATH)/bin)"})
 	}
+	rs = append(rs, Result{Target: label + ": floor, a bare writer p50 / p99 / last (ms)", Figure: all[floorAt].figure(), Goal: "reported",
+		Note: "not a peer: what the machine, the kernel's TCP and this client cost with almost nothing of a server's own (internal/loadbench/barewriter.go): the hub's clients and POST /publish, the frame framed once, then one write(2) per socket from a goroutine per core, no queue, no store, no encoding. A target it misses in the same run is one this machine and this client cannot meet, whatever the server; " + all[floorAt].note()})
 	if hw.err == nil && len(hw.runs) > 0 {
 		st := hw.pooled()
 		out, of := hw.outliers()

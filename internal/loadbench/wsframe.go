@@ -25,3 +25,18 @@ func nextFrame(b []byte) (payload []byte, size int, ok bool) {
 	}
 	return b[h : h+n], h + n, true
 }
+
+// serverFrame encodes an unmasked final text frame, as a server sends it (RFC 6455, 5.2):
+// the bare writer frames each update with it once.
+func serverFrame(payload []byte) []byte {
+	var h []byte
+	switch n := len(payload); {
+	case n < 126:
+		h = []byte{0x81, byte(n)}
+	case n <= 0xFFFF:
+		h = binary.BigEndian.AppendUint16([]byte{0x81, 126}, uint16(n))
+	default:
+		h = binary.BigEndian.AppendUint64([]byte{0x81, 127}, uint64(n))
+	}
+	return append(h, payload...)
+}

@@ -1,0 +1,73 @@
+package loadbench
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// startBare runs the bare writer in this process on a loopback port.
+func startBare(t *testing.T) *Proc {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serveBareWriter(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("bare writer: %v", err)
+		}
+	})
+	return &Proc{URL: "http://" + ln.Addr().String(), Addr: ln.Addr().String()}
+}
+
+// TestBareWriterSendsEveryFrameWhole: each client gets every published
+// body as one text frame, byte for byte and in order, whatever its length:
+// a frame of 125 bytes or less, one with a 16-bit length, and frames of a
+// megabyte that fill the socket's buffers before the client reads (the
+// rest of the frame cut short is left to the socket's own writer, and the
+// frames after it wait behind it).
+func TestBareWriterSendsEveryFrameWhole(t *testing.T) {
+	p := startBare(t)
+	spec := hubPeer(p, 0)
+	var conns []*websocket.Conn
+	for range 3 {
+		c, _, err := websocket.DefaultDialer.Dial(spec.wsURL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	if err := (&ordFleet{peer: spec}).awaitRegistered(context.Background(), len(conns)); err != nil {
+		t.Fatal(err)
+	}
+	bodies := [][]byte{[]byte("small"), peerFrame(2, 706)}
+	for i := range 12 { // more than a socket's buffers hold on both sides
+		bodies = append(bodies, []byte(strings.Repeat(string(rune('a'+i)), 1<<20)))
+	}
+	bodies = append(bodies, peerFrame(15, 706))
+	for _, b := range bodies {
+		if err := postJSON(context.Background(), &http.Client{Timeout: 30 * time.Second}, p.URL+"/publish", nil, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, c := range conns {
+		for j, want := range bodies {
+			mt, got, err := c.ReadMessage()
+			if err != nil || mt != websocket.TextMessage || !bytes.Equal(got, want) {
+				t.Fatalf("client %d, frame %d: type %d, %d bytes, %v; want the %d-byte body", i, j, mt, len(got), err, len(want))
+			}
+		}
+	}
+}

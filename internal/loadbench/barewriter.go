@@ -36,13 +36,30 @@ type bareWriter struct {
 
 type bareConn struct {
 	conn net.Conn
-	fd   uintptr
+	raw  syscall.RawConn
 	// A socket whose buffer was full has a writer of its own until its
 	// backlog is written; frames that come meanwhile wait behind it, so a
 	// frame is never cut by another.
 	mu       sync.Mutex
 	draining bool
+	closed   bool
 	backlog  [][]byte
+}
+
+// write is one write(2) to the socket. It goes through the connection's
+// RawConn, which holds the descriptor open for the call: a client that
+// closes meanwhile gets an error, never a write to a descriptor reused by
+// another connection.
+func (c *bareConn) write(frame []byte) (int, error) {
+	var n int
+	var werr error
+	if err := c.raw.Write(func(fd uintptr) bool {
+		n, werr = rawWrite(fd, frame)
+		return true // a full socket is the drain's, not the poller's, to wait for
+	}); err != nil {
+		return 0, err
+	}
+	return n, werr
 }
 
 // send writes frame with one system call, or leaves it to the socket's
@@ -50,11 +67,14 @@ type bareConn struct {
 func (c *bareConn) send(frame []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
 	if c.draining {
 		c.backlog = append(c.backlog, frame)
 		return
 	}
-	n, err := rawWrite(c.fd, frame)
+	n, err := c.write(frame)
 	if err == nil && n == len(frame) {
 		return
 	}
@@ -78,13 +98,18 @@ func (c *bareConn) drain() {
 		c.mu.Unlock()
 		_ = c.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
 		if _, err := c.conn.Write(next); err != nil {
-			c.conn.Close()
-			c.mu.Lock()
-			c.backlog = nil // closed: what comes later is dropped
-			c.mu.Unlock()
+			c.close()
 			return
 		}
 	}
+}
+
+// close ends the connection; what would come later is dropped.
+func (c *bareConn) close() {
+	c.mu.Lock()
+	c.closed, c.backlog = true, nil
+	c.mu.Unlock()
+	c.conn.Close()
 }
 
 // broadcast writes frame to every connection: the connections are cut in
@@ -127,20 +152,23 @@ func (b *bareWriter) handler() http.Handler {
 		if err != nil {
 			return
 		}
-		fd, err := socketFD(conn.UnderlyingConn())
+		raw, err := rawConn(conn.UnderlyingConn())
 		if err != nil {
 			conn.Close()
 			return
 		}
+		c := &bareConn{conn: conn.UnderlyingConn(), raw: raw}
 		b.mu.Lock()
 		// A new slice each time: a broadcast under way keeps the one it took.
-		b.conns = append(b.conns[:len(b.conns):len(b.conns)], &bareConn{conn: conn.UnderlyingConn(), fd: fd})
+		b.conns = append(b.conns[:len(b.conns):len(b.conns)], c)
 		b.mu.Unlock()
-		// The clients never write; a read only notices their close. The
-		// bench closes every client with the server, so the set never
-		// shrinks while it runs.
+		// The clients never write; a read only notices their close. Only
+		// the bare writer writes to the socket: gorilla's answers to a ping
+		// or a close would cut into its frames.
+		conn.SetPingHandler(func(string) error { return nil })
+		conn.SetCloseHandler(func(int, string) error { return nil })
 		go func() {
-			defer conn.Close()
+			defer b.remove(c)
 			conn.SetReadLimit(4096)
 			for {
 				if _, _, err := conn.ReadMessage(); err != nil {
@@ -172,23 +200,28 @@ func (b *bareWriter) handler() http.Handler {
 	return mux
 }
 
-// socketFD is the connection's file descriptor, for the writes that go
-// around the runtime. The connection stays open, and so the descriptor
-// valid, until the bench closes the client.
-func socketFD(c net.Conn) (uintptr, error) {
+// remove closes c and takes it out of the set.
+func (b *bareWriter) remove(c *bareConn) {
+	c.close()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, x := range b.conns {
+		if x == c {
+			// A new slice: a broadcast under way keeps the one it took.
+			b.conns = append(b.conns[:i:i], b.conns[i+1:]...)
+			return
+		}
+	}
+}
+
+// rawConn is the connection's access to its descriptor, for the writes
+// that go around the runtime's poller.
+func rawConn(c net.Conn) (syscall.RawConn, error) {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
-		return 0, errors.New("bare writer: not a socket")
+		return nil, errors.New("bare writer: not a socket")
 	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		return 0, err
-	}
-	var fd uintptr
-	if err := raw.Control(func(f uintptr) { fd = f }); err != nil {
-		return 0, err
-	}
-	return fd, nil
+	return sc.SyscallConn()
 }
 
 // ServeBareWriter runs the bare writer on addr until ctx ends.

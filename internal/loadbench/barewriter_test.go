@@ -71,3 +71,49 @@ func TestBareWriterSendsEveryFrameWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestBareWriterDropsAClosedClient: a client that goes is taken out of the
+// set, and the next frame reaches the others whole.
+func TestBareWriterDropsAClosedClient(t *testing.T) {
+	p := startBare(t)
+	spec := hubPeer(p, 706)
+	ctx := context.Background()
+	var conns []*websocket.Conn
+	for range 3 {
+		c, _, err := websocket.DefaultDialer.Dial(spec.wsURL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	if err := (&ordFleet{peer: spec}).awaitRegistered(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	conns[0].Close()
+	// The server learns of the close from its read; its count can only be
+	// polled.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, err := spec.registered(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d clients counted 10 s after one of 3 closed, want 2", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	body := peerFrame(1, 706)
+	if err := spec.trigger(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range conns[1:] {
+		if _, got, err := c.ReadMessage(); err != nil || !bytes.Equal(got, body) {
+			t.Fatalf("client %d: %d bytes, %v; want the %d-byte frame", i+1, len(got), err, len(body))
+		}
+	}
+}

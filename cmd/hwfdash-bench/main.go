@@ -42,11 +42,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == loadbench.BaselineCommand {
 		return baseline(args[1:], stderr)
 	}
+	// The hub, the broadcast targets' baseline peer, and the bare writer,
+	// their floor: child processes of the bench. Not for operators.
 	if len(args) > 0 && args[0] == loadbench.HubCommand {
-		return hub(args[1:], stderr)
+		return peer(loadbench.HubCommand, loadbench.ServeTextbookHub, args[1:], stderr)
 	}
 	if len(args) > 0 && args[0] == loadbench.BareCommand {
-		return bare(args[1:], stderr)
+		return peer(loadbench.BareCommand, loadbench.ServeBareWriter, args[1:], stderr)
 	}
 	return bench(args, stdout, stderr)
 }
@@ -231,10 +233,10 @@ func baseline(args []string, stderr io.Writer) int {
 	return 0
 }
 
-// hub runs the textbook gorilla hub, the broadcast targets' baseline peer.
-// Not for operators.
-func hub(args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("hwfdash-bench hub", flag.ContinueOnError)
+// peer runs one of the bench's own broadcast servers (the subcommand
+// name) on -addr until it is interrupted.
+func peer(name string, serve func(ctx context.Context, addr string) error, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("hwfdash-bench "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address")
 	if err := fs.Parse(args); err != nil {
@@ -242,26 +244,8 @@ func hub(args []string, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := loadbench.ServeTextbookHub(ctx, *addr); err != nil {
-		fmt.Fprintln(stderr, "hwfdash-bench hub:", err)
-		return 1
-	}
-	return 0
-}
-
-// bare runs the bare writer, the broadcast targets' floor (a child process
-// of the bench, as the hub is).
-func bare(args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("hwfdash-bench bare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:0", "listen address")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := loadbench.ServeBareWriter(ctx, *addr); err != nil {
-		fmt.Fprintln(stderr, "hwfdash-bench bare:", err)
+	if err := serve(ctx, *addr); err != nil {
+		fmt.Fprintf(stderr, "hwfdash-bench %s: %v\n", name, err)
 		return 1
 	}
 	return 0

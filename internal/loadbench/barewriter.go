@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"runtime"
 	"sync"
 	"syscall"
@@ -226,40 +225,16 @@ func rawConn(c net.Conn) (syscall.RawConn, error) {
 
 // ServeBareWriter runs the bare writer on addr until ctx ends.
 func ServeBareWriter(ctx context.Context, addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("bare writer: listen: %w", err)
-	}
-	return serveBareWriter(ctx, ln)
+	return listenAndServe(ctx, "bare writer", addr, serveBareWriter)
 }
 
 func serveBareWriter(ctx context.Context, ln net.Listener) error {
 	b := &bareWriter{frames: make(chan []byte)}
 	go b.run(ctx)
-	srv := &http.Server{Handler: b.handler(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-		err := srv.Close()
-		if errors.Is(err, http.ErrServerClosed) {
-			err = nil
-		}
-		return err
-	}
+	return serveHTTP(ctx, ln, b.handler())
 }
 
 // StartBareWriter runs `hwfdash-bench bare` (this executable).
 func StartBareWriter(ctx context.Context, o Options, name string) (*Proc, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	addr, err := FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	return start(ctx, o, name, self, addr, []string{BareCommand, "-addr", addr}, nil, 30*time.Second)
+	return startSelf(ctx, o, name, BareCommand)
 }

@@ -3,7 +3,6 @@ package loadbench
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,23 +12,7 @@ import (
 )
 
 // startBare runs the bare writer in this process on a loopback port.
-func startBare(t *testing.T) *Proc {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serveBareWriter(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("bare writer: %v", err)
-		}
-	})
-	return &Proc{URL: "http://" + ln.Addr().String(), Addr: ln.Addr().String()}
-}
+func startBare(t *testing.T) *Proc { return startInProcess(t, "bare writer", serveBareWriter) }
 
 // TestBareWriterSendsEveryFrameWhole: each client gets every published
 // body as one text frame, byte for byte and in order, whatever its length:
@@ -40,18 +23,7 @@ func startBare(t *testing.T) *Proc {
 func TestBareWriterSendsEveryFrameWhole(t *testing.T) {
 	p := startBare(t)
 	spec := hubPeer(p, 0)
-	var conns []*websocket.Conn
-	for range 3 {
-		c, _, err := websocket.DefaultDialer.Dial(spec.wsURL, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		conns = append(conns, c)
-	}
-	if err := (&ordFleet{peer: spec}).awaitRegistered(context.Background(), len(conns)); err != nil {
-		t.Fatal(err)
-	}
+	conns := dialAll(t, spec, 3)
 	bodies := [][]byte{[]byte("small"), peerFrame(2, 706)}
 	for i := range 12 { // more than a socket's buffers hold on both sides
 		bodies = append(bodies, []byte(strings.Repeat(string(rune('a'+i)), 1<<20)))
@@ -78,18 +50,7 @@ func TestBareWriterDropsAClosedClient(t *testing.T) {
 	p := startBare(t)
 	spec := hubPeer(p, 706)
 	ctx := context.Background()
-	var conns []*websocket.Conn
-	for range 3 {
-		c, _, err := websocket.DefaultDialer.Dial(spec.wsURL, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		conns = append(conns, c)
-	}
-	if err := (&ordFleet{peer: spec}).awaitRegistered(ctx, 3); err != nil {
-		t.Fatal(err)
-	}
+	conns := dialAll(t, spec, 3)
 	conns[0].Close()
 	// The server learns of the close from its read; its count can only be
 	// polled.

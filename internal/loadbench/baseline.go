@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
-	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -48,13 +46,5 @@ const BaselineCommand = "baseline"
 // StartBaseline runs `hwfdash-bench baseline` (this executable) serving the
 // bytes of file.
 func StartBaseline(ctx context.Context, o Options, name, file string) (*Proc, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	addr, err := FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	return start(ctx, o, name, self, addr, []string{BaselineCommand, "-addr", addr, "-file", file}, nil, 30*time.Second)
+	return startSelf(ctx, o, name, BaselineCommand, "-file", file)
 }

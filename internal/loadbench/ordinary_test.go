@@ -15,7 +15,11 @@ import (
 )
 
 // startHub runs the textbook hub in this process on a loopback port.
-func startHub(t *testing.T) *Proc {
+func startHub(t *testing.T) *Proc { return startInProcess(t, "hub", serveTextbookHub) }
+
+// startInProcess runs one of the bench's servers in this process on a
+// loopback port until the test ends.
+func startInProcess(t *testing.T, name string, serve func(context.Context, net.Listener) error) *Proc {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -23,34 +27,41 @@ func startHub(t *testing.T) *Proc {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serveTextbookHub(ctx, ln) }()
+	go func() { done <- serve(ctx, ln) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
-			t.Errorf("hub: %v", err)
+			t.Errorf("%s: %v", name, err)
 		}
 	})
 	return &Proc{URL: "http://" + ln.Addr().String(), Addr: ln.Addr().String()}
+}
+
+// dialAll opens n plain clients of spec's server and waits until it counts
+// them.
+func dialAll(t *testing.T, spec *peerSpec, n int) []*websocket.Conn {
+	t.Helper()
+	var conns []*websocket.Conn
+	for range n {
+		c, _, err := websocket.DefaultDialer.Dial(spec.wsURL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		conns = append(conns, c)
+	}
+	if err := (&ordFleet{peer: spec}).awaitRegistered(context.Background(), n); err != nil {
+		t.Fatal(err)
+	}
+	return conns
 }
 
 // TestTextbookHubBroadcasts: every client of the hub gets a published body,
 // byte for byte, as one text frame.
 func TestTextbookHubBroadcasts(t *testing.T) {
 	p := startHub(t)
-	var conns []*websocket.Conn
-	for range 3 {
-		c, _, err := websocket.DefaultDialer.Dial("ws://"+p.Addr+"/ws", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		conns = append(conns, c)
-	}
 	spec := hubPeer(p, 500)
-	f := &ordFleet{peer: spec}
-	if err := f.awaitRegistered(context.Background(), len(conns)); err != nil {
-		t.Fatal(err)
-	}
+	conns := dialAll(t, spec, 3)
 	if err := spec.trigger(context.Background(), 6); err != nil {
 		t.Fatal(err)
 	}

@@ -69,6 +69,21 @@ func start(ctx context.Context, o Options, name, bin, addr string, args, env []s
 	return startReady(ctx, o, name, bin, addr, "/readyz", args, env, limit)
 }
 
+// startSelf runs this executable's subcommand command (a baseline, the
+// hub, the bare writer: bench tooling, so the bench's binary, not the
+// server's) on a free loopback address, with extra flags after -addr.
+func startSelf(ctx context.Context, o Options, name, command string, extra ...string) (*Proc, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	addr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	return start(ctx, o, name, self, addr, append([]string{command, "-addr", addr}, extra...), nil, 30*time.Second)
+}
+
 // startReady is start with another readiness path (a peer's own).
 func startReady(ctx context.Context, o Options, name, bin, addr, readyPath string, args, env []string, limit time.Duration) (*Proc, error) {
 	logf, err := os.Create(filepath.Join(o.WorkDir, name+".log"))

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -135,17 +134,27 @@ func (h *textbookHub) handler() http.Handler {
 
 // ServeTextbookHub runs the textbook hub on addr until ctx ends.
 func ServeTextbookHub(ctx context.Context, addr string) error {
+	return listenAndServe(ctx, "hub", addr, serveTextbookHub)
+}
+
+// listenAndServe listens on addr and serves there until ctx ends.
+func listenAndServe(ctx context.Context, name, addr string, serve func(context.Context, net.Listener) error) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("hub: listen: %w", err)
+		return fmt.Errorf("%s: listen: %w", name, err)
 	}
-	return serveTextbookHub(ctx, ln)
+	return serve(ctx, ln)
 }
 
 func serveTextbookHub(ctx context.Context, ln net.Listener) error {
 	h := newTextbookHub()
 	go h.run(ctx)
-	srv := &http.Server{Handler: h.handler(), ReadHeaderTimeout: 10 * time.Second}
+	return serveHTTP(ctx, ln, h.handler())
+}
+
+// serveHTTP serves handler on ln with net/http until ctx ends.
+func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler) error {
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -162,13 +171,5 @@ func serveTextbookHub(ctx context.Context, ln net.Listener) error {
 
 // StartTextbookHub runs `hwfdash-bench hub` (this executable).
 func StartTextbookHub(ctx context.Context, o Options, name string) (*Proc, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	addr, err := FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	return start(ctx, o, name, self, addr, []string{HubCommand, "-addr", addr}, nil, 30*time.Second)
+	return startSelf(ctx, o, name, HubCommand)
 }

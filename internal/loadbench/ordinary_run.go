@@ -78,8 +78,8 @@ func hubKind(name string) peerKind {
 	}}
 }
 
-// bareKind is the floor (barewriter.go): the hub's protocol, the least
-// work a server can do per client.
+// bareKind is the floor (barewriter.go): the hub's protocol, and of a
+// server's work per client only the system call.
 func bareKind(name string) peerKind {
 	return peerKind{name: "bare writer", proc: name, start: func(ctx context.Context, o Options, size int) (*Proc, *peerSpec, error) {
 		p, err := StartBareWriter(ctx, o, name)
